@@ -1,0 +1,41 @@
+"""Social choice for collective alignment: profiles, margins and voting rules.
+
+The public surface is re-exported here; the modules behind it are private except
+:mod:`socialchoice.generate`, :mod:`socialchoice.rules` and :mod:`socialchoice.io`.
+
+Examples
+--------
+>>> import socialchoice as sc
+>>> p = sc.Profile([["a", "b", "c"], ["b", "c", "a"]], counts=[3, 2])
+>>> sc.winners(p, "copeland")
+['a']
+"""
+
+from . import rules  # noqa: F401  (fills RULES)
+from ._errors import (
+    MarginError,
+    PrefLibError,
+    ProfileError,
+    RuleInputError,
+    SocialChoiceError,
+    UnknownRuleError,
+)
+from ._margins import margins
+from ._registry import RULES, Rule, ranking, winner_mask, winners
+from .profile import Profile
+
+__all__ = [
+    "RULES",
+    "MarginError",
+    "PrefLibError",
+    "Profile",
+    "ProfileError",
+    "Rule",
+    "RuleInputError",
+    "SocialChoiceError",
+    "UnknownRuleError",
+    "margins",
+    "ranking",
+    "winner_mask",
+    "winners",
+]

@@ -1,0 +1,353 @@
+"""The rule registry and the three entry points ``winners``, ``winner_mask`` and ``ranking``.
+
+A rule is one function registered with :func:`register`. Margin-based rules take an
+``(..., m, m)`` margin array and return a boolean ``(..., m)`` winner mask; profile-based
+rules take ``(..., n, m)`` rank arrays and ``(..., n)`` weights. Rules marked
+``batched=False`` receive one profile at a time and the dispatcher loops over the batch
+(margin-based ones only over the *distinct* margin matrices of the batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._errors import RuleInputError, UnknownRuleError
+from ._margins import as_margin_matrix
+from .profile import Profile
+
+__all__ = ["RULES", "Rule", "ranking", "register", "winner_mask", "winners"]
+
+Needs = Literal["margins", "profile"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered voting rule.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, e.g. ``"copeland"``.
+    family : str
+        ``positional``, ``condorcet``, ``graph``, ``runoff`` or ``optimal``.
+    needs : {"margins", "profile"}
+        Whether the rule is a function of the margin matrix or needs the ballots.
+    batched : bool
+        Whether ``func`` handles leading batch dimensions itself.
+    linear_only : bool
+        Profile-based rules defined only on strict, complete rankings.
+    reference : str
+        The paper or book section that defines the rule.
+    func : callable
+        ``func(M, **options) -> bool (..., m)`` or ``func(ranks, weights, **options)``.
+    order : callable or None
+        For rules that produce an order: ``order(data, **options) -> (m,)`` levels of one
+        profile (0 = first tier), used by :func:`ranking`.
+    """
+
+    name: str
+    family: str
+    needs: Needs
+    batched: bool
+    reference: str
+    func: Callable[..., NDArray] = field(repr=False)
+    linear_only: bool = False
+    order: Callable[..., NDArray] | None = field(default=None, repr=False)
+    summary: str = ""
+
+    def __call__(self, data: Any, **options: Any) -> list:
+        """``rule(profile_or_margins)`` is ``winners(profile_or_margins, rule.name)``."""
+        return winners(data, self.name, **options)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(
+    name: str,
+    *,
+    family: str,
+    needs: Needs,
+    batched: bool,
+    reference: str,
+    linear_only: bool = False,
+) -> Callable[[Callable[..., NDArray]], Callable[..., NDArray]]:
+    """Decorator that adds a winner-mask function to :data:`RULES` under ``name``.
+
+    The function's docstring's first line becomes the rule's summary. Attach an order
+    function afterwards with :func:`register_order`.
+    """
+
+    def wrap(func: Callable[..., NDArray]) -> Callable[..., NDArray]:
+        if name in RULES:
+            raise RuntimeError(f"rule {name!r} is registered twice")
+        summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
+        RULES[name] = Rule(
+            name=name,
+            family=family,
+            needs=needs,
+            batched=batched,
+            reference=reference,
+            func=func,
+            linear_only=linear_only,
+            summary=summary,
+        )
+        return func
+
+    return wrap
+
+
+def register_order(name: str) -> Callable[[Callable[..., NDArray]], Callable[..., NDArray]]:
+    """Decorator attaching an order function (levels of one profile) to rule ``name``."""
+
+    def wrap(func: Callable[..., NDArray]) -> Callable[..., NDArray]:
+        rule = RULES[name]
+        RULES[name] = Rule(**{**rule.__dict__, "order": func})
+        return func
+
+    return wrap
+
+
+def get_rule(rule: str | Rule) -> Rule:
+    """Look a rule up by name; unknown names raise :class:`UnknownRuleError`."""
+    if isinstance(rule, Rule):
+        return rule
+    try:
+        return RULES[rule]
+    except (KeyError, TypeError):
+        raise UnknownRuleError(
+            f"Unknown rule {rule!r}; expected one of: {', '.join(sorted(RULES))}."
+        ) from None
+
+
+def _profile_arrays(p: Profile, rule: Rule) -> tuple[NDArray, NDArray]:
+    ranks = p.linear_ranks(rule.name) if rule.linear_only else p.ranks
+    return ranks, p.counts
+
+
+def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDArray, tuple | None]:
+    """Winner mask of one profile; returns (mask, labels or None)."""
+    if isinstance(data, Profile):
+        if rule.needs == "margins":
+            mask = rule.func(data.margin_matrix(), **options)
+        else:
+            ranks, weights = _profile_arrays(data, rule)
+            mask = rule.func(ranks, weights, **options)
+        return np.asarray(mask, dtype=bool), data.candidates
+    M = as_margin_matrix(data)
+    if M.ndim != 2:
+        raise RuleInputError(
+            f"winners takes one profile or one (m, m) margin matrix; got shape {M.shape}. "
+            "Use winner_mask for batches."
+        )
+    if rule.needs == "profile":
+        raise RuleInputError(
+            f"Rule {rule.name!r} needs the ballots, not only margins: pass a Profile "
+            "(or use winner_mask(ranks=...))."
+        )
+    return np.asarray(rule.func(M, **options), dtype=bool), None
+
+
+def winners(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list:
+    """The winners of one profile under a rule, all ties included, sorted.
+
+    Parameters
+    ----------
+    data : Profile or array_like of shape (m, m)
+        A profile (winners are returned as labels) or a margin matrix (winners are
+        returned as indices). Any antisymmetric matrix is accepted as margins, including
+        a preference function with entries in {-1, 0, +1}.
+    rule : str or Rule
+        A name from :data:`RULES`.
+    **options
+        Options of the rule (see its documentation).
+
+    Returns
+    -------
+    list
+        Winning candidates in candidate order.
+
+    References
+    ----------
+    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+       for Python*, JOSS 2025 (the tie conventions we match).
+
+    Examples
+    --------
+    The slides' intransitive preference function over (a, b, c, d):
+
+    >>> import numpy as np
+    >>> import socialchoice as sc
+    >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
+    >>> sc.winners(F, "copeland")
+    [0, 3]
+    >>> sc.winners(F, "minimax")
+    [0, 1, 2, 3]
+    >>> p = sc.Profile([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "c", "b"]])
+    >>> sc.winners(p, "borda")
+    ['a']
+    """
+    r = get_rule(rule)
+    mask, labels = _mask_one(r, data, options)
+    idx = np.flatnonzero(mask)
+    if labels is None:
+        return [int(i) for i in idx]
+    return [labels[i] for i in idx]
+
+
+def winner_mask(
+    margins: ArrayLike | None = None,
+    rule: str | Rule = "copeland",
+    *,
+    ranks: ArrayLike | None = None,
+    weights: ArrayLike | None = None,
+    **options: Any,
+) -> NDArray:
+    """Winner masks of a batch of profiles, vectorised over leading dimensions.
+
+    Parameters
+    ----------
+    margins : array_like of shape (..., m, m), optional
+        Margin matrices (for margin-based rules).
+    rule : str or Rule
+        A name from :data:`RULES`.
+    ranks : array_like of shape (..., n, m), optional
+        Rank arrays (0 = best; ties share a position; unranked = larger than every ranked
+        position). Required by profile-based rules; margin-based rules compute margins
+        from them when ``margins`` is not given.
+    weights : array_like of shape (..., n), optional
+        Voter weights for ``ranks``.
+
+    Returns
+    -------
+    ndarray of bool, shape (..., m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import socialchoice as sc
+    >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
+    >>> sc.winner_mask(np.stack([F, F.T]), "copeland")
+    array([[ True, False, False,  True],
+           [False,  True,  True, False]])
+    >>> ranks = np.array([[[0, 1, 2], [0, 2, 1], [2, 1, 0]]])    # one profile, 3 voters
+    >>> sc.winner_mask(ranks=ranks, rule="plurality")
+    array([[ True, False, False]])
+    """
+    r = get_rule(rule)
+    if r.needs == "margins":
+        if margins is None:
+            if ranks is None:
+                raise RuleInputError("winner_mask needs margins or ranks=; got neither.")
+            from ._margins import margins as _margins
+
+            M = _margins(ranks, weights)
+        else:
+            M = as_margin_matrix(margins)
+        if r.batched:
+            return np.asarray(r.func(M, **options), dtype=bool)
+        return _loop_unique_margins(r, M, options)
+    if ranks is None:
+        raise RuleInputError(
+            f"Rule {r.name!r} needs the ballots: pass ranks= (and weights=), not margins."
+        )
+    R = _as_rank_batch(ranks, r)
+    m = R.shape[-1]
+    n = R.shape[-2]
+    W = np.ones(R.shape[:-1], dtype=np.int64) if weights is None else np.broadcast_to(
+        np.asarray(weights), R.shape[:-1]
+    )
+    if r.batched:
+        return np.asarray(r.func(R, W, **options), dtype=bool)
+    batch = R.shape[:-2]
+    out = np.zeros((*batch, m), dtype=bool)
+    flat_r = R.reshape(-1, n, m)
+    flat_w = W.reshape(-1, n)
+    flat_out = out.reshape(-1, m)
+    for b in range(flat_r.shape[0]):
+        flat_out[b] = r.func(flat_r[b], flat_w[b], **options)
+    return out
+
+
+def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
+    R = np.asarray(ranks)
+    if R.ndim < 2 or not np.issubdtype(R.dtype, np.integer):
+        raise RuleInputError(
+            f"ranks must be an integer array of shape (..., n, m); got {R.dtype} {R.shape}."
+        )
+    if rule.linear_only:
+        m = R.shape[-1]
+        is_perm = np.sort(R, axis=-1) == np.arange(m)
+        if not is_perm.all():
+            where = tuple(int(i) for i in np.argwhere(~is_perm.all(axis=-1))[0])
+            raise RuleInputError(
+                f"{rule.name} is defined on strict, complete rankings, but ranks{list(where)} "
+                f"is not a permutation of 0..{m - 1}."
+            )
+    return R
+
+
+def _loop_unique_margins(rule: Rule, M: NDArray, options: dict) -> NDArray:
+    """Apply a one-profile rule to each distinct margin matrix of a batch."""
+    m = M.shape[-1]
+    batch = M.shape[:-2]
+    flat = M.reshape(-1, m * m)
+    if flat.shape[0] == 0:
+        return np.zeros((*batch, m), dtype=bool)
+    uniq, inverse = np.unique(flat, axis=0, return_inverse=True)
+    masks = np.empty((len(uniq), m), dtype=bool)
+    for i, row in enumerate(uniq):
+        masks[i] = rule.func(row.reshape(m, m), **options)
+    return masks[inverse.ravel()].reshape(*batch, m)
+
+
+def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list[list]:
+    """A collective ranking (a list of tiers, best first) under a rule that produces orders.
+
+    Scoring rules rank by score; Kemeny and Slater return one optimal ranking; beat-path
+    (Schulze) and the Copeland / minimax scores give weak orders.
+
+    Examples
+    --------
+    >>> import socialchoice as sc
+    >>> p = sc.Profile([["a", "b", "c"], ["b", "a", "c"], ["a", "c", "b"]])
+    >>> sc.ranking(p, "borda")
+    [['a'], ['b'], ['c']]
+    """
+    r = get_rule(rule)
+    if r.order is None:
+        have = sorted(name for name, x in RULES.items() if x.order is not None)
+        raise RuleInputError(
+            f"Rule {r.name!r} does not produce an order; rules that do: {', '.join(have)}."
+        )
+    if isinstance(data, Profile):
+        labels: tuple | None = data.candidates
+        if r.needs == "margins":
+            levels = r.order(data.margin_matrix(), **options)
+        else:
+            ranks, weights = _profile_arrays(data, r)
+            levels = r.order(ranks, weights, **options)
+    else:
+        if r.needs == "profile":
+            raise RuleInputError(f"Rule {r.name!r} needs a Profile to rank candidates.")
+        M = as_margin_matrix(data)
+        labels = None
+        levels = r.order(M, **options)
+    levels = np.asarray(levels)
+    tiers = []
+    for lv in np.unique(levels):
+        idx = np.flatnonzero(levels == lv)
+        tiers.append([int(i) for i in idx] if labels is None else [labels[i] for i in idx])
+    return tiers
+
+
+def candidate_labels(data: Profile | ArrayLike) -> list[Hashable]:
+    """Labels of a profile, or indices of a margin matrix."""
+    if isinstance(data, Profile):
+        return list(data.candidates)
+    return list(range(np.asarray(data).shape[-1]))

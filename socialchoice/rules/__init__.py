@@ -1,0 +1,3 @@
+"""Voting rules, one module per family; importing this package fills the registry."""
+
+from . import condorcet  # noqa: F401  (registers rules)

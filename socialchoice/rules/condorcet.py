@@ -1,0 +1,136 @@
+"""Condorcet-family rules computed from the majority margins.
+
+Every function takes margins ``M`` of shape ``(..., m, m)`` and returns a boolean winner
+mask ``(..., m)``; all are vectorised over the leading batch dimensions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._registry import register, register_order
+from ._common import argmax_mask, levels_from_scores
+
+_BRANDT = "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of COMSOC (2016), ch. 3"
+
+
+def copeland_scores(M: NDArray) -> NDArray:
+    """Wins minus losses of every candidate, ``(..., m)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
+    >>> copeland_scores(F)
+    array([ 1, -1, -1,  1])
+    """
+    M = np.asarray(M)
+    return (M > 0).sum(axis=-1) - (M < 0).sum(axis=-1)
+
+
+@register(
+    "copeland",
+    family="condorcet",
+    needs="margins",
+    batched=True,
+    reference="A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar (1951); "
+    + _BRANDT,
+)
+def copeland(M: NDArray) -> NDArray:
+    """Most pairwise wins minus losses (win 1, tie ½, loss 0 gives the same winners).
+
+    Ties: every candidate with the maximal score wins (as ``pref_voting.c1_methods.copeland``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
+    >>> copeland(F)
+    array([ True, False, False,  True])
+    """
+    return argmax_mask(copeland_scores(M))
+
+
+@register_order("copeland")
+def _copeland_order(M: NDArray) -> NDArray:
+    return levels_from_scores(copeland_scores(M))
+
+
+@register(
+    "llull",
+    family="condorcet",
+    needs="margins",
+    batched=True,
+    reference="Ramon Llull, 'Artifitium electionis personarum' (c. 1280); " + _BRANDT,
+)
+def llull(M: NDArray) -> NDArray:
+    """Most pairwise wins plus ties (Copeland with a tie worth as much as a win).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> llull(np.array([[0, 0, 1], [0, 0, -1], [-1, 1, 0]]))
+    array([ True, False, False])
+    """
+    M = np.asarray(M)
+    m = M.shape[-1]
+    off_diag = ~np.eye(m, dtype=bool)
+    return argmax_mask(((M >= 0) & off_diag).sum(axis=-1))
+
+
+def minimax_scores(M: NDArray) -> NDArray:
+    """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``."""
+    return np.maximum(np.asarray(M), 0).max(axis=-2)
+
+
+@register(
+    "minimax",
+    family="condorcet",
+    needs="margins",
+    batched=True,
+    reference="P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); "
+    "G. H. Kramer, 'A dynamical model of political equilibrium', JET 16 (1977)",
+)
+def minimax(M: NDArray) -> NDArray:
+    """Smallest worst pairwise defeat (Simpson–Kramer), measured by margins.
+
+    A candidate with no defeat has score 0. Ties: all candidates with the smallest worst
+    defeat win (as ``pref_voting.margin_based_methods.minimax``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
+    >>> minimax(F)
+    array([ True,  True,  True,  True])
+    """
+    return argmax_mask(-minimax_scores(M))
+
+
+@register_order("minimax")
+def _minimax_order(M: NDArray) -> NDArray:
+    return levels_from_scores(-minimax_scores(M))
+
+
+@register(
+    "condorcet",
+    family="condorcet",
+    needs="margins",
+    batched=True,
+    reference="Marquis de Condorcet, 'Essai sur l'application de l'analyse...' (1785)",
+)
+def condorcet(M: NDArray) -> NDArray:
+    """The Condorcet winner if there is one, otherwise every candidate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> condorcet(np.array([[0, 1, 3], [-1, 0, 1], [-3, -1, 0]]))
+    array([ True, False, False])
+    """
+    M = np.asarray(M)
+    m = M.shape[-1]
+    cw = (M > 0).sum(axis=-1) == m - 1
+    has = cw.any(axis=-1, keepdims=True)
+    return np.where(has, cw, True)

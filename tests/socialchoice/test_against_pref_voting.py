@@ -1,0 +1,67 @@
+"""Every registered rule against pref_voting on random profiles: identical winner sets.
+
+Registry-driven: a rule is tested by being registered (and fails until it has an oracle).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import socialchoice as sc
+
+from .oracle import ORACLES, oracle_winners, random_profiles
+
+RULE_NAMES = sorted(sc.RULES)
+
+
+def test_every_rule_has_an_oracle():
+    missing = [r for r in RULE_NAMES if r not in ORACLES]
+    assert not missing, f"rules without a pref_voting oracle: {missing}"
+
+
+def _check(rule: str, profiles) -> int:
+    checked = 0
+    for i, p in enumerate(profiles):
+        expected = oracle_winners(rule, p)
+        if expected is None:
+            with pytest.raises(sc.RuleInputError):
+                sc.winners(p, rule)
+            continue
+        got = sc.winners(p, rule)
+        assert got == expected, (
+            f"{rule} on profile #{i}: ours {got}, pref_voting {expected}\n"
+            f"ballots={p.ballots} counts={p.counts.tolist()}"
+        )
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("rule", [r for r in RULE_NAMES if r in ORACLES])
+def test_linear_profiles_match_pref_voting(rule):
+    o = ORACLES[rule]
+    checked = _check(rule, random_profiles(1000 + len(rule), o.budget, max_m=o.max_m))
+    assert checked == o.budget
+
+
+@pytest.mark.parametrize("rule", [r for r in RULE_NAMES if r in ORACLES])
+def test_profiles_with_ties_and_truncation_match_pref_voting(rule):
+    o = ORACLES[rule]
+    _check(rule, random_profiles(2000 + len(rule), o.budget // 2, max_m=o.max_m, ties=True))
+
+
+@pytest.mark.parametrize("rule", [r for r in RULE_NAMES if r in ORACLES])
+def test_batched_equals_looped(rule):
+    r = sc.RULES[rule]
+    rng = np.random.default_rng(7)
+    for m in (2, 3, 4, 5):
+        n = 6 if m % 2 else 5
+        ranks = np.argsort(np.argsort(rng.random((3, 20, n, m)), axis=-1), axis=-1)
+        if r.needs == "margins":
+            batch = sc.winner_mask(sc.margins(ranks), rule)
+        else:
+            batch = sc.winner_mask(ranks=ranks, rule=rule)
+        assert batch.shape == (3, 20, m)
+        for idx in np.ndindex(3, 20):
+            p = sc.Profile.from_ranks(ranks[idx])
+            assert np.flatnonzero(batch[idx]).tolist() == sc.winners(p, rule), (rule, idx)

@@ -40,6 +40,9 @@ class Profile:
         How many voters cast each ballot (non-negative; floats are weights). Default 1 each.
     candidates : sequence, optional
         The candidate set and its order. Default: the sorted labels that appear on ballots.
+    metadata : dict, optional
+        Free-form information kept with the profile (e.g. PrefLib header fields); not part
+        of equality.
 
     Notes
     -----
@@ -65,7 +68,7 @@ class Profile:
     [(('a', 'b'), 'c'), ('c',)]
     """
 
-    __slots__ = ("_candidates", "_counts", "_index", "_margins", "_ranks")
+    __slots__ = ("_candidates", "_counts", "_index", "_margins", "_ranks", "metadata")
 
     def __init__(
         self,
@@ -73,7 +76,9 @@ class Profile:
         counts: ArrayLike | None = None,
         *,
         candidates: Sequence[Hashable] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
+        self.metadata: dict[str, Any] = dict(metadata or {})
         ballots = list(ballots)
         if not ballots:
             raise ProfileError("The profile has no ballots; expected at least one ballot.")
@@ -183,6 +188,7 @@ class Profile:
         ranks: ArrayLike,
         candidates: Sequence[Hashable] | None = None,
         counts: ArrayLike | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Profile:
         """Build a profile from an ``(n, m)`` array of positions.
 
@@ -230,6 +236,7 @@ class Profile:
         np.put_along_axis(dense, order, dense_sorted, axis=1)
         dense = np.where(unranked, m, dense).astype(np.int32)
         self = cls.__new__(cls)
+        self.metadata = dict(metadata or {})
         self._init_arrays(cands, {c: j for j, c in enumerate(cands)}, dense, counts)
         return self
 

@@ -1,0 +1,80 @@
+"""Bad input raises typed errors that say what, where and what was expected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import socialchoice as sc
+
+
+@pytest.mark.parametrize(
+    ("ballots", "kwargs", "message"),
+    [
+        ([["a", "b", "a"]], {}, "Ballot 0 lists candidate 'a' twice"),
+        ([["a", "b"], ["a", "x"]], {"candidates": ["a", "b"]}, "Ballot 1 names unknown candidate 'x'"),
+        ([["a", "b"]], {"counts": [-1]}, "Ballot 0 has count -1"),
+        ([["a", "b"], ["b", "a"]], {"counts": [1, np.nan]}, "Ballot 1 has count nan"),
+        ([["a", "b"]], {"counts": [1, 2]}, "expected one count per ballot"),
+        ([], {}, "no ballots"),
+        (["ab"], {}, "Ballot 0 is 'ab'"),
+        ([["a", ()]], {}, "empty tier"),
+        ([["a", "b"]], {"counts": [0]}, "sum to 0"),
+    ],
+)
+def test_profile_errors(ballots, kwargs, message):
+    with pytest.raises(sc.ProfileError, match=message):
+        sc.Profile(ballots, **kwargs)
+
+
+def test_errors_are_value_errors():
+    assert issubclass(sc.ProfileError, sc.SocialChoiceError)
+    assert issubclass(sc.SocialChoiceError, ValueError)
+    assert issubclass(sc.UnknownRuleError, sc.SocialChoiceError)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "message"),
+    [
+        (np.zeros((2, 3)), r"shape \(\.\.\., m, m\)"),
+        (np.array([[0, 1], [1, 0]]), r"not antisymmetric: entry \(0, 1\) is 1 but entry \(1, 0\) is 1"),
+        (np.array([[0.0, np.inf], [-np.inf, 0.0]]), "non-finite entry"),
+        (np.array([[1, 0], [0, 0]]), "not antisymmetric"),
+        (np.array([["a"]]), "must hold numbers"),
+    ],
+)
+def test_margin_matrix_errors(matrix, message):
+    with pytest.raises(sc.MarginError, match=message):
+        sc.winners(matrix, "copeland")
+
+
+def test_unknown_rule_lists_valid_names():
+    with pytest.raises(sc.UnknownRuleError, match="Unknown rule 'copland'; expected one of: .*copeland"):
+        sc.winners(np.zeros((2, 2)), "copland")
+
+
+def test_profile_rule_on_margins_explains():
+    profile_rules = [r for r in sc.RULES.values() if r.needs == "profile"]
+    if not profile_rules:
+        pytest.skip("no profile-based rule registered")
+    with pytest.raises(sc.RuleInputError, match="needs the ballots"):
+        sc.winners(np.zeros((3, 3)), profile_rules[0].name)
+
+
+def test_linear_only_rule_names_the_ballot():
+    linear_only = [r for r in sc.RULES.values() if r.linear_only]
+    if not linear_only:
+        pytest.skip("no linear-only rule registered")
+    p = sc.Profile([["a", "b", "c"], [("a", "b"), "c"]])
+    with pytest.raises(sc.RuleInputError, match="ballot 1"):
+        sc.winners(p, linear_only[0].name)
+
+
+def test_weights_must_match_voters():
+    with pytest.raises(sc.ProfileError, match="weights must have shape"):
+        sc.margins(np.zeros((3, 2), int), weights=[1, 2])
+
+
+def test_batch_to_winners_is_refused():
+    with pytest.raises(sc.RuleInputError, match="Use winner_mask for batches"):
+        sc.winners(np.zeros((2, 3, 3)), "copeland")

@@ -75,6 +75,36 @@ def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
         if not np.isfinite(w).all() or (w < 0).any():
             raise ProfileError("weights must be finite and non-negative.")
         w = np.broadcast_to(w, (*batch, n))
+    if n <= _SMALL_N:
+        return _margins_by_pairs(r, w)
+    return _margins_by_comparison(r, w)
+
+
+_SMALL_N = 256  # below this many voters the per-pair formulation is faster
+
+
+def _margins_by_pairs(r: NDArray, w: NDArray | None) -> NDArray:
+    """Sum of sign(rank_b - rank_a) over voters for each pair a < b (batches of small n)."""
+    m = r.shape[-1]
+    iu0, iu1 = np.triu_indices(m, 1)
+    if r.dtype.kind == "f":
+        rr = r
+    else:
+        rr = r.astype(np.int16 if m < 2**15 and r.max(initial=0) < 2**15 else np.int64)
+    sign = np.sign(rr[..., iu1] - rr[..., iu0])
+    if w is None:
+        s = sign.astype(np.int8).sum(axis=-2, dtype=np.int64)
+    else:
+        s = np.einsum("...v,...vp->...p", w, sign.astype(w.dtype))
+    out = np.zeros((*r.shape[:-2], m, m), dtype=s.dtype)
+    out[..., iu0, iu1] = s
+    out[..., iu1, iu0] = -s
+    return out
+
+
+def _margins_by_comparison(r: NDArray, w: NDArray | None) -> NDArray:
+    """Pairwise comparison tensors reduced over voter chunks (large n)."""
+    *batch, n, m = r.shape
     out_dtype = np.int64 if w is None or np.issubdtype(w.dtype, np.integer) else np.float64
     out = np.zeros((*batch, m, m), dtype=out_dtype)
     # chunk voters so the (…, chunk, m, m) comparison tensor stays around 64 MB
@@ -82,7 +112,7 @@ def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     chunk = max(1, int(2**26 // max(1, batch_size * m * m)))
     for start in range(0, n, chunk):
         part = r[..., start : start + chunk, :]
-        # P[..., v, a, b] = voter v strictly prefers a to b
+        # pref[..., v, a, b] = voter v strictly prefers a to b
         pref = (part[..., :, None] < part[..., None, :]).astype(np.int8 if w is None else w.dtype)
         if w is None:
             support = pref.sum(axis=-3, dtype=np.int64)

@@ -1,3 +1,4 @@
 """Voting rules, one module per family; importing this package fills the registry."""
 
 from . import condorcet  # noqa: F401  (registers rules)
+from . import graph, tournament  # noqa: F401

@@ -85,3 +85,14 @@ def test_condorcet_winner():
 
 def test_repr():
     assert repr(sc.Profile([[1, 2]])) == "Profile(candidates=(1, 2), num_voters=1, num_ballots=1)"
+
+
+def test_margin_algorithms_agree_with_ties_weights_and_floats():
+    from socialchoice._margins import _margins_by_comparison, _margins_by_pairs
+
+    rng = np.random.default_rng(3)
+    ranks = rng.integers(0, 4, size=(3, 40, 5))
+    w = rng.integers(0, 5, size=(3, 40))
+    for args in [(ranks, None), (ranks, w), (ranks.astype(float), w.astype(float) / 3)]:
+        a, b = _margins_by_pairs(*args), _margins_by_comparison(*args)
+        assert np.allclose(a, b)

@@ -1,0 +1,26 @@
+"""Streamlit entry point of the Collective Alignment Toolkit: page set-up and navigation only.
+
+Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`deliberation.pages`.
+"""
+
+import streamlit as st
+
+from deliberation.pages import voting
+
+st.set_page_config(
+    page_title="Collective Alignment Toolkit",
+    page_icon=":material/groups:",
+    layout="centered",
+)
+
+pages = [
+    st.Page(
+        voting.render,
+        title="Voting",
+        icon=":material/how_to_vote:",
+        url_path="voting",
+        default=True,
+    ),
+]
+
+st.navigation(pages).run()

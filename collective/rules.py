@@ -1,0 +1,62 @@
+"""``collective rules``: list the voting rules in the :data:`socialchoice.RULES` registry."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+import socialchoice as sc
+
+from ._console import fail, stdout
+from .vote import OutputFormat
+
+__all__ = ["rules"]
+
+
+def rules(
+    family: Annotated[
+        str | None,
+        typer.Option(
+            "--family", "-f", help="Only rules of this family (e.g. condorcet, positional)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output as a rich table or as JSON.")
+    ] = OutputFormat.table,
+) -> None:
+    """List the registered voting rules: name, family, input, batching and reference."""
+    families = sorted({r.family for r in sc.RULES.values()})
+    if family is not None and family not in families:
+        fail(f"unknown family {family!r}; expected one of: {', '.join(families)}.", code=2)
+    selected = [r for r in sc.RULES.values() if family is None or r.family == family]
+    if fmt is OutputFormat.json:
+        rows = [
+            {
+                "name": r.name,
+                "family": r.family,
+                "needs": r.needs,
+                "batched": r.batched,
+                "linear_only": r.linear_only,
+                "summary": r.summary,
+                "reference": r.reference,
+            }
+            for r in selected
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    title = "Voting rules" if family is None else f"Voting rules ({family})"
+    table = Table(title=title, show_lines=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("needs", no_wrap=True)
+    table.add_column("batched", no_wrap=True)
+    table.add_column("reference")
+    for r in selected:
+        needs = r.needs + (" (strict rankings)" if r.linear_only else "")
+        batched = "yes" if r.batched else "no"
+        table.add_row(Text(r.name), Text(r.family), Text(needs), batched, Text(r.reference))
+    stdout().print(table)

@@ -2,3 +2,4 @@
 
 from . import condorcet  # noqa: F401  (registers rules)
 from . import graph, tournament  # noqa: F401
+from . import positional, runoff  # noqa: F401

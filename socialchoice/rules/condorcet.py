@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._registry import register, register_order
-from ._common import argmax_mask, levels_from_scores
+from ._common import argmax_mask, levels_from_scores, row_max, row_sum
 
 _BRANDT = "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of COMSOC (2016), ch. 3"
 
@@ -26,7 +26,7 @@ def copeland_scores(M: NDArray) -> NDArray:
     array([ 1, -1, -1,  1])
     """
     M = np.asarray(M)
-    return (M > 0).sum(axis=-1) - (M < 0).sum(axis=-1)
+    return row_sum(np.sign(M), dtype=np.int64)
 
 
 @register(
@@ -76,12 +76,12 @@ def llull(M: NDArray) -> NDArray:
     M = np.asarray(M)
     m = M.shape[-1]
     off_diag = ~np.eye(m, dtype=bool)
-    return argmax_mask(((M >= 0) & off_diag).sum(axis=-1))
+    return argmax_mask(row_sum((M >= 0) & off_diag))
 
 
 def minimax_scores(M: NDArray) -> NDArray:
     """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``."""
-    return np.maximum(np.asarray(M), 0).max(axis=-2)
+    return row_max(np.maximum(np.swapaxes(np.asarray(M), -1, -2), 0))
 
 
 @register(
@@ -131,6 +131,6 @@ def condorcet(M: NDArray) -> NDArray:
     """
     M = np.asarray(M)
     m = M.shape[-1]
-    cw = (M > 0).sum(axis=-1) == m - 1
+    cw = row_sum(M > 0) == m - 1
     has = cw.any(axis=-1, keepdims=True)
     return np.where(has, cw, True)

@@ -190,7 +190,7 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     --------
     >>> import numpy as np
     >>> borda_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 2, 1]]), weights=[1, 1, 2])
-    array([7, 4, 1])
+    array([7, 3, 2])
     """
     r = _ranks(ranks)
     w = _weights(r, weights)
@@ -331,8 +331,8 @@ def bucklin(ranks: NDArray, weights: NDArray) -> NDArray:
     w = _weights(r, weights)
     m = r.shape[-1]
     total = w.sum(axis=-1)[..., None]
-    chosen = np.zeros(r.shape[:-2] + (m,), dtype=w.dtype)
-    found = np.zeros(r.shape[:-2] + (1,), dtype=bool)
+    chosen = np.zeros((*r.shape[:-2], m), dtype=w.dtype)
+    found = np.zeros((*r.shape[:-2], 1), dtype=bool)
     for k in range(m):  # loop over window sizes, never over profiles
         score = weighted_count(r <= k, w)
         hit = (2 * score > total).any(axis=-1, keepdims=True) & ~found
@@ -364,7 +364,7 @@ def black(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> import numpy as np
     >>> r = np.array([[2, 0, 1], [0, 1, 2], [2, 1, 0], [1, 2, 0]])   # no Condorcet winner
     >>> black(r, np.ones(4, int))
-    array([False,  True,  True])
+    array([False, False,  True])
     """
     r = _ranks(ranks)
     w = _weights(r, weights)

@@ -6,13 +6,14 @@ import json
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 
 from ._console import fail, stdout
-from .vote import OutputFormat
+from .vote import OutputFormat, all_rules
 
 __all__ = ["rules"]
 
@@ -32,7 +33,7 @@ def rules(
     families = sorted({r.family for r in sc.RULES.values()})
     if family is not None and family not in families:
         fail(f"unknown family {family!r}; expected one of: {', '.join(families)}.", code=2)
-    selected = [r for r in sc.RULES.values() if family is None or r.family == family]
+    selected = [sc.RULES[n] for n in all_rules() if family is None or sc.RULES[n].family == family]
     if fmt is OutputFormat.json:
         rows = [
             {
@@ -49,14 +50,16 @@ def rules(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     title = "Voting rules" if family is None else f"Voting rules ({family})"
-    table = Table(title=title, show_lines=False)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("needs", no_wrap=True)
     table.add_column("batched", no_wrap=True)
-    table.add_column("reference")
+    table.add_column("reference", min_width=20, ratio=1)
     for r in selected:
-        needs = r.needs + (" (strict rankings)" if r.linear_only else "")
+        needs = r.needs + (", strict" if r.linear_only else "")
         batched = "yes" if r.batched else "no"
         table.add_row(Text(r.name), Text(r.family), Text(needs), batched, Text(r.reference))
+    if any(r.linear_only for r in selected):
+        table.caption = "strict: defined on strict, complete rankings only"
     stdout().print(table)

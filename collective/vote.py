@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
+from socialchoice.io import read_profile
 
 from ._console import fail, stdout
 
-__all__ = ["OutputFormat", "analyse", "vote"]
+__all__ = ["FAMILY_ORDER", "OutputFormat", "all_rules", "analyse", "vote"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -69,9 +71,23 @@ def analyse(profile: sc.Profile, rule_names: list[str]) -> dict[str, Any]:
     }
 
 
+#: Display order of rule families (DESIGN §2); families not listed come last.
+FAMILY_ORDER = ("positional", "runoff", "condorcet", "graph", "optimal")
+
+
+def all_rules() -> list[str]:
+    """Every registered rule name, grouped by family (registry order within a family)."""
+
+    def key(name: str) -> int:
+        family = sc.RULES[name].family
+        return FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
+
+    return sorted(sc.RULES, key=key)
+
+
 def _check_rules(rule: list[str] | None) -> list[str]:
     if not rule:
-        return list(sc.RULES)
+        return all_rules()
     unknown = [r for r in rule if r not in sc.RULES]
     if unknown:
         fail(
@@ -116,8 +132,6 @@ def vote(
 ) -> None:
     """Winners of the ballots in FILE under each voting rule, with a profile summary."""
     names = _check_rules(rule)
-    from socialchoice.io import read_profile
-
     try:
         profile = read_profile(file)
     except sc.SocialChoiceError as exc:
@@ -146,11 +160,11 @@ def vote(
     if cw is None and out["smith_set"] is not None:
         line.append(f"; Smith set (top cycle): {_labels(out['smith_set'])}")
     con.print(line)
-    table = Table(title="Winners by rule")
+    table = Table(title="Winners by rule", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("rule", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("winners")
-    table.add_column("note")
+    table.add_column("note", ratio=1)
     for row in out["results"]:
         winners = "" if row["winners"] is None else _labels(row["winners"])
         table.add_row(Text(row["rule"]), Text(row["family"]), Text(winners), Text(row["note"]))

@@ -11,7 +11,7 @@ Examples
 ['a']
 """
 
-from . import rules  # noqa: F401  (fills RULES)
+from . import generate, rules  # noqa: F401  (rules fills RULES; sc.generate)
 from ._errors import (
     MarginError,
     PrefLibError,
@@ -22,7 +22,9 @@ from ._errors import (
 )
 from ._margins import margins
 from ._registry import RULES, Rule, ranking, winner_mask, winners
+from .io import read_preflib, read_profile, write_preflib
 from .profile import Profile
+from .rules.optimal import maximal_lottery
 
 __all__ = [
     "RULES",
@@ -35,7 +37,11 @@ __all__ = [
     "SocialChoiceError",
     "UnknownRuleError",
     "margins",
+    "maximal_lottery",
     "ranking",
+    "read_preflib",
+    "read_profile",
     "winner_mask",
     "winners",
+    "write_preflib",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import socialchoice as sc
+from socialchoice import io as scio
 
 from ._ui import md_escape
 
@@ -48,7 +49,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "plurality elects Memphis and instant runoff Knoxville.",
     ),
     "Ballots with ties and truncation (CSV)": (
-        "count,ranking\n4,a,b=c,d\n3,b,a\n2,c=d,a,b\n2,d,c,b,a\n",
+        "count,1st,2nd,3rd,4th\n4,a,b=c,d\n3,b,a\n2,c=d,a,b\n2,d,c,b,a\n",
         "Weak and partial rankings with a count column; rules defined only on strict, "
         "complete rankings answer n/a.",
     ),
@@ -60,8 +61,10 @@ PREFLIB_SUFFIXES = (".soc", ".soi", ".toc", ".toi")
 _FORMATS = ("Detect automatically", "CSV ballots", "PrefLib (.soc .soi .toc .toi)")
 
 _FORMAT_HELP = (
-    "CSV: one ballot per row, candidates best first, `b=c` for a tie, an optional `count` "
-    "column. PrefLib: the text of a .soc/.soi/.toc/.toi file (header lines start with `#`)."
+    "CSV: one ballot per row, candidates best first, `b=c` for a tie, blank cells at the end "
+    "for unranked candidates; an optional header such as `count,1st,2nd,3rd` adds a count "
+    "column. Or a header of candidate names and each ballot's positions (1 = best). "
+    "PrefLib: the text of a .soc/.soi/.toc/.toi file (header lines start with `#`)."
 )
 
 _KEY_TEXT = "voting_text"
@@ -78,11 +81,9 @@ def _looks_like_preflib(text: str) -> bool:
 
 
 def _parse(text: str, kind: str, source: str) -> sc.Profile:
-    from socialchoice import io as scio
-
     if kind == "preflib":
         return scio.parse_preflib(text, source=source)
-    return scio.parse_ballots_csv(text)
+    return scio.parse_ballots_csv(text, source=source)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -354,13 +354,9 @@ def _split_cycle_undefeated(P: NDArray) -> NDArray:
     return ~(np.swapaxes(P, -1, -2) > W).any(axis=-1)
 
 
-def _mask_of(row: NDArray) -> int:
-    return sum(1 << int(c) for c in np.flatnonzero(row))
-
-
 @register("stable_voting", family="graph", needs="margins", batched=False, reference=_STABLE)
 def stable_voting(M: NDArray) -> NDArray:
-    """Stable Voting: the undefeated ``a`` of the strongest match ``(a, b)`` that still wins without ``b``.
+    """Stable Voting: the undefeated ``a`` of the strongest match ``(a, b)`` won without ``b``.
 
     Recursively: with one candidate, it wins. Otherwise take the Split Cycle winners; if
     there is only one, it wins (pref_voting's early termination). Otherwise go through the
@@ -411,8 +407,8 @@ def stable_voting(M: NDArray) -> NDArray:
         member = (masks[:, None] >> np.arange(m)) & 1 == 1
         sub = P * (member[:, :, None] & member[:, None, :])   # outsiders lose every edge
         und = _split_cycle_undefeated(sub) & member
-        undefeated = dict(zip(masks.tolist(), ((und << np.arange(m)).sum(1)).tolist(),
-                              strict=True))
+        bits = (und.astype(np.int64) << np.arange(m)).sum(axis=1)
+        undefeated = dict(zip(masks.tolist(), bits.tolist(), strict=True))
 
     def split_cycle_of(mask: int) -> int:
         if mask not in undefeated:
@@ -474,13 +470,13 @@ def _stable_voting_reference(M: ArrayLike, early_termination: bool = True) -> ND
             return und
         pairs = sorted(((M[a, b], a, b) for a in cands for b in cands if a != b), reverse=True)
         wins: list[int] = []
+        witness = -np.inf
         for s, a, b in pairs:
-            if wins and s < M[wins[0], best_b]:
+            if s < witness:
                 break
             if a in und and a not in wins and a in sv([c for c in cands if c != b]):
-                if not wins:
-                    best_b = b
                 wins.append(a)
+                witness = s
         return wins
 
     m = M.shape[0]

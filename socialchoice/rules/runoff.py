@@ -213,8 +213,7 @@ def _instant_runoff_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     m = ranks.shape[-1]
     ws = weights.tolist()
     if _is_linear(ranks):
-        filled = np.where(ranks < m, ranks, m - 1)
-        orders = _orders(filled)
+        orders = _orders(ranks)  # a left-out candidate (position m) sorts last
         total = sum(ws)
         out: set[int] = set()
         remaining = list(range(m))

@@ -155,4 +155,7 @@ def oracle_winners(rule: str, p: sc.Profile) -> list[int] | None:
     f = o.linear if p.is_linear else o.ties
     if f is None:
         return None
-    return sorted(int(c) for c in f(pv))
+    try:
+        return sorted(int(c) for c in f(pv))
+    except ValueError:  # pref_voting has no answer (e.g. plurality with a tied first place)
+        return None

@@ -1,0 +1,230 @@
+"""The ``collective`` command: vote, rules, --version, and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import socialchoice as sc
+from collective import __version__
+from collective.main import app
+from socialchoice import io as scio
+
+runner = CliRunner()
+
+# The slides' preference function over (a, b, c, d) realised by three voters.
+CYCLIC_CSV = "a,b,c,d\nc,d,a,b\nd,b,a,c\n"
+
+TENNESSEE_SOC = """\
+# FILE NAME: tennessee.soc
+# TITLE: Tennessee capital
+# DATA TYPE: soc
+# MODIFICATION TYPE: synthetic
+# NUMBER ALTERNATIVES: 4
+# NUMBER VOTERS: 100
+# NUMBER UNIQUE ORDERS: 4
+# ALTERNATIVE NAME 1: Memphis
+# ALTERNATIVE NAME 2: Nashville
+# ALTERNATIVE NAME 3: Chattanooga
+# ALTERNATIVE NAME 4: Knoxville
+42: 1,2,3,4
+26: 2,3,4,1
+15: 3,4,2,1
+17: 4,3,2,1
+"""
+
+TIES_CSV = "a,b=c,d\nb,a\nc=d,a,b\nd,c,b,a\n"
+
+
+@pytest.fixture
+def cyclic_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "cyclic.csv"
+    path.write_text(CYCLIC_CSV)
+    return path
+
+
+@pytest.fixture
+def tennessee_soc(tmp_path: Path) -> Path:
+    path = tmp_path / "tennessee.soc"
+    path.write_text(TENNESSEE_SOC)
+    return path
+
+
+def _vote_json(*args: str) -> dict:
+    result = runner.invoke(app, ["vote", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _expected(profile: sc.Profile, rule: str) -> list | None:
+    try:
+        return sc.winners(profile, rule)
+    except sc.RuleInputError:
+        return None
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"collective {__version__}"
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert "vote" in result.output and "rules" in result.output
+
+
+def test_vote_table_on_csv(cyclic_csv: Path) -> None:
+    result = runner.invoke(app, ["vote", str(cyclic_csv)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "4 candidates" in out and "3 voters" in out and "3 distinct ballots" in out
+    assert "No Condorcet winner" in out
+    if "smith" in sc.RULES:
+        assert "Smith set" in out
+    for name in sc.RULES:
+        assert name in out
+    copeland_line = next(line for line in out.splitlines() if "copeland" in line)
+    assert "a, d" in copeland_line
+
+
+@pytest.mark.parametrize("fixture", ["cyclic_csv", "tennessee_soc"])
+def test_vote_json_agrees_with_library(fixture: str, request: pytest.FixtureRequest) -> None:
+    path = request.getfixturevalue(fixture)
+    out = _vote_json(str(path))
+    profile = scio.read_profile(path)
+    assert out["profile"] == {
+        "candidates": list(profile.candidates),
+        "num_voters": profile.num_voters,
+        "num_ballots": len(profile),
+    }
+    assert out["condorcet_winner"] == profile.condorcet_winner()
+    assert sorted(row["rule"] for row in out["results"]) == sorted(sc.RULES)
+    for row in out["results"]:
+        assert row["winners"] == _expected(profile, row["rule"]), row
+        assert row["family"] == sc.RULES[row["rule"]].family
+
+
+def test_vote_json_seed_example(cyclic_csv: Path) -> None:
+    out = _vote_json(str(cyclic_csv), "--rule", "copeland", "--rule", "minimax")
+    assert [row["rule"] for row in out["results"]] == ["copeland", "minimax"]
+    assert out["results"][0]["winners"] == ["a", "d"]
+    assert out["results"][1]["winners"] == ["a", "b", "c", "d"]
+    assert out["condorcet_winner"] is None
+
+
+def test_vote_prefers_condorcet_winner_from_preflib(tennessee_soc: Path) -> None:
+    out = _vote_json(str(tennessee_soc), "-r", "copeland")
+    assert out["condorcet_winner"] == "Nashville"
+    assert out["results"][0]["winners"] == ["Nashville"]
+    result = runner.invoke(app, ["vote", str(tennessee_soc), "-r", "copeland"])
+    assert "Condorcet winner: Nashville" in result.stdout
+
+
+def test_vote_rule_that_cannot_handle_ties_is_na(tmp_path: Path) -> None:
+    path = tmp_path / "ties.csv"
+    path.write_text(TIES_CSV)
+    out = _vote_json(str(path))
+    profile = scio.read_profile(path)
+    for row in out["results"]:
+        expected = _expected(profile, row["rule"])
+        assert row["winners"] == expected
+        if expected is None:
+            assert row["note"].startswith("n/a — ")
+    linear_only = [n for n, r in sc.RULES.items() if r.linear_only and r.needs == "profile"]
+    if linear_only:
+        result = runner.invoke(app, ["vote", str(path), "--rule", linear_only[0]])
+        assert result.exit_code == 0
+        assert "n/a" in result.stdout
+
+
+def test_vote_csv_with_count_column(tmp_path: Path) -> None:
+    path = tmp_path / "counted.csv"
+    path.write_text("count,1st,2nd,3rd\n5,x,y,z\n4,y,z,x\n2,z,x,y\n")
+    out = _vote_json(str(path), "-r", "copeland", "-r", "minimax")
+    assert out["profile"] == {"candidates": ["x", "y", "z"], "num_voters": 11, "num_ballots": 3}
+    profile = scio.read_profile(path)
+    for row in out["results"]:
+        assert row["winners"] == sc.winners(profile, row["rule"])
+
+
+def test_unknown_rule_exits_2_and_lists_rules(cyclic_csv: Path) -> None:
+    result = runner.invoke(app, ["vote", str(cyclic_csv), "--rule", "copeland", "--rule", "nope"])
+    assert result.exit_code == 2
+    assert "unknown rule 'nope'" in result.stderr
+    for name in sc.RULES:
+        assert name in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("bad.soc", TENNESSEE_SOC.replace("26: 2,3,4,1", "26: 2,3,x,1"), 13),
+        ("bad.soc", TENNESSEE_SOC.replace("15: 3,4,2,1", "15: 3,4,2,9"), 14),
+    ],
+)
+def test_malformed_preflib_exits_1_with_line(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    result = runner.invoke(app, ["vote", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert f"line {line}" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_malformed_csv_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,c\nb,a,b\n")  # second ballot names b twice
+    result = runner.invoke(app, ["vote", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "row 2" in result.stderr
+    assert "Traceback" not in result.output
+    with pytest.raises(sc.SocialChoiceError) as err:
+        scio.read_profile(path)
+    assert str(err.value) in result.stderr
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["vote", str(tmp_path / "nowhere.csv")])
+    assert result.exit_code == 2
+
+
+def test_rules_listing() -> None:
+    result = runner.invoke(app, ["rules"])
+    assert result.exit_code == 0
+    for name in sc.RULES:
+        assert name in result.stdout
+    assert "reference" in result.stdout
+
+
+def test_rules_json_and_family_filter() -> None:
+    result = runner.invoke(app, ["rules", "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert sorted(r["name"] for r in rows) == sorted(sc.RULES)
+    for r in rows:
+        rule = sc.RULES[r["name"]]
+        assert (r["family"], r["needs"], r["batched"], r["reference"]) == (
+            rule.family,
+            rule.needs,
+            rule.batched,
+            rule.reference,
+        )
+    result = runner.invoke(app, ["rules", "--family", "condorcet", "--format", "json"])
+    names = [r["name"] for r in json.loads(result.stdout)]
+    assert sorted(names) == sorted(n for n, r in sc.RULES.items() if r.family == "condorcet")
+    assert "copeland" in names
+
+
+def test_rules_unknown_family() -> None:
+    result = runner.invoke(app, ["rules", "--family", "astrology"])
+    assert result.exit_code == 2
+    assert "condorcet" in result.stderr

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 Size = int | tuple[int, ...] | None
+RNG = np.random.Generator | int | None
 
 
 # ---------------------------------------------------------------------------- validation
@@ -87,7 +88,9 @@ def _check_size(size: Size, func: str) -> tuple[int, ...] | None:
     return tuple(int(s) for s in shape)
 
 
-def _start(func: str, n: object, m: object, size: Size, rng: object):
+def _start(
+    func: str, n: object, m: object, size: Size, rng: object
+) -> tuple[int, int, tuple[int, ...] | None, np.random.Generator]:
     n = _check_int(n, "n", func, 1)
     m = _check_int(m, "m", func, 1)
     shape = _check_size(size, func)
@@ -119,7 +122,7 @@ def _uniform_ranks(gen: np.random.Generator, shape: tuple[int, ...], m: int) -> 
 
 
 # ---------------------------------------------------------------------------- cultures
-def impartial_culture(n: int, m: int, *, size: Size = None, rng=None) -> Profile | NDArray:
+def impartial_culture(n: int, m: int, *, size: Size = None, rng: RNG = None) -> Profile | NDArray:
     """Impartial culture: every voter draws one of the ``m!`` rankings uniformly, independently.
 
     Parameters
@@ -153,7 +156,7 @@ def impartial_culture(n: int, m: int, *, size: Size = None, rng=None) -> Profile
     return _finish(ranks, shape, f"impartial culture, n={n}, m={m}")
 
 
-def urn(n: int, m: int, alpha: float, *, size: Size = None, rng=None) -> Profile | NDArray:
+def urn(n: int, m: int, alpha: float, *, size: Size = None, rng: RNG = None) -> Profile | NDArray:
     """Pólya–Eggenberger urn: voters copy earlier voters with growing probability.
 
     The urn starts with the ``m!`` rankings once each; every drawn ranking is returned to it
@@ -234,7 +237,7 @@ def _urn_sources_reference(u_fresh: Sequence[float], u_copy: Sequence[float], al
 
 
 def impartial_anonymous_culture(
-    n: int, m: int, *, size: Size = None, rng=None
+    n: int, m: int, *, size: Size = None, rng: RNG = None
 ) -> Profile | NDArray:
     """Impartial anonymous culture: every multiset of ``n`` rankings is equally likely.
 
@@ -278,7 +281,7 @@ def mallows(
     *,
     reference: Sequence[int] | None = None,
     size: Size = None,
-    rng=None,
+    rng: RNG = None,
 ) -> Profile | NDArray:
     """Mallows model: ``P(ranking) ∝ phi ** kendall_tau(ranking, reference)``.
 
@@ -367,7 +370,7 @@ def single_peaked(
     axis: Sequence[int] | None = None,
     method: str = "walsh",
     size: Size = None,
-    rng=None,
+    rng: RNG = None,
 ) -> Profile | NDArray:
     """Rankings single-peaked on an axis: preference falls off on both sides of the peak.
 

@@ -82,13 +82,15 @@ PREFLIB_TYPES = ("soc", "soi", "toc", "toi")
 _TEXT_KEYS = ("file_name", "title", "description", "data_type", "modification_type",
               "relates_to", "related_files", "publication_date", "modification_date")
 _NUMBER_KEYS = ("number_alternatives", "number_voters", "number_unique_orders")
-_ITEM = r"(?:\d+|\{\s*\d+(?:\s*,\s*\d+)*\s*\})"
+_ITEM = r"(?:[0-9]+|\{\s*[0-9]+(?:\s*,\s*[0-9]+)*\s*\})"
 _ORDER = re.compile(rf"\s*(?:{_ITEM}(?:\s*,\s*{_ITEM})*)?\s*")
+_NUM = re.compile(r"[0-9]+")
+_TOKEN = re.compile(r"\{[^}]*\}|[0-9]+")
 _ALT_NAME = re.compile(r"ALTERNATIVE\s+NAME\s+(\S+)", re.I)
 
 
-def _key(header: str) -> str:
-    return re.sub(r"\s+", "_", header.strip()).lower()
+def _key(header: object) -> str:
+    return re.sub(r"\s+", "_", str(header).strip()).lower()
 
 
 def _header(key: str) -> str:
@@ -187,53 +189,9 @@ def parse_preflib(text: str, *, source: str = "<string>") -> Profile:
         return PrefLibError(f"{source}, line {line}: {msg}")
 
     lines = text.splitlines()
-    md: dict[str, Any] = {}
-    where: dict[str, int] = {}
-    names: dict[int, str] = {}
-    comments: list[str] = []
-    start = len(lines)
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
-            continue
-        if not line.startswith("#"):
-            start = i
-            break
-        body = line[1:].strip()
-        head, sep, value = body.partition(":")
-        alt = _ALT_NAME.fullmatch(head.strip())
-        if not sep or not head.strip():
-            comments.append(body)
-        elif alt:
-            if not alt.group(1).isdigit():
-                raise fail(i + 1, f"ALTERNATIVE NAME {alt.group(1)!r}: expected a "
-                           "non-negative alternative number before ':'.")
-            num = int(alt.group(1))
-            if num in names:
-                raise fail(i + 1, f"ALTERNATIVE NAME {num} is given twice (first on line "
-                           f"{where[f'alt{num}']}); expected one name per alternative.")
-            names[num], where[f"alt{num}"] = value.strip(), i + 1
-            md.setdefault("alternative_names", names)
-        else:
-            key = _key(head)
-            if key in ("alternative_names", "comments"):
-                raise fail(i + 1, f"{head.strip()} is a reserved field name; expected "
-                           "'ALTERNATIVE NAME <number>: <name>' lines.")
-            if key in where:
-                raise fail(i + 1, f"{head.strip()} is given twice (first on line "
-                           f"{where[key]}); expected each field once.")
-            value = value.strip()
-            if key in _NUMBER_KEYS:
-                if not value.isdigit():
-                    raise fail(i + 1, f"{head.strip()} is {value!r}; expected a "
-                               "non-negative integer.")
-                value = int(value)
-            md[key], where[key] = value, i + 1
-    if comments:
-        md["comments"] = comments
-
+    md, where, names, start = _read_header(lines, fail)
     ext = _extension(source)
-    dtype = md.get("data_type") or None
+    dtype = str(md.get("data_type", "")).lower() or None
     if dtype is not None and dtype not in PREFLIB_TYPES:
         raise fail(where["data_type"], f"DATA TYPE is {dtype!r}; expected one of the ordinal "
                    f"types {', '.join(PREFLIB_TYPES)}.")
@@ -242,28 +200,7 @@ def parse_preflib(text: str, *, source: str = "<string>") -> Profile:
                    f"'.{ext}'; expected them to agree.")
     dtype = ext or dtype
 
-    # preference lines: parse to alternative numbers first
-    orders: list[tuple[int, int, list[list[int]]]] = []
-    for i in range(start, len(lines)):
-        line = lines[i].strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            raise fail(i + 1, "a header line after the preference lines began; expected "
-                       "every '#' line before the first 'count: order' line.")
-        count, sep, order = line.partition(":")
-        if not sep:
-            raise fail(i + 1, f"{line!r} has no ':'; expected 'count: order', "
-                       "e.g. '3: 1,2,{3,4}'.")
-        if not count.strip().isdigit():
-            raise fail(i + 1, f"malformed count {count.strip()!r}; expected a non-negative "
-                       "integer before ':'.")
-        if not _ORDER.fullmatch(order):
-            raise fail(i + 1, f"malformed order {order.strip()!r}; expected alternative numbers "
-                       "separated by commas, tied ones in braces, e.g. '1,{2,3},4'.")
-        items = re.findall(r"\{[^}]*\}|\d+", order)
-        tiers = [[int(a) for a in re.findall(r"\d+", t)] for t in items]
-        orders.append((i + 1, int(count), tiers))
+    orders = _read_orders(lines, start, fail)
     if not orders:
         raise fail(len(lines), "no preference lines; expected at least one 'count: order' line.")
 
@@ -286,25 +223,25 @@ def parse_preflib(text: str, *, source: str = "<string>") -> Profile:
     ranks = np.full((len(orders), m), -1, dtype=np.int32)
     counts = np.empty(len(orders), dtype=np.int64)
     for k, (ln, count, tiers) in enumerate(orders):
-        listed = 0
+        row = [-1] * m
         for pos, tier in enumerate(tiers):
             for a in tier:
                 j = col.get(a)
                 if j is None:
                     raise fail(ln, f"alternative {a} is not one of the file's alternatives; "
                                f"expected one of {span}.")
-                if ranks[k, j] >= 0:
+                if row[j] >= 0:
                     raise fail(ln, f"alternative {a} is listed twice; expected each "
                                "alternative at most once per order.")
-                ranks[k, j] = pos
-                listed += 1
-        strict, complete = all(len(t) == 1 for t in tiers), listed == m
-        if dtype in ("soc", "soi") and not strict:
+                row[j] = pos
+        listed = sum(map(len, tiers))
+        if dtype in ("soc", "soi") and listed != len(tiers):
             raise fail(ln, f"this order has tied alternatives; expected a strict order, as a "
                        f"{dtype} file holds.")
-        if dtype in ("soc", "toc") and not complete:
+        if dtype in ("soc", "toc") and listed != m:
             raise fail(ln, f"this order lists {listed} of the {m} alternatives; expected all "
                        f"of them, as a {dtype} file holds complete orders.")
+        ranks[k] = row
         counts[k] = count
     total = int(counts.sum())
     if "number_voters" in md and md["number_voters"] != total:
@@ -333,6 +270,81 @@ def parse_preflib(text: str, *, source: str = "<string>") -> Profile:
             and any(names[a] != str(a) for a in ids)):
         labels = [names[a] for a in ids]
     return Profile.from_ranks(ranks, candidates=labels, counts=counts, metadata=md)
+
+
+def _read_header(lines: list[str], fail: Any) -> tuple[dict, dict, dict, int]:
+    """The ``#`` lines: metadata, the line of each field, alternative names, first data line."""
+    md: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    names: dict[int, str] = {}
+    comments: list[str] = []
+    start = len(lines)
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            start = i
+            break
+        body = line[1:].strip()
+        head, sep, value = body.partition(":")
+        alt = _ALT_NAME.fullmatch(head.strip())
+        if not sep or not head.strip():
+            comments.append(body)
+        elif alt:
+            if not _NUM.fullmatch(alt.group(1)):
+                raise fail(i + 1, f"ALTERNATIVE NAME {alt.group(1)!r}: expected a "
+                           "non-negative alternative number before ':'.")
+            num = int(alt.group(1))
+            if num in names:
+                raise fail(i + 1, f"ALTERNATIVE NAME {num} is given twice (first on line "
+                           f"{where[f'alt{num}']}); expected one name per alternative.")
+            names[num], where[f"alt{num}"] = value.strip(), i + 1
+            md.setdefault("alternative_names", names)
+        else:
+            key = _key(head)
+            if key in ("alternative_names", "comments"):
+                raise fail(i + 1, f"{head.strip()} is a reserved field name; expected "
+                           "'ALTERNATIVE NAME <number>: <name>' lines.")
+            if key in where:
+                raise fail(i + 1, f"{head.strip()} is given twice (first on line "
+                           f"{where[key]}); expected each field once.")
+            value = value.strip()
+            if key in _NUMBER_KEYS:
+                if not _NUM.fullmatch(value):
+                    raise fail(i + 1, f"{head.strip()} is {value!r}; expected a "
+                               "non-negative integer.")
+                value = int(value)
+            md[key], where[key] = value, i + 1
+    if comments:
+        md["comments"] = comments
+    return md, where, names, start
+
+
+def _read_orders(lines: list[str], start: int, fail: Any) -> list[tuple[int, int, list]]:
+    """``(line number, count, tiers of alternative numbers)`` for each preference line."""
+    orders: list[tuple[int, int, list[list[int]]]] = []
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            raise fail(i + 1, "a header line after the preference lines began; expected "
+                       "every '#' line before the first 'count: order' line.")
+        count, sep, order = line.partition(":")
+        if not sep:
+            raise fail(i + 1, f"{line!r} has no ':'; expected 'count: order', "
+                       "e.g. '3: 1,2,{3,4}'.")
+        if not _NUM.fullmatch(count.strip()):
+            raise fail(i + 1, f"malformed count {count.strip()!r}; expected a non-negative "
+                       "integer before ':'.")
+        if not _ORDER.fullmatch(order):
+            raise fail(i + 1, f"malformed order {order.strip()!r}; expected alternative numbers "
+                       "separated by commas, tied ones in braces, e.g. '1,{2,3},4'.")
+        tiers = [[int(a) for a in t[1:-1].split(",")] if t[0] == "{" else [int(t)]
+                 for t in _TOKEN.findall(order)]
+        orders.append((i + 1, int(count), tiers))
+    return orders
 
 
 def _infer_type(ranked: np.ndarray, ranks: np.ndarray) -> str:
@@ -521,23 +533,27 @@ def format_preflib(profile: Profile, **metadata: Any) -> str:
                                "spaces; PrefLib names are one stripped line.")
         out.append(f"# ALTERNATIVE NAME {i}: {names[i]}".rstrip())
     m = profile.num_candidates
-    idarr = np.asarray(ids)
-    for row, count in zip(profile.ranks, counts, strict=True):
-        if dtype in ("soc", "toc"):  # unranked candidates become the last tier
-            row = np.where(row < m, row, np.where(row < m, row, -1).max() + 1)
-        tiers = []
-        for pos in np.unique(row[row < m]):
-            tier = sorted(idarr[row == pos].tolist())
-            tiers.append(str(tier[0]) if len(tier) == 1 else "{" + ",".join(map(str, tier)) + "}")
-        out.append(f"{int(count)}: {','.join(tiers)}".rstrip())
+    fill = dtype in ("soc", "toc")  # unranked candidates become the last tier
+    for row, count in zip(profile.ranks.tolist(), counts.tolist(), strict=True):
+        tiers: dict[int, list[int]] = {}
+        for j, pos in enumerate(row):
+            if pos < m or fill:
+                tiers.setdefault(pos, []).append(ids[j])
+        items = [sorted(tiers[pos]) for pos in sorted(tiers)]
+        text = ",".join(str(t[0]) if len(t) == 1 else "{" + ",".join(map(str, t)) + "}"
+                        for t in items)
+        out.append(f"{count}: {text}".rstrip())
     return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------------------- CSV
-_RANK_COL = re.compile(r"(?:rank|choice|pref|preference|position)[\s_#-]*\d+"
-                       r"|\d+\s*(?:st|nd|rd|th)(?:[\s_-]*(?:choice|place|rank|preference))?", re.I)
+_RANK_COL = re.compile(
+    r"(?:rank|choice|pref|preference|position)[\s_#-]*[0-9]+"
+    r"|[0-9]+\s*(?:st|nd|rd|th)(?:[\s_-]*(?:choice|place|rank|preference))?",
+    re.I,
+)
 _META = {"count": "count", "voter": "voter", "voter_id": "voter", "voter id": "voter"}
-_INT = re.compile(r"[+-]?\d+")
+_INT = re.compile(r"[+-]?[0-9]+")
 
 
 def read_ballots_csv(path_or_buffer: str | PathLike[str] | Any) -> Profile:

@@ -19,7 +19,7 @@ from socialchoice import io as scio
 
 from ._ui import md_escape
 
-__all__ = ["EXAMPLES", "PREFLIB_SUFFIXES", "analyse", "render"]
+__all__ = ["EXAMPLES", "FAMILY_ORDER", "PREFLIB_SUFFIXES", "analyse", "render"]
 
 #: Ready-made ballots for the text area: title -> (text, what it shows).
 EXAMPLES: dict[str, tuple[str, str]] = {
@@ -54,6 +54,9 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "complete rankings answer n/a.",
     ),
 }
+
+#: Display order of rule families (DESIGN §2); families not listed come last.
+FAMILY_ORDER = ("positional", "runoff", "condorcet", "graph", "optimal")
 
 #: File name endings read as PrefLib; everything else is read as CSV ballots.
 PREFLIB_SUFFIXES = (".soc", ".soi", ".toc", ".toi")
@@ -114,7 +117,9 @@ def analyse(text: str, kind: str, source: str) -> dict[str, Any]:
     """
     profile = _parse(text, kind, source)
     rows = []
-    for name, rule in sc.RULES.items():
+    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    ordered = sorted(sc.RULES.items(), key=lambda kv: rank.get(kv[1].family, len(rank)))
+    for name, rule in ordered:
         row = {
             "rule": name,
             "family": rule.family,
@@ -197,8 +202,9 @@ def _margin_table(res: dict[str, Any]) -> Any:
     df = pd.DataFrame(res["margins"], index=labels, columns=labels)
     bound = max(1, float(df.abs().to_numpy().max()))
     integral = bool((df == df.round()).all().all())
+    spec = "{:+.0f}" if integral else "{:+.3g}"
     return df.style.background_gradient(cmap="RdBu", vmin=-bound, vmax=bound, axis=None).format(
-        "{:+.0f}" if integral else "{:+.3g}"
+        lambda v: spec.format(v) if v else "0"
     )
 
 

@@ -103,8 +103,9 @@ def test_fast_cores_equal_references() -> None:
     ]
     for alpha in (0.0, 0.1, 2.0):
         uf, uc = rng.random((50, 40)), rng.random((50, 40))
+        pairs = zip(uf.tolist(), uc.tolist(), strict=True)
         assert _urn_sources(uf, uc, alpha).tolist() == [
-            _urn_sources_reference(a, b, alpha) for a, b in zip(uf.tolist(), uc.tolist(), strict=True)
+            _urn_sources_reference(a, b, alpha) for a, b in pairs
         ]
 
 
@@ -286,14 +287,16 @@ def test_reproducible_shapes_and_profiles(name: str) -> None:
     ("call", "message"),
     [
         (lambda: g.mallows(10, 3, 1.5),
-         "The 'phi' parameter of mallows must be a float in the range [0.0, 1.0]. Got 1.5 instead."),
+         "The 'phi' parameter of mallows must be a float in the range [0.0, 1.0]. "
+         "Got 1.5 instead."),
         (lambda: g.mallows(10, 3, "0.5"), "The 'phi' parameter of mallows must be a float"),
         (lambda: g.urn(10, 3, -1),
          "The 'alpha' parameter of urn must be a float in the range [0.0, inf). Got -1 instead."),
         (lambda: g.impartial_culture(0, 3),
          "The 'n' parameter of impartial_culture must be an int in the range [1, inf). Got 0 "
          "instead."),
-        (lambda: g.impartial_culture(5, 2.0), "The 'm' parameter of impartial_culture must be an int"),
+        (lambda: g.impartial_culture(5, 2.0),
+         "The 'm' parameter of impartial_culture must be an int"),
         (lambda: g.urn(True, 3, 0.1), "The 'n' parameter of urn must be an int"),
         (lambda: g.mallows(5, 3, 0.5, reference=[0, 1, 1]),
          "The 'reference' parameter of mallows must be a permutation of 0..2"),

@@ -13,7 +13,7 @@ from rich.text import Text
 import socialchoice as sc
 
 from ._console import fail, stdout
-from .vote import OutputFormat, all_rules
+from .vote import OutputFormat
 
 __all__ = ["rules"]
 
@@ -33,7 +33,7 @@ def rules(
     families = sorted({r.family for r in sc.RULES.values()})
     if family is not None and family not in families:
         fail(f"unknown family {family!r}; expected one of: {', '.join(families)}.", code=2)
-    selected = [sc.RULES[n] for n in all_rules() if family is None or sc.RULES[n].family == family]
+    selected = [sc.RULES[n] for n in sc.rule_names() if family in (None, sc.RULES[n].family)]
     if fmt is OutputFormat.json:
         rows = [
             {

@@ -21,7 +21,7 @@ from socialchoice.io import read_profile
 
 from ._console import fail, stdout
 
-__all__ = ["FAMILY_ORDER", "OutputFormat", "all_rules", "analyse", "vote"]
+__all__ = ["OutputFormat", "analyse", "vote"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -47,16 +47,12 @@ def analyse(profile: sc.Profile, rule_names: list[str]) -> dict[str, Any]:
     ('a', ['a'])
     """
     results = []
-    for name in rule_names:
-        rule = sc.RULES[name]
-        row: dict[str, Any] = {"rule": name, "family": rule.family, "winners": None, "note": ""}
-        try:
-            row["winners"] = sc.winners(profile, name)
-        except sc.SocialChoiceError as exc:
-            row["note"] = f"n/a — {exc}"
+    for name, won in sc.winners_by_rule(profile, rule_names).items():
+        row: dict[str, Any] = {"rule": name, "family": sc.RULES[name].family}
+        if isinstance(won, Exception):
+            row.update(winners=None, note=f"n/a — {won}")
         else:
-            if len(row["winners"]) > 1:
-                row["note"] = f"tie of {len(row['winners'])}"
+            row.update(winners=won, note=f"tie of {len(won)}" if len(won) > 1 else "")
         results.append(row)
     smith = sc.winners(profile, "smith") if "smith" in sc.RULES else None
     return {
@@ -71,23 +67,9 @@ def analyse(profile: sc.Profile, rule_names: list[str]) -> dict[str, Any]:
     }
 
 
-#: Display order of rule families (DESIGN §2); families not listed come last.
-FAMILY_ORDER = ("positional", "runoff", "condorcet", "graph", "optimal")
-
-
-def all_rules() -> list[str]:
-    """Every registered rule name, grouped by family (registry order within a family)."""
-
-    def key(name: str) -> int:
-        family = sc.RULES[name].family
-        return FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
-
-    return sorted(sc.RULES, key=key)
-
-
 def _check_rules(rule: list[str] | None) -> list[str]:
     if not rule:
-        return all_rules()
+        return sc.rule_names()
     unknown = [r for r in rule if r not in sc.RULES]
     if unknown:
         fail(

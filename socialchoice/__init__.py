@@ -21,12 +21,22 @@ from ._errors import (
     UnknownRuleError,
 )
 from ._margins import margins
-from ._registry import RULES, Rule, ranking, winner_mask, winners
+from ._registry import (
+    FAMILIES,
+    RULES,
+    Rule,
+    ranking,
+    rule_names,
+    winner_mask,
+    winners,
+    winners_by_rule,
+)
 from .io import read_preflib, read_profile, write_preflib
 from .profile import Profile
 from .rules.optimal import maximal_lottery
 
 __all__ = [
+    "FAMILIES",
     "RULES",
     "MarginError",
     "PrefLibError",
@@ -41,7 +51,9 @@ __all__ = [
     "ranking",
     "read_preflib",
     "read_profile",
+    "rule_names",
     "winner_mask",
     "winners",
+    "winners_by_rule",
     "write_preflib",
 ]

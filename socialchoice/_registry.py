@@ -16,11 +16,21 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._errors import RuleInputError, UnknownRuleError
+from ._errors import RuleInputError, SocialChoiceError, UnknownRuleError
 from ._margins import as_margin_matrix
 from .profile import Profile
 
-__all__ = ["RULES", "Rule", "ranking", "register", "winner_mask", "winners"]
+__all__ = [
+    "FAMILIES",
+    "RULES",
+    "Rule",
+    "ranking",
+    "register",
+    "rule_names",
+    "winner_mask",
+    "winners",
+    "winners_by_rule",
+]
 
 Needs = Literal["margins", "profile"]
 
@@ -66,6 +76,9 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+
+#: The rule families, in the order tables list them.
+FAMILIES = ("positional", "runoff", "condorcet", "graph", "optimal")
 
 
 def register(
@@ -344,6 +357,62 @@ def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
         idx = np.flatnonzero(levels == lv)
         tiers.append([int(i) for i in idx] if labels is None else [labels[i] for i in idx])
     return tiers
+
+
+def rule_names(family: str | None = None) -> list[str]:
+    """Registered rule names grouped by family (in :data:`FAMILIES` order), sorted within.
+
+    Examples
+    --------
+    >>> import socialchoice as sc
+    >>> sc.rule_names("condorcet")[:3]
+    ['condorcet', 'copeland', 'llull']
+    """
+    if family is not None and family not in FAMILIES:
+        raise UnknownRuleError(
+            f"Unknown rule family {family!r}; expected one of: {', '.join(FAMILIES)}."
+        )
+
+    def key(name: str) -> tuple[int, str]:
+        fam = RULES[name].family
+        return (FAMILIES.index(fam) if fam in FAMILIES else len(FAMILIES), name)
+
+    return sorted((n for n in RULES if family in (None, RULES[n].family)), key=key)
+
+
+def winners_by_rule(
+    data: Profile | ArrayLike, rules: list[str] | None = None
+) -> dict[str, list | SocialChoiceError]:
+    """Winners of one profile under many rules; a rule that cannot apply maps to its error.
+
+    Parameters
+    ----------
+    data : Profile or array_like of shape (m, m)
+    rules : list of str, optional
+        Rule names; default every registered rule, in :func:`rule_names` order.
+
+    Returns
+    -------
+    dict
+        Rule name -> sorted winners, or the :class:`SocialChoiceError` explaining why the
+        rule does not apply (e.g. a rule defined on strict rankings given ties).
+
+    Examples
+    --------
+    >>> import socialchoice as sc
+    >>> p = sc.Profile([["a", "b"], [("a", "b")]])
+    >>> out = sc.winners_by_rule(p, ["copeland", "borda"])
+    >>> out["copeland"], type(out["borda"]).__name__
+    (['a'], 'RuleInputError')
+    """
+    names = rule_names() if rules is None else [get_rule(r).name for r in rules]
+    out: dict[str, list | SocialChoiceError] = {}
+    for name in names:
+        try:
+            out[name] = winners(data, name)
+        except RuleInputError as exc:
+            out[name] = exc
+    return out
 
 
 def candidate_labels(data: Profile | ArrayLike) -> list[Hashable]:

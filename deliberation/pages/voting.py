@@ -19,7 +19,7 @@ from socialchoice import io as scio
 
 from ._ui import md_escape
 
-__all__ = ["EXAMPLES", "FAMILY_ORDER", "PREFLIB_SUFFIXES", "analyse", "render"]
+__all__ = ["EXAMPLES", "PREFLIB_SUFFIXES", "analyse", "render"]
 
 #: Ready-made ballots for the text area: title -> (text, what it shows).
 EXAMPLES: dict[str, tuple[str, str]] = {
@@ -54,9 +54,6 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "complete rankings answer n/a.",
     ),
 }
-
-#: Display order of rule families (DESIGN §2); families not listed come last.
-FAMILY_ORDER = ("positional", "runoff", "condorcet", "graph", "optimal")
 
 #: File name endings read as PrefLib; everything else is read as CSV ballots.
 PREFLIB_SUFFIXES = (".soc", ".soi", ".toc", ".toi")
@@ -117,9 +114,8 @@ def analyse(text: str, kind: str, source: str) -> dict[str, Any]:
     """
     profile = _parse(text, kind, source)
     rows = []
-    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
-    ordered = sorted(sc.RULES.items(), key=lambda kv: rank.get(kv[1].family, len(rank)))
-    for name, rule in ordered:
+    for name, won in sc.winners_by_rule(profile).items():
+        rule = sc.RULES[name]
         row = {
             "rule": name,
             "family": rule.family,
@@ -128,14 +124,11 @@ def analyse(text: str, kind: str, source: str) -> dict[str, Any]:
             "summary": rule.summary,
             "reference": rule.reference,
         }
-        try:
-            won = sc.winners(profile, name)
-        except sc.SocialChoiceError as exc:
-            row["note"] = f"n/a — {exc}"
+        if isinstance(won, Exception):
+            row["note"] = f"n/a — {won}"
         else:
             row["winners"] = ", ".join(str(c) for c in won)
-            if len(won) > 1:
-                row["note"] = f"tie of {len(won)}"
+            row["note"] = f"tie of {len(won)}" if len(won) > 1 else ""
         rows.append(row)
     cw = profile.condorcet_winner()
     smith = [str(c) for c in sc.winners(profile, "smith")] if "smith" in sc.RULES else None

@@ -63,7 +63,7 @@ def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
         raise ProfileError(f"ranks must be numbers (positions, 0 = best); got dtype {r.dtype}.")
     if np.issubdtype(r.dtype, np.floating) and not np.isfinite(r).all():
         raise ProfileError("ranks contain NaN or infinite values; expected finite positions.")
-    *batch, n, m = r.shape
+    *batch, n, _ = r.shape
     if weights is None:
         w = None
     else:

@@ -96,7 +96,9 @@ class Profile:
         index = {}
         for j, c in enumerate(cands):
             if isinstance(c, _TIER_TYPES):
-                raise ProfileError(f"Candidate {j} is {c!r}; labels must not be tuples, sets or lists.")
+                raise ProfileError(
+                    f"Candidate {j} is {c!r}; labels must not be tuples, sets or lists."
+                )
             if c in index:
                 raise ProfileError(f"Candidate {c!r} is listed twice in candidates.")
             index[c] = j
@@ -127,7 +129,8 @@ class Profile:
         tiers = []
         for item in ballot:
             if isinstance(item, _TIER_TYPES):
-                tier = tuple(_sort_labels(list(item))) if isinstance(item, (set, frozenset)) else tuple(item)
+                unordered = isinstance(item, (set, frozenset))
+                tier = tuple(_sort_labels(list(item))) if unordered else tuple(item)
                 if len(tier) == 0:
                     raise ProfileError(f"Ballot {i} has an empty tier; expected candidates in it.")
                 if len(set(tier)) != len(tier):

@@ -1,7 +1,20 @@
-"""Voting rules, one module per family; importing this package fills the registry."""
+"""Voting rules, one module per family; importing this package fills the registry.
 
-from . import condorcet  # noqa: F401  (registers rules)
-from . import graph, tournament  # noqa: F401
-from . import positional, runoff  # noqa: F401
-from . import ranked_pairs  # noqa: F401
-from . import optimal  # noqa: F401
+condorcet   Copeland, Llull, minimax, Condorcet
+tournament  Smith, Schwartz, uncovered set
+graph       Schulze (beat path), Split Cycle
+ranked_pairs  ranked pairs, stable voting
+positional  plurality, Borda, anti-plurality, Bucklin, Black
+runoff      instant runoff, Coombs, Baldwin, strict Nanson
+optimal     Kemeny, Slater, maximal lotteries
+"""
+
+from . import (  # noqa: F401  (each module registers its rules)
+    condorcet,
+    graph,
+    optimal,
+    positional,
+    ranked_pairs,
+    runoff,
+    tournament,
+)

@@ -12,7 +12,10 @@ from numpy.typing import NDArray
 from .._registry import register, register_order
 from ._common import argmax_mask, levels_from_scores, row_max, row_sum
 
-_BRANDT = "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of COMSOC (2016), ch. 3"
+_BRANDT = (
+    "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', "
+    "Handbook of COMSOC (2016), ch. 3"
+)
 
 
 def copeland_scores(M: NDArray) -> NDArray:
@@ -34,8 +37,8 @@ def copeland_scores(M: NDArray) -> NDArray:
     family="condorcet",
     needs="margins",
     batched=True,
-    reference="A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar (1951); "
-    + _BRANDT,
+    reference="A. H. Copeland, 'A reasonable social welfare function', "
+    "Univ. Michigan seminar (1951); " + _BRANDT,
 )
 def copeland(M: NDArray) -> NDArray:
     """Most pairwise wins minus losses (win 1, tie ½, loss 0 gives the same winners).

@@ -12,7 +12,11 @@ import socialchoice as sc
     ("ballots", "kwargs", "message"),
     [
         ([["a", "b", "a"]], {}, "Ballot 0 lists candidate 'a' twice"),
-        ([["a", "b"], ["a", "x"]], {"candidates": ["a", "b"]}, "Ballot 1 names unknown candidate 'x'"),
+        (
+            [["a", "b"], ["a", "x"]],
+            {"candidates": ["a", "b"]},
+            "Ballot 1 names unknown candidate 'x'",
+        ),
         ([["a", "b"]], {"counts": [-1]}, "Ballot 0 has count -1"),
         ([["a", "b"], ["b", "a"]], {"counts": [1, np.nan]}, "Ballot 1 has count nan"),
         ([["a", "b"]], {"counts": [1, 2]}, "expected one count per ballot"),
@@ -37,7 +41,10 @@ def test_errors_are_value_errors():
     ("matrix", "message"),
     [
         (np.zeros((2, 3)), r"shape \(\.\.\., m, m\)"),
-        (np.array([[0, 1], [1, 0]]), r"not antisymmetric: entry \(0, 1\) is 1 but entry \(1, 0\) is 1"),
+        (
+            np.array([[0, 1], [1, 0]]),
+            r"not antisymmetric: entry \(0, 1\) is 1 but entry \(1, 0\) is 1",
+        ),
         (np.array([[0.0, np.inf], [-np.inf, 0.0]]), "non-finite entry"),
         (np.array([[1, 0], [0, 0]]), "not antisymmetric"),
         (np.array([["a"]]), "must hold numbers"),
@@ -49,7 +56,8 @@ def test_margin_matrix_errors(matrix, message):
 
 
 def test_unknown_rule_lists_valid_names():
-    with pytest.raises(sc.UnknownRuleError, match="Unknown rule 'copland'; expected one of: .*copeland"):
+    expected = r"Unknown rule 'copland'; expected one of: .*copeland"
+    with pytest.raises(sc.UnknownRuleError, match=expected):
         sc.winners(np.zeros((2, 2)), "copland")
 
 

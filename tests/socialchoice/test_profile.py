@@ -80,7 +80,8 @@ def test_margins_large_profile_chunks_consistently():
 
 def test_condorcet_winner():
     assert sc.Profile([["a", "b", "c"], ["b", "a", "c"], ["a", "c", "b"]]).condorcet_winner() == "a"
-    assert sc.Profile([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]).condorcet_winner() is None
+    cycle = sc.Profile([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]])
+    assert cycle.condorcet_winner() is None
 
 
 def test_repr():

@@ -26,8 +26,13 @@ app: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+
 pytest: setup
 	$(PY) -m pytest -q
+ifneq ($(NOTEBOOKS),)
+	$(PY) -m pytest -q --nbmake $(NOTEBOOKS)
+endif
 
 test: setup lint pytest
 

@@ -1,36 +1,39 @@
 """Rules defined by an optimisation over the margins: Kemeny, Slater and maximal lotteries.
 
 Kemeny and Slater maximise ``sum(W[a, b] for a ranked above b)`` over linear orders, with
-``W = M`` (Kemeny) or ``W = sign(M)`` (Slater): the *linear ordering problem*. It is solved
-exactly by an integer program over ``y[a, b]`` (``a`` above ``b``, one variable per pair
-``a < b``) with the 3-cycle (transitivity) inequalities. Every step that can avoid the MIP
-does so, and every bound used is a rigorous Lagrangian bound recomputed from the LP duals:
+``W = M`` (Kemeny) or ``W = sign(M)`` (Slater): the *linear ordering problem*, solved
+exactly by an integer program over ``y[a, b]`` (``a`` above ``b``, one binary per pair
+``a < b``) with the 3-cycle (transitivity) inequalities, never by enumerating orders:
 
 1. candidates split into the strongly connected components of ``W >= 0``; every optimal
-   order ranks the components in their (forced) order, so each is solved on its own;
-2. a local search (best single insertion move) gives a lower bound ``L``;
-3. the LP relaxation with lazily added violated 3-cycle inequalities gives an upper bound;
-   when it meets ``L`` the search is over, otherwise its reduced costs fix every pair
-   that no order scoring at least ``L`` can flip, and a MIP (HiGHS through
-   :func:`scipy.optimize.milp`, again with lazy 3-cycle rows) finishes the job.
+   order ranks the components in this forced order, so each is solved on its own;
+2. insertion-move local search (iterated when needed) gives a lower bound;
+3. the LP relaxation with lazily added violated 3-cycle rows gives an upper bound, made
+   rigorous by recomputing it from the row duals (a Lagrangian bound). When it meets the
+   lower bound the search is over; otherwise its reduced costs fix every pair that no
+   better order can flip, and a MIP (HiGHS via :func:`scipy.optimize.milp`, lazy 3-cycle
+   rows, zero gap) finishes.
 
-Winners are the tops of *all* optimal orders: candidates reached by zero-loss moves from an
-optimal order win; every other candidate ``c`` of the top component is decided by bounds
-(the Lagrangian bound with ``c`` on top) or, if those do not exclude it, by solving the
-problem on the other candidates and comparing. Scores of orders are always recomputed in
-the margins' own arithmetic, so integer margins give exact answers; float margins are
-compared with a relative tolerance of ``1e-9``.
+Winners are the tops of *all* optimal orders. Candidates reached by zero-loss moves from an
+optimal order win; every other candidate ``c`` of the top component is excluded by the
+Lagrangian bound with ``c`` pinned first, or decided by re-solving with ``c`` pinned first.
+Scores are recomputed in the margins' own arithmetic, so integer margins give exact
+answers; float margins are compared with a relative tolerance of ``1e-9``.
+
+Maximal lotteries are optimal mixed strategies of the symmetric zero-sum game ``M``, found
+by linear programming (:func:`scipy.optimize.linprog`, HiGHS).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from itertools import combinations, permutations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse.csgraph import connected_components
 
 from .._errors import MarginError, SocialChoiceError
@@ -67,16 +70,28 @@ class _Clock:
     def __init__(self, limit: float | None) -> None:
         self.end = None if limit is None else time.monotonic() + float(limit)
 
-    def left(self) -> float | None:
+    def left(self) -> float:
+        """Seconds left (inf without a limit); raises once the budget is spent."""
         if self.end is None:
-            return None
+            return np.inf
         left = self.end - time.monotonic()
         if left <= 0:
-            raise SocialChoiceError(
-                "The ranking optimisation ran out of its time_limit before proving optimality; "
-                "raise time_limit (or pass None) to get the exact answer."
-            )
+            self.fail()
         return left
+
+    def check(self, res: OptimizeResult, what: str, infeasible_ok: bool = False) -> None:
+        """Raise unless a HiGHS result is a proven optimum (or, if allowed, infeasible)."""
+        if res.status == 1:
+            self.fail()
+        if res.status != 0 and not (infeasible_ok and res.status == 2):
+            raise SocialChoiceError(f"The {what} failed: {res.message}")
+
+    @staticmethod
+    def fail() -> None:
+        raise SocialChoiceError(
+            "The ranking optimisation ran out of its time_limit before proving optimality; "
+            "raise time_limit (or pass None) to get the exact answer."
+        )
 
 
 def _score(W: NDArray, order: NDArray) -> float:
@@ -153,7 +168,11 @@ def _plateau_tops(W: NDArray, order: NDArray, tol: float, limit: int = 300) -> s
 
 
 class _LOP:
-    """One strongly connected block: LP relaxation, rigorous bounds, MIP."""
+    """One strongly connected block: LP relaxation, rigorous bounds, MIP.
+
+    ``top`` arguments pin one candidate above all others (the winner checks). The 3-cycle
+    rows found so far are shared by every LP and MIP solved for the block.
+    """
 
     def __init__(self, W: NDArray, clock: _Clock) -> None:
         self.W, self.clock, self.k = W, clock, W.shape[0]
@@ -164,7 +183,7 @@ class _LOP:
         t = np.array(list(combinations(range(self.k), 3)), dtype=np.intp).reshape(-1, 3)
         self.tri = np.stack([self.pid[t[:, 0], t[:, 1]], self.pid[t[:, 1], t[:, 2]],
                              self.pid[t[:, 0], t[:, 2]]], axis=1)
-        self.active = np.zeros(len(self.tri), dtype=bool)
+        self.active = self.violated((self.w > 0).astype(float), 0.5)
         self.tol = _RTOL * (1.0 + np.abs(self.w).sum())
         integral = np.issubdtype(W.dtype, np.integer) or bool(np.all(self.w == np.round(self.w)))
         self.grain = float(np.gcd.reduce(np.abs(self.w).astype(np.int64))) if integral else 0.0
@@ -178,6 +197,13 @@ class _LOP:
         if self.grain > 0:
             return self.grain * np.floor((v + self.tol) / self.grain)
         return v + self.tol
+
+    def bounds(self, top: int | None) -> tuple[NDArray, NDArray]:
+        lo, hi = np.zeros(len(self.w)), np.ones(len(self.w))
+        if top is not None:
+            lo[self.pid[top, top + 1 :]] = 1.0
+            hi[self.pid[:top, top]] = 0.0
+        return lo, hi
 
     def rows(self, sel: NDArray) -> sparse.csr_array:
         tri = self.tri[sel]
@@ -195,80 +221,98 @@ class _LOP:
         X[self.ju, self.iu] = 1 - y
         return np.argsort(-X.sum(axis=1), kind="stable")
 
-    def lp(self) -> tuple[float, NDArray, NDArray]:
+    def improve(self, order: NDArray, top: int | None, rounds: int = 0) -> NDArray:
+        """Local (and with ``rounds`` iterated) search, keeping ``top`` first if given."""
+        if top is None:
+            order = _local_search(self.W, order, self.tol)
+            return _iterated_search(self.W, order, self.tol, rounds) if rounds else order
+        rest = order[order != top]
+        rest = rest - (rest > top)
+        Wr = np.delete(np.delete(self.W, top, axis=0), top, axis=1)
+        rest = _local_search(Wr, rest, self.tol)
+        rest = _iterated_search(Wr, rest, self.tol, rounds) if rounds else rest
+        return np.r_[top, rest + (rest >= top)]
+
+    def lp(self, lo: NDArray, hi: NDArray) -> tuple[float, NDArray, NDArray]:
         """Cutting-plane LP: (rigorous upper bound on v, reduced costs r, LP solution y)."""
-        self.active |= self.violated((self.w > 0).astype(float), 0.5)
         while True:
             A = self.rows(self.active)
             na = A.shape[0]
             res = linprog(
                 -self.w, A_ub=sparse.vstack([A, -A]) if na else None,
-                b_ub=np.r_[np.ones(na), np.zeros(na)] if na else None, bounds=(0, 1),
-                method="highs", options={"time_limit": self.clock.left() or np.inf},
+                b_ub=np.r_[np.ones(na), np.zeros(na)] if na else None,
+                bounds=np.column_stack([lo, hi]), method="highs",
+                options={"time_limit": self.clock.left()},
             )
-            if res.status != 0:
-                self.clock.left()
-                raise SocialChoiceError(f"The LP relaxation failed: {res.message}")
+            self.clock.check(res, "LP relaxation")
             new = self.violated(res.x, 1e-7) & ~self.active
             if not new.any():
                 break
             self.active |= new
+        # Lagrangian bound from the row duals: valid whatever the LP's own accuracy
         lam = np.maximum(0, -res.ineqlin.marginals) if na else np.zeros(0)
         r = self.w - (A.T @ (lam[:na] - lam[na:]) if na else 0)
-        return float(lam[:na].sum() + np.maximum(r, 0).sum()), r, res.x
+        return float(lam[:na].sum() + np.maximum(r * lo, r * hi).sum()), r, res.x
 
-    def mip(self, lo: NDArray, hi: NDArray) -> NDArray | None:
-        """Optimal integer y within the bounds (lazy 3-cycle rows), or None if infeasible."""
-        while True:
-            cons = [LinearConstraint(self.rows(self.active), 0, 1)] if self.active.any() else []
-            res = milp(
-                -self.w, integrality=np.ones_like(self.w), bounds=Bounds(lo, hi),
-                constraints=cons,
-                options={"mip_rel_gap": 0.0, "time_limit": self.clock.left() or np.inf},
-            )
-            if res.status == 2:
-                return None
-            if res.status != 0 or res.x is None:
-                self.clock.left()
-                raise SocialChoiceError(f"The ranking MIP failed: {res.message}")
-            y = np.round(res.x)
-            new = self.violated(y, 0.5)
-            if not new.any():
-                return y
-            self.active |= new
+    def mip(self, lo: NDArray, hi: NDArray) -> tuple[float, NDArray | None, bool]:
+        """One MIP over the current 3-cycle rows: (upper bound on v, y, y is an order).
 
-    def solve(self, need: float | None) -> tuple[NDArray | None, float, tuple]:
-        """Best order if its score reaches ``need`` (None: any), its score, the root bound.
-
-        Returns ``(None, best_found, root)`` when no order scores ``need`` or more. ``root``
-        is ``(U, r)``: the Lagrangian bound on the y-value and its reduced costs.
+        Rows that ``y`` violates are added for the next call; ``y`` is None if infeasible.
         """
-        order = _local_search(self.W, np.argsort(-self.W.sum(axis=1), kind="stable"), self.tol)
+        cons = [LinearConstraint(self.rows(self.active), 0, 1)] if self.active.any() else []
+        res = milp(
+            -self.w, integrality=np.ones_like(self.w), bounds=Bounds(lo, hi), constraints=cons,
+            options={"mip_rel_gap": 0.0, "time_limit": self.clock.left()},
+        )
+        self.clock.check(res, "ranking MIP", infeasible_ok=True)
+        if res.status == 2:
+            return -np.inf, None, True
+        y = np.round(res.x)
+        new = self.violated(y, 0.5)
+        self.active |= new
+        return -res.fun, y, not new.any()
+
+    def solve(
+        self, need: float | None, top: int | None = None
+    ) -> tuple[NDArray | None, float, tuple]:
+        """Best order (with ``top`` first if given) if its score reaches ``need``.
+
+        Returns ``(order or None, best score found, (U, r))``; ``None`` means no order scores
+        ``need`` or more. ``U`` is the root Lagrangian bound on the y-value, ``r`` its
+        reduced costs.
+        """
+        lo, hi = self.bounds(top)
+        order = self.improve(np.argsort(-self.W.sum(axis=1), kind="stable"), top)
         best = _score(self.W, order)
-        if self.k <= 2:  # the local search is exact
+        if self.k - (top is not None) <= 2:  # the local search is exact
             ok = need is None or best >= need - self.tol
             return (order if ok else None), best, (np.inf, np.zeros(len(self.w)))
-        U, r, y = self.lp()
-        alt = _local_search(self.W, self.order_of(y), self.tol)
-        if _score(self.W, alt) > best:
-            order, best = alt, _score(self.W, alt)
-        if self.floor(U) > self.to_v(best) + self.tol:  # not yet certified: search harder
-            alt = _iterated_search(self.W, order, self.tol, 3 * self.k)
-            if _score(self.W, alt) > best:
-                order, best = alt, _score(self.W, alt)
+        U, r, y = self.lp(lo, hi)
+        for rounds in (0, 3 * self.k):  # iterated search only if the bound is not met yet
+            if self.floor(U) > self.to_v(best) + self.tol:
+                alt = self.improve(self.order_of(y) if rounds == 0 else order, top, rounds)
+                if _score(self.W, alt) > best:
+                    order, best = alt, _score(self.W, alt)
         improve = need is None or need <= best
         # y-value an order must reach to matter: beat `best`, or reach `need`
         reach = self.to_v(best) + self.grain if improve else self.to_v(need)
-        if self.floor(U) < reach - self.tol:
-            return (order if improve else None), best, (U, r)
-        # fix every pair whose flip costs more than the room between the bound and `reach`
-        keep = np.where(r < 0, 0.0, 1.0)  # the LP's side of each pair
-        fixed = self.floor(U - np.abs(r)) < reach - self.tol
-        y = self.mip(np.where(fixed, keep, 0.0), np.where(fixed, keep, 1.0))
-        if y is not None and _score(self.W, self.order_of(y)) > best:
-            order = self.order_of(y)
-            best = _score(self.W, order)
-        if not improve and best < need - self.tol:
+        # fix every free pair whose flip costs more than the gap between bound and `reach`
+        fixed = (lo < hi) & (self.floor(U - np.abs(r)) < reach - self.tol)
+        keep = np.where(r < 0, 0.0, 1.0)  # the side the LP bound prefers
+        lo, hi = np.where(fixed, keep, lo), np.where(fixed, keep, hi)
+        bound = U
+        while self.floor(bound) >= reach - self.tol:
+            bound, y, exact = self.mip(lo, hi)  # bound: no order within the fixings beats it
+            if y is None:
+                break
+            alt = self.order_of(y) if exact else self.improve(self.order_of(y), top)
+            if _score(self.W, alt) > best:
+                order, best = alt, _score(self.W, alt)
+                reach = self.to_v(best) + self.grain if improve else reach
+            met = self.to_v(best) >= self.floor(bound) - self.tol
+            if exact or met or (not improve and best >= need - self.tol):
+                break
+        if need is not None and best < need - self.tol:
             return None, best, (U, r)
         return order, best, (U, r)
 
@@ -293,27 +337,21 @@ def _lop_order(W: NDArray, clock: _Clock) -> NDArray:
 def _lop_winners(W: NDArray, clock: _Clock) -> NDArray:
     """Mask of the candidates ranked first by some optimal order."""
     top = _blocks(W)[0]
-    mask = np.zeros(W.shape[0], dtype=bool)
-    Wt = W[np.ix_(top, top)]
-    lop = _LOP(Wt, clock)
+    lop = _LOP(W[np.ix_(top, top)], clock)
     order, opt, (U, r) = lop.solve(None)
-    wins = _plateau_tops(Wt, order, lop.tol)
-    k = len(top)
-    for c in range(k):
+    wins = _plateau_tops(lop.W, order, lop.tol)
+    for c in range(lop.k):
         if c in wins:
             continue
-        # Lagrangian bound with c above every other candidate: each forced pair costs |r|
-        pairs = lop.pid[c, np.arange(c + 1, k)]
-        cost = np.maximum(-r[pairs], 0).sum()  # y = 1 forced where the LP prefers 0
-        pairs_low = lop.pid[np.arange(c), c]
-        cost += np.maximum(r[pairs_low], 0).sum()  # y = 0 forced (c above lower-index b)
-        if lop.floor(U - cost) < lop.to_v(opt) - lop.tol:
+        # the root's Lagrangian bound with c pinned first: each pinned pair pays its |r|
+        lo, hi = lop.bounds(c)
+        pinned = U - np.maximum(r, 0).sum() + np.maximum(r * lo, r * hi).sum()
+        if lop.floor(pinned) < lop.to_v(opt) - lop.tol:
             continue
-        rest = np.delete(np.arange(k), c)
-        need = opt - Wt[c, rest].sum()
-        sub, _, _ = _LOP(Wt[np.ix_(rest, rest)], clock).solve(need)
-        if sub is not None:
-            wins.add(c)
+        found, _, _ = lop.solve(opt, top=c)
+        if found is not None:
+            wins |= _plateau_tops(lop.W, found, lop.tol)
+    mask = np.zeros(W.shape[0], dtype=bool)
     mask[top[sorted(wins)]] = True
     return mask
 
@@ -331,8 +369,14 @@ def _lop_reference(W: NDArray) -> tuple[float, NDArray]:
     return best, mask
 
 
-def _single(M: ArrayLike, who: str) -> NDArray:
+def _antisymmetric(M: ArrayLike) -> NDArray:
+    """Validated margins; float input is made exactly antisymmetric."""
     M = as_margin_matrix(M)
+    return (M - np.swapaxes(M, -1, -2)) / 2 if np.issubdtype(M.dtype, np.floating) else M
+
+
+def _single(M: ArrayLike, who: str) -> NDArray:
+    M = _antisymmetric(M)
     if M.ndim != 2:
         raise MarginError(f"{who} takes one (m, m) margin matrix; got shape {M.shape}.")
     return M
@@ -362,9 +406,10 @@ def kemeny_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
 
     Notes
     -----
-    Exact integer programming (see the module notes); never enumerates the m! orders.
-    Mallows-like margins with 50 candidates take well under a second; impartial-culture
-    margins (no structure) are the hard case and can take tens of seconds at m = 50.
+    Exact integer programming (see :mod:`socialchoice.rules.optimal`); never enumerates
+    the m! orders. On 2 cores, Mallows-like margins with 50 candidates take milliseconds;
+    impartial-culture margins (no structure) are the hard case: about a second at m = 50
+    typically, occasionally 10-20 s.
 
     References
     ----------
@@ -390,7 +435,13 @@ def kemeny(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
     """Candidates ranked first by some Kemeny ranking (maximal sum of agreeing margins).
 
     Ties: every candidate that is the top of at least one optimal ranking wins, as
-    ``pref_voting.other_methods.kemeny_young`` (algorithm "marginal"). Exact for any m.
+    ``pref_voting.other_methods.kemeny_young`` (algorithm "marginal"). Exact for any m;
+    batches are solved one distinct matrix at a time.
+
+    References
+    ----------
+    .. [1] H. P. Young and A. Levenglick, 'A consistent extension of Condorcet's election
+       principle', SIAM J. Appl. Math. 35 (1978).
 
     Examples
     --------
@@ -442,9 +493,9 @@ def slater_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
     --------
     >>> import numpy as np
     >>> M = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
-    >>> order, d = slater_ranking(M)
-    >>> order.tolist(), d
-    ([0, 1, 2, 3], 1)
+    >>> order, d = slater_ranking(M)      # the slides' preference function over a, b, c, d
+    >>> order.tolist(), d                 # d > a > b > c reverses only c > d
+    ([3, 0, 1, 2], 1)
     """
     S = np.sign(_single(M, "slater_ranking")).astype(np.int64)
     order = _lop_order(S, _Clock(time_limit))
@@ -456,14 +507,19 @@ def slater(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
     """Candidates ranked first by some Slater ranking (fewest reversed majority edges).
 
     Ties: every top of an optimal order wins, as ``pref_voting.c1_methods.slater``; pairs
-    with a zero margin are free.
+    with a zero margin are free. Batches are solved one distinct matrix at a time.
+
+    References
+    ----------
+    .. [1] P. Slater, 'Inconsistencies in a schedule of paired comparisons', Biometrika 48
+       (1961); F. Brandt et al., Handbook of COMSOC (2016), §3.3.
 
     Examples
     --------
     >>> import numpy as np
     >>> F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
     >>> slater(F)
-    array([ True, False, False,  True])
+    array([False, False, False,  True])
     """
     return _per_matrix(
         M, lambda A: _lop_winners(np.sign(A).astype(np.int64), _Clock(time_limit)), bool
@@ -480,9 +536,9 @@ def _slater_reference(M: NDArray) -> NDArray:
 
 
 # --------------------------------------------------------------------------- maximal lotteries
-def _per_matrix(M: ArrayLike, func, dtype) -> NDArray:  # noqa: ANN001
+def _per_matrix(M: ArrayLike, func: Callable[[NDArray], NDArray], dtype: type) -> NDArray:
     """Apply ``func((m, m)) -> (m,)`` to each distinct matrix of a ``(..., m, m)`` batch."""
-    M = as_margin_matrix(M)
+    M = _antisymmetric(M)
     m = M.shape[-1]
     if M.ndim == 2:
         return np.asarray(func(M), dtype=dtype)
@@ -578,7 +634,14 @@ def essential_set(M: ArrayLike) -> NDArray:
 
     With zero margins the maximal lottery need not be unique; a candidate wins if some
     maximal lottery gives it positive probability (Dutta and Laslier's essential set).
-    Decided exactly by one LP per distinct matrix, with no probability threshold.
+    Decided exactly by one LP per distinct matrix, with no probability threshold: it
+    maximises ``sum(min(q_c, 1))`` over the cone ``q >= 0, q @ M >= 0``, which is
+    ``|essential set|`` with ``min(q_c, 1) = 1`` exactly on the essential set.
+
+    References
+    ----------
+    .. [1] B. Dutta and J.-F. Laslier, 'Comparison functions and choice correspondences',
+       Social Choice and Welfare 16 (1999).
 
     Examples
     --------

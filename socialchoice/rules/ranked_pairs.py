@@ -7,8 +7,8 @@ Ranked Pairs with tied margins follows pref_voting's *parallel-universe* convent
 candidate wins if it is the Ranked Pairs winner under **some** strict ordering of the
 equal-margin edges. Deciding this is NP-hard in general (Brill & Fischer 2012), so profiles
 whose positive margins are all distinct take a batched deterministic path and the others
-an exact search over tie-breaking orders with forced-edge reduction, pruning and
-memoisation (see :func:`_RankedPairsSearch`).
+an exact search, with pruning and memoisation, for a Zavist–Tideman *stack* topped by
+each candidate (see :class:`_StackSearch`).
 """
 
 from __future__ import annotations
@@ -67,14 +67,14 @@ def _bits(x: int):
         x ^= low
 
 
-def _closure(adj: list[int] | tuple[int, ...], start: int) -> int:
-    """Bitmask of the vertices reachable from the set ``start`` (itself included)."""
+def _closure(adj: list[int], start: int, within: int) -> int:
+    """Vertices of ``within`` reachable from the set ``start`` (itself included) via ``adj``."""
     seen = frontier = start
     while frontier:
         nxt = 0
         for v in _bits(frontier):
             nxt |= adj[v]
-        frontier = nxt & ~seen
+        frontier = nxt & within & ~seen
         seen |= frontier
     return seen
 
@@ -85,130 +85,112 @@ def _lock(rows: tuple[int, ...], a: int, b: int) -> tuple[int, ...]:
     return tuple(r | gain if (u == a or r >> a & 1) else r for u, r in enumerate(rows))
 
 
-class _RankedPairsSearch:
-    """Exact parallel-universe Ranked Pairs of one margin matrix.
+class _StackSearch:
+    """Exact parallel-universe Ranked Pairs winners of one margin matrix, via stacks.
 
-    A state is ``(g, rows, rem)``: the locked relation (transitively closed, as row
-    bitmasks) after the groups before ``g`` and part of group ``g``, and the edges of
-    group ``g`` not yet processed. Reductions that do not change the set of reachable
-    outcomes: an edge whose endpoints are already comparable is decided (skipped or
-    redundant); an edge ``a -> b`` such that ``b`` cannot reach ``a`` even with all other
-    pending edges of the group is locked in every order, so it is locked now (locking it
-    earlier cannot block an edge that would otherwise be locked, since both would then lie
-    on a locked cycle). Only the remaining, order-dependent edges are branched on (which
-    one is processed next). For each target ``x`` a depth-first search prunes states where
-    ``x`` is already beaten or some later edge ``y -> x`` can no longer be blocked, succeeds
-    as soon as ``x`` reaches every ``y`` of a pending edge ``y -> x``, and memoises visited
-    states.
+    Zavist & Tideman (1989): the orders Ranked Pairs produces under the tie-breaking
+    orders are exactly the *stacks*, linear orders ``L`` in which every ``a`` above ``b``
+    with ``M[b, a] > 0`` is joined to ``b`` by a descending path ``a = x_1 L ... L x_n = b``
+    whose margins are all ``>= M[b, a]``; so ``x`` wins iff some stack starts with ``x``
+    (pref_voting's ``is_stack`` / ``_ranked_pairs_from_stacks``).
+
+    For each ``x`` a depth-first search builds the stack from the top. The state is the
+    placed set ``S`` and, for every margin level ``k``, ``G[k][a]``: the placed candidates
+    reachable from ``a`` by descending paths of margins ``>= k``. A candidate ``c`` can go
+    next iff for every placed ``a`` it beats, ``G[k][a]`` holds some ``a'`` with
+    ``M[a', c] >= k = M[c, a]``. The future only needs paths to exist, so it is monotone in
+    ``G``: a state whose ``G`` is contained in that of a failed state with the same ``S``
+    fails too (memoised). Pruning: a state fails if some pending constraint cannot be met
+    even by paths continuing through the unplaced candidates in any order. Success as soon
+    as every unplaced candidate can go next: the rest then follows in the order of any
+    stack of the unplaced candidates, which exists (their own Ranked Pairs order).
     """
 
     def __init__(self, M: NDArray) -> None:
         m = M.shape[0]
+        Ml = M.tolist()
         i, j = np.triu_indices(m, 1)
-        by_strength: dict[float, list[tuple[int, int]]] = {}
-        for a, b, s in zip(i.tolist(), j.tolist(), M[i, j].tolist(), strict=True):
-            if s != 0:
-                by_strength.setdefault(abs(s), []).append((a, b) if s > 0 else (b, a))
-        self.m = m
-        self.groups = [by_strength[s] for s in sorted(by_strength, reverse=True)]
-        # adjacency of each group, as row bitmasks
-        self.group_adj = []
-        for grp in self.groups:
-            adj = [0] * m
-            for a, b in grp:
-                adj[a] |= 1 << b
-            self.group_adj.append(adj)
+        levels = sorted({abs(s) for s in M[i, j].tolist() if s != 0})
+        index = {s: k for k, s in enumerate(levels)}
+        self.m, self.full = m, (1 << m) - 1
+        # into[k][c]: the a with M[a, c] >= level k; out[k][u]: the v with M[u, v] >= level k
+        self.into = [[sum(1 << a for a in range(m) if Ml[a][c] >= s) for c in range(m)]
+                     for s in levels]
+        self.out = [[sum(1 << v for v in range(m) if Ml[u][v] >= s) for u in range(m)]
+                    for s in levels]
+        # beats[c]: (level k, bitmask of the a that c beats by exactly level k)
+        self.beats: list[list[tuple[int, int]]] = []
+        for c in range(m):
+            by_level: dict[int, int] = {}
+            for a in range(m):
+                if Ml[c][a] > 0:
+                    k = index[Ml[c][a]]
+                    by_level[k] = by_level.get(k, 0) | (1 << a)
+            self.beats.append(sorted(by_level.items()))
+        self.wins = [sum(bits for _, bits in self.beats[c]) for c in range(m)]
+        self.empty = tuple((0,) * m for _ in levels)
 
     def winners(self) -> NDArray:
-        return np.array([self._can_win(x) for x in range(self.m)], dtype=bool)
+        return np.array([self._can_top(x) for x in range(self.m)], dtype=bool)
 
-    # -- one target
-    def _can_win(self, x: int) -> bool:
-        self.x = x
-        self.seen: set = set()
-        # threats[g]: tails y of the edges y -> x in group g
-        self.threats = [sum(1 << a for a, b in grp if b == x) for grp in self.groups]
-        if not self.groups:
+    def _can_top(self, x: int) -> bool:
+        self.failed: dict[int, list] = {}
+        return self._dfs(*self._place(0, self.empty, x))
+
+    def _fits(self, S: int, G: tuple, c: int) -> bool:
+        for k, beaten in self.beats[c]:
+            into, Gk = self.into[k][c], G[k]
+            for a in _bits(beaten & S):
+                if not Gk[a] & into:
+                    return False
+        return True
+
+    def _place(self, S: int, G: tuple, c: int) -> tuple[int, tuple]:
+        cb = 1 << c
+        new = []
+        for k, Gk in enumerate(G):
+            into = self.into[k][c]
+            row = [g | cb if (S >> a & 1 and g & into) else g for a, g in enumerate(Gk)]
+            row[c] = cb
+            new.append(tuple(row))
+        return S | cb, tuple(new)
+
+    def _hopeless(self, S: int, G: tuple) -> bool:
+        R = self.full & ~S
+        for c in _bits(R):
+            for k, beaten in self.beats[c]:
+                out = self.out[k]
+                for a in _bits(beaten & S):
+                    start = 0
+                    for v in _bits(G[k][a]):
+                        start |= out[v]
+                    if not _closure(out, start & R, R) >> c & 1:
+                        return True
+        return False
+
+    def _dfs(self, S: int, G: tuple) -> bool:
+        R = self.full & ~S
+        if not R:
             return True
-        return self._dfs(0, (0,) * self.m, (1 << len(self.groups[0])) - 1)
-
-    def _dfs(self, g: int, rows: tuple[int, ...], rem: int) -> bool:
-        G = len(self.groups)
-        while True:
-            rows, rem = self._reduce(g, rows, rem)
-            if rem or g == G - 1:
-                break
-            g += 1
-            rem = (1 << len(self.groups[g])) - 1
-        key = (g, rows, rem)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        status = self._status(g, rows, rem)
-        if status != 0:
-            return status > 0
-        x, edges = self.x, self.groups[g]
-        reach_x = rows[x] | (1 << x)
-        pending = self._pending(g, rem) & ~rows[x]
-        cand = [e for e in _bits(rem) if edges[e][1] != x]   # locking y -> x loses
-        cand.sort(key=lambda e: (not reach_x >> edges[e][0] & 1, not pending >> edges[e][1] & 1))
-        return any(self._dfs(g, _lock(rows, *edges[e]), rem & ~(1 << e)) for e in cand)
-
-    def _reduce(self, g: int, rows: tuple[int, ...], rem: int) -> tuple[tuple[int, ...], int]:
-        edges = self.groups[g]
-        while rem:
-            for e in _bits(rem):
-                a, b = edges[e]
-                if rows[b] >> a & 1 or rows[a] >> b & 1:
-                    rem &= ~(1 << e)
-            adj = list(rows)
-            for e in _bits(rem):
-                a, b = edges[e]
-                adj[a] |= 1 << b
-            forced = None
-            for e in _bits(rem):
-                a, b = edges[e]
-                adj[a] &= ~(1 << b)
-                if not _closure(adj, 1 << b) >> a & 1:
-                    forced = e
-                    break
-                adj[a] |= 1 << b
-            if forced is None:
-                break
-            rows = _lock(rows, *edges[forced])
-            rem &= ~(1 << forced)
-        return rows, rem
-
-    def _pending(self, g: int, rem: int) -> int:
-        edges, x = self.groups[g], self.x
-        return sum(1 << edges[e][0] for e in _bits(rem) if edges[e][1] == x)
-
-    def _status(self, g: int, rows: tuple[int, ...], rem: int) -> int:
-        """-1: ``x`` cannot win from here; 1: ``x`` surely wins; 0: undecided."""
-        x = self.x
-        for r in rows:
-            if r >> x & 1:
-                return -1
-        later = [self._pending(g, rem), *self.threats[g + 1 :]]
-        if not any(t & ~rows[x] for t in later):
-            return 1
-        # optimistic reach of x using every edge that can come before the threat
-        adj = list(rows)
-        for e in _bits(rem):
-            a, b = self.groups[g][e]
-            adj[a] |= 1 << b
-        for h, threat in enumerate(later):
-            if h > 0:
-                for u, row in enumerate(self.group_adj[g + h]):
-                    adj[u] |= row
-            if threat & ~rows[x] and threat & ~_closure(adj, 1 << x):
-                return -1
-        return 0
+        failed = self.failed.setdefault(S, [])
+        for F in failed:
+            if all(g & ~f == 0 for Gk, Fk in zip(G, F, strict=True)
+                   for g, f in zip(Gk, Fk, strict=True)):
+                return False
+        nxt = [c for c in _bits(R) if self._fits(S, G, c)]
+        if len(nxt) == R.bit_count():
+            return True
+        if nxt and not self._hopeless(S, G):
+            nxt.sort(key=lambda c: -(self.wins[c] & R).bit_count())
+            if any(self._dfs(*self._place(S, G, c)) for c in nxt):
+                return True
+        failed.append(G)
+        return False
 
 
 def _ranked_pairs_search(M: NDArray) -> NDArray:
     """Parallel-universe Ranked Pairs winners of one ``(m, m)`` matrix (exact search)."""
-    return _RankedPairsSearch(np.asarray(M)).winners()
+    return _StackSearch(np.asarray(M)).winners()
 
 
 @register("ranked_pairs", family="graph", needs="margins", batched=True, reference=_TIDEMAN)
@@ -222,8 +204,9 @@ def ranked_pairs(M: NDArray) -> NDArray:
     reaches wins.
 
     Profiles whose positive margins are all distinct are solved together (one batched
-    locking step per edge rank); the others, deduplicated, by an exact search over the
-    tie-breaking orders that branches only on edges whose fate depends on the order.
+    locking step per edge rank); the others, deduplicated, by an exact search for a
+    Zavist–Tideman stack (an order Ranked Pairs yields under some tie-breaking) topped by
+    each candidate, with pruning and memoisation (:class:`_StackSearch`).
 
     Parameters
     ----------
@@ -240,6 +223,8 @@ def ranked_pairs(M: NDArray) -> NDArray:
        Social Choice and Welfare 4 (1987) 185-206, §4.
     .. [2] M. Brill and F. Fischer, 'The price of neutrality for the ranked pairs method',
        AAAI 2012 (parallel-universe tie-breaking; NP-hardness of the winner problem).
+    .. [3] T. M. Zavist and T. N. Tideman, 'Complete independence of clones in the ranked
+       pairs rule', Social Choice and Welfare 6 (1989) 167-173 (stacks).
 
     Examples
     --------
@@ -343,6 +328,9 @@ def _ranked_pairs_reference(M: ArrayLike) -> NDArray:
 
 
 # ------------------------------------------------------------------ Stable Voting
+_PRECOMPUTE_MAX_M = 12   # Split Cycle of all 2**m sub-elections in one batched call
+
+
 def _split_cycle_undefeated(P: NDArray) -> NDArray:
     """Split Cycle winners of ``(..., k, k)`` positive-part margins ``P = max(M, 0)``.
 
@@ -402,7 +390,7 @@ def stable_voting(M: NDArray) -> NDArray:
         ((float(M[a, b]), a, b) for a in range(m) for b in range(m) if a != b), reverse=True
     )
     undefeated: dict[int, int] = {}
-    if m <= 12:
+    if m <= _PRECOMPUTE_MAX_M:
         masks = np.arange(1 << m)
         member = (masks[:, None] >> np.arange(m)) & 1 == 1
         sub = P * (member[:, :, None] & member[:, None, :])   # outsiders lose every edge

@@ -91,11 +91,19 @@ def _margins_by_pairs(r: NDArray, w: NDArray | None) -> NDArray:
         rr = r
     else:
         rr = r.astype(np.int16 if m < 2**15 and r.max(initial=0) < 2**15 else np.int64)
-    sign = np.sign(rr[..., iu1] - rr[..., iu0])
-    if w is None:
-        s = sign.astype(np.int8).sum(axis=-2, dtype=np.int64)
-    else:
+    if rr.dtype == np.int16 and rr.max(initial=0) < 2**7:
+        rr = rr.astype(np.int8)
+    sign = rr[..., iu1] - rr[..., iu0]
+    np.sign(sign, out=sign)
+    if w is not None:
         s = np.einsum("...v,...vp->...p", w, sign.astype(w.dtype))
+    elif sign.shape[-2] <= 16:
+        # numpy reduces a short non-last axis slowly; adding voter rows is ~4x faster
+        s = sign[..., 0, :].astype(np.int64)
+        for v in range(1, sign.shape[-2]):
+            s += sign[..., v, :]
+    else:
+        s = sign.sum(axis=-2, dtype=np.int64)
     out = np.zeros((*r.shape[:-2], m, m), dtype=s.dtype)
     out[..., iu0, iu1] = s
     out[..., iu1, iu0] = -s

@@ -16,6 +16,7 @@ from pref_voting import iterative_methods as it
 from pref_voting import margin_based_methods as mb
 from pref_voting import other_methods as om
 from pref_voting import scoring_methods as sm
+from pref_voting.probabilistic_methods import maximal_lottery as pv_maximal_lottery
 from pref_voting.profiles import Profile as PVProfile
 from pref_voting.profiles_with_ties import ProfileWithTies
 
@@ -35,6 +36,17 @@ class Oracle:
     ties: Callable | None
     max_m: int = 7
     budget: int = 1500   # number of random profiles in the default test run
+
+
+def _essential_set(edata) -> list[int]:
+    """Union of the supports of all maximal lotteries (the essential set).
+
+    pref_voting's ``essential`` returns the support of one LP vertex, which depends on the
+    solver and on candidate labels; the enumeration algorithm averages every extreme
+    maximal lottery, whose support is the union we define the rule by.
+    """
+    ml = pv_maximal_lottery(edata, algorithm="enumeration")
+    return sorted(c for c, p in ml.items() if p > 1e-7)
 
 
 def _margin_graph(f: Callable) -> Callable:
@@ -65,7 +77,7 @@ ORACLES: dict[str, Oracle] = {
     "strict_nanson": Oracle(it.strict_nanson, None),
     "bucklin": Oracle(om.bucklin, None),
     "black": Oracle(comb.blacks, None),
-    "maximal_lottery": Oracle(mb.essential, _margin_graph(mb.essential)),
+    "maximal_lottery": Oracle(_essential_set, _margin_graph(_essential_set), budget=300),
 }
 
 

@@ -7,8 +7,9 @@ Ranked Pairs with tied margins follows pref_voting's *parallel-universe* convent
 candidate wins if it is the Ranked Pairs winner under **some** strict ordering of the
 equal-margin edges. Deciding this is NP-hard in general (Brill & Fischer 2012), so profiles
 whose positive margins are all distinct take a batched deterministic path and the others
-an exact search, with pruning and memoisation, for a Zavist–Tideman *stack* topped by
-each candidate (see :class:`_StackSearch`).
+go through Zavist–Tideman *stacks*: every order tested at once for ``m <= 5``
+(:func:`_stack_tops`), an exact search with pruning and memoisation for a stack topped by
+each candidate beyond that (:class:`_StackSearch`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ _STABLE = (
 
 
 # ------------------------------------------------------------------ Ranked Pairs
+def _exactly_antisymmetric(M: NDArray) -> NDArray:
+    """Float margins are only antisymmetric up to rounding: rebuild them from the upper
+    triangle so that ``M[b, a] == -M[a, b]`` holds exactly (integers are returned as is)."""
+    if not np.issubdtype(M.dtype, np.floating):
+        return M
+    U = np.triu(M, 1)
+    return U - np.swapaxes(U, -1, -2)
+
+
 def _lock_distinct(flat: NDArray) -> NDArray:
     """Locked reachability ``(B, m, m)`` of profiles whose positive margins are distinct.
 
@@ -188,9 +198,37 @@ class _StackSearch:
         return False
 
 
+_ALL_ORDERS_MAX_M = 5   # up to here, tied profiles test all m! orders as stacks, batched
+
+
+def _stack_tops(flat: NDArray) -> NDArray:
+    """Parallel-universe winners of small ``(B, m, m)`` batches: tops of all stacks.
+
+    Every linear order ``L`` of the candidates is tested as a Zavist–Tideman stack for
+    every profile at once: widest paths along the descending edges of ``L`` (a DAG), then
+    ``W[a, b] >= M[b, a]`` for every ``a`` above ``b`` that ``b`` beats.
+    """
+    B, m, _ = flat.shape
+    orders = np.array(list(permutations(range(m))), dtype=np.intp)      # (P, m), best first
+    pos = np.argsort(orders, axis=1)
+    down = pos[:, :, None] < pos[:, None, :]                            # (P, m, m): a above b
+    out = np.zeros((B, m), dtype=bool)
+    chunk = max(1, 2**21 // (len(orders) * m * m))
+    for start in range(0, B, chunk):
+        M = flat[start : start + chunk, None]                            # (b, 1, m, m)
+        W = np.where(down, np.maximum(M, 0), 0)
+        for k in range(m):
+            W = np.maximum(W, np.minimum(W[..., :, k : k + 1], W[..., k : k + 1, :]))
+        Mt = np.swapaxes(M, -1, -2)
+        stack = ~(down & (Mt > 0) & (W < Mt)).any(axis=(-2, -1))         # (b, P)
+        for c in range(m):
+            out[start : start + chunk, c] = stack[:, orders[:, 0] == c].any(axis=1)
+    return out
+
+
 def _ranked_pairs_search(M: NDArray) -> NDArray:
     """Parallel-universe Ranked Pairs winners of one ``(m, m)`` matrix (exact search)."""
-    return _StackSearch(np.asarray(M)).winners()
+    return _StackSearch(_exactly_antisymmetric(np.asarray(M))).winners()
 
 
 @register("ranked_pairs", family="graph", needs="margins", batched=True, reference=_TIDEMAN)
@@ -204,9 +242,10 @@ def ranked_pairs(M: NDArray) -> NDArray:
     reaches wins.
 
     Profiles whose positive margins are all distinct are solved together (one batched
-    locking step per edge rank); the others, deduplicated, by an exact search for a
-    Zavist–Tideman stack (an order Ranked Pairs yields under some tie-breaking) topped by
-    each candidate, with pruning and memoisation (:class:`_StackSearch`).
+    locking step per edge rank); the others, deduplicated, through Zavist–Tideman stacks
+    (the orders Ranked Pairs yields under some tie-breaking): for ``m <= 5`` every order
+    is tested as a stack for the whole batch at once, beyond that an exact search for a
+    stack topped by each candidate, with pruning and memoisation (:class:`_StackSearch`).
 
     Parameters
     ----------
@@ -236,7 +275,7 @@ def ranked_pairs(M: NDArray) -> NDArray:
     array([[ True,  True,  True],
            [ True,  True,  True]])
     """
-    M = np.asarray(M)
+    M = _exactly_antisymmetric(np.asarray(M))
     m = M.shape[-1]
     batch = M.shape[:-2]
     flat = M.reshape(-1, m, m)
@@ -251,7 +290,11 @@ def ranked_pairs(M: NDArray) -> NDArray:
     if tied.any():
         hard = flat[tied]
         uniq, inverse = np.unique(hard.reshape(len(hard), -1), axis=0, return_inverse=True)
-        res = np.array([_ranked_pairs_search(u.reshape(m, m)) for u in uniq], dtype=bool)
+        uniq = uniq.reshape(-1, m, m)
+        if m <= _ALL_ORDERS_MAX_M:
+            res = _stack_tops(uniq)
+        else:
+            res = np.array([_ranked_pairs_search(u) for u in uniq], dtype=bool).reshape(-1, m)
         out[tied] = res[inverse.ravel()]
     return out.reshape(*batch, m)
 
@@ -288,7 +331,7 @@ def ranked_pairs_levels(M: ArrayLike) -> NDArray:
     >>> ranked_pairs_levels(np.array([[0, 1, -1], [-1, 0, 1], [1, -1, 0]]))  # a>b, b>c first
     array([0, 1, 2])
     """
-    M = np.asarray(M)
+    M = _exactly_antisymmetric(np.asarray(M))
     m = M.shape[-1]
     edges = sorted(
         (-abs(float(M[a, b])), *((a, b) if M[a, b] >= 0 else (b, a)))

@@ -65,3 +65,14 @@ def test_batched_equals_looped(rule):
         for idx in np.ndindex(3, 20):
             p = sc.Profile.from_ranks(ranks[idx])
             assert np.flatnonzero(batch[idx]).tolist() == sc.winners(p, rule), (rule, idx)
+
+
+def test_ranked_pairs_matches_pref_votings_enumeration_of_tie_breaks():
+    """The stack oracle above against pref_voting's literal enumeration, where it is cheap."""
+    from pref_voting.margin_based_methods import ranked_pairs
+
+    from .oracle import to_pref_voting
+
+    for p in random_profiles(77, 400, max_m=4, max_n=8):
+        expected = sorted(ranked_pairs(to_pref_voting(p), algorithm="basic"))
+        assert sc.winners(p, "ranked_pairs") == expected, p.ballots

@@ -52,6 +52,15 @@ def test_search_matches_reference_on_random_tied_margins():
         checked += 1
 
 
+def test_batched_stack_test_matches_search():
+    rng = np.random.default_rng(7)
+    for m in (2, 3, 4, 5):
+        for values in TIE_VALUES:
+            M = _random_margins(rng, m, values, size=150)
+            expected = np.array([rp._ranked_pairs_search(x) for x in M])
+            assert (rp._stack_tops(M) == expected).all()
+
+
 def test_all_tied_tournaments_m4_match_reference():
     """Every odd tournament on 4 candidates with all margins equal (6! orders each)."""
     i, j = np.triu_indices(4, 1)

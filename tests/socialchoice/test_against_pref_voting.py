@@ -68,11 +68,18 @@ def test_batched_equals_looped(rule):
 
 
 def test_ranked_pairs_matches_pref_votings_enumeration_of_tie_breaks():
-    """The stack oracle above against pref_voting's literal enumeration, where it is cheap."""
+    """The stack oracle above against pref_voting's literal enumeration, where it is cheap.
+
+    Zero margins are skipped: pref_voting enumerates both directions of every zero-margin
+    pair, 12! orders for four candidates with all margins zero.
+    """
     from pref_voting.margin_based_methods import ranked_pairs
 
     from .oracle import to_pref_voting
 
     for p in random_profiles(77, 400, max_m=4, max_n=8):
+        M = p.margin_matrix()
+        if (M[~np.eye(len(M), dtype=bool)] == 0).any():
+            continue
         expected = sorted(ranked_pairs(to_pref_voting(p), algorithm="basic"))
         assert sc.winners(p, "ranked_pairs") == expected, p.ballots

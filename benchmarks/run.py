@@ -99,6 +99,8 @@ def rlhf_batch(num_profiles: int, pv_sample: int, rng: np.random.Generator) -> l
         def run_pv(f=pv_rule, sample=sample):
             return [f(PVProfile(orders[i].tolist())) for i in sample]
 
+        run_pv(sample=range(20))  # warm-up: pref_voting compiles numba kernels on first use
+
         t0 = time.perf_counter()
         pv_winners = run_pv()
         pv_time = time.perf_counter() - t0

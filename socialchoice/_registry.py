@@ -240,6 +240,11 @@ def winner_mask(
     -------
     ndarray of bool, shape (..., m)
 
+    References
+    ----------
+    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+       for Python*, JOSS 2025 (the tie conventions we match).
+
     Examples
     --------
     >>> import numpy as np
@@ -325,6 +330,11 @@ def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
     Scoring rules rank by score; Kemeny and Slater return one optimal ranking; beat-path
     (Schulze) and the Copeland / minimax scores give weak orders.
 
+    References
+    ----------
+    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+       for Python*, JOSS 2025 (the tie conventions we match).
+
     Examples
     --------
     >>> import socialchoice as sc
@@ -396,6 +406,11 @@ def winners_by_rule(
     dict
         Rule name -> sorted winners, or the :class:`SocialChoiceError` explaining why the
         rule does not apply (e.g. a rule defined on strict rankings given ties).
+
+    References
+    ----------
+    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+       for Python*, JOSS 2025 (the tie conventions we match).
 
     Examples
     --------

@@ -21,6 +21,12 @@ _BRANDT = (
 def copeland_scores(M: NDArray) -> NDArray:
     """Wins minus losses of every candidate, ``(..., m)``.
 
+    References
+    ----------
+    .. [1] A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar
+       (1951); F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of
+       COMSOC (2016), ch. 3
+
     Examples
     --------
     >>> import numpy as np
@@ -44,6 +50,12 @@ def copeland(M: NDArray) -> NDArray:
     """Most pairwise wins minus losses (win 1, tie ½, loss 0 gives the same winners).
 
     Ties: every candidate with the maximal score wins (as ``pref_voting.c1_methods.copeland``).
+
+    References
+    ----------
+    .. [1] A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar
+       (1951); F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of
+       COMSOC (2016), ch. 3
 
     Examples
     --------
@@ -70,6 +82,11 @@ def _copeland_order(M: NDArray) -> NDArray:
 def llull(M: NDArray) -> NDArray:
     """Most pairwise wins plus ties (Copeland with a tie worth as much as a win).
 
+    References
+    ----------
+    .. [1] Ramon Llull, 'Artifitium electionis personarum' (c. 1280); F. Brandt, M. Brill,
+       P. Harrenstein, 'Tournament Solutions', Handbook of COMSOC (2016), ch. 3
+
     Examples
     --------
     >>> import numpy as np
@@ -83,7 +100,19 @@ def llull(M: NDArray) -> NDArray:
 
 
 def minimax_scores(M: NDArray) -> NDArray:
-    """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``."""
+    """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``.
+
+    References
+    ----------
+    .. [1] P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); G. H. Kramer,
+       'A dynamical model of political equilibrium', JET 16 (1977)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> minimax_scores(np.array([[0, 3, -1], [-3, 0, 5], [1, -5, 0]]))
+    array([1, 3, 5])
+    """
     return row_max(np.maximum(np.swapaxes(np.asarray(M), -1, -2), 0))
 
 
@@ -100,6 +129,11 @@ def minimax(M: NDArray) -> NDArray:
 
     A candidate with no defeat has score 0. Ties: all candidates with the smallest worst
     defeat win (as ``pref_voting.margin_based_methods.minimax``).
+
+    References
+    ----------
+    .. [1] P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); G. H. Kramer,
+       'A dynamical model of political equilibrium', JET 16 (1977)
 
     Examples
     --------
@@ -125,6 +159,10 @@ def _minimax_order(M: NDArray) -> NDArray:
 )
 def condorcet(M: NDArray) -> NDArray:
     """The Condorcet winner if there is one, otherwise every candidate.
+
+    References
+    ----------
+    .. [1] Marquis de Condorcet, 'Essai sur l'application de l'analyse...' (1785)
 
     Examples
     --------

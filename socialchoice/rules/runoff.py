@@ -43,6 +43,11 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     places cannot change the winner, since a majority candidate is never eliminated. Float
     weights are compared with pref_voting's absolute tolerance 1e-12.
 
+    References
+    ----------
+    .. [1] T. Hare, 'A Treatise on the Election of Representatives' (1859); W. Holliday and
+       E. Pacuit, 'pref_voting', JOSS (2025), iterative_methods
+
     Examples
     --------
     >>> import numpy as np
@@ -84,6 +89,11 @@ def coombs(ranks: NDArray, weights: NDArray) -> NDArray:
     by the most voters are eliminated together; if that removes everyone, those last tied
     candidates all win (as ``pref_voting.iterative_methods.coombs``). Strict, complete
     rankings only.
+
+    References
+    ----------
+    .. [1] C. H. Coombs, 'A Theory of Data', Wiley (1964); W. Holliday and E. Pacuit,
+       'pref_voting', JOSS (2025), iterative_methods
 
     Examples
     --------
@@ -141,6 +151,12 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     candidates go together, and if all remaining candidates tie they all win (as
     ``pref_voting.iterative_methods.baldwin``). Strict, complete rankings only.
 
+    References
+    ----------
+    .. [1] J. M. Baldwin, 'The technique of the Nanson preferential majority system of
+       election', Proc. Royal Society of Victoria 39 (1926); W. Holliday and E. Pacuit,
+       'pref_voting', JOSS (2025), iterative_methods
+
     Examples
     --------
     >>> import numpy as np
@@ -178,6 +194,11 @@ def strict_nanson(ranks: NDArray, weights: NDArray) -> NDArray:
     when no remaining candidate is strictly below the average, and all remaining
     candidates win (as ``pref_voting.iterative_methods.strict_nanson``). Strict, complete
     rankings only.
+
+    References
+    ----------
+    .. [1] E. J. Nanson, 'Methods of election', Trans. Proc. Royal Society of Victoria 19
+       (1882); W. Holliday and E. Pacuit, 'pref_voting', JOSS (2025), iterative_methods
 
     Examples
     --------

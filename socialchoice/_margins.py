@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._errors import MarginError, ProfileError
 
-__all__ = ["as_margin_matrix", "margins"]
+__all__ = ["as_margin_matrix", "margins", "unique_matrices"]
 
 
 def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
@@ -160,3 +160,33 @@ def as_margin_matrix(matrix: ArrayLike, *, name: str = "margin matrix") -> NDArr
             f"{M[j]}; expected M[a, b] == -M[b, a] (and a zero diagonal)."
         )
     return M
+
+
+def unique_matrices(flat: NDArray) -> tuple[NDArray, NDArray]:
+    """Distinct ``(m, m)`` matrices of a ``(B, m, m)`` stack and the inverse map.
+
+    Integer matrices whose off-diagonal upper triangle fits a mixed-radix ``int64`` key are
+    deduplicated by sorting one key per matrix (antisymmetry makes the upper triangle
+    enough); others by ``np.unique(axis=0)``, which is several times slower.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0, 1], [-1, 0]])
+    >>> uniq, inverse = unique_matrices(np.stack([A, -A, A]))
+    >>> len(uniq), inverse.tolist()
+    (2, [1, 0, 1])
+    """
+    B, m, _ = flat.shape
+    iu0, iu1 = np.triu_indices(m, 1)
+    upper = flat[:, iu0, iu1]
+    if B and np.issubdtype(flat.dtype, np.integer) and upper.shape[1]:
+        lo, hi = int(upper.min()), int(upper.max())
+        radix = hi - lo + 1
+        if radix ** upper.shape[1] < 2**62:
+            digits = (upper - lo).astype(np.int64)
+            key = digits @ (radix ** np.arange(upper.shape[1], dtype=np.int64))
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            return flat[first], inverse.ravel()
+    uniq, inverse = np.unique(flat.reshape(B, -1), axis=0, return_inverse=True)
+    return uniq.reshape(-1, m, m), inverse.ravel()

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._errors import RuleInputError, SocialChoiceError, UnknownRuleError
-from ._margins import as_margin_matrix
+from ._margins import as_margin_matrix, unique_matrices
 from .profile import Profile
 
 __all__ = [
@@ -314,14 +314,14 @@ def _loop_unique_margins(rule: Rule, M: NDArray, options: dict) -> NDArray:
     """Apply a one-profile rule to each distinct margin matrix of a batch."""
     m = M.shape[-1]
     batch = M.shape[:-2]
-    flat = M.reshape(-1, m * m)
+    flat = M.reshape(-1, m, m)
     if flat.shape[0] == 0:
         return np.zeros((*batch, m), dtype=bool)
-    uniq, inverse = np.unique(flat, axis=0, return_inverse=True)
+    uniq, inverse = unique_matrices(flat)
     masks = np.empty((len(uniq), m), dtype=bool)
-    for i, row in enumerate(uniq):
-        masks[i] = rule.func(row.reshape(m, m), **options)
-    return masks[inverse.ravel()].reshape(*batch, m)
+    for i, matrix in enumerate(uniq):
+        masks[i] = rule.func(matrix, **options)
+    return masks[inverse].reshape(*batch, m)
 
 
 def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list[list]:

@@ -50,3 +50,4 @@ def levels_from_scores(scores: NDArray) -> NDArray:
     """Dense levels of one score vector, 0 for the highest score."""
     uniq = np.unique(-np.asarray(scores))
     return np.searchsorted(uniq, -np.asarray(scores))
+

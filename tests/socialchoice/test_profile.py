@@ -97,3 +97,17 @@ def test_margin_algorithms_agree_with_ties_weights_and_floats():
     for args in [(ranks, None), (ranks, w), (ranks.astype(float), w.astype(float) / 3)]:
         a, b = _margins_by_pairs(*args), _margins_by_comparison(*args)
         assert np.allclose(a, b)
+
+
+@pytest.mark.parametrize("scale", [1, 10**9])
+def test_unique_matrices_matches_numpy_unique(scale):
+    from socialchoice._margins import unique_matrices
+
+    rng = np.random.default_rng(5)
+    upper = rng.integers(-2, 3, size=(500, 4, 4)) * scale
+    M = np.triu(upper, 1) - np.swapaxes(np.triu(upper, 1), -1, -2)
+    uniq, inverse = unique_matrices(M)
+    assert (uniq[inverse] == M).all()
+    assert len(uniq) == len(np.unique(M.reshape(500, -1), axis=0))
+    floats = unique_matrices(M.astype(float) / 3)
+    assert (floats[0][floats[1]] == M.astype(float) / 3).all()

@@ -29,6 +29,8 @@ from pref_voting.profiles import Profile as PVProfile
 import socialchoice as sc
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 PV_RULES: dict[str, Callable] = {
     "copeland": c1.copeland,
@@ -225,9 +227,23 @@ def main() -> None:
         "same process, one after the other.",
         "",
     ]
-    text = "\n".join(header + [line for s in sections for line in [*s, ""]])
+    body = "\n".join(line for s in sections for line in [*s, ""])
+    text = "\n".join(header) + body
     RESULTS.write_text(text)
+    if not quick:  # the README shows the full-size run only
+        update_readme(header[2], body)
     sys.stdout.write(text)
+
+
+def update_readme(provenance: str, body: str) -> None:
+    """Replace the README's benchmark section (between the markers) with this run's tables."""
+    readme = README.read_text()
+    if START not in readme or END not in readme:
+        return
+    before, rest = readme.split(START, 1)
+    _, after = rest.split(END, 1)
+    section = f"{START}\n{provenance}\n\n{body.replace('### ', '#### ').rstrip()}\n{END}"
+    README.write_text(before + section + after)
 
 
 if __name__ == "__main__":

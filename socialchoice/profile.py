@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._errors import ProfileError, RuleInputError
 from ._margins import margins
 
-__all__ = ["Ballot", "Profile"]
+__all__ = ["Ballot", "Profile", "format_ballot"]
 
 #: A ballot as the user writes it: best first; a tuple/set/frozenset/list is a tier of ties.
 Ballot = Sequence[Any]
@@ -328,7 +328,8 @@ class Profile:
         if i is not None:
             raise RuleInputError(
                 f"{rule} is defined on strict, complete rankings, but ballot {i} "
-                f"({self._ballot(i)!r}) has ties or leaves out more than one candidate."
+                f"({format_ballot(self._ballot(i))}) has ties or leaves out more than one "
+                "candidate."
             )
         m = len(self._candidates)
         return np.where(self._ranks < m, self._ranks, m - 1).astype(np.int32)
@@ -377,6 +378,21 @@ class Profile:
             f"Profile(candidates={self._candidates!r}, num_voters={self.num_voters}, "
             f"num_ballots={len(self._ranks)})"
         )
+
+
+def format_ballot(ballot: tuple) -> str:
+    """A ballot as text, best first: ``a > {b, c} > d``; ``(empty)`` ranks nobody.
+
+    Examples
+    --------
+    >>> format_ballot(("a", ("b", "c"), "d"))
+    'a > {b, c} > d'
+    """
+    if not ballot:
+        return "(empty)"
+    return " > ".join(
+        "{" + ", ".join(map(str, t)) + "}" if isinstance(t, tuple) else str(t) for t in ballot
+    )
 
 
 def _ballot_multiset(ranks: NDArray, counts: NDArray) -> dict[bytes, float]:

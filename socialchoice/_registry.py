@@ -9,6 +9,7 @@ rules take ``(..., n, m)`` rank arrays and ``(..., n)`` weights. Rules marked
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -126,6 +127,21 @@ def register_order(name: str) -> Callable[[Callable[..., NDArray]], Callable[...
     return wrap
 
 
+def _check_options(rule: Rule, options: dict[str, Any]) -> None:
+    """Unknown rule options raise RuleInputError naming the valid ones."""
+    if not options:
+        return
+    params = list(inspect.signature(rule.func).parameters.values())
+    data_args = 1 if rule.needs == "margins" else 2
+    valid = [p.name for p in params[data_args:] if p.kind is not p.VAR_POSITIONAL]
+    unknown = [k for k in options if k not in valid]
+    if unknown:
+        have = ", ".join(valid) if valid else "none"
+        raise RuleInputError(
+            f"Rule {rule.name!r} has no option {unknown[0]!r}; its options are: {have}."
+        )
+
+
 def get_rule(rule: str | Rule) -> Rule:
     """Look a rule up by name; unknown names raise :class:`UnknownRuleError`."""
     if isinstance(rule, Rule):
@@ -145,6 +161,7 @@ def _profile_arrays(p: Profile, rule: Rule) -> tuple[NDArray, NDArray]:
 
 def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDArray, tuple | None]:
     """Winner mask of one profile; returns (mask, labels or None)."""
+    _check_options(rule, options)
     if isinstance(data, Profile):
         if rule.needs == "margins":
             mask = rule.func(data.margin_matrix(), **options)
@@ -258,6 +275,7 @@ def winner_mask(
     array([[ True, False, False]])
     """
     r = get_rule(rule)
+    _check_options(r, options)
     if r.needs == "margins":
         if margins is None:
             if ranks is None:
@@ -343,6 +361,7 @@ def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
     [['a'], ['b'], ['c']]
     """
     r = get_rule(rule)
+    _check_options(r, options)
     if r.order is None:
         have = sorted(name for name, x in RULES.items() if x.order is not None)
         raise RuleInputError(

@@ -86,3 +86,11 @@ def test_weights_must_match_voters():
 def test_batch_to_winners_is_refused():
     with pytest.raises(sc.RuleInputError, match="Use winner_mask for batches"):
         sc.winners(np.zeros((2, 3, 3)), "copeland")
+
+
+def test_unknown_rule_option_names_the_valid_ones():
+    p = sc.Profile([["a", "b"]])
+    with pytest.raises(sc.RuleInputError, match="no option 'foo'; its options are: time_limit"):
+        sc.winners(p, "kemeny", foo=1)
+    with pytest.raises(sc.RuleInputError, match="its options are: none"):
+        sc.winner_mask(np.zeros((1, 2, 2), int), "copeland", foo=1)

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._errors import MarginError, ProfileError
 
-__all__ = ["as_margin_matrix", "margins", "unique_matrices"]
+__all__ = ["as_margin_matrix", "margins", "snap_to_weight_grid", "unique_matrices"]
 
 
 def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
@@ -75,9 +75,32 @@ def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
         if not np.isfinite(w).all() or (w < 0).any():
             raise ProfileError("weights must be finite and non-negative.")
         w = np.broadcast_to(w, (*batch, n))
-    if n <= _SMALL_N:
-        return _margins_by_pairs(r, w)
-    return _margins_by_comparison(r, w)
+    if n == 0:
+        dtype = np.int64 if w is None or w.dtype.kind in "iu" else np.float64
+        return np.zeros((*batch, r.shape[-1], r.shape[-1]), dtype=dtype)
+    M = _margins_by_pairs(r, w) if n <= _SMALL_N else _margins_by_comparison(r, w)
+    return snap_to_weight_grid(M, w) if M.dtype.kind == "f" else M
+
+
+def snap_to_weight_grid(x: NDArray, weights: NDArray) -> NDArray:
+    """Round sums of float weights to 10 significant decimal digits of the total weight.
+
+    Sums that are equal in exact arithmetic (``0.1 + 0.2`` and ``0.3``) then compare equal,
+    so ties between candidates stay ties; decimal rounding keeps decimal weights such as
+    0.1 exact to the last digit. Integer input is returned unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> snap_to_weight_grid(np.array([0.1 + 0.2, 0.3]), np.array([0.1, 0.2, 0.3])).tolist()
+    [0.3, 0.3]
+    """
+    if x.dtype.kind != "f":
+        return x
+    total = float(np.abs(weights).sum(axis=-1).max(initial=0.0))
+    if total <= 0 or not np.isfinite(total):
+        return x
+    return np.round(x, 10 - int(np.ceil(np.log10(total))))
 
 
 _SMALL_N = 256  # below this many voters the per-pair formulation is faster
@@ -90,9 +113,11 @@ def _margins_by_pairs(r: NDArray, w: NDArray | None) -> NDArray:
     if r.dtype.kind == "f":
         rr = r
     else:
-        rr = r.astype(np.int16 if m < 2**15 and r.max(initial=0) < 2**15 else np.int64)
-    if rr.dtype == np.int16 and rr.max(initial=0) < 2**7:
-        rr = rr.astype(np.int8)
+        # differences of positions must not overflow the narrow type
+        lo, hi = int(r.min(initial=0)), int(r.max(initial=0))
+        small = -(2**6) <= lo and hi < 2**6
+        mid = -(2**14) <= lo and hi < 2**14
+        rr = r.astype(np.int8 if small else np.int16 if mid else np.int64)
     sign = rr[..., iu1] - rr[..., iu0]
     np.sign(sign, out=sign)
     if w is not None:
@@ -136,7 +161,10 @@ def as_margin_matrix(matrix: ArrayLike, *, name: str = "margin matrix") -> NDArr
     Integer and boolean-free numeric dtypes are kept; a seed-style preference function
     with entries in {-1, 0, +1} is a valid margin matrix.
     """
-    M = np.asarray(matrix)
+    try:
+        M = np.asarray(matrix)
+    except ValueError as exc:  # ragged nested lists
+        raise MarginError(f"The {name} must be a rectangular (..., m, m) array: {exc}") from None
     if M.ndim < 2 or M.shape[-1] != M.shape[-2]:
         raise MarginError(f"The {name} must have shape (..., m, m); got {M.shape}.")
     if M.dtype == bool or not (
@@ -145,21 +173,28 @@ def as_margin_matrix(matrix: ArrayLike, *, name: str = "margin matrix") -> NDArr
         raise MarginError(f"The {name} must hold numbers; got dtype {M.dtype}.")
     if M.shape[-1] == 0:
         raise MarginError(f"The {name} has no candidates; expected at least one.")
-    if np.issubdtype(M.dtype, np.floating) and not np.isfinite(M).all():
+    floating = np.issubdtype(M.dtype, np.floating)
+    if floating and not np.isfinite(M).all():
         idx = tuple(int(i) for i in np.argwhere(~np.isfinite(M))[0])
         raise MarginError(f"The {name} has a non-finite entry at {idx}; expected finite numbers.")
-    bad = M != -np.swapaxes(M, -1, -2)
-    if np.issubdtype(M.dtype, np.floating):
-        bad = ~np.isclose(M, -np.swapaxes(M, -1, -2), rtol=1e-9, atol=1e-9)
+    diag = np.diagonal(M, axis1=-2, axis2=-1)
+    if (diag != 0).any():
+        idx = tuple(int(i) for i in np.argwhere(diag != 0)[0])
+        raise MarginError(
+            f"The {name} has {diag[idx]} on its diagonal at {(*idx, idx[-1])}; expected 0."
+        )
+    MT = np.swapaxes(M, -1, -2)
+    bad = ~np.isclose(M, -MT, rtol=1e-9, atol=1e-9) if floating else M != -MT
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         a, b = idx[-2], idx[-1]
         j = (*idx[:-2], b, a)
         raise MarginError(
             f"The {name} is not antisymmetric: entry {idx} is {M[idx]} but entry {j} is "
-            f"{M[j]}; expected M[a, b] == -M[b, a] (and a zero diagonal)."
+            f"{M[j]}; expected M[a, b] == -M[b, a]."
         )
-    return M
+    # rounding noise within the tolerance is removed, so every rule sees the same matrix
+    return (M - MT) / 2 if floating else M
 
 
 def unique_matrices(flat: NDArray) -> tuple[NDArray, NDArray]:

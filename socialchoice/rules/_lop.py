@@ -317,7 +317,17 @@ def _blocks(W: NDArray) -> list[NDArray]:
     return [comps[i] for i in np.argsort(beaten, kind="stable")[::-1]]
 
 
+def _unit_scale(W: NDArray) -> NDArray:
+    """Float weights scaled to max |W| = 1: optimal orders are unchanged and the solver's
+    absolute tolerances then mean the same thing at every scale."""
+    if np.issubdtype(W.dtype, np.integer):
+        return W
+    peak = np.abs(W).max(initial=0.0)
+    return W / peak if peak > 0 else W
+
+
 def _lop_order(W: NDArray, clock: _Clock) -> NDArray:
+    W = _unit_scale(W)
     parts = []
     for comp in _blocks(W):
         order, _, _ = _LOP(W[np.ix_(comp, comp)], clock).solve(None)
@@ -327,6 +337,7 @@ def _lop_order(W: NDArray, clock: _Clock) -> NDArray:
 
 def _lop_winners(W: NDArray, clock: _Clock) -> NDArray:
     """Mask of the candidates ranked first by some optimal order."""
+    W = _unit_scale(W)
     top = _blocks(W)[0]
     lop = _LOP(W[np.ix_(top, top)], clock)
     order, opt, (U, r) = lop.solve(None)
@@ -361,9 +372,8 @@ def _lop_reference(W: NDArray) -> tuple[float, NDArray]:
 
 
 def _antisymmetric(M: ArrayLike) -> NDArray:
-    """Validated margins; float input is made exactly antisymmetric."""
-    M = as_margin_matrix(M)
-    return (M - np.swapaxes(M, -1, -2)) / 2 if np.issubdtype(M.dtype, np.floating) else M
+    """Validated margins (float input comes back exactly antisymmetric)."""
+    return as_margin_matrix(M)
 
 
 def _single(M: ArrayLike, who: str) -> NDArray:

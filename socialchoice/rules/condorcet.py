@@ -35,7 +35,7 @@ def copeland_scores(M: NDArray) -> NDArray:
     array([ 1, -1, -1,  1])
     """
     M = np.asarray(M)
-    return row_sum(np.sign(M), dtype=np.int64)
+    return row_sum(np.sign(M).astype(np.int64))
 
 
 @register(

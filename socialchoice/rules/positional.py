@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._errors import RuleInputError
-from .._margins import margins
+from .._margins import margins, snap_to_weight_grid
 from .._registry import register, register_order
 from ._common import argmax_mask, levels_from_scores
 
@@ -63,7 +63,8 @@ def _ranks(ranks: ArrayLike) -> NDArray:
 
 def weighted_count(mask: NDArray, weights: NDArray) -> NDArray:
     """``sum_v weights[..., v] * mask[..., v, c]`` as an ``(..., m)`` array."""
-    return np.einsum("...v,...vc->...c", weights, mask.astype(weights.dtype))
+    counts = np.einsum("...v,...vc->...c", weights, mask.astype(weights.dtype))
+    return snap_to_weight_grid(counts, weights)
 
 
 def top_tier(ranks: ArrayLike, active: ArrayLike | None = None) -> NDArray:
@@ -142,7 +143,8 @@ def positional_scores(
         raise RuleInputError(f"vector must be one-dimensional; got shape {v.shape}.")
     w = _weights(r, weights)
     points = np.concatenate([v, np.zeros(1, dtype=v.dtype)])[np.minimum(r, len(v))]
-    return np.einsum("...v,...vc->...c", w, points)
+    scores = np.einsum("...v,...vc->...c", w, points)
+    return snap_to_weight_grid(scores, w * max(1.0, float(np.abs(v).max(initial=0))))
 
 
 def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
@@ -195,7 +197,8 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     r = _ranks(ranks)
     w = _weights(r, weights)
     m = r.shape[-1]
-    return np.einsum("...v,...vc->...c", w, (m - 1 - r).astype(w.dtype))
+    scores = np.einsum("...v,...vc->...c", w, (m - 1 - r).astype(w.dtype))
+    return snap_to_weight_grid(scores, w * (m - 1))
 
 
 def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .._margins import margins
+from .._margins import margins, snap_to_weight_grid
 from .._registry import register
 from .positional import _orders, _ranks, _weights, top_tier, weighted_count
 
@@ -129,10 +129,11 @@ def coombs(ranks: NDArray, weights: NDArray) -> NDArray:
     return winners
 
 
-def _restricted_margin_sums(M: NDArray, remaining: NDArray) -> NDArray:
+def _restricted_margin_sums(M: NDArray, remaining: NDArray, weights: NDArray) -> NDArray:
     """``sum_{d remaining} M[c, d]``: the Borda score among the remaining candidates,
     up to the affine map ``((k - 1) n + s) / 2`` on strict, complete rankings."""
-    return np.einsum("...cd,...d->...c", M, remaining.astype(M.dtype))
+    sums = np.einsum("...cd,...d->...c", M, remaining.astype(M.dtype))
+    return snap_to_weight_grid(sums, weights)  # float weights: equal sums stay equal
 
 
 @register(
@@ -165,10 +166,11 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     array([False,  True, False, False])
     """
     r = _ranks(ranks)
-    M = margins(r, _weights(r, weights))
+    w = _weights(r, weights)
+    M = margins(r, w)
     remaining = np.ones(M.shape[:-1], dtype=bool)
     for _ in range(M.shape[-1]):
-        s = _restricted_margin_sums(M, remaining)
+        s = _restricted_margin_sums(M, remaining, w)
         low = np.where(remaining, s, np.inf).min(axis=-1, keepdims=True)
         lowest = remaining & (s == low)
         done = (lowest == remaining).all(axis=-1, keepdims=True)
@@ -208,10 +210,11 @@ def strict_nanson(ranks: NDArray, weights: NDArray) -> NDArray:
     array([False, False,  True, False])
     """
     r = _ranks(ranks)
-    M = margins(r, _weights(r, weights))
+    w = _weights(r, weights)
+    M = margins(r, w)
     remaining = np.ones(M.shape[:-1], dtype=bool)
     for _ in range(M.shape[-1]):
-        below = remaining & (_restricted_margin_sums(M, remaining) < 0)
+        below = remaining & (_restricted_margin_sums(M, remaining, w) < 0)
         if not below.any():
             break
         remaining &= ~below

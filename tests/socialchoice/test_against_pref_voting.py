@@ -83,3 +83,23 @@ def test_ranked_pairs_matches_pref_votings_enumeration_of_tie_breaks():
             continue
         expected = sorted(ranked_pairs(to_pref_voting(p), algorithm="basic"))
         assert sc.winners(p, "ranked_pairs") == expected, p.ballots
+
+
+@pytest.mark.parametrize("rule", RULE_NAMES)
+def test_decimal_weights_give_the_winners_of_integer_counts(rule):
+    """Counts 3, 1, 2 and weights 0.3, 0.1, 0.2 are the same election (no float noise)."""
+    for p in random_profiles(4242, 150, max_m=5, max_n=9):
+        counts = np.random.default_rng(len(p)).integers(1, 8, size=len(p))
+        exact = sc.Profile(p.ballots, counts=counts, candidates=p.candidates)
+        decimal = sc.Profile(p.ballots, counts=counts / 10, candidates=p.candidates)
+        try:
+            expected = sc.winners(exact, rule)
+        except sc.RuleInputError:
+            continue
+        assert sc.winners(decimal, rule) == expected, (rule, p.ballots, counts.tolist())
+
+
+def test_tiny_float_margins_keep_their_winners():
+    M = np.array([[0, 2, -4], [-2, 0, 6], [4, -6, 0]])
+    for rule in ("kemeny", "slater", "schulze", "minimax", "maximal_lottery"):
+        assert sc.winners(M * 1e-8, rule) == sc.winners(M, rule), rule

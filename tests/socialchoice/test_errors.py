@@ -46,7 +46,7 @@ def test_errors_are_value_errors():
             r"not antisymmetric: entry \(0, 1\) is 1 but entry \(1, 0\) is 1",
         ),
         (np.array([[0.0, np.inf], [-np.inf, 0.0]]), "non-finite entry"),
-        (np.array([[1, 0], [0, 0]]), "not antisymmetric"),
+        (np.array([[1, 0], [0, 0]]), "on its diagonal at \\(0, 0\\); expected 0"),
         (np.array([["a"]]), "must hold numbers"),
     ],
 )

@@ -105,7 +105,13 @@ def read_preflib(path: str | PathLike[str]) -> Profile:
     >>> path.name, p.candidates, p.num_voters, p.metadata["data_type"]
     ('e.soc', ('x', 'y'), 3, 'soc')
     """
-    return parse_preflib(Path(path).read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PrefLibError(
+            f"{path}: byte {exc.start} is not UTF-8 ({exc.reason}); expected a UTF-8 text file."
+        ) from None
+    return parse_preflib(text, source=str(path))
 
 
 def parse_preflib(text: str, *, source: str = "<string>") -> Profile:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._errors import RuleInputError, SocialChoiceError, UnknownRuleError
+from ._errors import ProfileError, RuleInputError, SocialChoiceError, UnknownRuleError
 from ._margins import as_margin_matrix, unique_matrices
 from .profile import Profile
 
@@ -295,9 +295,16 @@ def winner_mask(
     R = _as_rank_batch(ranks, r)
     m = R.shape[-1]
     n = R.shape[-2]
-    W = np.ones(R.shape[:-1], dtype=np.int64) if weights is None else np.broadcast_to(
-        np.asarray(weights), R.shape[:-1]
-    )
+    if weights is None:
+        W = np.ones(R.shape[:-1], dtype=np.int64)
+    else:
+        try:
+            W = np.broadcast_to(np.asarray(weights), R.shape[:-1])
+        except ValueError:
+            raise ProfileError(
+                f"weights of shape {np.shape(weights)} do not match ranks of shape {R.shape}; "
+                f"expected shape (..., {R.shape[-2]})."
+            ) from None
     if r.batched:
         return np.asarray(r.func(R, W, **options), dtype=bool)
     batch = R.shape[:-2]
@@ -317,14 +324,18 @@ def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
             f"ranks must be an integer array of shape (..., n, m); got {R.dtype} {R.shape}."
         )
     if rule.linear_only:
+        # strict, complete rankings; a ballot that leaves out exactly one candidate (as a
+        # Profile stores it: position >= m - 1) is complete with that candidate last
         m = R.shape[-1]
-        is_perm = np.sort(R, axis=-1) == np.arange(m)
+        filled = np.minimum(R, m - 1)
+        is_perm = (np.sort(filled, axis=-1) == np.arange(m)).all(axis=-1)
         if not is_perm.all():
-            where = tuple(int(i) for i in np.argwhere(~is_perm.all(axis=-1))[0])
+            where = [int(i) for i in np.argwhere(~is_perm)[0]]
             raise RuleInputError(
-                f"{rule.name} is defined on strict, complete rankings, but ranks{list(where)} "
-                f"is not a permutation of 0..{m - 1}."
+                f"{rule.name} is defined on strict, complete rankings, but ranks"
+                f"[{', '.join(map(str, where))}, :] is not a permutation of 0..{m - 1}."
             )
+        return filled
     return R
 
 

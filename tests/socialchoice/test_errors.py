@@ -94,3 +94,22 @@ def test_unknown_rule_option_names_the_valid_ones():
         sc.winners(p, "kemeny", foo=1)
     with pytest.raises(sc.RuleInputError, match="its options are: none"):
         sc.winner_mask(np.zeros((1, 2, 2), int), "copeland", foo=1)
+
+
+def test_winner_mask_weights_must_match_voters_for_profile_rules():
+    with pytest.raises(sc.ProfileError, match=r"expected shape \(\.\.\., 3\)"):
+        sc.winner_mask(ranks=np.zeros((2, 3, 3), int), weights=[1, 2], rule="plurality")
+
+
+def test_winner_mask_accepts_profile_ranks_for_linear_only_rules():
+    p = sc.Profile([["a", "b"], ["b", "a", "c"], ["c", "a", "b"]])  # ballot 0 leaves out c
+    mask = sc.winner_mask(ranks=p.ranks[None], weights=p.counts[None], rule="borda")
+    assert np.flatnonzero(mask[0]).tolist() == [p.index(c) for c in sc.winners(p, "borda")]
+    with pytest.raises(sc.RuleInputError, match=r"ranks\[0, 0, :\] is not a permutation"):
+        sc.winner_mask(ranks=np.array([[[0, 0, 1]]]), rule="borda")
+
+
+def test_preflib_file_with_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.soc"
+    path.write_text("\ufeff" + sc.io.format_preflib(sc.Profile([["a", "b"], ["b", "a"]])))
+    assert sc.read_preflib(path) == sc.Profile([["a", "b"], ["b", "a"]])

@@ -198,7 +198,9 @@ def test_linear_only_rules_reject_ties_and_truncation(rule):
     with pytest.raises(sc.RuleInputError, match="strict, complete"):
         sc.winners(sc.Profile([[("a", "b"), "c"], ["c", "a", "b"]]), rule)
     with pytest.raises(sc.RuleInputError, match="strict, complete"):
-        sc.winner_mask(ranks=np.array([[0, 1, 3], [0, 1, 2]]), rule=rule)
+        sc.winner_mask(ranks=np.array([[0, 0, 2], [0, 1, 2]]), rule=rule)
+    # a rank array row that leaves out one candidate (position >= m) is complete, as in Profile
+    assert sc.winner_mask(ranks=np.array([[0, 1, 3], [0, 1, 2]]), rule=rule).shape == (3,)
     # leaving out only the last candidate is still a complete ranking
     assert sc.winners(sc.Profile([["a", "b"], ["a", "c", "b"]], candidates="abc"), rule) == ["a"]
 

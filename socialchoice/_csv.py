@@ -1,28 +1,5 @@
-"""CSV ballot files (private; the public API is :mod:`socialchoice.io`).
-
-CSV ballots
------------
-Two layouts, told apart by the first row (delimiter: ``,``, else tab, else ``;``, whichever
-the first line contains first in that order; blank lines are skipped):
-
-*Ranked list* — one ballot per row, each cell a candidate, best first. A cell ``b=c`` is a
-tier of tied candidates; trailing blank cells mean the rest is unranked (a blank cell
-before a filled one is an error). The first row is a header exactly when its first cell is
-``count`` or ``voter`` (any case), or when every non-blank cell is ``count``, ``voter`` or a
-rank-column name: ``rank1``/``rank 1``/``choice 2``/``pref3``/``preference 4`` or
-``1st``, ``2nd``, ``3rd``, ``4th``... (optionally followed by ``choice``/``place``). With a
-header, a ``count`` column gives each row's number of voters and a ``voter`` column is an
-ignored identifier. Without a header every cell is a candidate.
-
-*Rank matrix* — a header row of candidate names (plus optional ``count``/``voter``
-columns), then one row per ballot with each candidate's position: a positive integer,
-1 = best, equal numbers = tied, blank = unranked. A first row is read as such a header when
-it starts with ``count``/``voter`` and its other cells are not rank-column names, or when it
-has a cell that is not an integer, no cell containing ``=``, no repeated cell, and every
-later row holds only integers and blanks.
-
-Labels are strings, or ``int`` when every label in the file is an integer. Errors are
-:class:`~socialchoice.ProfileError` naming the row (line) and column (1-based).
+"""CSV ballot files (private; the layouts and public API are documented in
+:mod:`socialchoice.io`).
 """
 
 from __future__ import annotations

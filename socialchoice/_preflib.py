@@ -1,30 +1,5 @@
-"""PrefLib ordinal files (private; the public API is :mod:`socialchoice.io`).
-
-PrefLib (``.soc``, ``.soi``, ``.toc``, ``.toi``)
-------------------------------------------------
-The ordinal formats of PrefLib 2 (Mattei & Walsh), as ``preflibtools`` implements them: a
-header of ``# KEY: value`` lines, then one line per distinct order, ``count: 1,2,{3,4},5``
-(best first; braces hold tied alternatives). ``soc`` = strict complete orders, ``soi`` =
-strict incomplete, ``toc`` = complete with ties, ``toi`` = incomplete with ties. Unlisted
-alternatives are below every listed one, tied with each other.
-
-* Candidate labels are the ``ALTERNATIVE NAME`` values when every alternative has one and
-  they are distinct; otherwise (and when every name just repeats its number, as files written
-  by pref_voting do) the alternative numbers themselves, as ``int``.
-* The whole header is kept in :attr:`Profile.metadata` with snake-case keys (``file_name``,
-  ``title``, ``data_type``, ``number_voters``, ... plus any non-standard field);
-  ``alternative_names`` maps number → name; the ``NUMBER ...`` fields are ``int``. Missing
-  standard fields are filled in (text fields with ``""``), so read → write → read gives an
-  equal profile and an equal metadata dict, and writing a parsed file reproduces its
-  preference lines (in PrefLib's own spacing ``n: 1,2,{3,4}``, ties in ascending order).
-* On reading, the data type is the file extension (or the ``DATA TYPE`` field when the name
-  has no PrefLib extension) and every order is checked against it; on writing it is the most
-  restrictive type that fits the ballots unless given.
-
-References
-----------
-.. [1] N. Mattei and T. Walsh, "PrefLib: A Library for Preferences", ADT 2013, §2 (formats);
-   the PrefLib 2 format page and ``preflibtools.instances.OrdinalInstance``.
+"""PrefLib ordinal files (private; the format and public API are documented in
+:mod:`socialchoice.io`).
 """
 
 from __future__ import annotations

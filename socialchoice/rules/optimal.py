@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 
 from .._errors import SocialChoiceError
+from .._margins import unique_matrices
 from .._registry import register, register_order
 from ._lop import (
     _antisymmetric,
@@ -215,12 +216,11 @@ def _per_matrix(M: ArrayLike, func: Callable[[NDArray], NDArray], dtype: type) -
     m = M.shape[-1]
     if M.ndim == 2:
         return np.asarray(func(M), dtype=dtype)
-    flat = M.reshape(-1, m * m)
+    flat = M.reshape(-1, m, m)
     out = np.zeros((flat.shape[0], m), dtype=dtype)
     if len(flat):
-        uniq, inverse = np.unique(flat, axis=0, return_inverse=True)
-        rows = np.array([func(u.reshape(m, m)) for u in uniq], dtype=dtype)
-        out = rows[inverse.ravel()]
+        uniq, inverse = unique_matrices(flat)
+        out = np.array([func(u) for u in uniq], dtype=dtype)[inverse]
     return out.reshape(*M.shape[:-1])
 
 

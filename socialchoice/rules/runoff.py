@@ -12,6 +12,8 @@ together, and if every remaining candidate is tied, they all win.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -61,16 +63,9 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     w = _weights(r, weights)
     m = r.shape[-1]
     tol = _TIE_TOL if np.issubdtype(w.dtype, np.floating) else 0
-    remaining = np.ones((*r.shape[:-2], m), dtype=bool)
-    for _ in range(m):  # each round removes a candidate or ends the row
-        score = weighted_count(top_tier(r, remaining), w)
-        low = np.where(remaining, score, np.inf).min(axis=-1, keepdims=True)
-        lowest = remaining & (score <= low + tol)
-        done = (lowest == remaining).all(axis=-1, keepdims=True)
-        if done.all():
-            break
-        remaining = np.where(done, remaining, remaining & ~lowest)
-    return remaining
+    return _eliminate_lowest(
+        lambda remaining: weighted_count(top_tier(r, remaining), w), r.shape[:-2], m, tol
+    )
 
 
 @register(
@@ -129,6 +124,27 @@ def coombs(ranks: NDArray, weights: NDArray) -> NDArray:
     return winners
 
 
+def _eliminate_lowest(
+    scores: Callable[[NDArray], NDArray], batch: tuple, m: int, tol: float = 0.0
+) -> NDArray:
+    """Remove every lowest-scoring remaining candidate each round, batched over profiles.
+
+    ``scores(remaining)`` gives ``(*batch, m)`` scores among the remaining candidates. A
+    profile stops when all its remaining candidates tie (they all win); scores within
+    ``tol`` of the lowest count as lowest.
+    """
+    remaining = np.ones((*batch, m), dtype=bool)
+    for _ in range(m):  # each round removes a candidate or ends the row
+        s = scores(remaining)
+        low = np.where(remaining, s, np.inf).min(axis=-1, keepdims=True)
+        lowest = remaining & (s <= low + tol)
+        done = (lowest == remaining).all(axis=-1, keepdims=True)
+        if done.all():
+            break
+        remaining = np.where(done, remaining, remaining & ~lowest)
+    return remaining
+
+
 def _restricted_margin_sums(M: NDArray, remaining: NDArray, weights: NDArray) -> NDArray:
     """``sum_{d remaining} M[c, d]``: the Borda score among the remaining candidates,
     up to the affine map ``((k - 1) n + s) / 2`` on strict, complete rankings."""
@@ -168,16 +184,9 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     r = _ranks(ranks)
     w = _weights(r, weights)
     M = margins(r, w)
-    remaining = np.ones(M.shape[:-1], dtype=bool)
-    for _ in range(M.shape[-1]):
-        s = _restricted_margin_sums(M, remaining, w)
-        low = np.where(remaining, s, np.inf).min(axis=-1, keepdims=True)
-        lowest = remaining & (s == low)
-        done = (lowest == remaining).all(axis=-1, keepdims=True)
-        if done.all():
-            break
-        remaining = np.where(done, remaining, remaining & ~lowest)
-    return remaining
+    return _eliminate_lowest(
+        lambda remaining: _restricted_margin_sums(M, remaining, w), M.shape[:-2], M.shape[-1]
+    )
 
 
 @register(

@@ -9,7 +9,13 @@
         ├── UnknownRuleError       a rule name is not in the registry (the message lists them)
         ├── RuleInputError         a rule was given data it cannot use (e.g. margins for a
         │                          profile-based rule, ties for a rule defined on linear orders)
-        └── PrefLibError           a PrefLib file is malformed (the message names the line)
+        ├── PrefLibError           a PrefLib file is malformed (the message names the line)
+        ├── ApprovalError          an approval / utility matrix, voter weights, a committee or
+        │                          the committee size k is malformed (names row, column, value)
+        ├── VoteMatrixError        an agree/disagree vote matrix has values outside
+        │                          {-1, 0, +1, NaN} or a group vector of the wrong length
+        └── PolisError             a Polis export folder is missing a file or a file is malformed
+                                   (the message names file, line and column)
 
 Every message says what was wrong, where (ballot / line / field) and what was expected.
 """
@@ -17,12 +23,15 @@ Every message says what was wrong, where (ballot / line / field) and what was ex
 from __future__ import annotations
 
 __all__ = [
+    "ApprovalError",
     "MarginError",
+    "PolisError",
     "PrefLibError",
     "ProfileError",
     "RuleInputError",
     "SocialChoiceError",
     "UnknownRuleError",
+    "VoteMatrixError",
 ]
 
 
@@ -51,3 +60,15 @@ class RuleInputError(SocialChoiceError):
 
 class PrefLibError(SocialChoiceError):
     """A PrefLib file is malformed; the message names the file and line."""
+
+
+class ApprovalError(SocialChoiceError):
+    """An approval or utility matrix, voter weights, a committee or ``k`` is malformed."""
+
+
+class VoteMatrixError(SocialChoiceError):
+    """An agree/disagree vote matrix or its group vector is malformed."""
+
+
+class PolisError(SocialChoiceError):
+    """A Polis export folder is incomplete or one of its files is malformed."""

@@ -1,0 +1,30 @@
+"""Bridging: Polis-style opinion groups, representative and consensus statements.
+
+A conversation is an ``(n, m)`` vote matrix ``V`` of participants × statements with +1
+(agree), -1 (disagree), 0 (pass) and NaN (not seen), the sign convention of Polis's CSV
+export. :func:`read_polis` reads such an export.
+"""
+
+from ._groups import OpinionMap, opinion_groups, opinion_map
+from ._polis import Conversation, Statement, read_polis
+from ._stats import (
+    ConsensusStatement,
+    RepresentativeStatement,
+    consensus_statements,
+    group_aware_consensus,
+    representative_statements,
+)
+
+__all__ = [
+    "ConsensusStatement",
+    "Conversation",
+    "OpinionMap",
+    "RepresentativeStatement",
+    "Statement",
+    "consensus_statements",
+    "group_aware_consensus",
+    "opinion_groups",
+    "opinion_map",
+    "read_polis",
+    "representative_statements",
+]

@@ -1,0 +1,2 @@
+"""Opinion groups (being written)."""
+OpinionMap = opinion_groups = opinion_map = None

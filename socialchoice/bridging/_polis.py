@@ -1,0 +1,2 @@
+"""Polis export reader (being written)."""
+Conversation = Statement = read_polis = None

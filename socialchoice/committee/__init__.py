@@ -1,0 +1,38 @@
+"""Proportional committees: approval-based multiwinner rules and their audits.
+
+Input is an ``(n, m)`` approval matrix (bool or 0/1: voter ``i`` approves candidate ``j``)
+or a matrix of non-negative cardinal utilities, optional voter ``weights`` and a committee
+size ``k``. A committee is a sorted tuple of candidate indices.
+
+Examples
+--------
+>>> from socialchoice import committee
+>>> A = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]]
+>>> committee.select(A, 2, "pav")
+(0, 1)
+>>> bool(committee.is_jr(A, (0, 1)))
+True
+"""
+
+from ._audits import (
+    AuditResult,
+    is_ejr,
+    is_ejr_plus,
+    is_jr,
+    is_pjr,
+    proportionality_report,
+)
+from ._registry import COMMITTEE_RULES, CommitteeRule, rule_names, select
+
+__all__ = [
+    "COMMITTEE_RULES",
+    "AuditResult",
+    "CommitteeRule",
+    "is_ejr",
+    "is_ejr_plus",
+    "is_jr",
+    "is_pjr",
+    "proportionality_report",
+    "rule_names",
+    "select",
+]

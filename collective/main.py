@@ -9,6 +9,8 @@ from __future__ import annotations
 import typer
 
 from . import __version__
+from . import committee as _committee
+from . import polis as _polis
 from . import rules as _rules
 from . import vote as _vote
 
@@ -44,3 +46,5 @@ def main(
 
 app.command("vote")(_vote.vote)
 app.command("rules")(_rules.rules)
+app.command("committee")(_committee.committee_command)
+app.command("polis")(_polis.polis_command)

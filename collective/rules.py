@@ -1,4 +1,4 @@
-"""``collective rules``: list the voting rules in the :data:`socialchoice.RULES` registry."""
+"""``collective rules``: list the voting rules (``--committee``: the committee rules)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,39 @@ from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
+from socialchoice import committee
 
 from ._console import fail, stdout
 from .vote import OutputFormat
 
 __all__ = ["rules"]
+
+
+def _committee_rules(fmt: OutputFormat) -> None:
+    selected = [committee.COMMITTEE_RULES[n] for n in committee.rule_names()]
+    if fmt is OutputFormat.json:
+        rows = [
+            {
+                "name": r.name,
+                "family": r.family,
+                "approval_only": r.approval_only,
+                "exact": r.exact,
+                "summary": r.summary,
+                "reference": r.reference,
+            }
+            for r in selected
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Committee rules", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("input", no_wrap=True)
+    table.add_column("reference", min_width=20, ratio=1)
+    for r in selected:
+        kind = "approvals" if r.approval_only else "approvals or utilities"
+        table.add_row(Text(r.name), Text(r.family), kind, Text(r.reference))
+    stdout().print(table)
 
 
 def rules(
@@ -28,8 +56,15 @@ def rules(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output as a rich table or as JSON.")
     ] = OutputFormat.table,
+    committees: Annotated[
+        bool,
+        typer.Option("--committee", help="List the committee (multiwinner) rules instead."),
+    ] = False,
 ) -> None:
     """List the registered voting rules: name, family, input, batching and reference."""
+    if committees:
+        _committee_rules(fmt)
+        return
     families = sorted({r.family for r in sc.RULES.values()})
     if family is not None and family not in families:
         fail(f"unknown family {family!r}; expected one of: {', '.join(families)}.", code=2)

@@ -11,14 +11,17 @@ Examples
 ['a']
 """
 
-from . import generate, rules  # noqa: F401  (rules fills RULES; sc.generate)
+from . import bridging, committee, generate, rules  # noqa: F401  (rules fills RULES)
 from ._errors import (
+    ApprovalError,
     MarginError,
+    PolisError,
     PrefLibError,
     ProfileError,
     RuleInputError,
     SocialChoiceError,
     UnknownRuleError,
+    VoteMatrixError,
 )
 from ._margins import margins
 from ._registry import (
@@ -31,6 +34,7 @@ from ._registry import (
     winners,
     winners_by_rule,
 )
+from .bridging import read_polis
 from .io import read_preflib, read_profile, write_preflib
 from .profile import Profile
 from .rules.optimal import maximal_lottery
@@ -38,7 +42,9 @@ from .rules.optimal import maximal_lottery
 __all__ = [
     "FAMILIES",
     "RULES",
+    "ApprovalError",
     "MarginError",
+    "PolisError",
     "PrefLibError",
     "Profile",
     "ProfileError",
@@ -46,9 +52,13 @@ __all__ = [
     "RuleInputError",
     "SocialChoiceError",
     "UnknownRuleError",
+    "VoteMatrixError",
+    "bridging",
+    "committee",
     "margins",
     "maximal_lottery",
     "ranking",
+    "read_polis",
     "read_preflib",
     "read_profile",
     "rule_names",

@@ -6,7 +6,8 @@ export. :func:`read_polis` reads such an export.
 """
 
 from ._groups import OpinionMap, opinion_groups, opinion_map
-from ._polis import Conversation, Statement, read_polis
+from ._polis import Conversation, Statement, read_polis, shipped_conversations
+from ._slate import BridgingSlate, bridging_slate
 from ._stats import (
     ConsensusStatement,
     RepresentativeStatement,
@@ -16,15 +17,18 @@ from ._stats import (
 )
 
 __all__ = [
+    "BridgingSlate",
     "ConsensusStatement",
     "Conversation",
     "OpinionMap",
     "RepresentativeStatement",
     "Statement",
+    "bridging_slate",
     "consensus_statements",
     "group_aware_consensus",
     "opinion_groups",
     "opinion_map",
     "read_polis",
     "representative_statements",
+    "shipped_conversations",
 ]

@@ -1,2 +1,3 @@
 """Polis export reader (being written)."""
 Conversation = Statement = read_polis = None
+shipped_conversations = None

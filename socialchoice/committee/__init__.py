@@ -22,10 +22,12 @@ from ._audits import (
     is_pjr,
     proportionality_report,
 )
+from ._io import Approvals, read_approvals
 from ._registry import COMMITTEE_RULES, CommitteeRule, rule_names, select
 
 __all__ = [
     "COMMITTEE_RULES",
+    "Approvals",
     "AuditResult",
     "CommitteeRule",
     "is_ejr",
@@ -33,6 +35,7 @@ __all__ = [
     "is_jr",
     "is_pjr",
     "proportionality_report",
+    "read_approvals",
     "rule_names",
     "select",
 ]

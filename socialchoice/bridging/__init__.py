@@ -9,6 +9,7 @@ from ._groups import OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation, Statement, read_polis, shipped_conversations
 from ._slate import BridgingSlate, bridging_slate
 from ._stats import (
+    ConsensusResult,
     ConsensusStatement,
     RepresentativeStatement,
     consensus_statements,
@@ -18,6 +19,7 @@ from ._stats import (
 
 __all__ = [
     "BridgingSlate",
+    "ConsensusResult",
     "ConsensusStatement",
     "Conversation",
     "OpinionMap",

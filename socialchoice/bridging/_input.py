@@ -13,7 +13,8 @@ __all__ = ["as_groups", "as_vote_matrix"]
 def as_vote_matrix(V: ArrayLike, *, name: str = "V") -> NDArray[np.float64]:
     """Return ``V`` as a float ``(n, m)`` matrix of +1 (agree), -1 (disagree), 0 (pass), NaN.
 
-    NaN marks a statement the participant has not voted on.
+    NaN marks a statement the participant has not voted on. A float64 input is returned
+    without a copy (callers do not modify it).
 
     Examples
     --------
@@ -25,7 +26,7 @@ def as_vote_matrix(V: ArrayLike, *, name: str = "V") -> NDArray[np.float64]:
     socialchoice._errors.VoteMatrixError: V must hold votes ... column 0 (statement) is 2.
     """
     try:
-        out = np.array(V, dtype=np.float64)
+        out = np.asarray(V, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise VoteMatrixError(
             f"{name} must be an (n, m) matrix of votes +1/-1/0 or NaN; it could not be read "
@@ -41,7 +42,9 @@ def as_vote_matrix(V: ArrayLike, *, name: str = "V") -> NDArray[np.float64]:
             f"{name} must have at least one participant (row) and one statement (column). "
             f"Got shape {out.shape} instead."
         )
-    bad = ~(np.isnan(out) | np.isin(out, (-1.0, 0.0, 1.0)))
+    # |x| in {0, 1} or NaN: one pass over the data, no copy of an input that is already float
+    a = np.abs(out)
+    bad = ~((a == 1.0) | (a == 0.0) | np.isnan(a))
     if bad.any():
         row, col = (int(i) for i in np.argwhere(bad)[0])
         raise VoteMatrixError(

@@ -1,3 +1,628 @@
-"""Polis export reader (being written)."""
-Conversation = Statement = read_polis = None
-shipped_conversations = None
+"""Polis CSV exports read into a :class:`Conversation` (numpy and the ``csv`` module only).
+
+A Polis export is a folder (or a ``.zip`` of one) written by Polis's exporter
+(``math/src/polismath/darwin/export.clj`` in compdemocracy/polis); the format is documented in
+``data/polis/README.md``:
+
+* ``comments.csv`` (required): ``timestamp, datetime, comment-id, author-id, agrees,
+  disagrees, moderated, comment-body``; bodies may hold quoted newlines.
+* ``participants-votes.csv`` (required): ``participant, group-id, n-comments, n-votes,
+  n-agree, n-disagree`` then one column per comment-id holding the latest vote.
+* ``votes.csv`` (optional): the vote history ``timestamp, datetime, comment-id, voter-id,
+  vote``. When present, the vote matrix is built from it (per (voter, comment) the largest
+  timestamp wins; on equal timestamps the later row) and checked against
+  ``participants-votes.csv``.
+* ``summary.csv`` (optional): ``key,value`` rows without a header. ``stats-history.csv`` is
+  ignored.
+
+Votes follow the export's sign: +1 agree, -1 disagree, 0 pass, NaN not voted (the raw Polis
+database and API use the opposite sign). Errors are :class:`~socialchoice.PolisError` naming
+the file, the physical line (1-based, header = line 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._errors import PolisError, VoteMatrixError
+
+__all__ = ["HISTORY_COLUMNS", "Conversation", "Statement", "read_polis", "shipped_conversations"]
+
+#: The columns of :attr:`Conversation.history`.
+HISTORY_COLUMNS = ("timestamp", "participant", "statement", "vote")
+_REQUIRED = ("comments.csv", "participants-votes.csv")
+_FILES = (*_REQUIRED, "votes.csv", "summary.csv")
+_COMMENT_COLS = ("timestamp", "comment-id", "author-id", "agrees", "disagrees", "moderated",
+                 "comment-body")
+_VOTE_COLS = ("timestamp", "comment-id", "voter-id", "vote")
+_PV_META = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+_CELL = {"": np.nan, "1": 1.0, "-1": -1.0, "0": 0.0}
+_VOTES = "1 (agree), -1 (disagree), 0 (pass)"
+
+
+def shipped_conversations() -> dict[str, Path]:
+    """The Polis conversations shipped in ``<repo>/data/polis``, name → folder (sorted).
+
+    Empty when the data folder is absent (e.g. an installed wheel without the repository).
+
+    References
+    ----------
+    .. [1] The Computational Democracy Project, Polis open data,
+       https://github.com/compdemocracy/openData (CC BY 4.0).
+
+    Examples
+    --------
+    >>> sorted(shipped_conversations())
+    ['15-per-hour-seattle', 'brexit-consensus']
+    """
+    root = Path(__file__).resolve().parents[2] / "data" / "polis"
+    if not root.is_dir():
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if (p / "comments.csv").is_file()}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Polis comment: ``id`` (comment-id), ``text`` (the body without surrounding
+    whitespace), ``author_id`` (participant id),
+    ``moderated`` (-1 rejected, 0 unmoderated, 1 accepted), ``timestamp`` (epoch ms) and the
+    export's ``agrees``/``disagrees`` counts (over the full vote history, re-votes included).
+
+    References
+    ----------
+    .. [1] C. Small, M. Bjorkegren, T. Erkkilä, L. Shaw, C. Megill, "Polis: Scaling
+       deliberation by mapping high dimensional opinion spaces", Recerca 26(2), 2021, §2-3.
+
+    Examples
+    --------
+    >>> Statement(0, "Raise it.", author_id=3, moderated=1, timestamp=0, agrees=2, disagrees=1)
+    Statement(id=0, text='Raise it.', author_id=3, moderated=1, timestamp=0, agrees=2, disagrees=1)
+    """
+
+    id: int
+    text: str
+    author_id: int
+    moderated: int
+    timestamp: int
+    agrees: int
+    disagrees: int
+
+
+def _readonly(a: NDArray) -> NDArray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Conversation:
+    """A Polis conversation: statements (columns), participants (rows) and their votes.
+
+    Attributes
+    ----------
+    name : str
+        The folder name.
+    statements : tuple of Statement
+        Ordered by comment-id; statement ``j`` is column ``j`` of ``votes``.
+    participant_ids : ndarray of int64, shape (n,)
+        Polis participant ids, ascending; participant ``i`` is row ``i``.
+    votes : ndarray of float64, shape (n, m)
+        Latest vote: +1 agree, -1 disagree, 0 pass, NaN not voted (read-only).
+    polis_groups : ndarray of int64, shape (n,)
+        Polis's own opinion group (``group-id``), -1 for none.
+    summary : dict of str to str
+        ``summary.csv`` (``topic``, ``url``, ``views``, ...); empty without that file.
+    history : ndarray of int64, shape (e, 4), or None
+        Every vote event as rows ``(timestamp, participant row, statement column, vote)``
+        (:data:`HISTORY_COLUMNS`), sorted by timestamp (file order among equal timestamps);
+        None when the export had no ``votes.csv``.
+
+    References
+    ----------
+    .. [1] C. Small, M. Bjorkegren, T. Erkkilä, L. Shaw, C. Megill, "Polis: Scaling
+       deliberation by mapping high dimensional opinion spaces", Recerca 26(2), 2021, §2-3.
+
+    Examples
+    --------
+    >>> conv = read_polis(shipped_conversations()["brexit-consensus"])
+    >>> conv
+    Conversation('brexit-consensus': 204 participants x 50 statements, 5303 votes, 5312 events)
+    >>> conv.topic, conv.votes.shape, conv.statements[0].moderated
+    ('Can there be consensus on Brexit?', (204, 50), 1)
+    >>> int((conv.polis_groups == 0).sum()), int((conv.polis_groups == -1).sum())
+    (106, 7)
+    """
+
+    name: str
+    statements: tuple[Statement, ...]
+    participant_ids: NDArray[np.int64]
+    votes: NDArray[np.float64]
+    polis_groups: NDArray[np.int64]
+    summary: dict[str, str] = field(default_factory=dict)
+    history: NDArray[np.int64] | None = None
+
+    def __post_init__(self) -> None:
+        statements = tuple(self.statements)
+        pids = np.asarray(self.participant_ids, dtype=np.int64).reshape(-1)
+        votes = np.asarray(self.votes, dtype=np.float64)
+        groups = np.asarray(self.polis_groups, dtype=np.int64).reshape(-1)
+        n, m = len(pids), len(statements)
+        if votes.shape != (n, m):
+            raise VoteMatrixError(f"Conversation {self.name!r}: votes must have shape ({n}, {m}) "
+                                  f"(participants, statements); got {votes.shape}.")
+        if groups.shape != (n,):
+            raise VoteMatrixError(f"Conversation {self.name!r}: polis_groups must have shape "
+                                  f"({n},); got {groups.shape}.")
+        if not (np.isnan(votes) | np.isin(votes, (-1.0, 0.0, 1.0))).all():
+            raise VoteMatrixError(f"Conversation {self.name!r}: votes must be +1, -1, 0 or NaN.")
+        hist = self.history
+        if hist is not None:
+            hist = np.asarray(hist, dtype=np.int64)
+            if hist.ndim != 2 or hist.shape[1] != 4:
+                raise VoteMatrixError(f"Conversation {self.name!r}: history must have shape "
+                                      f"(e, 4) {HISTORY_COLUMNS}; got {hist.shape}.")
+            hist = _readonly(hist)
+        object.__setattr__(self, "statements", statements)
+        object.__setattr__(self, "participant_ids", _readonly(pids))
+        object.__setattr__(self, "votes", _readonly(votes))
+        object.__setattr__(self, "polis_groups", _readonly(groups))
+        object.__setattr__(self, "summary", dict(self.summary))
+        object.__setattr__(self, "history", hist)
+
+    @property
+    def statement_ids(self) -> NDArray[np.int64]:
+        """Comment-ids of the columns, ``(m,)``."""
+        return np.array([s.id for s in self.statements], dtype=np.int64)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Statement texts in column order."""
+        return tuple(s.text for s in self.statements)
+
+    @property
+    def n_participants(self) -> int:
+        """Number of participants (rows)."""
+        return int(self.votes.shape[0])
+
+    @property
+    def n_statements(self) -> int:
+        """Number of statements (columns)."""
+        return int(self.votes.shape[1])
+
+    @property
+    def topic(self) -> str:
+        """The ``topic`` of ``summary.csv``, else the folder name."""
+        return self.summary.get("topic", self.name)
+
+    def __repr__(self) -> str:
+        events = "no history" if self.history is None else f"{len(self.history)} events"
+        return (f"Conversation({self.name!r}: {self.n_participants} participants x "
+                f"{self.n_statements} statements, {int((~np.isnan(self.votes)).sum())} votes, "
+                f"{events})")
+
+    def accepted(self, include_unmoderated: bool = True) -> Conversation:
+        """The conversation without moderated-out statements (Polis leaves them out of its math).
+
+        Parameters
+        ----------
+        include_unmoderated : bool, default True
+            Keep statements with ``moderated == 0`` too; False keeps only accepted ones (1).
+
+        Returns
+        -------
+        Conversation
+            Same participants and groups; the kept columns and their history events.
+
+        References
+        ----------
+        .. [1] The Computational Democracy Project, "Moderation",
+           https://compdemocracy.org/moderation/
+
+        Examples
+        --------
+        >>> conv = read_polis(shipped_conversations()["15-per-hour-seattle"])
+        >>> conv.n_statements, conv.accepted().n_statements, conv.accepted(False).n_statements
+        (54, 31, 30)
+        """
+        lo = 0 if include_unmoderated else 1
+        keep = np.array([s.moderated >= lo for s in self.statements], dtype=bool)
+        hist = self.history
+        if hist is not None:
+            hist = hist[keep[hist[:, 2]]].copy()
+            hist[:, 2] = (np.cumsum(keep) - 1)[hist[:, 2]]
+        kept = tuple(s for s, k in zip(self.statements, keep, strict=True) if k)
+        return replace(self, statements=kept, votes=self.votes[:, keep], history=hist)
+
+    def votes_at(self, timestamp: int) -> NDArray[np.float64]:
+        """The vote matrix as it stood at ``timestamp`` (epoch ms; votes cast at or before it).
+
+        Replays :attr:`history`: per cell the latest vote with time ``<= timestamp``; NaN if
+        none. ``votes_at(history[-1, 0])`` equals :attr:`votes`.
+
+        Raises
+        ------
+        PolisError
+            The conversation has no history (its export had no ``votes.csv``).
+
+        References
+        ----------
+        .. [1] C. Small, M. Bjorkegren, T. Erkkilä, L. Shaw, C. Megill, "Polis: Scaling
+           deliberation by mapping high dimensional opinion spaces", Recerca 26(2), 2021,
+           §2-3.
+
+        Examples
+        --------
+        >>> conv = read_polis(shipped_conversations()["brexit-consensus"])
+        >>> day1 = conv.votes_at(conv.history[0, 0] + 24 * 3600 * 1000)
+        >>> int((~np.isnan(day1)).sum()) < 5303
+        True
+        >>> np.array_equal(conv.votes_at(conv.history[-1, 0]), conv.votes, equal_nan=True)
+        True
+        """
+        if self.history is None:
+            raise PolisError(f"Conversation {self.name!r} has no vote history (its export had "
+                             "no votes.csv); votes_at needs one.")
+        stop = np.searchsorted(self.history[:, 0], timestamp, side="right")
+        return _latest_matrix(self.history[:stop], self.n_participants, self.n_statements)[0]
+
+
+def _latest_matrix(hist: NDArray[np.int64], n: int, m: int
+                   ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Latest vote per cell of time-sorted events; also the index of each cell's event."""
+    key = hist[:, 1] * m + hist[:, 2]
+    _, first_rev = np.unique(key[::-1], return_index=True)
+    last = len(key) - 1 - first_rev
+    out = np.full((n, m), np.nan)
+    out[hist[last, 1], hist[last, 2]] = hist[last, 3]
+    return out, last
+
+
+def _latest_matrix_reference(hist: NDArray[np.int64], n: int, m: int) -> NDArray[np.float64]:
+    """Slow reference of :func:`_latest_matrix`: a loop over the events in order."""
+    out = np.full((n, m), np.nan)
+    for _, row, col, vote in hist.tolist():
+        out[row, col] = vote
+    return out
+
+
+# ---------------------------------------------------------------------------- file access
+class _Table:
+    """A CSV file: header, data rows and the physical line where each row starts."""
+
+    def __init__(self, label: str, text: str, expected: Sequence[str] | None) -> None:
+        self.label = label
+        if not text.strip():
+            raise PolisError(f"{label}, line 1: the file is empty; expected " + (
+                f"a header row {','.join(expected)} and data rows." if expected is not None
+                else "key,value rows."))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows: list[list[str]] = []
+        self.lines: list[int] = []
+        end = 0
+        try:
+            for cells in reader:
+                start, end = end + 1, reader.line_num
+                if cells:
+                    rows.append(cells)
+                    self.lines.append(start)
+        except csv.Error as exc:
+            raise PolisError(f"{label}, line {end + 1}: {exc} in the record starting here; "
+                             "expected valid CSV (quotes closed, doubled inside quoted fields)."
+                             ) from None
+        self.header: list[str] = rows.pop(0) if expected is not None else []
+        if expected is not None:
+            self.lines.pop(0)
+        self.rows = rows
+        self.index: dict[str, int] = {}
+        for j, name in enumerate(self.header):
+            if name in self.index:
+                raise self.fail_header(j, f"column {name!r} appears twice (also column "
+                                       f"{self.index[name] + 1}); expected distinct names.")
+            self.index[name] = j
+
+    def fail_header(self, j: int, msg: str) -> PolisError:
+        return PolisError(f"{self.label}, line 1, column {j + 1} ({self.header[j]!r}): {msg}")
+
+    def fail(self, k: int, j: int, msg: str) -> PolisError:
+        name = f" ({self.header[j]!r})" if j < len(self.header) else ""
+        return PolisError(f"{self.label}, line {self.lines[k]}, column {j + 1}{name}: {msg}")
+
+    def require(self, columns: Sequence[str]) -> None:
+        missing = [c for c in columns if c not in self.index]
+        if missing:
+            raise PolisError(f"{self.label}, line 1: missing column(s) "
+                             f"{', '.join(map(repr, missing))}; the header has {self.header}; "
+                             f"expected the columns {list(columns)}.")
+        width = len(self.header)
+        widths = np.fromiter(map(len, self.rows), dtype=np.int64, count=len(self.rows))
+        if (widths != width).any():
+            k = int(np.flatnonzero(widths != width)[0])
+            n = int(widths[k])
+            if n < width:
+                raise self.fail(k, n, f"the row has {n} cells and ends before this column; "
+                                f"expected {width} cells, one per header column.")
+            raise self.fail(k, width, f"the row has {n} cells; expected {width}, one per header "
+                            f"column (last: {self.header[-1]!r}).")
+
+    def ints(self, name: str, *, lo: int | None = None, allowed: Sequence[int] = (),
+             what: str = "an integer") -> NDArray[np.int64]:
+        j = self.index[name]
+        cells = list(map(itemgetter(j), self.rows))
+        try:
+            out = np.fromiter(map(int, cells), dtype=np.int64, count=len(cells))
+        except (ValueError, OverflowError):
+            k = next(k for k, c in enumerate(cells) if not _is_int(c))
+            raise self.fail(k, j, f"found {cells[k]!r}; expected {what}.") from None
+        bad = (out < lo) if lo is not None else np.zeros(len(out), bool)
+        if allowed:
+            bad |= ~np.isin(out, allowed)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise self.fail(k, j, f"found {cells[k]!r}; expected {what}.")
+        return out
+
+
+def _is_int(cell: str) -> bool:
+    try:
+        np.int64(int(cell))
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _opener(folder: str | PathLike[str]) -> tuple[str, list[str], Callable[[str], str],
+                                                  Callable[[str], str]]:
+    """(conversation name, present files, read(file) -> text, label(file)) of a folder/zip."""
+    path = Path(folder)
+    if path.is_dir():
+        present = sorted(p.name for p in path.iterdir())
+
+        def read(f: str) -> str:
+            with open(path / f, encoding="utf-8-sig", newline="") as fh:
+                return fh.read()
+        return path.name, present, read, lambda f: str(path / f)
+    if path.is_file() and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+            dirs = {n.rpartition("/")[0] for n in names if n.rpartition("/")[2] in _REQUIRED}
+            prefix = (dirs.pop() + "/") if len(dirs) == 1 and "" not in dirs else ""
+            present = sorted(n[len(prefix):] for n in names if n.startswith(prefix))
+            data = {f: zf.read(prefix + f) for f in _FILES if f in present}
+        name = prefix.rstrip("/").rpartition("/")[2] or path.stem
+        return (name, present, lambda f: data[f].decode("utf-8-sig"),
+                lambda f: f"{path}:{prefix}{f}")
+    what = "is not a folder or a .zip file" if path.exists() else "does not exist"
+    raise PolisError(f"Polis export {str(path)!r} {what}; expected a folder holding "
+                     f"{' and '.join(_REQUIRED)} (votes.csv and summary.csv optional).")
+
+
+# ---------------------------------------------------------------------------- the reader
+def read_polis(folder: str | PathLike[str], *, validate: bool = True) -> Conversation:
+    """Read a Polis CSV export (a folder, or a ``.zip`` of one) into a :class:`Conversation`.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The export folder (``comments.csv`` and ``participants-votes.csv`` required,
+        ``votes.csv`` and ``summary.csv`` optional; see the module docstring).
+    validate : bool, default True
+        Check that ``participants-votes.csv`` has a column for every comment and that the
+        latest votes of ``votes.csv`` equal its cells one by one. Parsing errors are raised
+        either way.
+
+    Returns
+    -------
+    Conversation
+        Participants are every id of ``participants-votes.csv`` plus voters found only in
+        ``votes.csv`` (group -1). Votes come from ``votes.csv`` when present, else from
+        ``participants-votes.csv``. Statements are all comments, moderated-out ones included
+        (see :meth:`Conversation.accepted`).
+
+    Raises
+    ------
+    PolisError
+        A missing folder or required file (the message lists what is present), an empty file,
+        a missing header column, a malformed cell (non-integer id or timestamp, a vote outside
+        {-1, 0, 1}, a row with the wrong number of cells, a summary row that is not
+        ``key,value``), a duplicate comment or participant id, a vote for an unknown
+        comment-id, a column header that is not a comment-id, or (with ``validate``) a cell
+        that disagrees between the two vote files. The message names file, physical line
+        (header = line 1) and column, what was found and what was expected.
+
+    References
+    ----------
+    .. [1] C. Small, M. Bjorkegren, T. Erkkilä, L. Shaw, C. Megill, "Polis: Scaling
+       deliberation by mapping high dimensional opinion spaces", Recerca 26(2), 2021, §2-3.
+    .. [2] Polis exporter, ``math/src/polismath/darwin/export.clj`` in
+       https://github.com/compdemocracy/polis; format notes in ``data/polis/README.md``.
+
+    Examples
+    --------
+    >>> conv = read_polis(shipped_conversations()["15-per-hour-seattle"])
+    >>> conv.n_participants, conv.n_statements, len(conv.history)
+    (339, 54, 2995)
+    >>> s = conv.statements[0]
+    >>> s.id, s.author_id, s.moderated, s.text[:27]
+    (0, 0, 1, 'I imagine new businesses op')
+    >>> conv.votes[:2, :3]
+    array([[0., 0., 0.],
+           [1., 1., 1.]])
+    """
+    name, present, read, label = _opener(folder)
+    missing = [f for f in _REQUIRED if f not in present]
+    if missing:
+        raise PolisError(f"Polis export {label('')!r} lacks {', '.join(missing)}; it holds "
+                         f"{present or 'no files'}; expected {' and '.join(_REQUIRED)} "
+                         "(votes.csv and summary.csv optional).")
+
+    def table(f: str, expected: Sequence[str] | None) -> _Table:
+        try:
+            return _Table(label(f), read(f), expected)
+        except UnicodeDecodeError as exc:
+            raise PolisError(f"{label(f)}: not UTF-8 text ({exc}); expected a UTF-8 CSV "
+                             "file.") from None
+
+    statements = _read_comments(table("comments.csv", _COMMENT_COLS))
+    sids = np.array([s.id for s in statements], dtype=np.int64)
+    pv = table("participants-votes.csv", _PV_META)
+    pv_pids, pv_groups, pv_cols, pv_votes = _read_participants(pv, sids)
+    events = _read_votes(table("votes.csv", _VOTE_COLS), sids) if "votes.csv" in present \
+        else None
+    summary = _read_summary(table("summary.csv", None)) if "summary.csv" in present else {}
+
+    voters = np.empty(0, np.int64) if events is None else events[1][:, 1]
+    pids = np.unique(np.concatenate([pv_pids, voters]))
+    rows = np.searchsorted(pids, pv_pids)
+    groups = np.full(len(pids), -1, dtype=np.int64)
+    groups[rows] = pv_groups
+    n, m = len(pids), len(sids)
+    if validate and len(pv_cols) < m:
+        absent = np.setdiff1d(sids, sids[pv_cols])
+        raise PolisError(f"{pv.label}, line 1: no column for comment-id(s) "
+                         f"{', '.join(map(str, absent[:10].tolist()))}"
+                         f"{' ...' if len(absent) > 10 else ''} of comments.csv; expected one "
+                         "column per comment (read with validate=False to accept this).")
+    history = None
+    if events is None:
+        votes = np.full((n, m), np.nan)
+        votes[np.ix_(rows, pv_cols)] = pv_votes
+    else:
+        lines, raw = events
+        order = np.argsort(raw[:, 0], kind="stable")
+        history = raw[order]
+        history[:, 1] = np.searchsorted(pids, history[:, 1])
+        history[:, 2] = np.searchsorted(sids, history[:, 2])
+        votes, last = _latest_matrix(history, n, m)
+        if validate:
+            _check_agree(pv, votes[np.ix_(rows, pv_cols)], pv_votes, rows, pv_cols,
+                         label("votes.csv"), history, lines[order], last)
+    return Conversation(name=name, statements=statements, participant_ids=pids, votes=votes,
+                        polis_groups=groups, summary=summary, history=history)
+
+
+def _read_comments(t: _Table) -> tuple[Statement, ...]:
+    t.require(_COMMENT_COLS)
+    if not t.rows:
+        raise PolisError(f"{t.label}, line 2: no rows after the header; expected one row per "
+                         "comment.")
+    ids = t.ints("comment-id", lo=0, what="a comment-id (integer >= 0)")
+    cols = {c: t.ints(c, lo=0, what=f"{c} (integer >= 0)")
+            for c in ("author-id", "agrees", "disagrees")}
+    moderated = t.ints("moderated", allowed=(-1, 0, 1),
+                       what="-1 (rejected), 0 (unmoderated) or 1 (accepted)")
+    stamps = t.ints("timestamp", what="a timestamp (integer epoch milliseconds)")
+    seen: dict[int, int] = {}
+    for k, cid in enumerate(ids.tolist()):
+        if cid in seen:
+            raise t.fail(k, t.index["comment-id"], f"comment-id {cid} appears twice (also line "
+                         f"{t.lines[seen[cid]]}); expected each comment once.")
+        seen[cid] = k
+    body = t.index["comment-body"]
+    return tuple(Statement(id=int(ids[k]), text=t.rows[k][body].strip(),
+                           author_id=int(cols["author-id"][k]), moderated=int(moderated[k]),
+                           timestamp=int(stamps[k]), agrees=int(cols["agrees"][k]),
+                           disagrees=int(cols["disagrees"][k]))
+                 for k in np.argsort(ids, kind="stable").tolist())
+
+
+def _read_participants(t: _Table, sids: NDArray[np.int64]):
+    """participant ids, group ids, statement column of each vote column, (p, c) votes."""
+    t.require(("participant", "group-id"))
+    vote_cols = [j for j, h in enumerate(t.header) if h not in _PV_META]
+    col_ids, known = [], set(sids.tolist())
+    for j in vote_cols:
+        h = t.header[j]
+        if not _is_int(h) or int(h) < 0:
+            raise t.fail_header(j, f"found {h!r}; expected a comment-id (integer >= 0) or one "
+                                f"of {list(_PV_META)}.")
+        if int(h) not in known:
+            raise t.fail_header(j, f"comment-id {int(h)} is not in comments.csv; expected one "
+                                f"of the {len(sids)} comment-ids there.")
+        col_ids.append(int(h))
+    pids = t.ints("participant", lo=0, what="a participant id (integer >= 0)")
+    uniq, first = np.unique(pids, return_index=True)
+    if len(uniq) < len(pids):
+        repeat = np.ones(len(pids), dtype=bool)
+        repeat[first] = False
+        k = int(np.flatnonzero(repeat)[0])
+        earlier = int(first[np.searchsorted(uniq, pids[k])])
+        raise t.fail(k, t.index["participant"], f"participant {pids[k]} appears twice (also "
+                     f"line {t.lines[earlier]}); expected one row per participant.")
+    g = t.index["group-id"]
+    groups = np.full(len(t.rows), -1, dtype=np.int64)
+    for k, cells in enumerate(t.rows):
+        if cells[g]:
+            if not _is_int(cells[g]) or int(cells[g]) < 0:
+                raise t.fail(k, g, f"found {cells[g]!r}; expected a group id (integer >= 0) or "
+                             "an empty cell (no group).")
+            groups[k] = int(cells[g])
+    cells = np.array(list(map(itemgetter(*vote_cols), t.rows)) if vote_cols and t.rows
+                     else [], dtype=str).reshape(len(t.rows), len(vote_cols))
+    votes = np.full(cells.shape, np.nan)
+    for text, value in _CELL.items():
+        votes[cells == text] = value
+    bad = ~np.isin(cells, list(_CELL))
+    if bad.any():
+        k, c = (int(i) for i in np.argwhere(bad)[0])
+        raise t.fail(k, vote_cols[c], f"found {cells[k, c]!r}; expected {_VOTES} or an empty "
+                     "cell (not voted).")
+    return pids, groups, np.searchsorted(sids, col_ids), votes
+
+
+def _read_votes(t: _Table, sids: NDArray[np.int64]):
+    """(line of each event, (e, 4) int64 events: timestamp, voter-id, comment-id, vote)."""
+    t.require(_VOTE_COLS)
+    stamps = t.ints("timestamp", what="a timestamp (integer epoch milliseconds)")
+    cids = t.ints("comment-id", lo=0, what="a comment-id (integer >= 0)")
+    voters = t.ints("voter-id", lo=0, what="a participant id (integer >= 0)")
+    vote = t.ints("vote", allowed=(-1, 0, 1), what=_VOTES.replace(", 0", " or 0"))
+    unknown = ~np.isin(cids, sids)
+    if unknown.any():
+        k = int(np.flatnonzero(unknown)[0])
+        raise t.fail(k, t.index["comment-id"], f"a vote for comment-id {cids[k]}, which is not "
+                     f"in comments.csv; expected one of its {len(sids)} comment-ids.")
+    return np.array(t.lines, dtype=np.int64), np.stack([stamps, voters, cids, vote], axis=1)
+
+
+def _read_summary(t: _Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, cells in enumerate(t.rows):
+        if len(cells) != 2:
+            raise PolisError(f"{t.label}, line {t.lines[k]}, column {min(len(cells), 3)}: the "
+                             f"row has {len(cells)} cells {cells}; expected key,value.")
+        if cells[0] in out:
+            raise PolisError(f"{t.label}, line {t.lines[k]}, column 1: key {cells[0]!r} appears "
+                             "twice; expected each key once.")
+        out[cells[0]] = cells[1]
+    return out
+
+
+def _check_agree(pv: _Table, latest: NDArray, cells: NDArray, rows: NDArray, cols: NDArray,
+                 votes_label: str, history: NDArray, lines: NDArray, last: NDArray) -> None:
+    """Raise on the first participants-votes cell that differs from votes.csv's latest vote."""
+    same = (latest == cells) | (np.isnan(latest) & np.isnan(cells))
+    if same.all():
+        return
+    k, c = (int(i) for i in np.argwhere(~same)[0])
+    j = [j for j, h in enumerate(pv.header) if h not in _PV_META][c]
+
+    def show(v: float) -> str:
+        return "an empty cell" if np.isnan(v) else str(int(v))
+    if np.isnan(latest[k, c]):
+        where = f"{votes_label} has no vote for this participant and comment"
+    else:
+        e = last[(history[last, 1] == rows[k]) & (history[last, 2] == cols[c])][0]
+        where = f"the latest vote in {votes_label} is {show(latest[k, c])} (line {lines[e]})"
+    raise pv.fail(k, j, f"participant {pv.rows[k][pv.index['participant']]} holds "
+                  f"{show(cells[k, c])}, but {where}; expected the two files to agree "
+                  "(participants-votes.csv holds each participant's latest vote).")

@@ -5,7 +5,7 @@ Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`delib
 
 import streamlit as st
 
-from deliberation.pages import voting
+from deliberation.pages import statements, voting
 
 st.set_page_config(
     page_title="Collective Alignment Toolkit",
@@ -20,6 +20,12 @@ pages = [
         icon=":material/how_to_vote:",
         url_path="voting",
         default=True,
+    ),
+    st.Page(
+        statements.render,
+        title="Statements",
+        icon=":material/forum:",
+        url_path="statements",
     ),
 ]
 

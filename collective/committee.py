@@ -105,7 +105,17 @@ def committee_command(
     }
     if report is not None:
         out["audit"] = audit_rows(report)
-        out["welfare"] = report.to_dict().get("welfare", {})
+        full = report.to_dict()
+        out["welfare"] = {
+            key: full[key]
+            for key in (
+                "utilitarian_welfare",
+                "average_welfare",
+                "egalitarian_welfare",
+                "pav_score",
+                "coverage",
+            )
+        }
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=float))
         return
@@ -113,12 +123,14 @@ def committee_command(
     con.print(
         Text.assemble(
             ("Ballots: ", "bold"),
-            f"{out['voters']} voters, {len(ballots.candidates)} candidates; "
-            f"rule {rule}, k = {k}",
+            f"{out['voters']} voters, {len(ballots.candidates)} candidates; rule {rule}, k = {k}",
         )
     )
-    table = Table(title="Winning committee" + ("s" if len(winners) > 1 else ""),
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title="Winning committee" + ("s" if len(winners) > 1 else ""),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     table.add_column("#", justify="right")
     table.add_column("members")
     for i, names in enumerate(out["committees"], 1):

@@ -7,6 +7,7 @@ export. :func:`read_polis` reads such an export.
 
 from ._groups import OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation, Statement, read_polis, shipped_conversations
+from ._report import ConversationReport, analyse_conversation
 from ._slate import BridgingSlate, bridging_slate
 from ._stats import (
     ConsensusResult,
@@ -22,9 +23,11 @@ __all__ = [
     "ConsensusResult",
     "ConsensusStatement",
     "Conversation",
+    "ConversationReport",
     "OpinionMap",
     "RepresentativeStatement",
     "Statement",
+    "analyse_conversation",
     "bridging_slate",
     "consensus_statements",
     "group_aware_consensus",

@@ -150,6 +150,48 @@ def test_each_exact_method_matches_reference(method):
                 check_witness(prop, A, W, k, w, r)
 
 
+def level_violated(A, W, k, weights, ell, pjr):
+    """Brute force over all voter groups, for one level ℓ (independent of the library)."""
+    n = A.shape[0]
+    w = np.ones(n, dtype=int) if weights is None else np.asarray(weights, dtype=int)
+    in_W = np.zeros(A.shape[1], dtype=bool)
+    in_W[list(W)] = True
+    u = A[:, in_W].sum(axis=1)
+    for mask in range(1, 1 << n):
+        g = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        if w[g].sum() * k < ell * w.sum() or A[g].all(axis=0).sum() < ell:
+            continue
+        if (A[g][:, in_W].any(axis=0).sum() < ell) if pjr else (u[g].max() < ell):
+            return True
+    return False
+
+
+def test_level_solvers_without_presolve():
+    """The integer program and the search, each on its own, on every level ℓ, from the full
+    instance (no EJR+ filter, no peeling) and from the peeled one."""
+    from socialchoice.committee import _audits
+
+    rng = np.random.default_rng(21)
+    outcomes = {True: 0, False: 0}
+    for _ in range(500):
+        A, W, k, w = random_instance(rng, n_max=8, m_max=6, weighted=rng.random() < 0.3)
+        if rng.random() < 0.5:  # a committee of the least approved candidates: more violations
+            W = np.sort(np.argsort(A.sum(axis=0), kind="stable")[: len(W)])
+        inst = _audits._instance(A, W, k, w, "test")
+        for ell in range(1, k + 1):
+            for pjr in (False, True):
+                truth = level_violated(A, W, k, w, ell, pjr)
+                outcomes[truth] += 1
+                full = (inst.u < ell, np.ones(A.shape[1], dtype=bool))
+                for V, C in (full, _audits._peel(inst, ell)):
+                    for hit in (_audits._milp(inst, ell, V, C, pjr) if V.any() else None,
+                                _audits._search(inst, ell, V, C, pjr, None)):
+                        assert (hit is not None) == truth, (A.astype(int), W, k, w, ell, pjr)
+                        if hit is not None:
+                            assert _audits._group(inst, ell, *hit) is not None
+    assert min(outcomes.values()) > 100, outcomes
+
+
 def test_milp_fallback_when_search_budget_is_exceeded(monkeypatch):
     from socialchoice.committee import _audits
 

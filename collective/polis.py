@@ -1,0 +1,163 @@
+"""``collective polis FOLDER``: groups, representative and consensus statements, bridging slate.
+
+FOLDER is a Polis CSV export (``comments.csv``, ``participants-votes.csv``, optionally
+``votes.csv`` and ``summary.csv``) or a ``.zip`` of one, read by
+:func:`socialchoice.read_polis`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+import socialchoice as sc
+from socialchoice import bridging, committee
+
+from ._console import fail, stderr, stdout
+from .vote import OutputFormat
+
+__all__ = ["GroupSource", "polis_command"]
+
+
+class GroupSource(enum.StrEnum):
+    """Where the opinion groups come from."""
+
+    polis = "polis"
+    ours = "ours"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def _print_report(out: dict[str, Any]) -> None:
+    con = stdout()
+    conv = out["conversation"]
+    con.print(Text.assemble(("Conversation: ", "bold"), f"{conv['topic']} ({conv['name']})"))
+    con.print(
+        f"{conv['participants']} participants, {conv['statements']} statements "
+        f"(moderated-out removed), {conv['votes']} votes"
+    )
+    grp = out["groups"]
+    sizes = ", ".join(f"group {g}: {n}" for g, n in grp["sizes"].items())
+    source = "Polis's own groups" if grp["source"] == "polis" else "recomputed (PCA + k-means)"
+    con.print(
+        Text.assemble(("Groups: ", "bold"), f"{sizes}; {grp['ungrouped']} ungrouped; {source}")
+    )
+    for g, reps in out["representative"].items():
+        t = Table(
+            title=f"Representative statements of group {g}", box=box.SIMPLE_HEAD, pad_edge=False
+        )
+        t.add_column("id", justify="right")
+        t.add_column("statement", ratio=1)
+        t.add_column("group", no_wrap=True)
+        t.add_column("vs rest", justify="right", no_wrap=True)
+        for r in reps:
+            t.add_row(
+                str(r["id"]),
+                Text(r["text"]),
+                f"{r['direction']} {_pct(r['p'])}",
+                f"{r['ratio']:.1f}×",
+            )
+        con.print(t)
+    for direction in ("agree", "disagree"):
+        rows = out["consensus"][direction]
+        t = Table(
+            title=f"Consensus: most {direction}d overall", box=box.SIMPLE_HEAD, pad_edge=False
+        )
+        t.add_column("id", justify="right")
+        t.add_column("statement", ratio=1)
+        t.add_column(direction, justify="right")
+        for r in rows:
+            t.add_row(str(r["id"]), Text(r["text"]), _pct(r["p"]))
+        con.print(t if rows else Text(f"No significant consensus to {direction}."))
+    slate = out["slate"]
+    t = Table(title=f"Bridging slate ({slate['rule']})", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("id", justify="right")
+    t.add_column("statement", ratio=1)
+    t.add_column("consensus", justify="right")
+    t.add_column("agree by group", no_wrap=True)
+    for r in slate["statements"]:
+        t.add_row(
+            str(r["id"]),
+            Text(r["text"]),
+            f"{r['consensus']:.3f}",
+            " / ".join(_pct(x) for x in r["agree_by_group"]),
+        )
+    con.print(t)
+    a = Table(title="Audit of the slate (agree = approve)", box=box.SIMPLE_HEAD, pad_edge=False)
+    a.add_column("axiom", style="bold")
+    a.add_column("holds")
+    a.add_column("witness of a violation", ratio=1)
+    for name, r in slate["audit"].items():
+        a.add_row(name, "yes" if r["holds"] else "NO", Text(r["witness"]))
+    con.print(a)
+
+
+def polis_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            readable=True,
+            metavar="FOLDER",
+            help="A Polis CSV export folder (or .zip): comments.csv, participants-votes.csv, "
+            "optionally votes.csv and summary.csv.",
+        ),
+    ],
+    groups: Annotated[
+        GroupSource,
+        typer.Option("--groups", help="Polis's own group ids, or recompute them (ours)."),
+    ] = GroupSource.polis,
+    k: Annotated[int, typer.Option("-k", "--size", help="Size of the bridging slate.")] = 5,
+    rule: Annotated[
+        str,
+        typer.Option(
+            "--rule", "-r", help="'consensus' (group-aware) or a committee rule such as pav."
+        ),
+    ] = "consensus",
+    top: Annotated[int, typer.Option("--top", help="Statements per list.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the k-means restarts.")] = 0,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
+    ] = OutputFormat.table,
+) -> None:
+    """Opinion groups, representative and consensus statements and an audited bridging slate."""
+    if rule != "consensus" and rule not in committee.COMMITTEE_RULES:
+        fail(
+            f"unknown rule {rule!r}; valid rules are: consensus, "
+            f"{', '.join(committee.rule_names())}.",
+            code=2,
+        )
+    try:
+        conv = sc.read_polis(folder)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            console=stderr(),
+            transient=True,
+            disable=fmt is OutputFormat.json,
+        ) as bar:
+            task = bar.add_task("reading", total=1.0)
+
+            def progress(done: float, what: str) -> None:
+                bar.update(task, completed=done, description=what)
+
+            report = bridging.analyse_conversation(
+                conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress
+            )
+    except sc.SocialChoiceError as exc:
+        fail(str(exc))
+    out = report.to_dict()
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    _print_report(out)

@@ -1,0 +1,252 @@
+"""The **Statements** page: a Polis conversation as an opinion map, groups and a bridging slate.
+
+A researcher picks one of the shipped Polis conversations or uploads an export (the CSV
+files or a .zip) and sees the opinion map (PCA scatter coloured by group), each group's
+representative statements, the consensus statements and a bridging slate with its
+proportionality audit. The maths is :mod:`socialchoice.bridging`'s; this module reads input
+and displays answers. Statement texts are shown as data (tables, escaped text), never as
+HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import socialchoice as sc
+from socialchoice import bridging, committee
+
+from ._ui import md_escape
+
+__all__ = ["load_upload", "map_frame", "render"]
+
+_KEY_CACHE = "statements_reports"
+_SHIPPED = "A shipped conversation"
+_UPLOAD = "Upload a Polis export"
+_POLIS_FILES = ("comments.csv", "participants-votes.csv", "votes.csv", "summary.csv")
+
+
+def load_upload(files: list[tuple[str, bytes]]) -> sc.bridging.Conversation:
+    """Read uploaded Polis files (``(name, content)`` pairs: CSV files or one .zip).
+
+    Raises
+    ------
+    socialchoice.PolisError
+        A required file is missing or malformed (the message names file, line, column).
+    """
+    with tempfile.TemporaryDirectory(prefix="polis-upload-") as tmp:
+        folder = Path(tmp) / "upload"
+        folder.mkdir()
+        zips = [(n, b) for n, b in files if n.lower().endswith(".zip")]
+        if zips:
+            target = Path(tmp) / Path(zips[0][0]).name
+            target.write_bytes(zips[0][1])
+            return sc.read_polis(target)
+        for name, content in files:
+            (folder / Path(name).name).write_bytes(content)
+        return sc.read_polis(folder)
+
+
+def map_frame(report: bridging.ConversationReport) -> pd.DataFrame:
+    """The opinion map as a table: participant, x, y, group (participants in the analysis)."""
+    conv = report.conversation
+    xy = report.map.coordinates
+    keep = report.map.in_analysis
+    groups = np.where(report.groups >= 0, report.groups.astype(str), "none")
+    return pd.DataFrame(
+        {
+            "participant": conv.participant_ids[keep],
+            "x": xy[keep, 0],
+            "y": xy[keep, 1] if xy.shape[1] > 1 else 0.0,
+            "group": groups[keep],
+        }
+    )
+
+
+def _analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int) -> Any:
+    """Analyse once per (input, options) in this session, with a progress bar."""
+    cache = st.session_state.setdefault(_KEY_CACHE, {})
+    key = (source_id, groups, k, rule, top)
+    if key not in cache:
+        bar = st.progress(0.0, text="Analysing the conversation…")
+
+        def progress(done: float, what: str) -> None:
+            bar.progress(min(max(done, 0.0), 1.0), text=f"Analysing: {what}")
+
+        cache[key] = bridging.analyse_conversation(
+            conv, groups=groups, k=k, rule=rule, top=top, rng=0, progress=progress
+        )
+        bar.empty()
+        if len(cache) > 16:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def _choose_conversation() -> tuple[str, Any] | None:
+    shipped = bridging.shipped_conversations()
+    how = st.radio("Conversation", [_SHIPPED, _UPLOAD], horizontal=True, key="statements_how")
+    if how == _SHIPPED and shipped:
+        name = st.selectbox("Shipped Polis conversation (CC BY 4.0)", sorted(shipped))
+        return f"shipped:{name}", sc.read_polis(shipped[name])
+    uploads = st.file_uploader(
+        "Polis export: comments.csv and participants-votes.csv (votes.csv and summary.csv "
+        "optional), or one .zip of the export folder",
+        type=["csv", "zip"],
+        accept_multiple_files=True,
+    )
+    if not uploads:
+        st.info("Upload the export's CSV files (or a .zip) to analyse your conversation.")
+        return None
+    files = [(u.name, u.getvalue()) for u in uploads]
+    digest = hashlib.sha256(b"".join(n.encode() + b"\0" + b for n, b in sorted(files))).hexdigest()
+    return f"upload:{digest}", load_upload(files)
+
+
+def _opinion_map(report: Any) -> None:
+    frame = map_frame(report)
+    chart = (
+        alt.Chart(frame)
+        .mark_circle(size=40, opacity=0.7)
+        .encode(
+            x=alt.X("x:Q", title="first principal component"),
+            y=alt.Y("y:Q", title="second principal component"),
+            color=alt.Color("group:N", title="group"),
+            tooltip=["participant", "group"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(
+        f"{len(frame)} participants with enough votes; PCA of the vote matrix with unseen "
+        "votes imputed by the statement's mean. Groups: "
+        + (
+            "Polis's own (from the export)."
+            if report.group_source == "polis"
+            else "recomputed here (k-means, k by silhouette)."
+        )
+    )
+
+
+def _representative(report: Any) -> None:
+    sizes = report.group_sizes()
+    tabs = st.tabs([f"Group {g} ({n})" for g, n in sizes.items()])
+    for tab, g in zip(tabs, sizes, strict=True):
+        rows = [
+            {
+                "statement": report.text(r.statement),
+                "group": f"{r.direction} {r.p:.0%}",
+                "vs rest": f"{r.repness:.1f}×",
+            }
+            for r in report.representative.get(g, [])
+        ]
+        with tab:
+            if rows:
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            else:
+                st.write("No statement sets this group apart significantly.")
+
+
+def _consensus(report: Any) -> None:
+    for direction in ("agree", "disagree"):
+        items = getattr(report.consensus, direction)
+        st.markdown(f"**Most {direction}d overall**")
+        if items:
+            rows = [{"statement": report.text(c.statement), direction: f"{c.p:.0%}"} for c in items]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.write(f"No statement with significant consensus to {direction}.")
+
+
+def _slate(report: Any) -> None:
+    slate = report.slate
+    sizes = report.group_sizes()
+    rows = []
+    for i, c in enumerate(slate.statements):
+        row: dict[str, Any] = {"statement": report.text(c), "consensus": slate.consensus[i]}
+        for j, g in enumerate(sizes):
+            share = slate.group_agreement[i, j]
+            row[f"agree in group {g}"] = "—" if np.isnan(share) else f"{share:.0%}"
+        rows.append(row)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"consensus": st.column_config.NumberColumn(format="%.3f")},
+    )
+    audit = slate.audit
+    checks = [
+        (r.property, bool(r), "" if r else r.explanation)
+        for r in (audit.jr, audit.pjr, audit.ejr, audit.ejr_plus)
+    ]
+    st.dataframe(
+        pd.DataFrame(checks, columns=["axiom", "holds", "witness of a violation"]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        f"Audit over 'agree' votes of the {int(audit.total_weight)} grouped participants: "
+        f"{audit.coverage:.0%} agreed with at least one slate statement; on average "
+        f"{audit.average_welfare:.2f} each."
+    )
+
+
+def render() -> None:
+    """Draw the Statements page."""
+    st.title("Statements")
+    st.write(
+        "Turn agree/disagree votes on short statements into opinion groups, the statements "
+        "that set each group apart, what everyone agrees on, and a slate of statements with "
+        "support across groups — audited for proportional representation."
+    )
+    try:
+        chosen = _choose_conversation()
+    except sc.SocialChoiceError as exc:
+        st.error(md_escape(exc))
+        return
+    if chosen is None:
+        return
+    source_id, conv = chosen
+    with st.expander("Options"):
+        groups = st.radio(
+            "Opinion groups",
+            ["polis", "ours"],
+            format_func={
+                "polis": "Polis's own (from the export)",
+                "ours": "Recompute (PCA + k-means)",
+            }.get,
+            horizontal=True,
+        )
+        rules = ["consensus", *committee.rule_names()]
+        rule = st.selectbox(
+            "Slate rule",
+            rules,
+            help="consensus: group-aware consensus (every group must "
+            "agree); committee rules: proportional slates over 'agree' votes.",
+        )
+        k = st.slider("Slate size", 1, min(10, conv.n_statements), min(5, conv.n_statements))
+        top = st.slider("Statements per list", 1, 10, 5)
+    try:
+        report = _analyse(source_id, conv, groups, k, rule, top)
+    except sc.SocialChoiceError as exc:
+        st.error(md_escape(exc))
+        return
+    info = report.to_dict()["conversation"]
+    st.subheader(md_escape(info["topic"]))
+    cols = st.columns(3)
+    cols[0].metric("Participants", info["participants"])
+    cols[1].metric("Statements", info["statements"])
+    cols[2].metric("Votes", info["votes"])
+    st.subheader("Opinion map")
+    _opinion_map(report)
+    st.subheader("What sets each group apart")
+    _representative(report)
+    st.subheader("Consensus")
+    _consensus(report)
+    st.subheader(f"Bridging slate of {len(report.slate)}")
+    _slate(report)

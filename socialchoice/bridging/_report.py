@@ -1,0 +1,228 @@
+"""One call from a Polis conversation to groups, statements and an audited bridging slate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._errors import VoteMatrixError
+from ._groups import OpinionMap, opinion_groups, opinion_map
+from ._polis import Conversation
+from ._slate import CONSENSUS, BridgingSlate, bridging_slate
+from ._stats import (
+    ConsensusResult,
+    RepresentativeStatement,
+    consensus_statements,
+    representative_statements,
+)
+
+__all__ = ["ConversationReport", "analyse_conversation"]
+
+GROUP_SOURCES = ("polis", "ours")
+
+
+@dataclass(frozen=True, eq=False)
+class ConversationReport:
+    """Everything :func:`analyse_conversation` computed, with the conversation it came from.
+
+    Attributes
+    ----------
+    conversation : Conversation
+        The conversation analysed (moderated-out statements removed); statement indices
+        below are columns of ``conversation.votes``.
+    groups : ndarray of int, shape (n,)
+        Opinion group of each participant (-1 = none).
+    group_source : {"polis", "ours"}
+        Polis's own group ids from the export, or recomputed by :func:`opinion_groups`.
+    map : OpinionMap
+        The PCA opinion map (for the scatter plot).
+    representative : dict of int to list of RepresentativeStatement
+        Per group, the statements that set it apart.
+    consensus : ConsensusResult
+        Statements most agreed (and disagreed) with overall.
+    slate : BridgingSlate
+        The bridging slate and its proportionality audit.
+    """
+
+    conversation: Conversation
+    groups: NDArray[np.int64]
+    group_source: str
+    map: OpinionMap
+    representative: dict[int, list[RepresentativeStatement]]
+    consensus: ConsensusResult
+    slate: BridgingSlate
+
+    def text(self, column: int) -> str:
+        """The text of the statement in ``column``."""
+        return self.conversation.statements[column].text
+
+    def group_sizes(self) -> dict[int, int]:
+        """Number of participants in each group."""
+        labels, counts = np.unique(self.groups[self.groups >= 0], return_counts=True)
+        return {int(g): int(c) for g, c in zip(labels, counts, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data: ids and texts instead of column indices.
+
+        Examples
+        --------
+        >>> from socialchoice.bridging import read_polis, shipped_conversations
+        >>> conv = read_polis(shipped_conversations()["brexit-consensus"])
+        >>> out = analyse_conversation(conv, k=3).to_dict()
+        >>> sorted(out)
+        ['consensus', 'conversation', 'groups', 'representative', 'slate']
+        """
+        conv = self.conversation
+        ids = conv.statement_ids
+
+        def statement(c: int) -> dict[str, Any]:
+            return {"id": int(ids[c]), "text": self.text(c)}
+
+        slate = self.slate
+        audit = slate.audit
+        return {
+            "conversation": {
+                "name": conv.name,
+                "topic": conv.topic,
+                "participants": conv.n_participants,
+                "statements": conv.n_statements,
+                "votes": int(np.count_nonzero(~np.isnan(conv.votes))),
+            },
+            "groups": {
+                "source": self.group_source,
+                "sizes": self.group_sizes(),
+                "ungrouped": int(np.count_nonzero(self.groups < 0)),
+            },
+            "representative": {
+                g: [
+                    {
+                        **statement(r.statement),
+                        "direction": r.direction,
+                        "p": r.p,
+                        "ratio": r.repness,
+                    }
+                    for r in reps
+                ]
+                for g, reps in self.representative.items()
+            },
+            "consensus": {
+                direction: [
+                    {**statement(c.statement), "p": c.p, "z": c.z}
+                    for c in getattr(self.consensus, direction)
+                ]
+                for direction in ("agree", "disagree")
+            },
+            "slate": {
+                "rule": slate.rule,
+                "statements": [
+                    {
+                        **statement(c),
+                        "consensus": float(slate.consensus[i]),
+                        "agree_by_group": [
+                            None if np.isnan(x) else float(x) for x in slate.group_agreement[i]
+                        ],
+                    }
+                    for i, c in enumerate(slate.statements)
+                ],
+                "audit": {
+                    r.property: {"holds": bool(r), "witness": "" if r else r.explanation}
+                    for r in (audit.jr, audit.pjr, audit.ejr, audit.ejr_plus)
+                },
+            },
+        }
+
+
+def analyse_conversation(
+    conversation: Conversation,
+    *,
+    groups: str | NDArray[np.int64] = "polis",
+    k: int = 5,
+    rule: str = CONSENSUS,
+    top: int = 5,
+    rng: np.random.Generator | int | None = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> ConversationReport:
+    """Opinion map, groups, representative and consensus statements and a bridging slate.
+
+    Moderated-out statements are removed first (Polis leaves them out of its maths).
+
+    Parameters
+    ----------
+    conversation : Conversation
+        From :func:`read_polis`.
+    groups : {"polis", "ours"} or array of int
+        ``"polis"``: the group ids in the export (falls back to ``"ours"`` when the export
+        has none); ``"ours"``: recomputed with :func:`opinion_groups`; or explicit ids.
+    k : int
+        Size of the bridging slate.
+    rule : str
+        ``"consensus"`` or a committee rule for :func:`bridging_slate`.
+    top : int
+        Representative / consensus statements per list.
+    rng : numpy.random.Generator, int or None
+        For the k-means restarts when groups are recomputed.
+    progress : callable, optional
+        Called as ``progress(fraction_done, what_next)`` between steps.
+
+    Returns
+    -------
+    ConversationReport
+
+    References
+    ----------
+    Small, C. et al. (2021). "Polis: Scaling deliberation by mapping high dimensional opinion
+    spaces." *Recerca* 26(2).
+
+    Examples
+    --------
+    >>> from socialchoice.bridging import read_polis, shipped_conversations
+    >>> conv = read_polis(shipped_conversations()["15-per-hour-seattle"])
+    >>> report = analyse_conversation(conv, k=3)
+    >>> report.group_sizes()
+    {0: 99, 1: 39}
+    >>> len(report.slate), bool(report.slate.audit.jr)
+    (3, True)
+    """
+
+    def step(done: float, what: str) -> None:
+        if progress is not None:
+            progress(done, what)
+
+    conv = conversation.accepted()
+    V = conv.votes
+    step(0.0, "opinion map (PCA)")
+    omap = opinion_map(V, rng=rng)
+    step(0.3, "opinion groups")
+    if isinstance(groups, str):
+        if groups not in GROUP_SOURCES:
+            raise VoteMatrixError(
+                f"groups must be one of {GROUP_SOURCES} or an array of group ids; got {groups!r}."
+            )
+        source = groups
+        if groups == "polis" and (conv.polis_groups >= 0).any():
+            g = conv.polis_groups
+        else:
+            source = "ours"
+            g = opinion_groups(V, rng=rng)
+    else:
+        source = "given"
+        g = np.asarray(groups)
+    step(0.6, "representative and consensus statements")
+    rep = representative_statements(V, g, top=top)
+    cons = consensus_statements(V, top=top)
+    step(0.8, "bridging slate and audit")
+    slate = bridging_slate(V, k, g, rule=rule)
+    step(1.0, "done")
+    return ConversationReport(
+        conversation=conv,
+        groups=slate.groups,
+        group_source=source,
+        map=omap,
+        representative=rep,
+        consensus=cons,
+        slate=slate,
+    )

@@ -376,7 +376,7 @@ def _cohesive_hit(inst: _Instance, pjr: bool, method: str):
 
 # ----------------------------------------------------------------- public audits
 
-def is_jr(A: ArrayLike, W, *, k: int | None = None, weights: ArrayLike | None = None
+def is_jr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None
           ) -> AuditResult:
     """Justified representation (JR): every group of size ``≥ n/k`` that jointly approves a
     candidate has a member who approves some member of ``W``.
@@ -418,7 +418,7 @@ def is_jr(A: ArrayLike, W, *, k: int | None = None, weights: ArrayLike | None = 
     return _result("JR", inst, hit, what)
 
 
-def is_ejr_plus(A: ArrayLike, W, *, k: int | None = None,
+def is_ejr_plus(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
                 weights: ArrayLike | None = None) -> AuditResult:
     """EJR+: for every ℓ and every candidate ``c ∉ W``, the voters who approve ``c`` and
     have fewer than ℓ approved members in ``W`` weigh less than ``ℓ·n/k``.
@@ -458,7 +458,7 @@ def is_ejr_plus(A: ArrayLike, W, *, k: int | None = None,
     return _result("EJR+", inst, hit, what)
 
 
-def is_ejr(A: ArrayLike, W, *, k: int | None = None, weights: ArrayLike | None = None,
+def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None,
            method: str = "auto") -> AuditResult:
     """Extended justified representation (EJR): every ℓ-cohesive group has a member with at
     least ℓ approved members in ``W``.
@@ -506,7 +506,7 @@ def is_ejr(A: ArrayLike, W, *, k: int | None = None, weights: ArrayLike | None =
     return _result("EJR", inst, hit, what)
 
 
-def is_pjr(A: ArrayLike, W, *, k: int | None = None, weights: ArrayLike | None = None,
+def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None,
            method: str = "auto") -> AuditResult:
     """Proportional justified representation (PJR): every ℓ-cohesive group ``N'`` has at
     least ℓ members of ``W`` among the candidates approved by some voter of ``N'``.
@@ -602,7 +602,7 @@ class ProportionalityReport:
         return "\n".join(lines)
 
 
-def proportionality_report(A: ArrayLike, W, *, k: int | None = None,
+def proportionality_report(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
                            weights: ArrayLike | None = None) -> ProportionalityReport:
     """Audit a committee for JR, PJR, EJR and EJR+ and summarise its welfare.
 

@@ -16,6 +16,7 @@ True
 
 from ._audits import (
     AuditResult,
+    ProportionalityReport,
     is_ejr,
     is_ejr_plus,
     is_jr,
@@ -30,6 +31,7 @@ __all__ = [
     "Approvals",
     "AuditResult",
     "CommitteeRule",
+    "ProportionalityReport",
     "is_ejr",
     "is_ejr_plus",
     "is_jr",

@@ -53,7 +53,7 @@ def test_options_change_the_slate(at: AppTest) -> None:
 
 
 def test_upload_errors_are_shown_not_raised(tmp_path: Path) -> None:
-    with pytest.raises(sc.PolisError, match="participants-votes.csv"):
+    with pytest.raises(sc.PolisError, match=r"participants-votes\.csv"):
         load_upload([("comments.csv", (SHIPPED["brexit-consensus"] / "comments.csv").read_bytes())])
     app = AppTest.from_string(SCRIPT, default_timeout=TIMEOUT)
     app.run()

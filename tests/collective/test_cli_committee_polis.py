@@ -1,0 +1,148 @@
+"""``collective committee``, ``collective polis`` and ``collective rules --committee``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import socialchoice as sc
+from collective.main import app
+from socialchoice import bridging, committee
+
+runner = CliRunner()
+SHIPPED = bridging.shipped_conversations()
+
+# 4 voters approve a, b, c; 2 approve d, e (candidate f: nobody)
+APPROVALS = (
+    "voter,a,b,c,d,e,f\n"
+    + "".join(f"v{i},1,1,1,0,0,0\n" for i in range(4))
+    + "v4,0,0,0,1,1,0\nv5,0,0,0,1,1,0\n"
+)
+
+
+@pytest.fixture
+def approvals(tmp_path: Path) -> Path:
+    path = tmp_path / "approvals.csv"
+    path.write_text(APPROVALS)
+    return path
+
+
+def _json(args: list[str]) -> dict:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_committee_json_agrees_with_library(approvals: Path) -> None:
+    ballots = committee.read_approvals(approvals)
+    for rule in committee.rule_names():
+        out = _json(["committee", str(approvals), "-k", "3", "--rule", rule])
+        expected = committee.select(ballots.matrix, 3, rule, weights=ballots.weights)
+        assert out["committees"] == [ballots.names(expected)], rule
+
+
+def test_committee_audit_table_shows_the_witness(approvals: Path) -> None:
+    result = runner.invoke(
+        app, ["committee", str(approvals), "-k", "3", "-r", "approval_voting", "--audit"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "a, b, c" in result.stdout
+    assert "NO" in result.stdout and "voters (4, 5)" in result.stdout
+    out = _json(["committee", str(approvals), "-k", "3", "-r", "pav", "--audit"])
+    assert all(row["holds"] for row in out["audit"])
+    assert out["welfare"]["coverage"] == 1.0
+
+
+def test_committee_all_winners(approvals: Path) -> None:
+    out = _json(["committee", str(approvals), "-k", "3", "-r", "pav", "--all"])
+    ballots = committee.read_approvals(approvals)
+    expected = committee.select(ballots.matrix, 3, "pav", resolute=False)
+    assert out["committees"] == [ballots.names(w) for w in expected]
+    assert len(out["committees"]) > 1
+
+
+def test_committee_errors(tmp_path: Path, approvals: Path) -> None:
+    result = runner.invoke(app, ["committee", str(approvals), "-k", "9"])
+    assert result.exit_code == 1
+    assert "'k' parameter" in result.stderr and "[1, 6]" in result.stderr
+    result = runner.invoke(app, ["committee", str(approvals), "-r", "borda"])
+    assert result.exit_code == 2 and "pav" in result.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,0\n1,maybe\n")
+    result = runner.invoke(app, ["committee", str(bad), "-k", "1"])
+    assert result.exit_code == 1
+    assert "line 3" in result.stderr and "'b'" in result.stderr and "maybe" in result.stderr
+    short = tmp_path / "short.csv"
+    short.write_text("a,b\n1,0\n1\n")
+    result = runner.invoke(app, ["committee", str(short), "-k", "1"])
+    assert (
+        result.exit_code == 1 and "line 3" in result.stderr and "expected 2 cells" in result.stderr
+    )
+
+
+def test_rules_committee_listing() -> None:
+    rows = json.loads(runner.invoke(app, ["rules", "--committee", "--format", "json"]).stdout)
+    assert [r["name"] for r in rows] == committee.rule_names()
+    result = runner.invoke(app, ["rules", "--committee"])
+    assert result.exit_code == 0 and "equal_shares" in result.stdout
+
+
+def test_polis_json_matches_the_library() -> None:
+    folder = SHIPPED["15-per-hour-seattle"]
+    out = _json(["polis", str(folder), "-k", "3"])
+    report = bridging.analyse_conversation(sc.read_polis(folder), k=3)
+    assert out == json.loads(json.dumps(report.to_dict()))
+    assert out["groups"]["sizes"] == {"0": 99, "1": 39}
+    assert len(out["slate"]["statements"]) == 3
+
+
+def test_polis_table_and_options() -> None:
+    folder = SHIPPED["brexit-consensus"]
+    result = runner.invoke(app, ["polis", str(folder), "--groups", "ours", "-r", "pav", "-k", "4"])
+    assert result.exit_code == 0, result.output
+    for heading in (
+        "Representative statements of group 0",
+        "Consensus",
+        "Bridging slate (pav)",
+        "Audit of the slate",
+    ):
+        assert heading in result.stdout
+    assert "recomputed" in result.stdout
+
+
+def test_polis_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "conv"
+    shutil.copytree(SHIPPED["brexit-consensus"], broken)
+    (broken / "participants-votes.csv").unlink()
+    result = runner.invoke(app, ["polis", str(broken)])
+    assert result.exit_code == 1 and "participants-votes.csv" in result.stderr
+    result = runner.invoke(app, ["polis", str(SHIPPED["brexit-consensus"]), "-r", "kemeny"])
+    assert result.exit_code == 2 and "consensus" in result.stderr
+    result = runner.invoke(app, ["polis", str(SHIPPED["brexit-consensus"]), "-k", "0"])
+    assert result.exit_code == 1 and "'k' parameter" in result.stderr
+
+
+def test_read_approvals_weights_and_text_cells(tmp_path: Path) -> None:
+    path = tmp_path / "w.csv"
+    path.write_text("\ufeffVoter,Weight,x,y\nann,2.5,yes,\nbob,1,x,true\n")
+    ballots = committee.read_approvals(path)
+    assert ballots.voters == ("ann", "bob")
+    np.testing.assert_array_equal(ballots.weights, [2.5, 1.0])
+    np.testing.assert_array_equal(ballots.matrix, [[1, 0], [1, 1]])
+    path.write_text("x,y\n0.5,2\n")
+    assert not committee.read_approvals(path).is_approval
+    for text, where in [
+        ("x,x\n1,0\n", "appears twice"),
+        ("weight,x\n0,1\n", "positive"),
+        ("x,y\n", "no voter rows"),
+        ("", "empty"),
+        ("x,y\n-1,0\n", "non-negative"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(sc.ApprovalError, match=where):
+            committee.read_approvals(path)

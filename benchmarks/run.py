@@ -42,7 +42,7 @@ def main() -> None:
             rng,
             30.0 if quick else 300.0,
         ),
-        polis_pipeline((10_000, 500) if quick else (100_000, 1000), rng, 60.0 if quick else 600.0),
+        polis_pipeline((10_000, 500) if quick else (100_000, 1000), rng, 60.0 if quick else 300.0),
     ]
     header = [
         "# Benchmark results",

@@ -5,7 +5,7 @@ A conversation is an ``(n, m)`` vote matrix ``V`` of participants × statements 
 export. :func:`read_polis` reads such an export.
 """
 
-from ._groups import OpinionMap, opinion_groups, opinion_map
+from ._groups import OpinionGroups, OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation, Statement, read_polis, shipped_conversations
 from ._report import ConversationReport, analyse_conversation
 from ._slate import BridgingSlate, bridging_slate
@@ -24,6 +24,7 @@ __all__ = [
     "ConsensusStatement",
     "Conversation",
     "ConversationReport",
+    "OpinionGroups",
     "OpinionMap",
     "RepresentativeStatement",
     "Statement",

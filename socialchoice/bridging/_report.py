@@ -148,7 +148,8 @@ def analyse_conversation(
 ) -> ConversationReport:
     """Opinion map, groups, representative and consensus statements and a bridging slate.
 
-    Moderated-out statements are removed first (Polis leaves them out of its maths).
+    As in Polis, moderated-out statements count as a pass by everyone in the opinion map
+    and the groups, and are left out of the statement statistics and the slate.
 
     Parameters
     ----------
@@ -192,10 +193,14 @@ def analyse_conversation(
         if progress is not None:
             progress(done, what)
 
+    # Polis's map and groups see moderated-out statements as passes by everyone; the
+    # statement statistics and the slate only use the accepted statements.
+    full = conversation.votes
+    moderated_out = np.array([s.moderated == -1 for s in conversation.statements])
     conv = conversation.accepted()
     V = conv.votes
     step(0.0, "opinion map (PCA)")
-    omap = opinion_map(V, rng=rng)
+    omap = opinion_map(full, moderated_out=moderated_out, rng=rng)
     step(0.3, "opinion groups")
     if isinstance(groups, str):
         if groups not in GROUP_SOURCES:
@@ -207,7 +212,7 @@ def analyse_conversation(
             g = conv.polis_groups
         else:
             source = "ours"
-            g = opinion_groups(V, rng=rng)
+            g = opinion_groups(full, moderated_out=moderated_out, rng=rng)
     else:
         source = "given"
         g = np.asarray(groups)

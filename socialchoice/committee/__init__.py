@@ -24,7 +24,10 @@ from ._audits import (
     proportionality_report,
 )
 from ._io import Approvals, read_approvals
+from ._monroe import monroe
 from ._registry import COMMITTEE_RULES, CommitteeRule, rule_names, select
+from ._sequential import equal_shares, seq_pav, seq_phragmen
+from ._thiele import approval_voting, chamberlin_courant, pav, satisfaction_approval
 
 __all__ = [
     "COMMITTEE_RULES",
@@ -32,12 +35,20 @@ __all__ = [
     "AuditResult",
     "CommitteeRule",
     "ProportionalityReport",
+    "approval_voting",
+    "chamberlin_courant",
+    "equal_shares",
     "is_ejr",
     "is_ejr_plus",
     "is_jr",
     "is_pjr",
+    "monroe",
+    "pav",
     "proportionality_report",
     "read_approvals",
     "rule_names",
+    "satisfaction_approval",
     "select",
+    "seq_pav",
+    "seq_phragmen",
 ]

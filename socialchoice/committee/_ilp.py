@@ -18,6 +18,7 @@ larger than HiGHS's optimality gap and feasibility tolerances, so no tied commit
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -40,7 +41,7 @@ Model = tuple[NDArray, NDArray, NDArray, sparse.csr_matrix, NDArray, NDArray]
 def _symmetry_rows(classes: list[NDArray[np.intp]], nvar: int) -> list[tuple]:
     rows = []
     for cls in classes:
-        for a, b in zip(cls[:-1], cls[1:], strict=True):
+        for a, b in itertools.pairwise(cls):
             rows.append(([int(a), int(b)], [1.0, -1.0], 0.0, np.inf))
     return rows
 

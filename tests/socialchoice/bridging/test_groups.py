@@ -157,6 +157,13 @@ def test_map_does_not_modify_input():
     opinion_map(V, min_votes=1)
     opinion_groups(V, min_votes=1, rng=0)
     np.testing.assert_array_equal(V, before)
+    V.setflags(write=False)  # read-only input (Conversation.votes) is fine on both routes
+    for dense in (True, False):
+        _project(V, np.zeros(8, dtype=bool), 2, np.random.default_rng(0), dense=dense)
+    # a nested list is converted, not shared: same map
+    np.testing.assert_array_equal(
+        opinion_map(V.tolist(), min_votes=1).coordinates, opinion_map(V, min_votes=1).coordinates
+    )
 
 
 def test_map_lanczos_path_matches_exact():

@@ -26,7 +26,7 @@ from socialchoice.committee import (
     is_pjr,
     proportionality_report,
 )
-from socialchoice.committee._audits import (
+from socialchoice.committee._audit_search import (
     _is_ejr_plus_reference,
     _is_ejr_reference,
     _is_jr_reference,

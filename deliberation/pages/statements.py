@@ -25,7 +25,7 @@ from socialchoice import bridging, committee
 
 from ._ui import md_escape
 
-__all__ = ["load_upload", "map_frame", "render"]
+__all__ = ["load_upload", "map_frame", "render", "slate_frame"]
 
 _KEY_CACHE = "statements_reports"
 _SHIPPED = "A shipped conversation"
@@ -133,51 +133,72 @@ def _opinion_map(report: Any) -> None:
     )
 
 
+def _statement(number: int, text: str, detail: str) -> None:
+    """One statement as a numbered, escaped line with its numbers underneath (phone-friendly)."""
+    st.markdown(f"{number}\\. {md_escape(text)}")
+    st.caption(detail)
+
+
 def _representative(report: Any) -> None:
     sizes = report.group_sizes()
     tabs = st.tabs([f"Group {g} ({n})" for g, n in sizes.items()])
     for tab, g in zip(tabs, sizes, strict=True):
-        rows = [
-            {
-                "statement": report.text(r.statement),
-                "group": f"{r.direction} {r.p:.0%}",
-                "vs rest": f"{r.repness:.1f}×",
-            }
-            for r in report.representative.get(g, [])
-        ]
         with tab:
-            if rows:
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-            else:
+            reps = report.representative.get(g, [])
+            if not reps:
                 st.write("No statement sets this group apart significantly.")
+            for i, r in enumerate(reps, 1):
+                _statement(
+                    i,
+                    report.text(r.statement),
+                    f"{r.p:.0%} of group {g} {r.direction}; "
+                    f"{r.repness:.1f}× as likely as everyone else",
+                )
 
 
 def _consensus(report: Any) -> None:
     for direction in ("agree", "disagree"):
         items = getattr(report.consensus, direction)
         st.markdown(f"**Most {direction}d overall**")
-        if items:
-            rows = [{"statement": report.text(c.statement), direction: f"{c.p:.0%}"} for c in items]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        else:
+        if not items:
             st.write(f"No statement with significant consensus to {direction}.")
+        for i, c in enumerate(items, 1):
+            _statement(i, report.text(c.statement), f"{c.p:.0%} {direction} (z = {c.z:.1f})")
+
+
+def slate_frame(report: Any) -> pd.DataFrame:
+    """The bridging slate as a table: statement id, text, consensus, agreement per group."""
+    slate = report.slate
+    ids = report.conversation.statement_ids
+    rows = []
+    for i, c in enumerate(slate.statements):
+        row: dict[str, Any] = {
+            "statement_id": int(ids[c]),
+            "statement": report.text(c),
+            "consensus": float(slate.consensus[i]),
+        }
+        for j, g in enumerate(report.group_sizes()):
+            row[f"agree_group_{g}"] = float(slate.group_agreement[i, j])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _slate(report: Any) -> None:
     slate = report.slate
-    sizes = report.group_sizes()
-    rows = []
-    for i, c in enumerate(slate.statements):
-        row: dict[str, Any] = {"statement": report.text(c), "consensus": slate.consensus[i]}
-        for j, g in enumerate(sizes):
-            share = slate.group_agreement[i, j]
-            row[f"agree in group {g}"] = "—" if np.isnan(share) else f"{share:.0%}"
-        rows.append(row)
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={"consensus": st.column_config.NumberColumn(format="%.3f")},
+    frame = slate_frame(report)
+    groups = list(report.group_sizes())
+    for i, row in enumerate(frame.itertuples(index=False), 1):
+        shares = [getattr(row, f"agree_group_{g}") for g in groups]
+        agree = " · ".join(
+            f"group {g} {'—' if np.isnan(x) else f'{x:.0%}'}"
+            for g, x in zip(groups, shares, strict=True)
+        )
+        _statement(i, row.statement, f"consensus {row.consensus:.3f} · agree: {agree}")
+    st.download_button(
+        "Download the slate (CSV)",
+        frame.to_csv(index=False).encode(),
+        file_name=f"{report.conversation.name}-slate.csv",
+        mime="text/csv",
     )
     audit = slate.audit
     checks = [

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import socialchoice as sc
-from deliberation.pages.statements import load_upload, map_frame
+from deliberation.pages._ui import md_escape
+from deliberation.pages.statements import load_upload, map_frame, slate_frame
 from socialchoice import bridging
 
 TIMEOUT = 120
@@ -30,8 +31,9 @@ def test_shipped_conversation_is_analysed(at: AppTest) -> None:
     assert at.subheader[0].value.endswith("15/hour")  # "$" is escaped, not rendered as maths
     # group tabs with Polis's group sizes
     assert [t.label for t in at.tabs] == ["Group 0 (99)", "Group 1 (39)"]
-    slate = at.dataframe[-2].value
-    assert len(slate) == 5
+    assert at.caption[-1].value.startswith("Audit over 'agree' votes of the 138")
+    assert sum(c.value.startswith("consensus ") for c in at.caption) == 5  # the slate
+    assert len(at.get("download_button")) == 1
     audit = at.dataframe[-1].value
     assert list(audit["axiom"]) == ["JR", "PJR", "EJR", "EJR+"]
 
@@ -40,13 +42,14 @@ def test_options_change_the_slate(at: AppTest) -> None:
     at.selectbox[0].set_value("brexit-consensus").run()
     at.slider[0].set_value(3).run()
     assert not at.exception
-    assert len(at.dataframe[-2].value) == 3
+    assert sum(c.value.startswith("consensus ") for c in at.caption) == 3
     at.selectbox[1].set_value("pav").run()
     conv = sc.read_polis(SHIPPED["brexit-consensus"]).accepted()
     A = conv.votes[conv.polis_groups >= 0] == 1
     chosen = sc.committee.select(A, 3, "pav")
-    texts = list(at.dataframe[-2].value["statement"])
-    assert texts == [conv.statements[c].text for c in chosen]
+    shown = [m.value for m in at.markdown]
+    for i, c in enumerate(chosen, 1):
+        assert f"{i}\\. {md_escape(conv.statements[c].text)}" in shown
     at.radio[1].set_value("ours").run()
     assert not at.exception
     assert "recomputed" in at.caption[0].value
@@ -68,6 +71,15 @@ def test_upload_round_trip() -> None:
     conv = load_upload(files)
     assert conv.votes.shape == (204, 50)
     report = bridging.analyse_conversation(conv, k=2)
+    slate = slate_frame(report)
+    assert list(slate.columns) == [
+        "statement_id",
+        "statement",
+        "consensus",
+        "agree_group_0",
+        "agree_group_1",
+    ]
+    assert len(slate) == 2
     frame = map_frame(report)
     assert len(frame) == int(report.map.in_analysis.sum())
     assert set(frame["group"]) <= {"0", "1", "none"}

@@ -45,7 +45,7 @@ def _quality(rule: str, prof: ABCProfile, W: tuple[int, ...]) -> float | None:
     if rule in SCORES:
         return float(scores.thiele_score(SCORES[rule], prof, W))
     if rule == "monroe":
-        return float(scores.monroe_score(prof, W))
+        return float(scores.monroescore(prof, W))
     return None
 
 

@@ -152,7 +152,7 @@ def _representative(report: Any) -> None:
                     i,
                     report.text(r.statement),
                     f"{r.p:.0%} of group {g} {r.direction}; "
-                    f"{r.repness:.1f}× as likely as everyone else",
+                    f"{r.repness:.1f}× the rate in the other groups",
                 )
 
 

@@ -10,10 +10,14 @@ the solver's committee drops clearly below the best. Candidates with identical c
 interchangeable, so the models order them (``y_c >= y_c'`` for ``c < c'`` in a class) and
 only "canonical" committees are enumerated; callers expand them.
 
+:func:`lexmin_optimal` finds the lexicographically smallest optimal committee without
+listing the others (two solves when the optimum is unique).
+
 Tolerances: the solver's answer is never trusted for ties. Each committee it returns is
 re-scored exactly (``score``); committees within ``REL_TOL * scale`` of the best are tied,
-and enumeration continues until a committee scores below ``best - GUARD * scale``, a margin
-larger than HiGHS's optimality gap and feasibility tolerances, so no tied committee is missed.
+and a search ends only when the solver's committee scores below ``best - GUARD * scale``, a
+margin larger than HiGHS's optimality gap and feasibility tolerances, so no tied committee
+is missed.
 """
 
 from __future__ import annotations
@@ -26,13 +30,18 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from .._errors import RuleInputError
 from ._prep import REL_TOL
 from ._registry import Committee
 
-__all__ = ["monroe_model", "optimal_committees", "thiele_model"]
+__all__ = ["lexmin_optimal", "monroe_model", "optimal_committees", "thiele_model"]
 
-#: Continue enumerating while the solver's committee is within GUARD * scale of the best.
-GUARD = 1e-6
+#: Committees within GUARD * scale of the best are re-examined: HiGHS's optimality gap
+#: (relative 1e-9, absolute 1e-6) and row feasibility tolerance (1e-7 per voter row) stay
+#: below this margin, so the solver cannot hide a tied committee behind it.
+GUARD = 2e-7
+#: resolute=False stops with an error after this many canonical optimal committees.
+MAX_ENUMERATED = 2000
 _OPTIONS = {"mip_rel_gap": 1e-9, "presolve": True}
 
 Model = tuple[NDArray, NDArray, NDArray, sparse.csr_matrix, NDArray, NDArray]
@@ -131,26 +140,57 @@ def monroe_model(U: NDArray[np.float64], w: NDArray[np.float64], k: int, classes
     put(n + 2 * m, R0 + np.arange(n), 1.0)
     put(n + 2 * m, F0 + np.arange(m), -1.0)
     put(n + 2 * m + 1, np.arange(m), 1.0)
+    # rows n+2m+2..: x_gc <= w_g y_c (implied for integral y; tightens the relaxation)
+    link = n + 2 * m + 2 + np.arange(nx)
+    put(link, X0 + np.arange(nx), 1.0)
+    put(link, c_idx, -w[g_idx])
     block = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n + 2 * m + 2, nvar),
+        shape=(n + 2 * m + 2 + nx, nvar),
     )
-    lo = np.r_[w, np.zeros(m), np.full(m, -np.inf), 0.0, k]
-    hi = np.r_[w, np.full(m, np.inf), np.zeros(m), 0.0, k]
+    lo = np.r_[w, np.zeros(m), np.full(m, -np.inf), 0.0, k, np.full(nx, -np.inf)]
+    hi = np.r_[w, np.full(m, np.inf), np.zeros(m), 0.0, k, np.zeros(nx)]
     upper = np.r_[np.ones(m), w[g_idx], w, np.full(m, high)]
     return _assemble(cost, upper, m, block, lo, hi, _symmetry_rows(classes, nvar))
 
 
-def _solve(model: Model, cuts: list[Committee], k: int) -> Committee | None:
+def _solve(
+    model: Model,
+    k: int,
+    *,
+    cuts: list[Committee] = (),  # type: ignore[assignment]
+    below: Committee | None = None,
+    bonus: float = 0.0,
+) -> Committee | None:
+    """Best committee of ``model`` other than ``cuts`` (and lexicographically below ``below``).
+
+    ``bonus`` adds ``bonus * (m - c) / m`` per member c, steering ties towards low indices.
+    "T before S" (the smallest candidate of the symmetric difference is in T) is encoded
+    with continuous ``t_c <= y_c``, ``t_c <= y_d`` (d in S, d < c) and ``sum t_c >= 1``.
+    """
     c, integrality, upper, block, lo, hi = model
     m = int(integrality.sum())
-    if cuts:
-        r = np.concatenate([np.full(len(S), i) for i, S in enumerate(cuts)])
-        cc = np.concatenate([np.asarray(S, dtype=np.intp) for S in cuts])
-        E = sparse.csr_matrix((np.ones(len(cc)), (r, cc)), shape=(len(cuts), len(c)))
-        block = sparse.vstack([block, E]).tocsr()
-        lo = np.r_[lo, np.full(len(cuts), -np.inf)]
-        hi = np.r_[hi, np.full(len(cuts), k - 1.0)]
+    nvar = len(c)
+    extra: list[tuple] = [(list(S), [1.0] * k, -np.inf, k - 1.0) for S in cuts]
+    outside: list[int] = []
+    if below is not None:
+        inside = set(below)
+        outside = [x for x in range(m) if x not in inside]
+        for j, x in enumerate(outside):
+            t = nvar + j
+            extra.append(([t, x], [1.0, -1.0], -np.inf, 0.0))
+            extra.extend(([t, d], [1.0, -1.0], -np.inf, 0.0) for d in below if d < x)
+        extra.append(([nvar + j for j in range(len(outside))], [1.0] * len(outside), 1.0, np.inf))
+    if outside:
+        pad = sparse.csr_matrix((block.shape[0], len(outside)))
+        block = sparse.hstack([block, pad]).tocsr()
+        c = np.r_[c, np.zeros(len(outside))]
+        integrality = np.r_[integrality, np.zeros(len(outside))]
+        upper = np.r_[upper, np.ones(len(outside))]
+    if bonus:
+        c = c.copy()
+        c[:m] -= bonus * (m - np.arange(m)) / m
+    c, integrality, upper, block, lo, hi = _assemble(c, upper, m, block, lo, hi, extra)
     res = milp(
         c,
         integrality=integrality,
@@ -158,7 +198,7 @@ def _solve(model: Model, cuts: list[Committee], k: int) -> Committee | None:
         constraints=LinearConstraint(block, lo, hi),
         options=_OPTIONS,
     )
-    if res.status == 2:  # infeasible: every canonical committee is cut off
+    if res.status == 2:  # infeasible: no committee is left
         return None
     if res.x is None:
         raise RuntimeError(f"HiGHS failed on a committee model: {res.message}")
@@ -166,21 +206,73 @@ def _solve(model: Model, cuts: list[Committee], k: int) -> Committee | None:
     return tuple(sorted(int(i) for i in chosen))
 
 
+def _tolerances(scale: float, k: int) -> tuple[float, float, float]:
+    """(tie tolerance, guard, bonus) for objectives bounded by ``scale``."""
+    return REL_TOL * scale, GUARD * scale + 1e-5, 1e-8 * scale / k
+
+
 def optimal_committees(
-    model: Model, score: Callable[[Committee], float], k: int, scale: float
+    model: Model, score: Callable[[Committee], float], k: int, scale: float, name: str
 ) -> list[Committee]:
     """All canonical optimal committees of ``model`` (exact scores decide ties)."""
+    tol, guard, _ = _tolerances(scale, k)
     found: list[tuple[float, Committee]] = []
-    cuts: list[Committee] = []
     best = -np.inf
     while True:
-        S = _solve(model, cuts, k)
+        S = _solve(model, k, cuts=[W for _, W in found])
         if S is None:
             break
         s = float(score(S))
         best = max(best, s)
-        if s < best - GUARD * scale - 1e-9:
+        if s < best - guard:
             break
         found.append((s, S))
-        cuts.append(S)
-    return sorted(S for s, S in found if s >= best - REL_TOL * scale)
+        if len(found) > MAX_ENUMERATED:
+            raise RuleInputError(
+                f"{name} with k={k}: more than {MAX_ENUMERATED} distinct optimal committees "
+                "(up to interchangeable candidates); listing them with the integer program "
+                "is too slow. Use resolute=True for the lexicographically smallest."
+            )
+    return sorted(W for s, W in found if s >= best - tol)
+
+
+def lexmin_optimal(
+    model: Model, score: Callable[[Committee], float], k: int, scale: float
+) -> Committee:
+    """The lexicographically smallest optimal committee of ``model``.
+
+    Solve; if the runner-up (best committee other than S) is clearly worse, S is the unique
+    optimum. Otherwise repeatedly ask for the best committee lexicographically before S:
+    a tied one replaces S, a clearly worse one ends the search (committees in the grey zone
+    between the tie tolerance and the solver's accuracy are cut off and the search goes on).
+    """
+    tol, guard, bonus = _tolerances(scale, k)
+    S = _solve(model, k, bonus=bonus)
+    if S is None:
+        raise RuntimeError("committee model infeasible")
+    best = float(score(S))
+    cuts: list[Committee] = [S]
+    while True:  # certify optimality of S against all other committees
+        T = _solve(model, k, cuts=cuts)
+        if T is None:
+            return S
+        s = float(score(T))
+        if s > best + tol:
+            S, best = T, s
+            cuts.append(T)
+            continue
+        if s < best - guard:
+            return S
+        break
+    cuts = []
+    while True:  # S is optimal: look for a tied committee lexicographically before it
+        T = _solve(model, k, cuts=cuts, below=S, bonus=bonus)
+        if T is None:
+            return S
+        s = float(score(T))
+        if s >= best - tol:
+            S, best = T, max(best, s)
+        elif s >= best - guard:
+            cuts.append(T)
+        else:
+            return S

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
 from . import _ilp
@@ -25,6 +26,7 @@ __all__ = ["monroe", "monroe_score"]
 
 BRUTE_FORCE_COMMITTEES = 500
 BRUTE_FORCE_VOTERS = 300
+DENSE_VOTERS = 400  # assignment on one row per voter up to this many voters
 
 
 def monroe_score(U: NDArray[np.float64], w: NDArray[np.float64], W: Committee) -> float:
@@ -45,7 +47,7 @@ def monroe_score(U: NDArray[np.float64], w: NDArray[np.float64], W: Committee) -
     sizes = np.round(w).astype(np.int64)
     N = int(sizes.sum())
     low, extra = divmod(N, k)
-    if N <= 3000:
+    if N <= DENSE_VOTERS:
         E = np.repeat(U[:, W], sizes, axis=0)  # one row per voter
         member = np.r_[np.repeat(np.arange(k), low), np.arange(k) if extra else []]
         member = member.astype(np.intp)
@@ -54,14 +56,15 @@ def monroe_score(U: NDArray[np.float64], w: NDArray[np.float64], W: Committee) -
         M = E[:, member] + big * bonus
         rows, cols = linear_sum_assignment(M, maximize=True)
         return float(E[rows, member[cols]].sum())
-    # large: transportation LP over voter groups (integral, so its optimum is the score)
+    # many voters: transportation LP over voter groups (integral, so its optimum is the score)
     g = len(sizes)
-    A_eq = np.kron(np.eye(g), np.ones(k))
-    A_ub = np.vstack([np.kron(np.ones(g), np.eye(k)), -np.kron(np.ones(g), np.eye(k))])
+    var = np.arange(g * k)
+    A_eq = sparse.csr_matrix((np.ones(g * k), (var // k, var)), shape=(g, g * k))
+    load = sparse.csr_matrix((np.ones(g * k), (var % k, var)), shape=(k, g * k))
     high = low + (1 if extra else 0)
     res = linprog(
         -U[:, W].ravel(),
-        A_ub=A_ub,
+        A_ub=sparse.vstack([load, -load]).tocsr(),
         b_ub=np.r_[np.full(k, high), np.full(k, -low)],
         A_eq=A_eq,
         b_eq=sizes.astype(float),
@@ -85,12 +88,12 @@ def _monroe_compute(U, w, k, *, resolute, is_approval, method="auto"):
         return winners[:1] if resolute else winners
     classes = column_classes(U)
     model = _ilp.monroe_model(U, w, k, classes)
-    best_canonical = _ilp.optimal_committees(
-        model, lambda W: monroe_score(U, w, W), k, scale
-    )
+    def score(W: Committee) -> float:
+        return monroe_score(U, w, W)
+
     if resolute:
-        return [min(best_canonical)]
-    return expand(best_canonical, classes, "monroe", k)
+        return [_ilp.lexmin_optimal(model, score, k, scale)]
+    return expand(_ilp.optimal_committees(model, score, k, scale, "monroe"), classes, "monroe", k)
 
 
 @register(
@@ -111,7 +114,9 @@ def monroe(
     utilities it sums each voter's utility for her representative. Weights must be whole
     numbers (copies of a voter; abcvoting accepts only unit weights, which is the same after
     expanding copies). Solved exactly (brute force up to 500 committees, else an integer
-    program); ``resolute=True`` returns the lexicographically smallest optimal committee.
+    program); ``resolute=True`` returns the lexicographically smallest optimal committee
+    (abcvoting's brute force sorts tied committees by their string: the same choice for
+    at most 10 candidates).
 
     References
     ----------

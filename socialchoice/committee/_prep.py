@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from ._registry import Committee, aggregate_rows, check_count
+from ._registry import Committee, aggregate_rows, check_count, row_keys
 
 #: Relative tolerance below which two scores (loads, prices) count as tied.
 REL_TOL = 1e-9
@@ -24,7 +24,7 @@ def level_sets(
     ``{j : u_ij >= v_t}`` with weights ``w_i (v_t - v_{t-1})`` (``v_0 = 0``). Any score of
     the form ``sum_t (v_t - v_{t-1}) g(|ballot_t ∩ W|)`` -- approval voting, OWA-Thiele with
     non-increasing weights (PAV), Chamberlin--Courant -- is then the same rule on the
-    ballots. Identical ballots are merged. 0/1 input returns itself.
+    ballots. Identical ballots are merged. 0/1 input is returned as it is.
 
     Examples
     --------
@@ -33,6 +33,8 @@ def level_sets(
     ([[0, 0, 1], [0, 1, 1]], [1.0, 2.0])
     """
     m = U.shape[1]
+    if np.isin(U, (0.0, 1.0)).all():
+        return U > 0, w
     S = np.sort(U, axis=1)
     steps = np.diff(S, axis=1, prepend=0.0)
     ballots, weights = [], []
@@ -49,20 +51,10 @@ def level_sets(
 
 def column_classes(M: NDArray) -> list[NDArray[np.intp]]:
     """Groups of candidates with identical columns (interchangeable in every rule), sorted."""
-    _, inverse = np.unique(M.T, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    classes = [np.flatnonzero(inverse == g) for g in range(int(inverse.max()) + 1)]
-    return sorted(classes, key=lambda c: int(c[0]))
-
-
-def canonical(committee: Iterable[int], classes: list[NDArray[np.intp]]) -> Committee:
-    """Replace each class's members by that class's lowest-index candidates."""
-    chosen = set(committee)
-    out: list[int] = []
-    for cls in classes:
-        t = sum(1 for c in cls if int(c) in chosen)
-        out.extend(int(c) for c in cls[:t])
-    return tuple(sorted(out))
+    _, inverse = np.unique(row_keys(np.ascontiguousarray(M.T)), return_inverse=True)
+    order = np.argsort(inverse.reshape(-1), kind="stable")
+    bounds = np.flatnonzero(np.diff(inverse.reshape(-1)[order])) + 1
+    return sorted(np.split(order, bounds), key=lambda c: int(c[0]))
 
 
 def expand(

@@ -11,9 +11,11 @@ Tie-breaking (``resolute=True``) is the same for every rule of a kind:
   candidate among those tied at each step, exactly as abcvoting's resolute algorithms do;
 * optimisation rules (``approval_voting``, ``satisfaction_approval``, ``pav``,
   ``chamberlin_courant``, ``monroe``) return the lexicographically smallest optimal committee
-  (committees as sorted tuples). abcvoting's AV/SAV and brute-force algorithms return the same
-  committee whenever there are at most 10 candidates; with 11 or more, abcvoting orders
-  committees by their string (so ``{1, 10}`` comes before ``{1, 2}``) and may differ.
+  (committees as sorted tuples). abcvoting's resolute AV, SAV and brute-force PAV / CC return
+  the same committee. Its brute-force Monroe sorts the tied committees by their string
+  first, which is the same order for at most 10 candidates; with 11 or more it can differ
+  (``{1, 10}`` comes before ``{1, 2}``). abcvoting's ILP algorithms (gurobi, pulp) return
+  an arbitrary optimal committee unless asked for lexicographic tie-breaking.
 
 ``resolute=False`` returns every winning committee ("parallel universes" tie-breaking for the
 sequential rules), as sorted tuples in lexicographic order: the same set as abcvoting.
@@ -161,9 +163,19 @@ def aggregate_rows(
     U: NDArray[np.float64], w: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Merge identical rows of ``U`` into one row whose weight is the sum of their weights."""
-    rows, inverse = np.unique(U, axis=0, return_inverse=True)
-    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(rows))
-    return rows, weights
+    _, first, inverse = np.unique(row_keys(U), return_index=True, return_inverse=True)
+    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(first))
+    return U[first], weights
+
+
+def row_keys(M: NDArray) -> NDArray:
+    """One opaque, comparable key per row of ``M`` (bit-packed when ``M`` is 0/1)."""
+    if M.dtype == np.bool_ or np.isin(M, (0, 1)).all():
+        packed = np.packbits(np.asarray(M, dtype=bool), axis=1)
+    else:
+        packed = np.asarray(M, dtype=np.float64) + 0.0  # -0.0 -> 0.0
+    packed = np.ascontiguousarray(packed)
+    return packed.view(np.dtype((np.void, packed.dtype.itemsize * packed.shape[1]))).ravel()
 
 
 def _first_fractional(U: NDArray[np.float64]) -> tuple[int, int]:
@@ -244,8 +256,8 @@ def select(
     resolute : bool
         True: one committee. Sequential rules break ties at each step in favour of the
         lowest-index candidate; optimisation rules return the lexicographically smallest
-        optimal committee. Both equal abcvoting's resolute output (for the optimisation
-        rules when ``m <= 10``; see the module notes). False: every winning committee.
+        optimal committee. Both equal abcvoting's resolute output (for Monroe when
+        ``m <= 10``; see the module notes). False: every winning committee.
     weights : array_like of shape (n,), optional
         Positive voter weights (default: 1 each). ``monroe`` needs whole numbers.
 
@@ -263,7 +275,17 @@ def select(
         ``A``, ``weights`` or ``k`` is malformed.
     RuleInputError
         The rule cannot use the input (utilities for ``seq_phragmen``, fractional weights
-        for ``monroe``), or ``resolute=False`` would list more than 1,000,000 committees.
+        for ``monroe``), or ``resolute=False`` would list more than 1,000,000 committees
+        (or, for an optimisation rule solved by integer programming, more than 2,000
+        optimal committees up to interchangeable candidates).
+
+    Notes
+    -----
+    PAV, Chamberlin--Courant and Monroe are NP-hard. They are solved exactly by integer
+    programs (HiGHS through ``scipy.optimize.milp``) after merging identical voters; a
+    structured profile with 1,000 voters, 100 candidates and k = 10 takes about a second,
+    but impartial-culture approvals (every approval independent) of that size are the hard
+    case for the relaxation and can take tens of minutes.
 
     References
     ----------

@@ -109,7 +109,7 @@ def _seq_pav_compute(U, w, k, *, resolute, is_approval):
     A, aw = level_sets(U, w)
     Af = A.astype(np.float64)
     tol = REL_TOL * float(aw.sum())
-    classes = column_classes(A)
+    classes = [] if resolute else column_classes(A)
 
     def tied(committee, s):
         gains = (aw / (s + 1.0)) @ Af
@@ -159,7 +159,7 @@ def _phragmen_explore(
 
 def _seq_phragmen_compute(U, w, k, *, resolute, is_approval):
     A = U > 0
-    classes = column_classes(A)
+    classes = [] if resolute else column_classes(A)
     terminals = _phragmen_explore(A, w, k, [((), np.zeros(len(w)))], resolute=resolute,
                                   classes=classes, name="seq_phragmen")
     return _finish(terminals, classes, "seq_phragmen", k, resolute)
@@ -168,47 +168,60 @@ def _seq_phragmen_compute(U, w, k, *, resolute, is_approval):
 # --- Method of Equal Shares -----------------------------------------------------------------
 
 
-def mes_prices(budget: NDArray[np.float64], WU: NDArray[np.float64]) -> NDArray[np.float64]:
+def mes_prices(
+    budget: NDArray[np.float64], WU: NDArray[np.float64], *, approval: bool = False
+) -> NDArray[np.float64]:
     """Smallest rho per candidate with ``sum_i min(b_i, rho * WU[i, c]) = 1`` (inf if none).
 
     ``WU[i, c] = w_i u_ic`` is voter i's weighted utility; vectorised over voters and
-    candidates (one sort per column).
+    candidates. With ``approval=True`` (``WU[i, c]`` is ``w_i`` or 0) voters with the same
+    budget per unit of weight are merged first (there are few such levels); otherwise each
+    column is sorted by ``b_i / WU[i, c]``.
 
     Examples
     --------
     >>> mes_prices(np.array([0.5, 0.5, 0.2]), np.array([[1.0, 1.0], [1.0, 0.0], [1.0, 1.0]]))
     array([0.4, inf])
     """
+    n, m = WU.shape
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(WU > 0, budget[:, None] / WU, np.inf)
-    order = np.argsort(ratio, axis=0, kind="stable")
-    R = np.take_along_axis(ratio, order, axis=0)
-    S = np.take_along_axis(WU, order, axis=0)
-    B = np.where(S > 0, budget[order], 0.0)
-    paid_before = np.cumsum(B, axis=0) - B  # voters before j pay their whole budget
-    rest = S[::-1].cumsum(axis=0)[::-1]  # slope of the voters from j on
-    approver = S > 0
-    with np.errstate(invalid="ignore"):
+        if approval:  # voters with equal b_i / w_i act as one voter: aggregate them
+            w = WU.max(axis=1)
+            ratio = budget / np.where(w > 0, w, 1.0)
+            order = np.argsort(ratio, kind="stable")
+            ratio = ratio[order]
+            starts = np.r_[0, np.flatnonzero(np.diff(ratio)) + 1]
+            S = np.add.reduceat(WU[order], starts, axis=0)  # approvers' weight per level
+            R = np.broadcast_to(ratio[starts, None], S.shape)
+            B = np.where(S > 0, R * S, 0.0)
+            n = len(starts)
+        else:
+            ratio = np.where(WU > 0, budget[:, None] / WU, np.inf)
+            order = np.argsort(ratio, axis=0, kind="stable")
+            R = np.take_along_axis(ratio, order, axis=0)
+            S = np.take_along_axis(WU, order, axis=0)
+            B = np.where(S > 0, budget[order], 0.0)
+        paid_before = np.cumsum(B, axis=0) - B  # voters before j pay their whole budget
+        rest = S[::-1].cumsum(axis=0)[::-1]  # slope of the voters from j on
+        approver = S > 0
         F = np.where(approver, paid_before + R * rest, -np.inf)  # payment at rho = R_j
-    reach = F >= 1.0 - _AFFORD_EPS
-    first = reach.argmax(axis=0)
-    cols = np.arange(WU.shape[1])
-    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = F >= 1.0 - _AFFORD_EPS
+        first = reach.argmax(axis=0)
+        cols = np.arange(m)
         rho = (1.0 - paid_before[first, cols]) / rest[first, cols]
     rho = np.minimum(rho, R[first, cols])
-    total = B.sum(axis=0)
-    last = np.where(approver.any(axis=0), approver.sum(axis=0) - 1, 0)
+    last = n - 1 - approver[::-1].argmax(axis=0)  # the approver with the largest ratio
     rho = np.where(reach.any(axis=0), rho, R[last, cols])  # total within eps below 1
-    return np.where(total >= 1.0 - _AFFORD_EPS, rho, np.inf)
+    return np.where(B.sum(axis=0) >= 1.0 - _AFFORD_EPS, rho, np.inf)
 
 
 def _equal_shares_compute(U, w, k, *, resolute, is_approval):
     WU = w[:, None] * U
-    classes = column_classes(U)
+    classes = [] if resolute else column_classes(U)
     unit = k / float(w.sum())
 
     def tied(committee, budget):
-        rho = mes_prices(budget, WU)
+        rho = mes_prices(budget, WU, approval=is_approval)
         rho[list(committee)] = np.inf
         best = rho.min()
         if np.isinf(best):

@@ -106,10 +106,9 @@ def thiele_committees(
     def score(W: Committee) -> float:
         return float(thiele_scores(A, aw, G, np.array([W], dtype=np.intp))[0])
 
-    best_canonical = _ilp.optimal_committees(model, score, k, scale)
     if resolute:
-        return [min(best_canonical)]
-    return expand(best_canonical, classes, name, k)
+        return [_ilp.lexmin_optimal(model, score, k, scale)]
+    return expand(_ilp.optimal_committees(model, score, k, scale, name), classes, name, k)
 
 
 def _pav_compute(U, w, k, *, resolute, is_approval, method="auto"):
@@ -206,8 +205,7 @@ def pav(
     sorted in decreasing order, are weighted 1, 1/2, 1/3, ... . Solved exactly: brute force
     up to 5,000 committees, otherwise an integer program (HiGHS) whose ties are re-checked
     with exact scores (relative tolerance 1e-9). ``resolute=True`` returns the
-    lexicographically smallest optimal committee (abcvoting's brute-force choice when
-    m <= 10).
+    lexicographically smallest optimal committee (abcvoting's resolute brute-force choice).
 
     References
     ----------

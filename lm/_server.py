@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
@@ -118,6 +119,74 @@ def _logprob_entry(tokenizer: Any, token_id: int, logprob: float) -> dict[str, A
     text = _token_text(tokenizer, token_id)
     value = float(logprob) if math.isfinite(logprob) else _FLOOR
     return {"token": text, "logprob": value, "bytes": list(text.encode("utf-8"))}
+
+
+@dataclass(frozen=True)
+class _Request:
+    messages: list[dict[str, str]]
+    limit: int
+    temperature: float
+    seed: int
+    stop: list[str]
+    logprobs: bool
+    top_logprobs: int
+
+
+def _read_request(
+    body: Mapping[str, Any], name: str, can_logprobs: bool, default_max_tokens: int
+) -> _Request:
+    """Validate a chat-completions request body; raise ``_APIError`` on the first problem."""
+    messages = _messages(body.get("messages"))
+    model = _get(body, "model", (str,), "a string")
+    if model is not None and model != name:
+        raise _APIError(
+            f"The model '{model}' does not exist on this server; it serves '{name}'.",
+            param="model",
+            status=404,
+            code="model_not_found",
+        )
+    if _get(body, "stream", (bool,), "a boolean"):
+        raise _APIError("'stream': true is not supported by this server.", param="stream")
+    n = _get(body, "n", (int,), "an integer")
+    if n is not None and n != 1:
+        raise _APIError(f"'n' must be 1 on this server. Got {n} instead.", param="n")
+    limit = _get(body, "max_completion_tokens", (int,), "an integer >= 1")
+    param = "max_completion_tokens"
+    if limit is None:
+        limit = _get(body, "max_tokens", (int,), "an integer >= 1")
+        param = "max_tokens"
+    if limit is None:
+        limit = default_max_tokens
+    if limit < 1:
+        raise _APIError(f"'{param}' must be >= 1. Got {limit} instead.", param=param)
+    temperature = _get(body, "temperature", (int, float), "a number in [0, 2]")
+    temperature = 1.0 if temperature is None else float(temperature)
+    if not 0.0 <= temperature <= 2.0:
+        raise _APIError(
+            f"'temperature' must be in [0, 2]. Got {temperature} instead.",
+            param="temperature",
+        )
+    seed = _get(body, "seed", (int,), "an integer")
+    seed = secrets.randbits(31) if seed is None else seed % 2**63
+    stop = _get(body, "stop", (str, list), "a string or an array of strings")
+    stops = [stop] if isinstance(stop, str) else list(stop or [])
+    if len(stops) > 4 or not all(isinstance(s, str) and s for s in stops):
+        raise _APIError(
+            f"'stop' must be up to 4 non-empty strings. Got {stop!r} instead.", param="stop"
+        )
+    want, top = False, 0
+    if can_logprobs:  # otherwise ignored, like a server without log-probabilities
+        want = bool(_get(body, "logprobs", (bool,), "a boolean"))
+        what = f"an integer in [0, {_MAX_TOP_LOGPROBS}]"
+        top = _get(body, "top_logprobs", (int,), what) or 0
+        if not 0 <= top <= _MAX_TOP_LOGPROBS:
+            raise _APIError(
+                f"'top_logprobs' must be {what}. Got {top} instead.", param="top_logprobs"
+            )
+        if top and not want:
+            raise _APIError("'logprobs' must be true when 'top_logprobs' is set.", param="logprobs")
+
+    return _Request(messages, limit, temperature, seed, stops, want, top)
 
 
 def create_app(
@@ -225,65 +294,15 @@ def create_app(
 
     @app.post("/v1/chat/completions")
     def chat_completions(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        messages = _messages(body.get("messages"))
-        model = _get(body, "model", (str,), "a string")
-        if model is not None and model != name:
-            raise _APIError(
-                f"The model '{model}' does not exist on this server; it serves '{name}'.",
-                param="model",
-                status=404,
-                code="model_not_found",
-            )
-        if _get(body, "stream", (bool,), "a boolean"):
-            raise _APIError("'stream': true is not supported by this server.", param="stream")
-        n = _get(body, "n", (int,), "an integer")
-        if n is not None and n != 1:
-            raise _APIError(f"'n' must be 1 on this server. Got {n} instead.", param="n")
-        limit = _get(body, "max_completion_tokens", (int,), "an integer >= 1")
-        param = "max_completion_tokens"
-        if limit is None:
-            limit = _get(body, "max_tokens", (int,), "an integer >= 1")
-            param = "max_tokens"
-        if limit is None:
-            limit = default_max_tokens
-        if limit < 1:
-            raise _APIError(f"'{param}' must be >= 1. Got {limit} instead.", param=param)
-        temperature = _get(body, "temperature", (int, float), "a number in [0, 2]")
-        temperature = 1.0 if temperature is None else float(temperature)
-        if not 0.0 <= temperature <= 2.0:
-            raise _APIError(
-                f"'temperature' must be in [0, 2]. Got {temperature} instead.",
-                param="temperature",
-            )
-        seed = _get(body, "seed", (int,), "an integer")
-        seed = secrets.randbits(31) if seed is None else seed % 2**63
-        stop = _get(body, "stop", (str, list), "a string or an array of strings")
-        stops = [stop] if isinstance(stop, str) else list(stop or [])
-        if len(stops) > 4 or not all(isinstance(s, str) and s for s in stops):
-            raise _APIError(
-                f"'stop' must be up to 4 non-empty strings. Got {stop!r} instead.", param="stop"
-            )
-        want, top = False, 0
-        if can_logprobs:  # otherwise ignored, like a server without log-probabilities
-            want = bool(_get(body, "logprobs", (bool,), "a boolean"))
-            what = f"an integer in [0, {_MAX_TOP_LOGPROBS}]"
-            top = _get(body, "top_logprobs", (int,), what) or 0
-            if not 0 <= top <= _MAX_TOP_LOGPROBS:
-                raise _APIError(
-                    f"'top_logprobs' must be {what}. Got {top} instead.", param="top_logprobs"
-                )
-            if top and not want:
-                raise _APIError(
-                    "'logprobs' must be true when 'top_logprobs' is set.", param="logprobs"
-                )
-
+        request = _read_request(body, name, can_logprobs, default_max_tokens)
+        messages, limit, temperature = request.messages, request.limit, request.temperature
         try:
             with lock:
                 reply = chat_model.generate(
-                    messages, max_new_tokens=limit, temperature=temperature, seed=seed
+                    messages, max_new_tokens=limit, temperature=temperature, seed=request.seed
                 )
                 first = None
-                if want:
+                if request.logprobs:
                     first = np.asarray(next_logprobs(messages), dtype=np.float64)
         except LMInputError as exc:
             raise _APIError(str(exc)) from None
@@ -310,10 +329,10 @@ def create_app(
             else:
                 chosen = int(tokenizer.encode(reply, add_special_tokens=False)[0])
             entry = _logprob_entry(tokenizer, chosen, first[chosen])
-            best = np.argsort(-first, kind="stable")[:top]
+            best = np.argsort(-first, kind="stable")[: request.top_logprobs]
             entry["top_logprobs"] = [_logprob_entry(tokenizer, i, first[i]) for i in best]
             logprobs_body = {"content": [entry], "refusal": None}
-        cut = [reply.find(s) for s in stops if s in reply]
+        cut = [reply.find(s) for s in request.stop if s in reply]
         if cut:
             reply, finish = reply[: min(cut)], "stop"
         return {

@@ -2,6 +2,7 @@
 
 Writes benchmarks/RESULTS.md. Run with ``make bench`` (or ``python benchmarks/run.py``).
 Every comparison also checks that both libraries return the same winners.
+``--only lm slates`` re-runs some sections and replaces just those in RESULTS.md.
 
 Timings are wall-clock seconds on this machine (best of a few repeats); the ratio column is
 pref_voting's time per profile divided by ours.
@@ -19,8 +20,11 @@ from pathlib import Path
 import numpy as np
 import pref_voting
 from committees import committee_rules
+from lm_speed import lm_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
+from rater_validation import rater_validation
+from slates import slate_benchmarks
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -30,20 +34,37 @@ START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, help="re-run only these sections")
     args = ap.parse_args()
     rng = np.random.default_rng(2026)
     quick = args.quick
-    sections = [
-        rlhf_batch(10_000, 200 if quick else 1000, rng),
-        one_big_profile(100_000 if quick else 1_000_000, 10, rng),
-        kemeny_scaling(rng, 5.0 if quick else 60.0, 20 if quick else 50, 2 if quick else 5),
-        committee_rules(
-            [(200, 50, 5)] if quick else [(200, 50, 5), (1000, 100, 10)],
-            rng,
-            30.0 if quick else 300.0,
-        ),
-        polis_pipeline((10_000, 500) if quick else (100_000, 1000), rng, 60.0 if quick else 300.0),
-    ]
+    runs = {
+        "ranked": lambda: [
+            rlhf_batch(10_000, 200 if quick else 1000, rng),
+            one_big_profile(100_000 if quick else 1_000_000, 10, rng),
+            kemeny_scaling(rng, 5.0 if quick else 60.0, 20 if quick else 50, 2 if quick else 5),
+        ],
+        "committees": lambda: [
+            committee_rules(
+                [(200, 50, 5)] if quick else [(200, 50, 5), (1000, 100, 10)],
+                rng,
+                30.0 if quick else 300.0,
+            )
+        ],
+        "polis": lambda: [
+            polis_pipeline(
+                (10_000, 500) if quick else (100_000, 1000), rng, 60.0 if quick else 300.0
+            )
+        ],
+        "lm": lambda: [lm_speed(quick)],
+        "slates": lambda: slate_benchmarks(quick),
+        "raters": lambda: [rater_validation(quick)],
+    }
+    if args.only:
+        sections = [s for name in args.only for s in runs[name]()]
+        splice_sections(sections)
+        return
+    sections = [s for name in SECTIONS for s in runs[name]()]
     header = [
         "# Benchmark results",
         "",
@@ -60,6 +81,27 @@ def main() -> None:
     if not quick:  # the README shows the full-size run only
         update_readme(header[2], body)
     sys.stdout.write(text)
+
+
+SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters")
+
+
+def splice_sections(sections: list[list[str]]) -> None:
+    """Replace the sections of RESULTS.md with the same '### ' title; append new ones."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    blocks = text.split("\n### ")
+    head, rest = blocks[0], ["### " + b for b in blocks[1:]]
+    new = {s[0]: "\n".join(s).rstrip() + "\n" for s in sections}
+    kept = []
+    for block in rest:
+        title = block.split("\n", 1)[0]
+        kept.append(new.pop(title, block.rstrip() + "\n"))
+    kept.extend(new.values())
+    RESULTS.write_text("\n".join([head.rstrip() + "\n", *kept]))
+    readme = README.read_text()
+    if START in readme and END in readme:
+        provenance = readme.split(START, 1)[1].split("\n")[1]
+        update_readme(provenance, "\n".join(kept[i] for i in range(len(kept))))
 
 
 def update_readme(provenance: str, body: str) -> None:

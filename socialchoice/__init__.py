@@ -14,6 +14,7 @@ Examples
 from . import bridging, committee, generate, rules  # noqa: F401  (rules fills RULES)
 from ._errors import (
     ApprovalError,
+    GenerativeError,
     MarginError,
     PolisError,
     PrefLibError,
@@ -43,6 +44,7 @@ __all__ = [
     "FAMILIES",
     "RULES",
     "ApprovalError",
+    "GenerativeError",
     "MarginError",
     "PolisError",
     "PrefLibError",

@@ -14,8 +14,11 @@
         │                          the committee size k is malformed (names row, column, value)
         ├── VoteMatrixError        an agree/disagree vote matrix has values outside
         │                          {-1, 0, +1, NaN} or a group vector of the wrong length
-        └── PolisError             a Polis export folder is missing a file or a file is malformed
-                                   (the message names file, line and column)
+        ├── PolisError             a Polis export folder is missing a file or a file is malformed
+        │                          (the message names file, line and column)
+        └── GenerativeError        a generative-social-choice input or oracle answer is malformed:
+                                   agents, k, a utility outside the rating scale or NaN, an
+                                   empty generated statement, ratings of the wrong shape
 
 Every message says what was wrong, where (ballot / line / field) and what was expected.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "ApprovalError",
+    "GenerativeError",
     "MarginError",
     "PolisError",
     "PrefLibError",
@@ -72,3 +76,7 @@ class VoteMatrixError(SocialChoiceError):
 
 class PolisError(SocialChoiceError):
     """A Polis export folder is incomplete or one of its files is malformed."""
+
+
+class GenerativeError(SocialChoiceError):
+    """A generative-social-choice input, rater rating or generated statement is malformed."""

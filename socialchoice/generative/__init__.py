@@ -1,0 +1,73 @@
+"""Generative social choice: proportional slates of statements from oracle queries.
+
+Fish et al.'s algorithm (:func:`generate_slate`) builds a slate of ``k`` statements round
+by round, asking a :class:`Generator` for the statement that the ``r``-th most satisfied of
+the remaining agents likes best and a :class:`Rater` for how much each agent likes it.
+With the exact oracle :class:`PoolGenerator` (a finite pool with known utilities) the slate
+satisfies balanced justified representation, which :func:`bjr_violations` audits. Baseline
+slates (top-k by mean, committee rules, k-means) and :func:`compare_slates` put a slate next
+to the alternatives.
+
+References
+----------
+.. [1] S. Fish, P. Gölz, D. C. Parkes, A. D. Procaccia, G. Rusak, I. Shapira and
+   M. Wüthrich, 'Generative Social Choice', arXiv:2309.01291 (2023).
+
+Examples
+--------
+>>> from socialchoice.generative import PoolGenerator, bjr_violations, generate_slate
+>>> U = [[6, 0, 3], [5, 1, 3], [0, 6, 3], [1, 5, 3]]
+>>> pool = PoolGenerator(["left", "right", "middle"], U)
+>>> slate = generate_slate(4, 2, rater=pool, generator=pool)
+>>> slate.statements
+('left', 'right')
+>>> bjr_violations(U, slate.utilities, 2)
+[]
+"""
+
+from ._baselines import (
+    BASELINE_RULES,
+    balanced_assignment,
+    baseline_slates,
+    committee_slate,
+    kmeans_slate,
+    top_mean_slate,
+)
+from ._bjr import BJRViolation, bjr_violations
+from ._compare import (
+    PILOT_REPRESENTATION,
+    REPRESENTATION_LEVELS,
+    compare_slates,
+    representation_levels,
+)
+from ._pool import PoolGenerator
+from ._protocols import Generator, Rater
+from ._raters import EmbeddingRater, GenerationRecord, LLMGenerator, LLMRater, fit_calibration
+from ._slate import Slate, SlateRound, generate_slate, round_sizes
+
+__all__ = [
+    "BASELINE_RULES",
+    "PILOT_REPRESENTATION",
+    "REPRESENTATION_LEVELS",
+    "BJRViolation",
+    "EmbeddingRater",
+    "GenerationRecord",
+    "Generator",
+    "LLMGenerator",
+    "LLMRater",
+    "PoolGenerator",
+    "Rater",
+    "Slate",
+    "SlateRound",
+    "balanced_assignment",
+    "baseline_slates",
+    "bjr_violations",
+    "committee_slate",
+    "compare_slates",
+    "fit_calibration",
+    "generate_slate",
+    "kmeans_slate",
+    "representation_levels",
+    "round_sizes",
+    "top_mean_slate",
+]

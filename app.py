@@ -5,7 +5,7 @@ Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`delib
 
 import streamlit as st
 
-from deliberation.pages import statements, voting
+from deliberation.pages import slate, statements, voting
 
 st.set_page_config(
     page_title="Collective Alignment Toolkit",
@@ -26,6 +26,12 @@ pages = [
         title="Statements",
         icon=":material/forum:",
         url_path="statements",
+    ),
+    st.Page(
+        slate.render,
+        title="Slate",
+        icon=":material/format_list_bulleted:",
+        url_path="slate",
     ),
 ]
 

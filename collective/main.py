@@ -12,6 +12,7 @@ from . import __version__
 from . import committee as _committee
 from . import polis as _polis
 from . import rules as _rules
+from . import slate as _slate
 from . import vote as _vote
 
 __all__ = ["app"]
@@ -48,3 +49,4 @@ app.command("vote")(_vote.vote)
 app.command("rules")(_rules.rules)
 app.command("committee")(_committee.committee_command)
 app.command("polis")(_polis.polis_command)
+app.command("slate")(_slate.slate_command)

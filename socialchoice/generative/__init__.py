@@ -44,6 +44,13 @@ from ._pool import PoolGenerator
 from ._protocols import Generator, Rater
 from ._raters import EmbeddingRater, GenerationRecord, LLMGenerator, LLMRater, fit_calibration
 from ._slate import Slate, SlateRound, generate_slate, round_sizes
+from ._validation import (
+    RaterValidation,
+    binary_metrics,
+    hide_votes,
+    majority_baseline,
+    validate_rater,
+)
 
 __all__ = [
     "BASELINE_RULES",
@@ -57,17 +64,22 @@ __all__ = [
     "LLMRater",
     "PoolGenerator",
     "Rater",
+    "RaterValidation",
     "Slate",
     "SlateRound",
     "balanced_assignment",
     "baseline_slates",
+    "binary_metrics",
     "bjr_violations",
     "committee_slate",
     "compare_slates",
     "fit_calibration",
     "generate_slate",
+    "hide_votes",
     "kmeans_slate",
+    "majority_baseline",
     "representation_levels",
     "round_sizes",
     "top_mean_slate",
+    "validate_rater",
 ]

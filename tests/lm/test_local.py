@@ -134,3 +134,31 @@ def test_loaders_return_one_object_per_process(monkeypatch):
     first = lm.load_chat_model(cache=False)
     assert lm.load_chat_model(cache=False) is first
     assert first.model_id == "local:SmolLM2-135M-Instruct.Q4_1"
+
+
+def test_a_failure_mid_run_keeps_the_finished_batches(chat_model):
+    import copy
+
+    from lm import CallCache, LMError
+
+    model = copy.copy(chat_model)
+    model.cache = CallCache(":memory:")
+    model.batch_size = 2
+    prompts = [f"Question number {i}: yes or no?" for i in range(6)]
+    original = model._option_scores_batch
+    computed: list[int] = []
+
+    def failing(conversations, options):
+        if len(computed) == 4:
+            raise LMError("the model crashed")
+        computed.extend(range(len(conversations)))
+        return original(conversations, options)
+
+    model._option_scores_batch = failing
+    with pytest.raises(LMError, match="crashed"):
+        model.option_scores_batch(prompts, ["yes", "no"])
+    assert len(model.cache) == 4  # two finished batches of two
+    computed.clear()
+    model._option_scores_batch = lambda c, o: computed.extend(range(len(c))) or original(c, o)
+    scores = model.option_scores_batch(prompts, ["yes", "no"])
+    assert len(computed) == 2 and scores.shape == (6, 2)

@@ -1,0 +1,353 @@
+"""The **Slate** page: a proportional slate of statements from free-text opinions.
+
+A researcher picks the shipped demo opinions or uploads a CSV of opinions (and, optionally,
+one of candidate statements), chooses the slate size and the rater, and builds the slate
+with :func:`socialchoice.generative.generate_slate` (through
+:func:`collective.slate.build_slate`, the pipeline of ``collective slate``). The page shows
+the slate with each statement's group, who is matched to what, the BJR audit against the
+pool, and how well represented the participants are compared with the baseline slates.
+Texts are shown as escaped Markdown or table cells, never as HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import lm
+import socialchoice as sc
+from collective.slate import (
+    DEMO_FOLDER,
+    Opinions,
+    Pool,
+    SlateRun,
+    build_slate,
+    read_opinions,
+    read_pool,
+)
+from socialchoice import generative as gen
+
+from ._ui import md_escape
+
+__all__ = ["LEVEL_COLOURS", "PILOT_LABEL", "render", "representation_frame"]
+
+_KEY_CACHE = "slate_runs"
+_DEMO = "Demo: assistant opinions"
+_UPLOAD = "Upload a CSV"
+_DEMO_POOL = "The demo pool (30 statements)"
+_OWN = "The opinions themselves"
+
+#: The row of the representation chart that shows the published pilot's answers.
+PILOT_LABEL = "pilot (Fish et al.)"
+
+#: Colour of each representation level, best (green) to worst (red).
+LEVEL_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
+
+
+def representation_frame(comparison: pd.DataFrame, *, pilot: bool = True) -> pd.DataFrame:
+    """Long table ``slate, level, rank, share`` of the representation levels of each slate.
+
+    ``comparison`` is :func:`socialchoice.generative.compare_slates`'s table; with ``pilot``
+    the published pilot's distribution (:data:`socialchoice.generative.PILOT_REPRESENTATION`)
+    is appended as a last row labelled :data:`PILOT_LABEL`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     [[1.0, 0.0, 0.0, 0.0, 0.0]], columns=list(gen.REPRESENTATION_LEVELS),
+    ...     index=pd.Index(["generative"], name="slate"),
+    ... )
+    >>> frame = representation_frame(table)
+    >>> frame.shape, frame["slate"].iloc[-1] == PILOT_LABEL
+    ((10, 4), True)
+    """
+    levels = list(gen.REPRESENTATION_LEVELS)
+    shares = comparison[levels].copy()
+    if pilot:
+        shares.loc[PILOT_LABEL] = [gen.PILOT_REPRESENTATION[level] for level in levels]
+    long = shares.rename_axis("slate").reset_index().melt("slate", var_name="level")
+    long = long.rename(columns={"value": "share"})
+    long["rank"] = long["level"].map({level: i for i, level in enumerate(levels)})
+    return long[["slate", "level", "rank", "share"]]
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _choose_data() -> tuple[str, Opinions, Pool | None, str | None] | None:
+    """Source id, opinions, pool (None: the opinions) and question of the chosen data."""
+    how = st.radio("Opinions", [_DEMO, _UPLOAD], horizontal=True, key="slate_how")
+    if how == _DEMO:
+        question = (DEMO_FOLDER / "question.txt").read_text(encoding="utf-8").strip()
+        st.markdown(f"**Question:** {md_escape(question)}")
+        st.caption(
+            "120 short opinions written for this project (not real people's answers), and 30 "
+            "candidate statements. See data/assistant_opinions/README.md."
+        )
+        which = st.radio(
+            "Candidate statements", [_DEMO_POOL, _OWN], horizontal=True, key="slate_pool_choice"
+        )
+        opinions = read_opinions(DEMO_FOLDER / "opinions.csv")
+        pool = read_pool(DEMO_FOLDER / "pool.csv") if which == _DEMO_POOL else None
+        return f"demo:{which}", opinions, pool, question
+    uploaded = st.file_uploader(
+        "Opinions: a CSV with one row per participant (columns participant, opinion)",
+        type=["csv"],
+        key="slate_opinions_file",
+    )
+    pool_file = st.file_uploader(
+        "Candidate statements (optional): a CSV with a column statement; without it, every "
+        "opinion is a candidate",
+        type=["csv"],
+        key="slate_pool_file",
+    )
+    with st.expander("Columns and question"):
+        opinion_column = st.text_input("Opinion column", "opinion")
+        id_column = st.text_input("Participant id column (empty: participant, or row numbers)")
+        statement_column = st.text_input("Statement column of the candidates", "statement")
+        question = st.text_input("The question the opinions answer (for the language model)")
+    if uploaded is None:
+        st.info("Upload a CSV of opinions to build a slate from it.")
+        return None
+    data = uploaded.getvalue()
+    opinions = read_opinions(
+        data, opinion_column=opinion_column, id_column=id_column or None, name=uploaded.name
+    )
+    pool = None
+    pool_data = b""
+    if pool_file is not None:
+        pool_data = pool_file.getvalue()
+        pool = read_pool(pool_data, statement_column=statement_column, name=pool_file.name)
+    source = _digest(data, pool_data, opinion_column, id_column, statement_column, question)
+    return f"upload:{source}", opinions, pool, question.strip() or None
+
+
+def _build(key: tuple[Any, ...], opinions: Opinions, pool: Pool | None, **options: Any) -> None:
+    """Run the pipeline with a progress bar and keep the result for this session."""
+    cache: dict[tuple[Any, ...], SlateRun] = st.session_state.setdefault(_KEY_CACHE, {})
+    bar = st.progress(0.0, text="Building the slate…")
+
+    def progress(done: float, what: str) -> None:
+        bar.progress(min(max(done, 0.0), 1.0), text=f"Building the slate: {what}")
+
+    try:
+        cache[key] = build_slate(opinions, pool=pool, progress=progress, **options)
+    finally:
+        bar.empty()
+    while len(cache) > 8:
+        cache.pop(next(iter(cache)))
+
+
+def _show_slate(run: SlateRun) -> None:
+    frame = run.slate_frame()
+    first: dict[str, int] = {}
+    for row in frame.itertuples(index=False):
+        with st.container(border=True):
+            st.markdown(f"**{row.slot}\\.** {md_escape(row.statement)}")
+            again = first.setdefault(row.statement, row.slot)
+            note = f" · the same statement as slot {again}" if again != row.slot else ""
+            st.caption(
+                f"{row.group_size} participants · mean rating {row.mean_utility:.1f} of 6{note}"
+            )
+    with st.expander("Who is matched to which statement"):
+        st.dataframe(
+            run.assignment_frame(),
+            hide_index=True,
+            width="stretch",
+            column_config={"utility": st.column_config.NumberColumn("rating", format="%.2f")},
+        )
+
+
+def _show_audit(run: SlateRun) -> None:
+    n, k = len(run.opinions), run.k
+    if not run.violations:
+        st.success("No BJR violation against the pool")
+    else:
+        st.warning(f"{len(run.violations)} BJR violations against the pool")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "statement": r["statement"],
+                        "threshold": r["threshold"],
+                        "coalition size": r["size"],
+                        "coalition": ", ".join(r["coalition"]),
+                    }
+                    for r in run.violation_records()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.caption(
+        f"Balanced justified representation: no group of at least n/k = {n / k:.1f} "
+        "participants who all rate some candidate statement at least θ is matched to "
+        f"statements they all rate below θ ({len(run.pool)} candidates, {run.rater} ratings)."
+    )
+
+
+def _show_comparison(run: SlateRun) -> None:
+    long = representation_frame(run.comparison)
+    order = [*run.comparison.index, PILOT_LABEL]
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("slate:N", sort=order, title=None, axis=alt.Axis(labelLimit=110)),
+            x=alt.X(
+                "share:Q",
+                stack="normalize",
+                axis=alt.Axis(format="%"),
+                title="share of participants",
+            ),
+            color=alt.Color(
+                "level:N",
+                sort=list(gen.REPRESENTATION_LEVELS),
+                scale=alt.Scale(domain=list(gen.REPRESENTATION_LEVELS), range=LEVEL_COLOURS),
+                legend=alt.Legend(orient="bottom", title="represented", columns=3),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=["slate", "level", alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(
+        "How well each participant's matched statement represents them, read from the "
+        "ratings (≥ 5.5 of 6 perfectly, ≥ 4.5 mostly, ≥ 2.5 somewhat, ≥ 0.5 poorly). The "
+        "pilot row is what 100 people answered in Fish et al.'s pilot (k = 5); the rows above "
+        "are estimates from a model's ratings, not people's answers."
+    )
+    if not run.baselines:
+        st.caption(f"No baselines: there are fewer than k = {run.k} candidate statements.")
+    shown = ["bjr_violations", "largest_coalition", "mean", "min", "median"]
+    table = run.comparison[shown + list(gen.REPRESENTATION_LEVELS)].reset_index()
+    percent = st.column_config.NumberColumn(format="percent")
+    number = st.column_config.NumberColumn(format="%.2f")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "slate": st.column_config.TextColumn("slate", pinned=True),
+            "bjr_violations": st.column_config.NumberColumn("BJR violations"),
+            "largest_coalition": st.column_config.NumberColumn("largest coalition"),
+            **{c: number for c in ("mean", "min", "median")},
+            **{level: percent for level in gen.REPRESENTATION_LEVELS},
+        },
+    )
+
+
+def _downloads(run: SlateRun) -> None:
+    st.download_button(
+        "Download the slate (CSV)",
+        run.slate_frame().to_csv(index=False).encode(),
+        file_name="slate.csv",
+        mime="text/csv",
+        width="stretch",
+    )
+    st.download_button(
+        "Download the assignment (CSV)",
+        run.assignment_frame().to_csv(index=False).encode(),
+        file_name="assignment.csv",
+        mime="text/csv",
+        width="stretch",
+    )
+    st.download_button(
+        "Download the audit (JSON)",
+        json.dumps(run.audit(), indent=2, ensure_ascii=False).encode(),
+        file_name="audit.json",
+        mime="application/json",
+        width="stretch",
+    )
+
+
+def render() -> None:
+    """Draw the Slate page."""
+    st.title("Slate")
+    st.write(
+        "Turn many free-text opinions into a short slate of statements so that every group "
+        "of participants, in proportion to its size, is matched to a statement it rates "
+        "highly (generative social choice, Fish et al. 2023)."
+    )
+    try:
+        chosen = _choose_data()
+    except sc.SocialChoiceError as exc:
+        st.error(md_escape(exc))
+        return
+    if chosen is None:
+        return
+    source, opinions, pool, question = chosen
+    n = len(opinions)
+    candidates = len(pool) if pool is not None else len(set(opinions.texts))
+    k = st.slider("Slate size k", 1, min(10, n), min(5, n), key="slate_k")
+    rater = st.radio(
+        "Ratings",
+        ["embedding", "llm"],
+        format_func={
+            "embedding": "Sentence embeddings (fast)",
+            "llm": "Language model",
+        }.get,
+        horizontal=True,
+        key="slate_rater",
+    )
+    if rater == "llm":
+        st.caption(
+            f"Slow: the language model rates each of the {n} × {candidates} "
+            "participant–statement pairs (asked twice, scale reversed). The small local model "
+            "(SmolLM2-135M) is near chance at this; a bigger model behind LM_BASE_URL rates "
+            "in earnest."
+        )
+    generator = st.radio(
+        "Statements",
+        ["pool", "llm"],
+        format_func={
+            "pool": "Chosen from the candidates",
+            "llm": "Written by the language model",
+        }.get,
+        horizontal=True,
+        key="slate_generator",
+    )
+    if generator == "llm":
+        st.caption(
+            "The language model writes 4 candidate statements in each of the k rounds; the "
+            "candidates above compete with them, so the slate is never worse than the pool's."
+        )
+    key = (source, k, rater, generator)
+    if st.button("Build slate", type="primary", width="stretch", key="slate_build"):
+        try:
+            _build(
+                key,
+                opinions,
+                pool,
+                k=k,
+                rater=rater,
+                generator=generator,
+                question=question,
+                seed=0,
+            )
+        except (sc.SocialChoiceError, lm.LMError) as exc:
+            st.error(md_escape(exc))
+            return
+    run = st.session_state.get(_KEY_CACHE, {}).get(key)
+    if run is None:
+        st.info(f"{n} participants, {candidates} candidate statements. Press Build slate.")
+        return
+    st.subheader(f"Slate of {run.k} statements")
+    _show_slate(run)
+    st.subheader("Audit")
+    _show_audit(run)
+    st.subheader("Representation against the baselines")
+    _show_comparison(run)
+    _downloads(run)

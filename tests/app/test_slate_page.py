@@ -1,0 +1,153 @@
+"""The app's Slate page, driven through streamlit's AppTest (no browser).
+
+The page builds slates with the real all-MiniLM-L6-v2 embedder: ``lm.load_embedder`` is
+pointed at the session fixture ``embedder`` so the model loads once per test session.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lm
+from collective.slate import DEMO_FOLDER, read_pool
+from deliberation.pages._ui import md_escape
+from deliberation.pages.slate import PILOT_LABEL, representation_frame
+from socialchoice import generative as gen
+
+TIMEOUT = 120
+SCRIPT = "from deliberation.pages import slate\nslate.render()\n"
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+@pytest.fixture
+def models(monkeypatch: pytest.MonkeyPatch, embedder: object) -> None:
+    monkeypatch.setattr(lm, "load_embedder", lambda **_: embedder)
+
+
+@pytest.fixture
+def at(models: None) -> AppTest:
+    app = AppTest.from_string(SCRIPT, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _statements(app: AppTest) -> list[str]:
+    """Captions under the slate's statements ("24 participants · mean rating ...")."""
+    return [c.value for c in app.caption if " participants · mean rating " in c.value]
+
+
+def test_page_renders_with_the_demo_question(at: AppTest) -> None:
+    assert at.title[0].value == "Slate"
+    shown = [m.value for m in at.markdown if m.value.startswith("**Question:**")]
+    question = (DEMO_FOLDER / "question.txt").read_text().strip()
+    assert shown == [f"**Question:** {md_escape(question)}"]
+    assert at.slider[0].value == 5 and at.slider[0].max == 10
+    assert at.button[0].label == "Build slate"
+    assert "120 participants, 30 candidate statements" in at.info[0].value
+    assert not _statements(at)  # nothing is built before the button is pressed
+
+
+def test_build_the_demo_slate(at: AppTest) -> None:
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    shown = _statements(at)
+    assert len(shown) == 5 and all(s.startswith("24 participants") for s in shown)
+    pool = set(read_pool(DEMO_FOLDER / "pool.csv").statements)
+    slots = [m.value for m in at.markdown if m.value.startswith("**") and "\\." in m.value[:8]]
+    assert len(slots) == 5 and slots[0].startswith("**1\\.** The assistant should")
+    assert len(pool) == 30
+    assert [s.value for s in at.success] == ["No BJR violation against the pool"]
+    assert len(at.get("download_button")) == 3
+    comparison = at.dataframe[-1].value
+    assert list(comparison["slate"]) == ["generative", "top_mean", *gen.BASELINE_RULES, "kmeans"]
+    assignment = at.dataframe[0].value
+    assert list(assignment.columns) == ["participant", "slot", "statement", "utility"]
+    assert len(assignment) == 120 and set(assignment["slot"]) == {1, 2, 3, 4, 5}
+    # the result is kept: a rerun with the same options shows it without rebuilding
+    at.run()
+    assert len(_statements(at)) == 5
+    # another k needs another build
+    at.slider[0].set_value(3).run()
+    assert not _statements(at) and at.info
+    at.button[0].click().run()
+    assert len(_statements(at)) == 3 and not at.exception
+
+
+def test_llm_rater_says_it_is_slow(at: AppTest) -> None:
+    at.radio[2].set_value("llm").run()
+    caption = " ".join(c.value for c in at.caption)
+    assert "Slow" in caption and "near chance" in caption and "120 × 30" in caption
+
+
+def _upload(app: AppTest, name: str, content: bytes) -> AppTest:
+    app.radio[0].set_value("Upload a CSV").run()
+    assert not app.exception and app.info  # asks for a file
+    app.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_upload_with_a_missing_column_shows_an_error(at: AppTest) -> None:
+    _upload(at, "mine.csv", b"participant,text\na,Be kind.\nb,Be brief.\n")
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "mine\\.csv has no column 'opinion'" in message
+    assert "'participant', 'text'" in message  # the columns found
+    assert not at.button  # nothing to build
+    at.text_input[0].set_value("text").run()  # choose the column: fixed
+    assert not at.error and at.button[0].label == "Build slate"
+
+
+def test_upload_with_an_empty_opinion_names_the_row(at: AppTest) -> None:
+    _upload(at, "gaps.csv", b"participant,opinion\na,Be kind.\nb,\nc,Be brief.\n")
+    assert len(at.error) == 1 and "row 3" in at.error[0].value
+
+
+def test_upload_builds_with_the_opinions_as_pool(at: AppTest) -> None:
+    rows = "".join(f"p{i},Opinion number {i} about assistants.\n" for i in range(6))
+    _upload(at, "six.csv", ("participant,opinion\n" + rows).encode())
+    assert at.slider[0].max == 6 and at.slider[0].value == 5
+    assert "6 participants, 6 candidate statements" in at.info[0].value
+    at.slider[0].set_value(2).run()
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _statements(at)
+    assert len(shown) == 2 and all(s.startswith("3 participants") for s in shown)
+    assert at.success  # an exact pool oracle never violates BJR
+
+
+def test_representation_frame_adds_the_pilot() -> None:
+    table = pd.DataFrame(
+        [[0.5, 0.5, 0.0, 0.0, 0.0], [0.2, 0.2, 0.2, 0.2, 0.2]],
+        columns=list(gen.REPRESENTATION_LEVELS),
+        index=pd.Index(["generative", "pav"], name="slate"),
+    )
+    long = representation_frame(table)
+    assert list(long.columns) == ["slate", "level", "rank", "share"]
+    assert long.groupby("slate")["share"].sum().round(6).to_dict() == {
+        "generative": 1.0,
+        "pav": 1.0,
+        PILOT_LABEL: 1.0,
+    }
+    pilot = long[long["slate"] == PILOT_LABEL].set_index("level")["share"]
+    assert pilot.to_dict() == gen.PILOT_REPRESENTATION
+    assert len(representation_frame(table, pilot=False)) == 10
+
+
+def test_app_lists_the_slate_page_after_statements() -> None:
+    pages = [
+        {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+        for node in ast.walk(ast.parse(APP.read_text()))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
+    ]
+    titles = [p["title"] for p in pages]
+    assert titles.index("Slate") == titles.index("Statements") + 1
+    slate = pages[titles.index("Slate")]
+    assert slate["url_path"] == "slate" and slate["icon"] == ":material/format_list_bulleted:"

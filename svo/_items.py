@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CATEGORIES",
@@ -117,7 +120,7 @@ ENDPOINT_TYPES: Final = tuple(
 (85, 85) 'prosocial' with (85, 15) 'competitive'."""
 
 
-def item_table():
+def item_table() -> pd.DataFrame:
     """The form as a long table: one row per item and option.
 
     Returns
@@ -126,14 +129,19 @@ def item_table():
         Columns ``item`` (1–15), ``kind`` ('primary' or 'secondary'), ``option`` (0–8),
         ``self`` and ``other`` (payoffs).
 
+    References
+    ----------
+    Murphy, R. O., Ackermann, K. A., & Handgraaf, M. J. J. (2011). Measuring social value
+    orientation. *Judgment and Decision Making*, 6(8), 771–781, Appendix (the paper form).
+
     Examples
     --------
     >>> import svo
     >>> table = svo.item_table()
     >>> table.shape
     (135, 5)
-    >>> table.iloc[0].tolist()
-    [1, 'primary', 0, 85, 85]
+    >>> table.iloc[:1].to_dict("records")
+    [{'item': 1, 'kind': 'primary', 'option': 0, 'self': 85, 'other': 85}]
     """
     import pandas as pd
 

@@ -5,7 +5,7 @@ Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`delib
 
 import streamlit as st
 
-from deliberation.pages import slate, statements, voting
+from deliberation.pages import slate, statements, svo, voting
 
 st.set_page_config(
     page_title="Collective Alignment Toolkit",
@@ -32,6 +32,12 @@ pages = [
         title="Slate",
         icon=":material/format_list_bulleted:",
         url_path="slate",
+    ),
+    st.Page(
+        svo.render,
+        title="SVO",
+        icon=":material/balance:",
+        url_path="svo",
     ),
 ]
 

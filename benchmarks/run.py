@@ -25,6 +25,7 @@ from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import rater_validation
 from slates import slate_benchmarks
+from svo_benchmark import svo_benchmark
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -59,6 +60,7 @@ def main() -> None:
         "lm": lambda: [lm_speed(quick)],
         "slates": lambda: slate_benchmarks(quick),
         "raters": lambda: [rater_validation(quick)],
+        "svo": lambda: [svo_benchmark(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -83,7 +85,7 @@ def main() -> None:
     sys.stdout.write(text)
 
 
-SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters")
+SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo")
 
 
 def splice_sections(sections: list[list[str]]) -> None:

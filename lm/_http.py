@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 _SCORINGS = ("auto", "top_logprobs", "constrained")
 _TOP_LOGPROBS = 20
 _CONSTRAINED_TOKENS = 16
+_WORD_LETTERS = frozenset({"a", "i"})  # option letters that are also English words
 _LEADING_MARKS = "\"'`*([{<_ \t\n"
 T = TypeVar("T")
 
@@ -45,7 +46,9 @@ def match_option(reply: str, options: Sequence[str]) -> int | None:
     (``"10"`` over ``"1"``) and a match must end at a word boundary (``"A)"`` and ``"A."``
     match option ``"A"``, ``"Absolutely"`` does not). If nothing matches, leading quotes,
     brackets and markdown marks (``"**B**"``, ``"(B)"``) are skipped and the match is tried
-    again.
+    again. The option letters "A" and "I" are English words: a reply that goes on with a
+    word after them ("I would choose B", "A good answer is C") matches neither, so it is
+    reported as unmatched rather than read as the wrong option.
 
     Parameters
     ----------
@@ -69,6 +72,10 @@ def match_option(reply: str, options: Sequence[str]) -> int | None:
     0
     >>> match_option("Absolutely", ["A", "B"]) is None
     True
+    >>> match_option("I would choose B", list("ABCDEFGHI")) is None
+    True
+    >>> match_option("I) (85, 15)", list("ABCDEFGHI"))
+    8
     """
     text = reply.strip().casefold()
     for candidate in (text, text.lstrip(_LEADING_MARKS)):
@@ -80,6 +87,8 @@ def match_option(reply: str, options: Sequence[str]) -> int | None:
             rest = candidate[len(key) :]
             if rest and key[-1].isalnum() and rest[0].isalnum():
                 continue  # "A" must not match "Absolutely"
+            if key in _WORD_LETTERS and re.match(r"\s+[^\W\d_]", rest):
+                continue  # "I would choose B" is a sentence, not option I
             best, best_len = j, len(key)
         if best is not None:
             return best

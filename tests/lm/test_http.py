@@ -337,6 +337,11 @@ def test_a_server_rejecting_logprobs_makes_auto_constrained():
         ("10.", ["1", "5", "10"], 2),
         ("1 star", ["1", "5", "10"], 0),
         (" yes, surely", ["No", "Yes"], 1),
+        ("I would choose B", "ABCDEFGHI", None),
+        ("A good answer is C", "ABC", None),
+        ("I", "ABCDEFGHI", 8),
+        ("I.", "ABCDEFGHI", 8),
+        ("B is best", "ABC", 1),
     ],
 )
 def test_match_option(reply, options, expected):

@@ -73,6 +73,12 @@ def categorize(angles: Any) -> np.ndarray:
     prosocial [22.45°, 57.15°), individualistic [−12.04°, 22.45°), competitive < −12.04°.
     NaN angles give ``None``.
 
+    References
+    ----------
+    Murphy, R. O., Ackermann, K. A., & Handgraaf, M. J. J. (2011). Measuring social value
+    orientation. *Judgment and Decision Making*, 6(8), 771–781, §2–3 (the category
+    boundaries).
+
     Examples
     --------
     >>> from svo import categorize
@@ -136,7 +142,8 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
         - a DataFrame with columns ``item1`` … ``item6`` (and optionally all of ``item7`` …
           ``item15``) of option indices, or ``item1_self``, ``item1_other``, … of payoffs.
           Names are matched ignoring case and underscores (``Item_1`` is ``item1``); when
-          both forms are present the payoff columns are used. Other columns (ids,
+          both forms are present for the same items the payoff columns are used; a mix
+          (options for some items, payoffs for others) is an error. Other columns (ids,
           demographics) are ignored; the index labels the respondents.
 
         NaN (or ``None``) marks a missing answer; a payoff pair is missing when both payoffs
@@ -408,6 +415,20 @@ def _parse_frame(frame) -> _Parsed:
             f"{', '.join(missing)}."
         )
     m = N_ITEMS if all(secondary) else N_PRIMARY
+    # the other layout's columns are allowed only as a complete duplicate (payoffs then win)
+    if allocation:
+        stray = [c for c in index_cols if c is not None]
+        duplicate = len(stray) == m and all(c is not None for c in index_cols[:m])
+    else:
+        stray = [c for c in self_cols + other_cols if c is not None]
+        duplicate = False
+    if stray and not duplicate:
+        raise ChoiceError(
+            f"The column(s) {stray[:6]!r} do not fit the survey's layout: the primary items "
+            f"are given as {'payoff pairs' if allocation else 'option indices'}, so every "
+            "item must take that form (item1 … item15 of option indices, or item1_self and "
+            "item1_other … of payoffs; not a mix)."
+        )
     columns = pairs[:m] if allocation else [(c,) for c in index_cols[:m]]
     names = [c for group in columns for c in group]
     block = frame[names]
@@ -463,7 +484,7 @@ def _score_indices(raw: np.ndarray):
         for r, k in zip(*np.nonzero(~valid & ~np.isnan(raw)), strict=True):
             issues[(int(r), int(k))] = (
                 float(raw[r, k]),
-                f"option {raw[r, k]:g} is not an option index; expected an integer in 0–8",
+                f"option {raw[r, k]:.12g} is not an option index; expected an integer in 0–8",
             )
     # option N_OPTIONS is a sentinel for "no valid answer": NaN payoffs, no preference
     option = np.where(valid[:, :N_PRIMARY], index[:, :N_PRIMARY], N_OPTIONS)
@@ -512,11 +533,11 @@ def _score_allocations(raw: np.ndarray):
         for r, k in zip(*np.nonzero(~valid & ~missing), strict=True):
             a, b, pair = ITEMS[k, 0], ITEMS[k, -1], (float(s[r, k]), float(o[r, k]))
             if np.isnan(pair).any():
-                message = (f"the payoff pair ({pair[0]:g}, {pair[1]:g}) has one payoff missing; "
-                           "expected both payoffs or neither")
+                message = (f"the payoff pair ({pair[0]:.12g}, {pair[1]:.12g}) has one payoff "
+                           "missing; expected both payoffs or neither")
             else:
-                message = (f"the payoff pair ({pair[0]:g}, {pair[1]:g}) is not on item {k + 1}'s "
-                           f"line from ({a[0]}, {a[1]}) to ({b[0]}, {b[1]})")
+                message = (f"the payoff pair ({pair[0]:.12g}, {pair[1]:.12g}) is not on item "
+                           f"{k + 1}'s line from ({a[0]}, {a[1]}) to ({b[0]}, {b[1]})")
             issues[(int(r), int(k))] = (pair, message)
     complete = valid[:, :N_PRIMARY].all(axis=1)
     primary_s = np.where(valid[:, :N_PRIMARY], s[:, :N_PRIMARY], np.nan)

@@ -40,9 +40,10 @@ raise :class:`~svo.ChoiceError`; malformed tables (missing columns, empty or dup
 unknown item numbers, a demographic that varies within a respondent in the long format)
 raise :class:`~svo.SurveyError`. With ``errors='coerce'`` every respondent with such a problem
 is dropped instead and listed in the report. Unreadable files, unknown suffixes and missing
-columns always raise. Missing answers are not errors: a respondent without all six primary
-answers stays in the table (with NaN) and is listed as incomplete, since :func:`svo.score`
-cannot give them an angle.
+columns always raise, as do item columns in both layouts (options and payoffs) and
+columns named like the scores (``angle``, ``category``, …). Missing answers are not errors:
+a respondent without all six primary answers stays in the table (with NaN) and is listed as
+incomplete, since :func:`svo.score` cannot give them an angle.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ import numpy as np
 
 from ._errors import ChoiceError, SurveyError
 from ._items import ITEM_COLUMNS, N_ITEMS, N_OPTIONS, N_PRIMARY
-from ._score import Problem
+from ._score import SCORE_COLUMNS, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -395,6 +396,12 @@ def _check_parameters(caller: str, format: Any, option_base: Any, errors: Any) -
 # -- reading files ------------------------------------------------------------------------
 
 
+_NA_STRINGS = [  # pandas' default missing-value markers (read_csv's na_values)
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+]
+
+
 def _read_text(path: Path, source: str, id_column: str | None, sheet: Any):
     import pandas as pd
 
@@ -407,8 +414,11 @@ def _read_text(path: Path, source: str, id_column: str | None, sheet: Any):
         options = {"sep": sep, "encoding": "utf-8-sig"}
         columns = pd.read_csv(path, nrows=0, **options).columns
         id_name = _find_id(columns, id_column)
+        # an id such as "NA" or "None" is an id; in every other column pandas' defaults hold
+        na_values = {c: _NA_STRINGS if c != id_name else [""] for c in columns}
         raw = pd.read_csv(path, dtype={id_name: str} if id_name is not None else None,
-                          skip_blank_lines=False, **options)
+                          skip_blank_lines=False, keep_default_na=False, na_values=na_values,
+                          **options)
         if not isinstance(raw.index, pd.RangeIndex):  # pandas took extra fields as an index
             raise SurveyError(
                 f"Cannot read survey file {source!r}: its first data line has "
@@ -489,6 +499,13 @@ def _find_id(columns: Any, id_column: str | None) -> Any:
 
 def _check(raw, where: _Where, format: str, id_column: str | None, option_base: int,
            errors: str):
+    clash = [str(c) for c in raw.columns if c in SCORE_COLUMNS]
+    if clash:
+        raise SurveyError(
+            f"The survey {where.source!r} has the column(s) {', '.join(map(repr, clash))}, "
+            f"named like the scores svo.score adds ({', '.join(SCORE_COLUMNS)}); joined to the "
+            "scores, they would clash or be taken for them. Rename them."
+        )
     keys = {_key(c) for c in raw.columns}
     long = format == "long" or (format == "auto" and {"item", "choice"} <= keys)
     id_name = _find_id(raw.columns, id_column)
@@ -696,6 +713,17 @@ def _wide_layout(raw, id_name: Any, source: str, option_base: int) -> tuple[dict
             "expected item1 … item6 (optionally item7 … item15) of option indices "
             f"{option_base}–{option_base + N_OPTIONS - 1}, or item1_self, item1_other, … of "
             f"payoffs. Got columns {[str(c) for c in raw.columns][:25]}."
+        )
+    parts = ("self", "other") if allocation else ("",)
+    stray = [str(c) for (k, part), c in found.items()
+             if part not in parts or (allocation and k not in pairs)]
+    if stray:
+        layout = ("payoff columns (item1_self, item1_other …)" if allocation else
+                  "option columns (item1 …)")
+        raise SurveyError(
+            f"The survey {source!r} has {layout} for the primary items, and also the column(s) "
+            f"{', '.join(map(repr, stray))}, which do not fit that layout and would be ignored. "
+            "Expected every item in one layout: option indices or self/other payoff pairs."
         )
     secondary = [k for k in (pairs if allocation else has[""]) if k > N_PRIMARY]
     if secondary and len(secondary) != N_ITEMS - N_PRIMARY:

@@ -118,6 +118,11 @@ def item_prompt(
         ``[{"role": "system", ...}, {"role": "user", ...}]`` (no system message without an
         instruction).
 
+    References
+    ----------
+    .. [1] Y. Zhang et al., 'Heterogeneous Value Alignment Evaluation for Large Language
+       Models', arXiv:2305.17147 (2023), §3 (the slider items as lettered options).
+
     Examples
     --------
     >>> print(item_prompt(1, [8, 0, 1, 2, 3, 4, 5, 6, 7])[0]["content"])

@@ -283,14 +283,15 @@ def _show_plots(scored: pd.DataFrame) -> None:
 
 def _show_groups(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
     st.subheader("Groups")
-    columns = [str(c) for c in frame.columns if c not in svo.ITEM_COLUMNS]
+    columns = [c for c in frame.columns if c not in svo.ITEM_COLUMNS]
     if not columns:
         st.info("The survey has no demographic columns to compare groups by.")
         return
     by = st.selectbox(
         "Compare groups by",
-        columns,
+        columns,  # the original labels: an Excel header may be a number such as 2023
         index=columns.index("group") if "group" in columns else 0,
+        format_func=str,
         key="svo_by",
     )
     data = frame[[by]].join(scored[["angle", "transitive"]])

@@ -518,3 +518,15 @@ def test_off_line_pairs_are_errors(data):
     with pytest.raises(ChoiceError, match=f"column 'item{item + 1}_self/item{item + 1}_other': "
                                           "the payoff pair"):
         svo.score(payoffs)
+
+
+def test_mixed_option_and_payoff_columns_are_refused():
+    frame = pd.DataFrame({f"item{i}": [0] for i in range(1, 7)})
+    frame["item7_self"], frame["item7_other"] = [100], [50]
+    with pytest.raises(ChoiceError, match=r"item7_self.*do not fit"):
+        svo.score(frame)
+
+
+def test_message_shows_the_value_as_given():
+    dropped = svo.score([[3.0000001, 0, 0, 0, 0, 0]], errors="coerce").attrs["dropped"]
+    assert "3.0000001" in dropped[0].message

@@ -380,3 +380,42 @@ def test_summary_lists_and_truncates() -> None:
     assert lines[1].endswith("r000, r001, r002, r003, r004, r005, r006, r007, r008, r009 and 5 "
                              "more")
     assert lines[2] == "0 dropped"
+
+
+@pytest.mark.parametrize("extra", [["item7_self", "item7_other"], ["item3_self"]])
+def test_option_columns_with_stray_payoff_columns_are_refused(extra) -> None:
+    # review: payoff columns beside option columns were kept as demographics, silently unscored
+    row = {"respondent": "r1", **dict(zip(svo.PRIMARY_COLUMNS, IDEALS[1], strict=True))}
+    frame = pd.DataFrame([row | {c: 50 for c in extra}])
+    with pytest.raises(SurveyError, match=re.escape(repr(extra[0])) + ".*one layout"):
+        check_survey(frame)
+
+
+def test_payoff_columns_with_stray_option_column_is_refused() -> None:
+    row = {"respondent": "r1", "item7": 3}
+    for k in range(6):
+        row |= {f"item{k + 1}_self": svo.ITEMS[k, 0, 0], f"item{k + 1}_other": svo.ITEMS[k, 0, 1]}
+    with pytest.raises(SurveyError, match=r"'item7'.*one layout"):
+        check_survey(pd.DataFrame([row]))
+
+
+@pytest.mark.parametrize("column", ["category", "angle", "transitive"])
+def test_columns_named_like_scores_are_refused(column, tmp_path) -> None:
+    # review: a 'category' demographic made the CLI and the app crash on the join with the
+    # scores, and an 'angle' column was taken by svo.compare for the respondents' angles
+    path = _write_csv(tmp_path / "s.csv", f"respondent,{column}," + HEADER6[len("respondent,"):]
+                      + "r1,x,0,8,8,3,4,8\n")
+    with pytest.raises(SurveyError, match=rf"'{column}'.*Rename them"):
+        read_survey(path)
+
+
+def test_na_like_ids_are_ids(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text(
+        "respondent,group,item1,item2,item3,item4,item5,item6\n"
+        "NA,x,0,8,0,0,8,8\nnan,NA,NA,8,0,0,8,8\n"
+    )
+    survey = svo.read_survey(path)
+    assert survey.index.tolist() == ["NA", "nan"]
+    assert survey["item1"].isna().tolist() == [False, True]  # NA still means missing elsewhere
+    assert survey["group"].isna().tolist() == [False, True]

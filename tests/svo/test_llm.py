@@ -23,11 +23,11 @@ from svo.llm import (
     LETTERS,
     PERSONAS,
     SimulatedRespondent,
-    _pooled_angle,
     evaluate,
     evaluate_personas,
     item_prompt,
 )
+from svo.llm._aggregate import _pooled_angle
 
 COLUMNS = ["sample", "item", "order", "position", "option", "self", "other", "probability", "valid"]
 

@@ -142,7 +142,7 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
         - a DataFrame with columns ``item1`` … ``item6`` (and optionally all of ``item7`` …
           ``item15``) of option indices, or ``item1_self``, ``item1_other``, … of payoffs.
           Names are matched ignoring case and underscores (``Item_1`` is ``item1``); when
-          both forms are present for the same items the payoff columns are used; a mix
+          both forms are present for the same items they must agree (else an error); a mix
           (options for some items, payoffs for others) is an error. Other columns (ids,
           demographics) are ignored; the index labels the respondents.
 
@@ -451,8 +451,31 @@ def _parse_frame(frame) -> _Parsed:
             bad.append((int(r), item, part, series.iat[r]))
     if allocation:
         raw = raw.reshape(len(frame), m, 2)
+        if duplicate:
+            _check_duplicate_layout(frame, index_cols[:m], raw)
     columns = [tuple(str(c) for c in group) for group in columns]
     return _Parsed(frame.index, raw, columns, bad, allocation)
+
+
+def _check_duplicate_layout(frame, index_cols: list[Any], payoffs: np.ndarray) -> None:
+    """Option columns given beside payoff columns must name the same allocations."""
+    import pandas as pd
+
+    options = frame[index_cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    valid = np.isfinite(options) & (options == np.round(options)) & (options >= 0)
+    valid &= options <= N_OPTIONS - 1
+    index = np.where(valid, options, 0).astype(np.intp)
+    printed = ITEMS[np.arange(len(index_cols)), index].astype(float)  # (n, m, 2)
+    given = ~np.isnan(payoffs).any(axis=-1)
+    disagree = given & (~valid | (printed != payoffs).any(axis=-1))
+    if disagree.any():
+        r, k = (int(v[0]) for v in np.nonzero(disagree))
+        raise ChoiceError(
+            f"Row {r} (respondent {frame.index[r]!r}): column {index_cols[k]!r} says option "
+            f"{options[r, k]:.12g} but the payoff columns give ({payoffs[r, k, 0]:.12g}, "
+            f"{payoffs[r, k, 1]:.12g}); {int(disagree.sum())} answer(s) disagree. Keep one "
+            "layout (option indices or payoffs)."
+        )
 
 
 def _problems(parsed: _Parsed, issues: dict[tuple[int, int], tuple[Any, str]]) -> list[Problem]:

@@ -290,8 +290,8 @@ def test_dataframe_of_allocations(expected):
         columns[f"{item}_other"] = payoffs[:, k, 1]
     frame = pd.DataFrame(columns, index=[10, 20, 30])
     pd.testing.assert_frame_equal(svo.score(frame), expected.set_axis([10, 20, 30]))
-    # payoff columns win over index columns; order of columns does not matter
-    both = pd.concat([frame[frame.columns[::-1]], pd.DataFrame(FIFTEEN * 0, index=frame.index,
+    # matching option columns beside the payoffs are accepted; column order does not matter
+    both = pd.concat([frame[frame.columns[::-1]], pd.DataFrame(FIFTEEN, index=frame.index,
                                                                columns=svo.ITEM_COLUMNS)], axis=1)
     pd.testing.assert_frame_equal(svo.score(both), expected.set_axis([10, 20, 30]))
 
@@ -530,3 +530,15 @@ def test_mixed_option_and_payoff_columns_are_refused():
 def test_message_shows_the_value_as_given():
     dropped = svo.score([[3.0000001, 0, 0, 0, 0, 0]], errors="coerce").attrs["dropped"]
     assert "3.0000001" in dropped[0].message
+
+
+def test_duplicate_layouts_must_agree():
+    options = [[0, 8, 0, 0, 8, 8]]
+    frame = pd.DataFrame(options, columns=svo.PRIMARY_COLUMNS)
+    for k, item in enumerate(svo.PRIMARY_COLUMNS):
+        frame[f"{item}_self"] = svo.ITEMS[k, options[0][k], 0]
+        frame[f"{item}_other"] = svo.ITEMS[k, options[0][k], 1]
+    assert svo.score(frame)["angle"].round(2).tolist() == [61.39]
+    frame.loc[0, "item3"] = 4
+    with pytest.raises(ChoiceError, match=r"column 'item3' says option 4 but the payoff"):
+        svo.score(frame)

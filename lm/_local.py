@@ -8,6 +8,8 @@ that folder in under a second and gives identical logits.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import importlib.util
 import logging
 import os
@@ -101,8 +103,12 @@ def convert_gguf(target: str | os.PathLike[str] | None = None) -> Path:
     logger.info("converting %s to safetensors in %s (once, about 45 s)", GGUF_FILE, target)
     started = time.perf_counter()
     transformers.utils.logging.disable_progress_bar()
-    quiet = os.environ.get("TQDM_DISABLE")
-    os.environ["TQDM_DISABLE"] = "1"  # the GGUF de-quantiser draws its own tqdm bar
+    # The GGUF de-quantiser draws its own tqdm bar (TQDM_DISABLE is read when tqdm is
+    # imported, too early to set here); silence it for the conversion only.
+    gguf_utils = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is not None:
+        gguf_utils.tqdm = functools.partial(bar, disable=True)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(source, gguf_file=GGUF_FILE)
         model = transformers.AutoModelForCausalLM.from_pretrained(source, gguf_file=GGUF_FILE)
@@ -124,10 +130,8 @@ def convert_gguf(target: str | os.PathLike[str] | None = None) -> Path:
         raise ModelLoadError(f"Could not convert {source / GGUF_FILE}: {exc}") from exc
     finally:
         transformers.utils.logging.enable_progress_bar()
-        if quiet is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = quiet
+        if bar is not None:
+            gguf_utils.tqdm = bar
     logger.info("converted in %.1f s", time.perf_counter() - started)
     return target
 

@@ -3,7 +3,7 @@
 A researcher picks the shipped demo opinions or uploads a CSV of opinions (and, optionally,
 one of candidate statements), chooses the slate size and the rater, and builds the slate
 with :func:`socialchoice.generative.generate_slate` (through
-:func:`collective.slate.build_slate`, the pipeline of ``collective slate``). The page shows
+:func:`socialchoice.generative.build_slate`, the pipeline of ``collective slate``). The page shows
 the slate with each statement's group, who is matched to what, the BJR audit against the
 pool, and how well represented the participants are compared with the baseline slates.
 Texts are shown as escaped Markdown or table cells, never as HTML.
@@ -21,7 +21,8 @@ import streamlit as st
 
 import lm
 import socialchoice as sc
-from collective.slate import (
+from socialchoice import generative as gen
+from socialchoice.generative import (
     DEMO_FOLDER,
     Opinions,
     Pool,
@@ -30,7 +31,6 @@ from collective.slate import (
     read_opinions,
     read_pool,
 )
-from socialchoice import generative as gen
 
 from ._ui import md_escape
 
@@ -142,7 +142,20 @@ def _build(key: tuple[Any, ...], opinions: Opinions, pool: Pool | None, **option
         bar.progress(min(max(done, 0.0), 1.0), text=f"Building the slate: {what}")
 
     try:
-        cache[key] = build_slate(opinions, pool=pool, progress=progress, **options)
+        progress(0.0, "loading the embedder")
+        embedder = lm.load_embedder()
+        chat_model = None
+        if "llm" in (options.get("rater"), options.get("generator")):
+            progress(0.0, "loading the language model")
+            chat_model = lm.load_chat_model()
+        cache[key] = build_slate(
+            opinions,
+            pool=pool,
+            embedder=embedder,
+            chat_model=chat_model,
+            progress=progress,
+            **options,
+        )
     finally:
         bar.empty()
     while len(cache) > 8:

@@ -6,7 +6,9 @@ the remaining agents likes best and a :class:`Rater` for how much each agent lik
 With the exact oracle :class:`PoolGenerator` (a finite pool with known utilities) the slate
 satisfies balanced justified representation, which :func:`bjr_violations` audits. Baseline
 slates (top-k by mean, committee rules, k-means) and :func:`compare_slates` put a slate next
-to the alternatives.
+to the alternatives. :func:`build_slate` runs the whole pipeline on free-text opinions read
+by :func:`read_opinions` (and candidate statements read by :func:`read_pool`): it rates,
+builds, audits and compares, for ``collective slate`` and the app's Slate page.
 
 References
 ----------
@@ -40,6 +42,8 @@ from ._compare import (
     compare_slates,
     representation_levels,
 )
+from ._opinions import DEMO_FOLDER, Opinions, Pool, pool_from_opinions, read_opinions, read_pool
+from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate
 from ._pool import PoolGenerator
 from ._protocols import Generator, Rater
 from ._raters import EmbeddingRater, GenerationRecord, LLMGenerator, LLMRater, fit_calibration
@@ -54,23 +58,30 @@ from ._validation import (
 
 __all__ = [
     "BASELINE_RULES",
+    "DEMO_FOLDER",
     "PILOT_REPRESENTATION",
     "REPRESENTATION_LEVELS",
+    "SLATE_GENERATORS",
+    "SLATE_RATERS",
     "BJRViolation",
     "EmbeddingRater",
     "GenerationRecord",
     "Generator",
     "LLMGenerator",
     "LLMRater",
+    "Opinions",
+    "Pool",
     "PoolGenerator",
     "Rater",
     "RaterValidation",
     "Slate",
     "SlateRound",
+    "SlateRun",
     "balanced_assignment",
     "baseline_slates",
     "binary_metrics",
     "bjr_violations",
+    "build_slate",
     "committee_slate",
     "compare_slates",
     "fit_calibration",
@@ -78,6 +89,9 @@ __all__ = [
     "hide_votes",
     "kmeans_slate",
     "majority_baseline",
+    "pool_from_opinions",
+    "read_opinions",
+    "read_pool",
     "representation_levels",
     "round_sizes",
     "top_mean_slate",

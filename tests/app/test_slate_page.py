@@ -14,10 +14,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lm
-from collective.slate import DEMO_FOLDER, read_pool
 from deliberation.pages._ui import md_escape
 from deliberation.pages.slate import PILOT_LABEL, representation_frame
 from socialchoice import generative as gen
+from socialchoice.generative import DEMO_FOLDER, read_pool
 
 TIMEOUT = 120
 SCRIPT = "from deliberation.pages import slate\nslate.render()\n"

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 import lm
 import socialchoice as sc
 from collective.main import app
-from collective.slate import DEMO_FOLDER, build_slate, read_opinions, read_pool
 from socialchoice import generative as gen
+from socialchoice.generative import DEMO_FOLDER, build_slate, read_opinions, read_pool
 
 runner = CliRunner()
 OPINIONS = DEMO_FOLDER / "opinions.csv"
@@ -194,7 +194,7 @@ def test_readers_raise_typed_errors() -> None:
     with pytest.raises(sc.GenerativeError, match="'x' is on rows 2 and 3"):
         read_pool(b"statement\nx\nx\n")
     with pytest.raises(sc.GenerativeError, match=r"slate size k must be an int in \[1, 1\]"):
-        build_slate(read_opinions(b"opinion\nfine\n"), 2)
+        build_slate(read_opinions(b"opinion\nfine\n"), 2, embedder=object())
 
 
 def test_llm_rater_tiny_run(

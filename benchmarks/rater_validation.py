@@ -207,11 +207,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20 LLM votes per conversation")
     ap.add_argument("--llm-votes", type=int, default=300, help="LLM subsample per conversation")
     args = ap.parse_args()
-    section = rater_validation(args.quick, llm_votes=args.llm_votes)
-    from run import splice_sections  # run.py imports this module: import at call time
+    from run import write_section  # run.py imports this module: import at call time
 
-    splice_sections([section])
-    sys.stdout.write("\n".join(section) + "\n")
+    write_section(rater_validation(args.quick, llm_votes=args.llm_votes))
 
 
 if __name__ == "__main__":

@@ -106,6 +106,12 @@ def splice_sections(sections: list[list[str]]) -> None:
         update_readme(provenance, "\n".join(kept[i] for i in range(len(kept))))
 
 
+def write_section(section: list[str]) -> None:
+    """A section run on its own: splice it into RESULTS.md (and the README), print it."""
+    splice_sections([section])
+    sys.stdout.write("\n".join(section) + "\n")
+
+
 def update_readme(provenance: str, body: str) -> None:
     """Replace the README's benchmark section (between the markers) with this run's tables."""
     readme = README.read_text()

@@ -205,11 +205,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100,000 respondents, 2 LLM samples")
     ap.add_argument("--samples", type=int, default=10, help="LLM samples per persona")
     args = ap.parse_args()
-    section = svo_benchmark(args.quick, samples=args.samples)
-    from run import splice_sections  # run.py imports this module: import at call time
+    from run import write_section  # run.py imports this module: import at call time
 
-    splice_sections([section])
-    sys.stdout.write("\n".join(section) + "\n")
+    write_section(svo_benchmark(args.quick, samples=args.samples))
 
 
 if __name__ == "__main__":

@@ -18,11 +18,9 @@ in every output, in the order the rounds filled them.
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich import box
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
@@ -33,6 +31,7 @@ import socialchoice as sc
 from socialchoice import generative as gen
 
 from ._console import fail, stderr, stdout
+from ._output import to_json
 from .vote import OutputFormat
 
 __all__ = ["GeneratorChoice", "RaterChoice", "slate_command"]
@@ -234,12 +233,6 @@ def slate_command(
         fail(str(exc))
     written = run.write(out) if out is not None else []
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False, default=_json_default))
+        typer.echo(to_json(run.to_dict()))
         return
     _print_run(run, written)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -285,16 +285,15 @@ def _interval(sample: np.ndarray, n_boot: int, alpha: float, rng: np.random.Gene
 
 
 def _quantiles(replicates: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bounds per column; NaN (without a warning) for a column with no value."""
+    finite = ~np.isnan(replicates).all(axis=0)
+    low, high = np.full((2, replicates.shape[1]), np.nan)
+    if not finite.any():  # nanquantile over zero columns would not return two rows
+        return low, high
     with np.errstate(invalid="ignore"):
-        if np.isnan(replicates).all(axis=0).any():
-            finite = ~np.isnan(replicates).all(axis=0)
-            low = np.full(replicates.shape[1], np.nan)
-            high = low.copy()
-            low[finite], high[finite] = np.nanquantile(
-                replicates[:, finite], [alpha / 2, 1 - alpha / 2], axis=0
-            )
-            return low, high
-        low, high = np.nanquantile(replicates, [alpha / 2, 1 - alpha / 2], axis=0)
+        low[finite], high[finite] = np.nanquantile(
+            replicates[:, finite], [alpha / 2, 1 - alpha / 2], axis=0
+        )
     return low, high
 
 
@@ -338,13 +337,17 @@ def _resample_means_reference(values: np.ndarray, index: np.ndarray) -> np.ndarr
 # -- inputs ----------------------------------------------------------------------------------
 
 
-def _check_parameters(caller: str, n_boot: Any, confidence: Any) -> None:
-    low, high = N_BOOT_RANGE
-    if isinstance(n_boot, bool) or not isinstance(n_boot, Integral) or not low <= n_boot <= high:
+def _check_int(name: str, caller: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
         raise SVOError(
-            f"The 'n_boot' parameter of {caller} must be an int in [{low}, {high}]. "
-            f"Got {n_boot!r} instead."
+            f"The '{name}' parameter of {caller} must be an int in [{low}, {high}]. "
+            f"Got {value!r} instead."
         )
+    return int(value)
+
+
+def _check_parameters(caller: str, n_boot: Any, confidence: Any) -> None:
+    _check_int("n_boot", caller, n_boot, *N_BOOT_RANGE)
     if isinstance(confidence, bool) or not isinstance(confidence, Real) or not 0 < confidence < 1:
         raise SVOError(
             f"The 'confidence' parameter of {caller} must be a float in the open interval "
@@ -352,8 +355,7 @@ def _check_parameters(caller: str, n_boot: Any, confidence: Any) -> None:
         )
 
 
-def _by_columns(data: Any, by: Any, caller: str) -> list[Hashable]:
-    """The grouping columns as a list, checked against ``data``."""
+def _check_frame(data: Any, caller: str) -> None:
     import pandas as pd
 
     if not isinstance(data, pd.DataFrame):
@@ -361,6 +363,11 @@ def _by_columns(data: Any, by: Any, caller: str) -> list[Hashable]:
             f"The 'data' parameter of {caller} must be a pandas DataFrame with one row per "
             f"respondent. Got {type(data).__name__} instead."
         )
+
+
+def _by_columns(data: Any, by: Any, caller: str) -> list[Hashable]:
+    """The grouping columns as a list, checked against ``data``."""
+    _check_frame(data, caller)
     multi = isinstance(by, list) or (isinstance(by, tuple) and by not in data.columns)
     keys = list(by) if multi else [by]
     if not keys:
@@ -384,13 +391,7 @@ def _scored_frame(data: Any, caller: str, needed: tuple[str, ...] = ("angle",)):
     The scored frame has the rows of ``data`` in the same order (``score`` raises rather than
     dropping), so other columns of ``data`` align with it by position.
     """
-    import pandas as pd
-
-    if not isinstance(data, pd.DataFrame):
-        raise SVOError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame with one row per "
-            f"respondent. Got {type(data).__name__} instead."
-        )
+    _check_frame(data, caller)
     if all(column in data.columns for column in needed):
         return data
     if not any(str(column).lower().startswith("item") for column in data.columns):
@@ -410,12 +411,13 @@ def _respondent_values(data: Any, caller: str) -> np.ndarray:
     import pandas as pd
 
     scored = _scored_frame(data, caller)
-    angle = pd.to_numeric(scored["angle"], errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(angle) & scored["angle"].notna().to_numpy()
+    column = scored["angle"]
+    angle = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(angle) & column.notna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise SVOError(
-            f"The 'angle' column must hold numbers (degrees). Got {scored['angle'].iloc[row]!r} "
+            f"The 'angle' column must hold numbers (degrees). Got {column.iloc[row]!r} "
             f"in row {row} (respondent {scored.index[row]!r})."
         )
     values = np.zeros((len(angle), 7))

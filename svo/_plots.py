@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._compare import STATISTICS, _bound_names, _by_columns, _groups, _scored_frame
+from ._compare import STATISTICS, _bound_names, _by_columns, _check_int, _groups, _scored_frame
 from ._errors import SVOError
 from ._items import CATEGORIES, CATEGORY_BOUNDS, IDEAL_ANGLES, IDEAL_CHOICES, ITEMS, N_PRIMARY
 
@@ -342,17 +342,6 @@ def _figure(ax: Any, size: tuple[float, float]):
     return fig, fig.add_subplot()
 
 
-def _check_int(name: str, caller: str, value: Any, low: int, high: int) -> int:
-    from numbers import Integral
-
-    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise SVOError(
-            f"The '{name}' parameter of {caller} must be an int in [{low}, {high}]. "
-            f"Got {value!r} instead."
-        )
-    return int(value)
-
-
 def _group_codes(data: Any, by: Any, caller: str) -> tuple[list, np.ndarray]:
     keys = _by_columns(data, by, caller)
     labels, _, codes, _ = _groups(data, keys, by)
@@ -385,25 +374,26 @@ def _group_axis(ax: Any, ticks: list[tuple[str, int]]) -> None:
     ax.tick_params(axis="y", labelsize=9)
 
 
-def _category_bands(ax: Any, axis: str, low: float, high: float) -> None:
-    """Shade each category's band (clipped to [low, high]) along the x or y axis."""
+def _visible_bands(low: float, high: float):
+    """Each category with its band clipped to [low, high], if anything of it is left."""
     for name in CATEGORIES:
         start, stop = CATEGORY_BOUNDS[name]
         start, stop = max(start, low), min(stop, high)
-        if start >= stop:
-            continue
-        span = ax.axvspan if axis == "x" else ax.axhspan
+        if start < stop:
+            yield name, start, stop
+
+
+def _category_bands(ax: Any, axis: str, low: float, high: float) -> None:
+    """Shade each category's band (clipped to [low, high]) along the x or y axis."""
+    span = ax.axvspan if axis == "x" else ax.axhspan
+    for name, start, stop in _visible_bands(low, high):
         span(start, stop, color=CATEGORY_COLORS[name], alpha=0.12, linewidth=0, zorder=0)
 
 
 def _band_labels(ax: Any, axis: str, limits: tuple[float, float]) -> None:
     """Name each visible category band inside the axes (vertical text for narrow bands)."""
     low, high = sorted(limits)
-    for name in CATEGORIES:
-        start, stop = CATEGORY_BOUNDS[name]
-        start, stop = max(start, low), min(stop, high)
-        if start >= stop:
-            continue
+    for name, start, stop in _visible_bands(low, high):
         middle = (start + stop) / 2
         narrow = (stop - start) < 0.15 * (high - low)
         style = {"fontsize": _TEXT - 0.5, "color": CATEGORY_COLORS[name], "fontweight": "bold",

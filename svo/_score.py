@@ -66,6 +66,22 @@ class Problem:
         return f"row {self.row}{who}, column {self.column!r}: {self.message}"
 
 
+class _Shared(tuple):
+    """A tuple of immutable records that deep-copies as itself: pandas deep-copies
+    ``DataFrame.attrs`` on every operation (even a column access), and the ``incomplete`` and
+    ``dropped`` lists of a large survey would make each of them slow."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
+def _py(value: Any) -> Any:
+    """A numpy scalar as the Python scalar (for readable messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def categorize(angles: Any) -> np.ndarray:
     """The SVO category of each angle (degrees), as an array of strings.
 
@@ -259,8 +275,8 @@ option 9 is not an option index; expected an integer in 0–8.
         index=labels,
         copy=False,
     )
-    result.attrs["incomplete"] = tuple(labels[~complete].tolist())
-    result.attrs["dropped"] = tuple(problems)
+    result.attrs["incomplete"] = _Shared(labels[~complete].tolist())
+    result.attrs["dropped"] = _Shared(problems)
     return result
 
 
@@ -483,7 +499,7 @@ def _problems(parsed: _Parsed, issues: dict[tuple[int, int], tuple[Any, str]]) -
     found: dict[tuple[int, int], Problem] = {}
     expected = "a payoff" if parsed.is_allocation else "an option index 0–8"
     for r, k, part, value in parsed.bad_cells:
-        value = value.item() if isinstance(value, np.generic) else value
+        value = _py(value)
         if (r, k) not in found:
             found[(r, k)] = Problem(
                 r, parsed.labels[r], parsed.columns[k][part], value,

@@ -18,15 +18,10 @@ import numpy as np
 from ._errors import ChoiceError, SurveyError
 from ._items import ITEM_COLUMNS, N_ITEMS, N_OPTIONS, N_PRIMARY
 from ._readers import ID_COLUMNS, _find_id, _key, _Where
-from ._score import SCORE_COLUMNS, Problem
+from ._score import SCORE_COLUMNS, Problem, _py
 
 _MAX_LISTED = 5
 _ITEM_NAME = re.compile(r"^item[\s_]*(\d+)(?:[\s_]*(self|other))?$")
-
-
-def _py(value: Any) -> Any:
-    """A numpy scalar as the Python scalar (for readable messages)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _others(rows: Any, i: int, where: _Where) -> str:
@@ -301,11 +296,12 @@ def _check_wide(raw, where: _Where, id_name: Any, option_base: int, errors: str)
             issues.add(bad_rows, name, given,
                        lambda j, given=given: f"{_py(given[j])!r} is not a number; expected a "
                                               "payoff", False)
+    answers = pd.DataFrame(items)
     if allocation:
-        _allocation_issues(pd.DataFrame(items), issues)
+        _allocation_issues(answers, issues)
     used = {found[k, part] for k in range(1, n_items + 1) for part in parts}
     other = [c for c in raw.columns if c != id_name and c not in used]
-    table = pd.concat([raw[other], pd.DataFrame(items)], axis=1)
+    table = pd.concat([raw[other], answers], axis=1)
     table.index = pd.Index(ids, name="respondent")
     drop = np.zeros(len(raw), bool)
     drop[issues.rows()] = True

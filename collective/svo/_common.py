@@ -1,15 +1,10 @@
-"""Shared pieces of the ``collective svo`` commands: option enums and JSON helpers."""
+"""Shared pieces of the ``collective svo`` commands: the option enums."""
 
 from __future__ import annotations
 
 import enum
-import json
-from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+from ..vote import OutputFormat
 
 __all__ = ["Decision", "Errors", "ItemSet", "LLMFormat", "TableFormat"]
 
@@ -22,11 +17,8 @@ class TableFormat(enum.StrEnum):
     json = "json"
 
 
-class LLMFormat(enum.StrEnum):
-    """How ``svo llm`` prints its answer."""
-
-    table = "table"
-    json = "json"
+LLMFormat = OutputFormat
+"""How ``svo llm`` prints its answer: the table-or-JSON choice of the other commands."""
 
 
 class Errors(enum.StrEnum):
@@ -48,17 +40,3 @@ class Decision(enum.StrEnum):
 
     argmax = "argmax"
     sample = "sample"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(frame.to_json(orient="records"))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)

@@ -12,7 +12,7 @@ from rich.text import Text
 import svo
 
 from .._console import stdout
-from ._common import _records
+from .._output import records
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,23 +43,21 @@ def _report_dict(report: Any) -> dict[str, Any]:
         "scorable": int(report.n_scorable),
         "complete": int(report.n_complete),
         "incomplete": list(report.incomplete),
-        "dropped": _records(report.to_frame()),
+        "dropped": records(report.to_frame()),
     }
 
 
 def _print_report(report: Any) -> None:
     con = stdout()
-    kind = getattr(report, "format", "wide")
-    con.print(Text.assemble(("Survey: ", "bold"), f"{report.source} ({kind} format)"))
-    n_items = getattr(report, "n_items", svo.N_ITEMS)
+    con.print(Text.assemble(("Survey: ", "bold"), f"{report.source} ({report.format} format)"))
     complete = (
         f"{report.n_complete} complete (all 15 items)"
-        if n_items == svo.N_ITEMS
+        if report.n_items == svo.N_ITEMS
         else "primary items only"
     )
     con.print(
-        f"{report.n_rows} data rows, {getattr(report, 'n_respondents', report.n_rows)} "
-        f"respondents: {report.n_scorable} scorable (all six primary items), {complete}"
+        f"{report.n_rows} data rows, {report.n_respondents} respondents: "
+        f"{report.n_scorable} scorable (all six primary items), {complete}"
     )
     if report.incomplete:
         con.print(
@@ -70,9 +68,8 @@ def _print_report(report: Any) -> None:
         )
     dropped = report.to_frame()
     if len(dropped):
-        n = getattr(report, "n_dropped", len(dropped))
         t = Table(
-            title=f"Dropped respondents ({n}; --errors coerce)",
+            title=f"Dropped respondents ({report.n_dropped}; --errors coerce)",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
         )

@@ -6,7 +6,6 @@ and prints; the maths lives in :mod:`svo.llm`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +25,8 @@ from rich.text import Text
 import svo
 
 from .._console import fail, stderr, stdout
-from ._common import Decision, ItemSet, LLMFormat, _json_default
+from .._output import to_json
+from ._common import Decision, ItemSet, LLMFormat
 
 __all__ = [
     "ORDER_BIAS_ALPHA",
@@ -300,7 +300,7 @@ def llm_command(
         "notes": {r.persona: llm_notes(r) for r in results},
         "personas": [r.to_dict() for r in results],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=_json_default)
+    text = to_json(document)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")

@@ -6,7 +6,6 @@ prints; the maths lives in :mod:`svo`.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +16,8 @@ from rich.text import Text
 import svo
 
 from .._console import fail, stderr, stdout
-from ._common import Errors, TableFormat, _json_default, _records
+from .._output import records, to_json
+from ._common import Errors, TableFormat
 from ._score_report import _print_groups, _print_report, _print_summary, _report_dict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -260,11 +260,10 @@ def score_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False)
         written.append(out)
-    if plot is not None or circle is not None:
-        if plot is not None:
-            written.append(_save(svo.plot_angles(_with_by(scored, frame, by), by=by), plot))
-        if circle is not None:
-            written.append(_save(svo.plot_circle(_with_by(scored, frame, by), by=by), circle))
+    if plot is not None:
+        written.append(_save(svo.plot_angles(_with_by(scored, frame, by), by=by), plot))
+    if circle is not None:
+        written.append(_save(svo.plot_circle(_with_by(scored, frame, by), by=by), circle))
 
     if fmt is TableFormat.csv:
         stderr().print(report.summary(), markup=False, soft_wrap=True)
@@ -274,12 +273,12 @@ def score_command(
         result: dict[str, Any] = {
             "report": _report_dict(report),
             "summary": summary,
-            "groups": None if groups is None else _records(groups.reset_index()),
+            "groups": None if groups is None else records(groups.reset_index()),
             "by": by,
             "written": [str(p) for p in written],
-            "respondents": _records(table),
+            "respondents": records(table),
         }
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=_json_default))
+        typer.echo(to_json(result))
         return
     _print_report(report)
     _print_summary(summary)

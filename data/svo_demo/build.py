@@ -41,7 +41,6 @@ import csv
 import io
 import logging
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,7 +55,7 @@ import svo  # noqa: E402
 
 OUT = ROOT / "data" / "svo_demo_survey.csv"
 SEED = 2011
-TYPES = ("altruistic", "prosocial", "individualistic", "competitive")
+TYPES = svo.CATEGORIES  # the latent types: altruistic, prosocial, individualistic, competitive
 GROUPS = {"students": 160, "staff": 140}
 WEIGHTS = {  # mixture over TYPES per group
     "students": (0.04, 0.46, 0.40, 0.10),
@@ -174,9 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.check:
-        with tempfile.TemporaryDirectory() as tmp:
-            fresh = build(Path(tmp) / args.out.name).read_bytes()
-        if not args.out.is_file() or args.out.read_bytes() != fresh:
+        if not args.out.is_file() or args.out.read_bytes() != render():
             log.error("Out of date: %s. Run data/svo_demo/build.py.", args.out)
             return 1
         log.info("Up to date: %s", args.out)

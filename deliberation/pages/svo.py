@@ -12,6 +12,7 @@ are shown as escaped Markdown or table cells, never as HTML.
 from __future__ import annotations
 
 import dataclasses
+import io
 import tempfile
 from pathlib import Path, PurePath
 from typing import Any
@@ -254,13 +255,26 @@ def _show_scores(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
     )
 
 
-def _show_figure(fig: Any) -> None:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _figure(plot: str, data: pd.DataFrame) -> bytes:
+    """``svo.<plot>(data)`` as the PNG st.pyplot would show, drawn once per (plot, data).
+
+    Drawing the three figures takes about a second; without the cache every rerun (any
+    widget on the page) would redraw them.
+    """
     import matplotlib.pyplot as plt
 
+    fig = getattr(svo, plot)(data)
     try:
-        st.pyplot(fig, width="stretch")
+        image = io.BytesIO()
+        fig.savefig(image, format="png", bbox_inches="tight", dpi=200)  # st.pyplot's defaults
     finally:
         plt.close(fig)
+    return image.getvalue()
+
+
+def _show_figure(plot: str, data: pd.DataFrame) -> None:
+    st.image(_figure(plot, data), width="stretch")
 
 
 def _show_plots(scored: pd.DataFrame) -> None:
@@ -269,12 +283,12 @@ def _show_plots(scored: pd.DataFrame) -> None:
     if complete.empty:
         st.info("No respondent answered all six primary items: nothing to plot.")
         return
-    _show_figure(svo.plot_circle(complete))
+    _show_figure("plot_circle", complete)
     st.caption(
         "Each respondent's mean payoff to self and to the other over the six primary items; "
         "the rays are the ideal types and the category boundaries."
     )
-    _show_figure(svo.plot_angles(complete))
+    _show_figure("plot_angles", complete)
     st.caption(
         "SVO angles with the category bands: altruistic ≥ 57.15°, prosocial 22.45°–57.15°, "
         "individualistic −12.04°–22.45°, competitive < −12.04°."
@@ -323,7 +337,7 @@ def _show_groups(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
             **{c: share for c in (*svo.CATEGORIES, "transitive")},
         },
     )
-    _show_figure(svo.plot_groups(comparison))
+    _show_figure("plot_groups", comparison)
     st.caption(
         "Mean angle and category shares per group with 95% bootstrap intervals (2000 "
         "resamples of the respondents in each group). Small groups have wide intervals."

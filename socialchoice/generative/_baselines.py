@@ -12,7 +12,7 @@ import contextlib
 import logging
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
 import numpy as np
@@ -352,6 +352,7 @@ def baseline_slates(
     rules: Sequence[str] = BASELINE_RULES,
     approval_threshold: float = 4.0,
     rng: np.random.Generator | int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Slate]:
     """Every baseline slate on one pool: top-k by mean, committee rules, and k-means.
 
@@ -371,6 +372,9 @@ def baseline_slates(
         Approval threshold for the committee rules.
     rng : numpy.random.Generator, int or None
         Seeds k-means.
+    progress : callable, optional
+        Called as ``progress(done, total, name)`` before each baseline is computed (the
+        committee rules can take a while on large pools).
 
     Returns
     -------
@@ -392,9 +396,15 @@ def baseline_slates(
     """
     if isinstance(rules, str):
         rules = (rules,)
-    out = {"top_mean": top_mean_slate(statements, pool_utilities, k)}
-    for rule in rules:
-        out[rule] = committee_slate(statements, pool_utilities, k, rule, approval_threshold)
-    if opinion_embeddings is not None:
-        out["kmeans"] = kmeans_slate(statements, pool_utilities, opinion_embeddings, k, rng)
+    names = ["top_mean", *rules] + (["kmeans"] if opinion_embeddings is not None else [])
+    out = {}
+    for done, name in enumerate(names):
+        if progress is not None:
+            progress(done, len(names), name)
+        if name == "top_mean":
+            out[name] = top_mean_slate(statements, pool_utilities, k)
+        elif name == "kmeans":
+            out[name] = kmeans_slate(statements, pool_utilities, opinion_embeddings, k, rng)
+        else:
+            out[name] = committee_slate(statements, pool_utilities, k, name, approval_threshold)
     return out

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import GenerativeError
-from ._baselines import BASELINE_RULES, committee_slate, kmeans_slate, top_mean_slate
+from ._baselines import baseline_slates
 from ._bjr import BJRViolation, bjr_violations
 from ._compare import compare_slates
 from ._opinions import Opinions, Pool, pool_from_opinions
@@ -206,23 +206,6 @@ def _embed(embedder: Any, texts: Sequence[str], progress: Callable[[float], Any]
     return np.asarray(vectors, dtype=np.float64)
 
 
-def _baselines(
-    pool: Pool, U: np.ndarray, k: int, embeddings: np.ndarray, seed: int, report: ProgressFn
-) -> dict[str, Slate]:
-    """:func:`~socialchoice.generative.baseline_slates`, one baseline at a time (progress)."""
-    names = ["top_mean", *BASELINE_RULES, "kmeans"]
-    out: dict[str, Slate] = {}
-    for i, name in enumerate(names):
-        report(i / len(names), f"baseline {name}")
-        if name == "top_mean":
-            out[name] = top_mean_slate(pool.statements, U, k)
-        elif name == "kmeans":
-            out[name] = kmeans_slate(pool.statements, U, embeddings, k, rng=seed)
-        else:
-            out[name] = committee_slate(pool.statements, U, k, rule=name)
-    return out
-
-
 def _check_options(opinions: Opinions, k: int, rater: str, generator: str, chat_model: Any) -> None:
     n = len(opinions)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
@@ -356,13 +339,15 @@ def build_slate(
         slate = generate_slate(n, k, oracle, writer, rng=seed, progress=rounds)
     baselines: dict[str, Slate] = {}
     if k <= len(pool):
-        baselines = _baselines(
-            pool,
+        baselines = baseline_slates(
+            pool.statements,
             U,
             k,
-            embeddings,
-            seed,
-            lambda done, what: report(built + (1 - built) * done, what),
+            opinion_embeddings=embeddings,
+            rng=seed,
+            progress=lambda done, total, name: report(
+                built + (1 - built) * done / total, f"baseline {name}"
+            ),
         )
     comparison = compare_slates(U, {"generative": slate, **baselines}, k, scale=oracle.scale)
     violations = bjr_violations(U, slate.utilities, k)

@@ -705,7 +705,7 @@ def validate_rater(
     if model is None:
         raise GenerativeError(
             f"{func} with rater_name={rater_name!r} needs the '{needed}' parameter (for "
-            f"example lm.load_{'embedder' if needed == 'embedder' else 'chat_model'}())."
+            f"example lm.load_{needed}())."
         )
     if max_hidden is not None:
         max_hidden = _check_count(max_hidden, "max_hidden", func, 1)

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-from .._items import CATEGORIES, ITEM_COLUMNS, ITEMS, N_OPTIONS, N_PRIMARY
+from .._items import CATEGORIES, ITEM_COLUMNS, ITEMS, N_ITEMS, N_OPTIONS, N_PRIMARY
 from .._score import categorize, score
 from ._result import LLMEvaluation
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The checked parameters of one run, shared by every persona in it."""
+
+    samples: int
+    items: str
+    decision: str
+    n_boot: int
+    confidence: float
+
+    @property
+    def m(self) -> int:
+        """Items per questionnaire."""
+        return N_PRIMARY if self.items == "primary" else N_ITEMS
 
 
 def _decide(scores: NDArray, decision: str, rng: np.random.Generator):
@@ -41,24 +59,20 @@ def _pooled_angle(payoffs: NDArray, weights: NDArray) -> NDArray:
 
 
 def _evaluation(
-    scores,
-    orders,
-    samples,
-    m,
-    name,
-    instruction,
-    rng,
-    decision,
-    n_boot,
-    confidence,
-    items,
-    model_id,
-    method,
+    scores: NDArray,
+    orders: NDArray,
+    settings: _Settings,
+    rng: np.random.Generator,
+    name: str,
+    instruction: str | None,
+    model_id: str,
+    method: str,
 ) -> LLMEvaluation:
     import pandas as pd
     from scipy.stats import chisquare
 
-    position, probability = _decide(scores, decision, rng)
+    samples, m = settings.samples, settings.m
+    position, probability = _decide(scores, settings.decision, rng)
     valid = position >= 0
     rows = np.arange(len(position))
     option = np.where(valid, orders[rows, np.maximum(position, 0)], -1)
@@ -87,8 +101,9 @@ def _evaluation(
     scored = score(wide)
     primary = payoff.reshape(samples, m, 2)[:, :N_PRIMARY]
     angle = float(_pooled_angle(primary, np.ones((1, samples)))[0])
-    boot = _pooled_angle(primary, rng.multinomial(samples, np.full(samples, 1.0 / samples), n_boot))
-    alpha = (1.0 - confidence) / 2
+    weights = rng.multinomial(samples, np.full(samples, 1.0 / samples), settings.n_boot)
+    boot = _pooled_angle(primary, weights)
+    alpha = (1.0 - settings.confidence) / 2
     if np.isnan(angle) or np.isnan(boot).all():
         low = high = float("nan")
     else:
@@ -106,14 +121,14 @@ def _evaluation(
         model_id=model_id,
         method=method,
         samples=samples,
-        items=items,
-        decision=decision,
+        items=settings.items,
+        decision=settings.decision,
         choices=choices,
         scored=scored,
         angle=angle,
         angle_low=low,
         angle_high=high,
-        confidence=float(confidence),
+        confidence=settings.confidence,
         category=None if np.isnan(angle) else str(categorize(angle)),
         category_shares=shares,
         position_counts=counts,

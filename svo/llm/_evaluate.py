@@ -9,8 +9,8 @@ from typing import Any, Literal
 import numpy as np
 
 from .._errors import SVOError
-from .._items import CATEGORIES, N_ITEMS, N_OPTIONS, N_PRIMARY
-from ._aggregate import _evaluation
+from .._items import CATEGORIES, N_OPTIONS
+from ._aggregate import _evaluation, _Settings
 from ._prompts import LETTERS, PERSONAS, Progress, _is_int, item_prompt
 from ._result import LLMEvaluation
 
@@ -27,7 +27,8 @@ def _check_args(
     n_boot: Any,
     confidence: Any,
     where: str,
-) -> None:
+) -> _Settings:
+    """Check the arguments evaluate and evaluate_personas share; return them as settings."""
     if not callable(getattr(chat_model, "option_scores_batch", None)):
         raise TypeError(
             f"The 'chat_model' parameter of {where} must have an option_scores_batch(prompts, "
@@ -57,6 +58,7 @@ def _check_args(
             f"The 'confidence' parameter of {where} must be a float in (0, 1). "
             f"Got {confidence!r} instead."
         )
+    return _Settings(int(samples), items, decision, int(n_boot), float(confidence))
 
 
 def _resolve_personas(personas: Any, where: str) -> dict[str, str | None]:
@@ -90,12 +92,12 @@ def _resolve_personas(personas: Any, where: str) -> dict[str, str | None]:
     return table
 
 
-def _run(chat_model, personas, samples, items, decision, n_boot, confidence, rng, progress):
+def _run(chat_model, personas, settings: _Settings, rng, progress) -> list[LLMEvaluation]:
     """Ask every persona the same shuffled questionnaire in one batch; one evaluation each."""
     generator = np.random.default_rng(rng)
-    m = N_PRIMARY if items == "primary" else N_ITEMS
-    orders = generator.permuted(np.tile(np.arange(N_OPTIONS), (samples * m, 1)), axis=1)
-    item_numbers = np.tile(np.arange(1, m + 1), samples)
+    block = settings.samples * settings.m
+    orders = generator.permuted(np.tile(np.arange(N_OPTIONS), (block, 1)), axis=1)
+    item_numbers = np.tile(np.arange(1, settings.m + 1), settings.samples)
     prompts = [
         item_prompt(int(k), order, instruction=instruction)
         for instruction in personas.values()
@@ -114,21 +116,14 @@ def _run(chat_model, personas, samples, items, decision, n_boot, confidence, rng
     model_id = str(getattr(chat_model, "model_id", type(chat_model).__name__))
     # Common random numbers: every persona gets the same tie-breaks, draws and resamples.
     child = generator.spawn(1)[0]
-    children = [copy.deepcopy(child) for _ in personas]
-    block = samples * m
     return [
         _evaluation(
             scores[i * block : (i + 1) * block],
             orders,
-            samples,
-            m,
+            settings,
+            copy.deepcopy(child),
             name,
             instruction,
-            children[i],
-            decision,
-            n_boot,
-            confidence,
-            items,
             model_id,
             method,
         )
@@ -229,7 +224,7 @@ def evaluate(
     >>> evaluate(lm.load_chat_model(), "prosocial", samples=10, rng=0).angle  # doctest: +SKIP
     """
     where = "evaluate"
-    _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
+    settings = _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
     if instruction is not None:
         if not isinstance(instruction, str) or not instruction.strip():
             raise SVOError(
@@ -240,9 +235,7 @@ def evaluate(
         table = {label: instruction}
     else:
         table = _resolve_personas([persona], where)
-    return _run(
-        chat_model, table, int(samples), items, decision, int(n_boot), confidence, rng, progress
-    )[0]
+    return _run(chat_model, table, settings, rng, progress)[0]
 
 
 def evaluate_personas(
@@ -303,11 +296,9 @@ def evaluate_personas(
     import pandas as pd
 
     where = "evaluate_personas"
-    _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
+    settings = _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
     table = _resolve_personas(personas, where)
-    results = _run(
-        chat_model, table, int(samples), items, decision, int(n_boot), confidence, rng, progress
-    )
+    results = _run(chat_model, table, settings, rng, progress)
     return pd.DataFrame(
         [
             {

@@ -141,7 +141,7 @@ class SimulatedRespondent:
 def _user_text(prompt: Any) -> str:
     if isinstance(prompt, str):
         return prompt
-    users = [m.get("content", "") for m in prompt if isinstance(m, Mapping)]
-    roles = [m.get("role") for m in prompt if isinstance(m, Mapping)]
-    users = [text for text, role in zip(users, roles, strict=True) if role == "user"]
+    users = [
+        m.get("content", "") for m in prompt if isinstance(m, Mapping) and m.get("role") == "user"
+    ]
     return str(users[-1]) if users else ""

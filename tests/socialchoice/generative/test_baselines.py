@@ -186,3 +186,14 @@ def test_baseline_bad_pool() -> None:
         top_mean_slate(["a"], [[np.nan]], 1)
     with pytest.raises(GenerativeError, match="one statement per utility column"):
         committee_slate(["a"], [[1.0, 2.0]], 1)
+
+
+def test_baseline_slates_reports_progress_before_each_baseline():
+    calls = []
+    U = [[6, 5, 0], [6, 5, 0], [0, 1, 6], [0, 1, 6]]
+    slates = baseline_slates(
+        ["a", "b", "c"], U, 2, opinion_embeddings=np.eye(4)[:, :2], rules=("pav",), rng=0,
+        progress=lambda done, total, name: calls.append((done, total, name)),
+    )
+    assert calls == [(0, 3, "top_mean"), (1, 3, "pav"), (2, 3, "kmeans")]
+    assert list(slates) == ["top_mean", "pav", "kmeans"]

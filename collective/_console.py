@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-__all__ = ["fail", "stderr", "stdout"]
+__all__ = ["fail", "fraction_progress", "stderr", "stdout"]
 
 
 def stdout() -> Console:
@@ -24,3 +27,25 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``Error: message`` on stderr (no markup, no traceback) and exit with ``code``."""
     stderr().print(f"Error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def fraction_progress(
+    first: str, *, disable: bool = False, percent: bool = True
+) -> Iterator[Callable[[float, str], None]]:
+    """A transient progress bar on stderr, driven by ``progress(fraction_done, what)``.
+
+    The library's long-running functions report progress through such a callback; the bar
+    shows ``what`` as its description (starting with ``first``) and, with ``percent``, the
+    percentage done. ``disable`` hides it (for machine-readable output).
+    """
+    columns = [TextColumn("{task.description}"), BarColumn()]
+    if percent:
+        columns.append(TaskProgressColumn())
+    with Progress(*columns, console=stderr(), transient=True, disable=disable) as bar:
+        task = bar.add_task(first, total=1.0)
+
+        def progress(done: float, what: str) -> None:
+            bar.update(task, completed=done, description=what)
+
+        yield progress

@@ -14,14 +14,13 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import bridging, committee
 
-from ._console import fail, stderr, stdout
+from ._console import fail, fraction_progress, stdout
 from .vote import OutputFormat
 
 __all__ = ["GroupSource", "polis_command"]
@@ -139,18 +138,9 @@ def polis_command(
         )
     try:
         conv = sc.read_polis(folder)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            console=stderr(),
-            transient=True,
-            disable=fmt is OutputFormat.json,
-        ) as bar:
-            task = bar.add_task("reading", total=1.0)
-
-            def progress(done: float, what: str) -> None:
-                bar.update(task, completed=done, description=what)
-
+        with fraction_progress(
+            "reading", disable=fmt is OutputFormat.json, percent=False
+        ) as progress:
             report = bridging.analyse_conversation(
                 conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress
             )

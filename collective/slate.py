@@ -23,14 +23,13 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import generative as gen
 
-from ._console import fail, stderr, stdout
+from ._console import fail, fraction_progress, stdout
 from ._output import to_json
 from .vote import OutputFormat
 
@@ -198,19 +197,7 @@ def slate_command(
     if question is None and (opinions.parent / "question.txt").is_file():
         question = (opinions.parent / "question.txt").read_text(encoding="utf-8").strip() or None
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            console=stderr(),
-            transient=True,
-            disable=fmt is OutputFormat.json,
-        ) as bar:
-            task = bar.add_task("starting", total=1.0)
-
-            def progress(done: float, what: str) -> None:
-                bar.update(task, completed=done, description=what)
-
+        with fraction_progress("starting", disable=fmt is OutputFormat.json) as progress:
             progress(0.0, "loading the embedder")
             embedder = lm.load_embedder()
             chat_model = None

@@ -7,7 +7,6 @@ The file is a PrefLib file (``.soc``, ``.soi``, ``.toc``, ``.toi``) or a CSV of 
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ import socialchoice as sc
 from socialchoice.io import read_profile
 
 from ._console import fail, stdout
+from ._output import to_json
 
 __all__ = ["OutputFormat", "analyse", "vote"]
 
@@ -79,11 +79,6 @@ def _check_rules(rule: list[str] | None) -> list[str]:
     return list(dict.fromkeys(rule))
 
 
-def _json_default(x: Any) -> Any:
-    item = getattr(x, "item", None)  # numpy scalars
-    return item() if callable(item) else str(x)
-
-
 def _labels(xs: list[Any]) -> str:
     return ", ".join(str(x) for x in xs)
 
@@ -124,7 +119,7 @@ def vote(
         fail(f"cannot read {file}: {exc.strerror or exc}.")
     out = analyse(profile, names)
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=_json_default))
+        typer.echo(to_json(out))
         return
     con = stdout()
     summary = out["profile"]

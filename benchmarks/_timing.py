@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from collections.abc import Callable
 
@@ -34,3 +35,16 @@ def with_timeout(fn: Callable[[], object], seconds: float) -> tuple[object, floa
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def stderr_progress(label: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` callback that logs every tenth of the way to stderr."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        step = 10 * done // max(total, 1)
+        if step != last[0]:
+            last[0] = step
+            sys.stderr.write(f"  {label}: {done}/{total}\n")
+
+    return report

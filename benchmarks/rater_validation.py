@@ -17,6 +17,8 @@ import os
 import sys
 import time
 
+from _timing import stderr_progress
+
 import socialchoice as sc
 from socialchoice.bridging import shipped_conversations
 from socialchoice.generative._validation import (
@@ -26,18 +28,6 @@ from socialchoice.generative._validation import (
 )
 
 TITLE = "### Raters validated against real Polis votes"
-
-
-def _progress(label: str):
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        step = 10 * done // max(total, 1)
-        if step != last[0]:
-            last[0] = step
-            sys.stderr.write(f"  {label}: {done}/{total}\n")
-
-    return report
 
 
 def _row(name: str, rater: str, n: int, m) -> str:
@@ -133,7 +123,7 @@ def rater_validation(
                 rng=seed,
                 chat_model=chat,
                 max_hidden=llm_votes,
-                progress=_progress("llm"),
+                progress=stderr_progress("llm"),
             )
         )
     authored = fit_authored_calibration(conversations, embedder)

@@ -14,25 +14,13 @@ import sys
 import time
 
 import numpy as np
-from _timing import best_time
+from _timing import best_time, stderr_progress
 
 import svo
 from svo.llm import LETTERS, PERSONAS, SimulatedRespondent, evaluate, item_prompt
 
 TITLE = "### SVO (svo/)"
 SEED = 2026
-
-
-def _progress(label: str):
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        step = 10 * done // max(total, 1)
-        if step != last[0]:
-            last[0] = step
-            sys.stderr.write(f"  {label}: {done}/{total}\n")
-
-    return report
 
 
 def scoring_speed(n: int, rng: np.random.Generator) -> list[str]:
@@ -160,7 +148,9 @@ def svo_benchmark(quick: bool = False, *, samples: int = 10) -> list[str]:
     for name in PERSONAS:
         sys.stderr.write(f"svo llm, persona {name}\n")
         t0 = time.perf_counter()
-        results[name] = evaluate(chat, name, samples=samples, rng=SEED, progress=_progress(name))
+        results[name] = evaluate(
+            chat, name, samples=samples, rng=SEED, progress=stderr_progress(name)
+        )
         seconds[name] = time.perf_counter() - t0
     sampled = evaluate(chat, "none", samples=samples, decision="sample", rng=SEED)  # cached
     first = evaluate(SimulatedRespondent("first"), samples=samples, rng=SEED)

@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._compare import _check_int
 from .._errors import SVOError
 from .._items import CATEGORIES, N_OPTIONS
 from ._aggregate import _evaluation, _Settings
-from ._prompts import LETTERS, PERSONAS, Progress, _is_int, item_prompt
+from ._prompts import LETTERS, PERSONAS, Progress, item_prompt
 from ._result import LLMEvaluation
 
 _ITEMS_CHOICES = ("primary", "all")
@@ -35,13 +36,8 @@ def _check_args(
             f"options) method (an lm.ChatModel or svo.llm.SimulatedRespondent). Got "
             f"{type(chat_model).__name__} instead."
         )
-    checks = [("samples", samples, 1, _MAX_SAMPLES), ("n_boot", n_boot, 1, 100_000)]
-    for name, value, low, high in checks:
-        if not _is_int(value) or not low <= value <= high:
-            raise SVOError(
-                f"The '{name}' parameter of {where} must be an int in [{low}, {high}]. "
-                f"Got {value!r} instead."
-            )
+    _check_int("samples", where, samples, 1, _MAX_SAMPLES)
+    _check_int("n_boot", where, n_boot, 1, 100_000)
     options = (("items", items, _ITEMS_CHOICES), ("decision", decision, _DECISIONS))
     for name, value, allowed in options:
         if value not in allowed:

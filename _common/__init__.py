@@ -1,0 +1,10 @@
+"""Conventions shared by every package of the toolkit (private; not a public API).
+
+* :mod:`_common.validation` — the one set of argument checks and their one message form:
+  "The 'k' parameter of select must be an int in [1, 50]. Got 0 instead."
+* :mod:`_common.progress` — the one progress protocol, ``progress(done, total)``.
+* :mod:`_common.sources` — what every ``read_*`` accepts: a path, a file-like object or bytes.
+
+It depends on numpy only and imports nothing of ours, so every package (``lm`` included) may
+use it. See ``docs/architecture.md``.
+"""

@@ -191,8 +191,11 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
         - ``ia_index``: the secondary items' inequality-aversion index
           ``D_IA / (D_IA + D_JG)`` (0 = inequality averse, 1 = joint-gain maximiser), where
           ``D`` is the mean distance ``|chosen − ideal| / 8`` to an ideal's options; only for
-          respondents who answered all 15 items and whose two nearest ideals (strictly, among
-          inequality aversion, joint gain, individualist and altruist) are IA and JG; else NaN.
+          respondents who answered all 15 items and whose two nearest ideals, among
+          inequality aversion, joint gain, individualist and altruist, are IA and JG; else
+          NaN. Ties are broken as in the authors' scorer (``SVO_Slider.m``: a stable sort in
+          that order), so IA and JG win them: a tie for second place between JG and another
+          ideal reports the index.
 
         Respondents with a missing primary answer keep their row with missing values; their
         labels are in ``result.attrs['incomplete']``. ``result.attrs['dropped']`` lists the
@@ -647,8 +650,14 @@ _IA, _JG, _IND, _ALT = (list(SECONDARY_IDEALS).index(name) for name in (
 
 def _ia_index(secondary: np.ndarray, complete: np.ndarray) -> np.ndarray:
     """D_IA / (D_IA + D_JG) of positions ``(n, 9)`` on items 7–15 (NaN = not answered) when
-    all 15 items are answered (``complete``: the primary ones) and IA, JG are strictly the
-    two nearest ideals; NaN otherwise."""
+    all 15 items are answered (``complete``: the primary ones) and IA, JG are the two nearest
+    ideals as the authors' scorer decides it; NaN otherwise.
+
+    ``SVO_Slider.m`` sorts the four distances with MATLAB's stable ``sort`` in the order IA,
+    JG, individualist, altruist and reports the index when the first two are IA and JG. IA and
+    JG come first in that order, so they win every tie: the index is reported exactly when
+    ``max(D_IA, D_JG) <= min(D_individualist, D_altruist)``.
+    """
     # proportional to D, with the same factor for every ideal; NaN if an answer is missing
     distance, gap = [], np.empty_like(secondary)
     for j in range(_IDEALS.shape[1]):
@@ -656,5 +665,5 @@ def _ia_index(secondary: np.ndarray, complete: np.ndarray) -> np.ndarray:
         distance.append(gap @ _IDEAL_WEIGHTS[:, j])
     ia, jg = distance[_IA], distance[_JG]
     with np.errstate(invalid="ignore"):
-        valid = complete & (np.maximum(ia, jg) < np.minimum(distance[_IND], distance[_ALT]))
+        valid = complete & (np.maximum(ia, jg) <= np.minimum(distance[_IND], distance[_ALT]))
         return np.where(valid, ia / np.where(valid, ia + jg, 1.0), np.nan)

@@ -139,14 +139,22 @@ def is_transitive(points) -> bool:
 
 
 def ia_index(positions) -> float:
-    """D_IA / (D_IA + D_JG) over items 7–15, NaN unless IA and JG are strictly nearest."""
+    """D_IA / (D_IA + D_JG) over items 7–15, as the authors' ``SVO_Slider.m`` decides it.
+
+    The four mean distances are sorted with a stable sort (MATLAB's ``sort``) in the order
+    inequality aversion, joint gain, individualist, altruist; the index is reported when the
+    first two sorted are IA and JG (in either order), so a tie for second place between JG (or
+    IA) and another ideal reports it. NaN otherwise.
+    """
     distance = {}
     for name, ideals in SECONDARY_IDEALS.items():
         terms = [Fraction(abs(p - i), 8) for p, i in zip(positions, ideals, strict=True)
                  if i is not None]
         distance[name] = sum(terms) / len(terms)
-    ia, jg = distance["inequality_aversion"], distance["joint_gain"]
-    if max(ia, jg) < min(distance["individualistic"], distance["altruistic"]):
+    order = ["inequality_aversion", "joint_gain", "individualistic", "altruistic"]
+    nearest = sorted(order, key=lambda name: distance[name])  # Python's sort is stable too
+    if set(nearest[:2]) == {"inequality_aversion", "joint_gain"}:
+        ia, jg = distance["inequality_aversion"], distance["joint_gain"]
         return float(ia / (ia + jg))
     return math.nan
 

@@ -542,3 +542,27 @@ def test_duplicate_layouts_must_agree():
     frame.loc[0, "item3"] = 4
     with pytest.raises(ChoiceError, match=r"column 'item3' says option 4 but the payoff"):
         svo.score(frame)
+
+
+def test_ia_index_tie_for_second_place_is_reported_as_the_authors_scorer_does():
+    """SVO_Slider.m sorts the distances stably in the order IA, JG, individualist, altruist:
+    here JG ties the individualist for second place (both 11/24), and the index is reported."""
+    answers = [6, 5, 4, 5, 8, 2, 7, 6, 0, 3, 7, 4, 0, 6, 6]
+    scored = svo.score([answers])
+    assert scored["ia_index"].iloc[0] == pytest.approx(29 / 62, abs=1e-15)
+    assert ref.score_one(answers)["ia_index"] == pytest.approx(29 / 62, abs=1e-15)
+
+
+def test_ia_index_ties_change_about_two_percent_of_random_patterns():
+    """Following the authors' tie rule defines the index on ~1.8% more random patterns than
+    requiring IA and JG to be strictly nearest (the old rule)."""
+    options = np.random.default_rng(0).integers(0, 9, size=(20_000, 15))
+    defined = svo.score(options)["ia_index"].notna().to_numpy()
+    positions = options[:, 6:].astype(float)
+    names = ("inequality_aversion", "joint_gain", "individualistic", "altruistic")
+    distance = np.column_stack([
+        np.nanmean(np.abs(positions - np.asarray(svo.SECONDARY_IDEALS[name])) / 8, axis=1)
+        for name in names])
+    strict = distance[:, :2].max(axis=1) < distance[:, 2:].min(axis=1) - 1e-12
+    assert not (strict & ~defined).any()
+    assert 0.015 < (defined & ~strict).mean() < 0.02

@@ -11,6 +11,10 @@ that return matplotlib Figures, and the evaluation of language models on the sam
 >>> svo.score([8, 8, 8, 8, 0, 0])[["angle", "category"]].round(2).values.tolist()
 [[-7.82, 'individualistic']]
 
+Readers and scorers return typed results (:class:`Survey`, :class:`SurveyReport`,
+:class:`ScoreReport`, :class:`ComparisonReport`), never side data in ``DataFrame.attrs``;
+:func:`scored_table` and :func:`summarize` are what the CLI and the app show.
+
 Errors (all ``ValueError``): :class:`SVOError` > :class:`ChoiceError`, :class:`SurveyError`;
 see :mod:`svo._errors`.
 """
@@ -35,7 +39,8 @@ from ._items import (
     SECONDARY_IDEALS,
     item_table,
 )
-from ._score import Problem, categorize, score
+from ._results import Problem, ScoreReport, Survey, SurveyReport
+from ._score import categorize, score, score_report
 
 __all__ = [
     "CATEGORIES",
@@ -51,14 +56,18 @@ __all__ = [
     "REFERENCE",
     "SECONDARY_IDEALS",
     "ChoiceError",
+    "ComparisonReport",
     "Problem",
     "SVOError",
+    "ScoreReport",
+    "ScoreSummary",
+    "Survey",
     "SurveyError",
-    # imported on first use (pandas file readers, matplotlib, lm):
     "SurveyReport",
     "categorize",
     "check_survey",
     "compare",
+    "compare_report",
     "difference",
     "item_table",
     "llm",
@@ -67,13 +76,21 @@ __all__ = [
     "plot_groups",
     "read_survey",
     "score",
+    "score_report",
+    "scored_table",
+    "summarize",
 ]
 
+# imported on first use (pandas file readers, matplotlib, lm):
 _LAZY = {
-    "SurveyReport": "svo._survey",
     "check_survey": "svo._survey",
     "read_survey": "svo._survey",
+    "ComparisonReport": "svo._compare",
     "compare": "svo._compare",
+    "compare_report": "svo._compare",
+    "ScoreSummary": "svo._tables",
+    "scored_table": "svo._tables",
+    "summarize": "svo._tables",
     "difference": "svo._compare",
     "plot_angles": "svo._plots",
     "plot_circle": "svo._plots",

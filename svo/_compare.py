@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
-from numbers import Integral, Real
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from _common.validation import check_float, check_int, check_rng, show
 
 from ._errors import SVOError
 from ._items import CATEGORIES
 from ._score import _category_codes, score
 
-__all__ = ["compare", "difference"]
+__all__ = ["ComparisonReport", "compare", "compare_report", "difference"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,9 @@ def compare(
         respondents whose transitivity is known; NaN without a ``transitive`` column).
         Estimates are the sample values; ``_low`` and ``_high`` are the percentile-bootstrap
         bounds. A group with ``n = 0`` has NaN statistics. ``result.attrs`` records ``by``,
-        ``n_boot``, ``confidence``, ``method`` and ``n_missing_group``.
+        ``n_boot``, ``confidence``, ``method`` and ``n_missing_group`` (for
+        :func:`svo.plot_groups`); :func:`compare_report` returns them, with the warnings,
+        as a typed :class:`ComparisonReport`.
 
     Raises
     ------
@@ -91,9 +95,10 @@ def compare(
     -----
     The percentile interval is the ``(1 - confidence)/2`` and ``(1 + confidence)/2``
     quantiles of the statistic over the bootstrap samples. It is reliable for moderately
-    large groups; with fewer than 10 respondents a warning is logged, and a group of one has a
-    zero-width interval. Groups are resampled independently, so intervals of different
-    groups can be compared (or use :func:`svo._compare.difference` for the difference).
+    large groups; with fewer than 10 respondents a warning is logged (and listed in
+    :attr:`ComparisonReport.warnings`), and a group of one has a zero-width interval. Groups
+    are resampled independently, so intervals of different groups can be compared (or use
+    :func:`svo._compare.difference` for the difference).
 
     References
     ----------
@@ -118,13 +123,109 @@ def compare(
     >>> table.loc["a", ["share_prosocial_low", "share_prosocial_high"]].tolist()
     [0.6..., 0.8...]
     """
+    report = compare_report(data, by, n_boot=n_boot, confidence=confidence, rng=rng)
+    for warning in report.warnings:
+        logger.warning("compare: %s", warning)
+    table = report.table.copy()
+    table.attrs.update(
+        by=by, n_boot=report.n_boot, confidence=report.confidence, method=report.method,
+        n_missing_group=report.n_missing_group,
+    )
+    return table
+
+
+@dataclass(frozen=True)
+class ComparisonReport:
+    """What :func:`compare_report` returns: the per-group table, its settings and warnings.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The table :func:`compare` returns (one row per group).
+    by : column label or list of column labels
+        The grouping column(s).
+    n_boot : int
+        Bootstrap samples per group.
+    confidence : float
+        Coverage of the intervals.
+    method : str
+        ``'percentile bootstrap'``.
+    n_missing_group : int
+        Rows left out for a missing value in the grouping column(s).
+    warnings : tuple of str
+        What the reader should know: groups too small for a reliable interval, rows left
+        out for a missing group.
+
+    Examples
+    --------
+    >>> import pandas as pd, svo
+    >>> survey = pd.DataFrame([[0, 8, 8, 3, 4, 8]] * 12 + [[8, 8, 8, 8, 0, 0]] * 3,
+    ...                       columns=svo.PRIMARY_COLUMNS)
+    >>> survey["group"] = ["a"] * 12 + ["b"] * 3
+    >>> report = svo.compare_report(survey, by="group", n_boot=200, rng=0)
+    >>> report.table["n"].tolist()
+    [12, 3]
+    >>> report.warnings
+    ("group 'b' has only 3 respondents with an angle; its bootstrap intervals are unreliable.",)
+    """
+
+    table: Any
+    by: Any
+    n_boot: int
+    confidence: float
+    method: str = "percentile bootstrap"
+    n_missing_group: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def compare_report(
+    data: Any,
+    by: Hashable | list[Hashable] = "group",
+    *,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    rng: np.random.Generator | int | None = None,
+) -> ComparisonReport:
+    """:func:`compare` as a typed result: the table, its settings and its warnings.
+
+    Parameters
+    ----------
+    data, by, n_boot, confidence, rng
+        As in :func:`compare`.
+
+    Returns
+    -------
+    ComparisonReport
+        The table :func:`compare` returns, the settings, the rows without a group and the
+        warnings (nothing is logged: the caller shows them).
+
+    Raises
+    ------
+    SVOError, ChoiceError
+        As :func:`compare`.
+
+    References
+    ----------
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman &
+    Hall/CRC, ch. 6 and ch. 13 (the percentile interval).
+
+    Examples
+    --------
+    >>> import pandas as pd, svo
+    >>> survey = pd.DataFrame([[0, 8, 8, 3, 4, 8]] * 20, columns=svo.PRIMARY_COLUMNS)
+    >>> survey["group"] = ["a"] * 10 + ["b"] * 9 + [None]
+    >>> report = svo.compare_report(survey, n_boot=100, rng=0)
+    >>> report.n_missing_group, len(report.warnings)
+    (1, 2)
+    """
     import pandas as pd
 
     _check_parameters("compare", n_boot, confidence)
     keys = _by_columns(data, by, "compare")
     values = _respondent_values(data, "compare")
     labels, index_name, group_of, n_missing = _groups(data, keys, by)
-    generator = np.random.default_rng(rng)
+    warnings = _missing_warning(n_missing, keys)
+    generator = check_rng(rng, "compare", error=SVOError)
     alpha = 1.0 - confidence
     valid = ~np.isnan(values[:, _ANGLE])
     rows = []
@@ -132,30 +233,48 @@ def compare(
         member = group_of == g
         sample = values[member & valid]
         if 0 < len(sample) < _SMALL_GROUP:
-            logger.warning(
-                "compare: group %r has only %d respondent(s) with an angle; its bootstrap "
-                "intervals are unreliable.", labels[g], len(sample)
+            warnings.append(
+                f"group {show(labels[g])} has only {len(sample)} respondent"
+                f"{'s' if len(sample) > 1 else ''} with an angle; its bootstrap intervals are "
+                "unreliable."
             )
-        estimate, low, high = _interval(sample, n_boot, alpha, generator)
-        row = {"n": len(sample), "n_excluded": int((member & ~valid).sum())}
-        for k, name in enumerate(STATISTICS):
-            point, lower, upper = _bound_names(name)
-            row[point], row[lower], row[upper] = estimate[k], low[k], high[k]
-        rows.append(row)
+        rows.append(_group_row(sample, int((member & ~valid).sum()), n_boot, alpha, generator))
     columns = ["n", "n_excluded", *(c for name in STATISTICS for c in _bound_names(name))]
-    if isinstance(index_name, list):
-        index = pd.MultiIndex.from_tuples(labels, names=index_name)
-    else:
-        index = pd.Index(labels, name=index_name)
-        if isinstance(data[keys[0]].dtype, pd.CategoricalDtype):
-            index = pd.CategoricalIndex(labels, dtype=data[keys[0]].dtype, name=index_name)
+    index = _index(labels, index_name, data[keys[0]].dtype)
     result = pd.DataFrame(rows, index=index, columns=columns)
     result[["n", "n_excluded"]] = result[["n", "n_excluded"]].astype(np.int64)
-    result.attrs.update(
-        by=by, n_boot=n_boot, confidence=confidence, method="percentile bootstrap",
-        n_missing_group=n_missing,
-    )
-    return result
+    return ComparisonReport(result, by, n_boot, confidence, "percentile bootstrap", n_missing,
+                            tuple(warnings))
+
+
+def _group_row(sample: np.ndarray, excluded: int, n_boot: int, alpha: float,
+               rng: np.random.Generator) -> dict[str, Any]:
+    """One group's row of the comparison table."""
+    estimate, low, high = _interval(sample, n_boot, alpha, rng)
+    row: dict[str, Any] = {"n": len(sample), "n_excluded": excluded}
+    for k, name in enumerate(STATISTICS):
+        point, lower, upper = _bound_names(name)
+        row[point], row[lower], row[upper] = estimate[k], low[k], high[k]
+    return row
+
+
+def _index(labels: list[Any], index_name: Any, dtype: Any):
+    """The comparison table's index: a MultiIndex for several columns, categorical for a
+    categorical column."""
+    import pandas as pd
+
+    if isinstance(index_name, list):
+        return pd.MultiIndex.from_tuples(labels, names=index_name)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.CategoricalIndex(labels, dtype=dtype, name=index_name)
+    return pd.Index(labels, name=index_name)
+
+
+def _missing_warning(n_missing: int, keys: list[Hashable]) -> list[str]:
+    if not n_missing:
+        return []
+    return [f"{n_missing} row(s) with a missing value in the grouping column(s) "
+            f"{', '.join(show(k) for k in keys)} were left out."]
 
 
 def difference(
@@ -239,7 +358,7 @@ def difference(
             f"The 'groups' parameter of difference must be a pair (a, b) of values of {by!r}. "
             f"Got {groups!r} instead."
         )
-    generator = np.random.default_rng(rng)
+    generator = check_rng(rng, "difference", error=SVOError)
     alpha = 1.0 - confidence
     valid = ~np.isnan(values[:, _ANGLE])
     estimates, replicates = [], []
@@ -337,22 +456,10 @@ def _resample_means_reference(values: np.ndarray, index: np.ndarray) -> np.ndarr
 # -- inputs ----------------------------------------------------------------------------------
 
 
-def _check_int(name: str, caller: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise SVOError(
-            f"The '{name}' parameter of {caller} must be an int in [{low}, {high}]. "
-            f"Got {value!r} instead."
-        )
-    return int(value)
-
-
 def _check_parameters(caller: str, n_boot: Any, confidence: Any) -> None:
-    _check_int("n_boot", caller, n_boot, *N_BOOT_RANGE)
-    if isinstance(confidence, bool) or not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise SVOError(
-            f"The 'confidence' parameter of {caller} must be a float in the open interval "
-            f"(0, 1). Got {confidence!r} instead."
-        )
+    check_int(n_boot, "n_boot", caller, *N_BOOT_RANGE, error=SVOError)
+    check_float(confidence, "confidence", caller, 0.0, 1.0, low_open=True, high_open=True,
+                error=SVOError)
 
 
 def _check_frame(data: Any, caller: str) -> None:
@@ -454,10 +561,4 @@ def _groups(data, keys: list[Hashable], by: Any):
         labels = list(grouped.size().index)
         name = list(keys)
     codes = np.asarray(codes, dtype=np.int64)
-    n_missing = int((codes < 0).sum())
-    if n_missing:
-        logger.warning(
-            "%d row(s) with a missing value in the grouping column(s) %s were left out.",
-            n_missing, ", ".join(repr(k) for k in keys),
-        )
-    return labels, name, codes, n_missing
+    return labels, name, codes, int((codes < 0).sum())

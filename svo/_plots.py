@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._compare import STATISTICS, _bound_names, _by_columns, _check_int, _groups, _scored_frame
+from _common.validation import check_int
+
+from ._compare import (
+    STATISTICS,
+    ComparisonReport,
+    _bound_names,
+    _by_columns,
+    _groups,
+    _scored_frame,
+)
 from ._errors import SVOError
 from ._items import CATEGORIES, CATEGORY_BOUNDS, IDEAL_ANGLES, IDEAL_CHOICES, ITEMS, N_PRIMARY
 
@@ -81,7 +90,7 @@ def plot_angles(scored: Any, *, by: Hashable | None = None, bins: int = 40, ax: 
     import pandas as pd
     from matplotlib.ticker import MaxNLocator
 
-    bins = _check_int("bins", "plot_angles", bins, 1, 500)
+    bins = check_int(bins, "bins", "plot_angles", 1, 500, error=SVOError)
     frame = _scored_frame(scored, "plot_angles")
     angle = pd.to_numeric(frame["angle"], errors="coerce").to_numpy(dtype=float)
     valid = ~np.isnan(angle)
@@ -208,8 +217,8 @@ def plot_groups(comparison: Any, *, ax: Any = None,
 
     Parameters
     ----------
-    comparison : pandas.DataFrame
-        The output of :func:`svo.compare`.
+    comparison : pandas.DataFrame or ComparisonReport
+        The output of :func:`svo.compare` or :func:`svo.compare_report`.
     ax : matplotlib.axes.Axes or a pair of Axes, optional
         Where to draw. By default a new Figure with two panels, one above the other: the
         category shares (grouped bars with error bars) and the mean angle (points with error
@@ -240,6 +249,11 @@ def plot_groups(comparison: Any, *, ax: Any = None,
     """
     import pandas as pd
 
+    level = None
+    if isinstance(comparison, ComparisonReport):
+        comparison, level = comparison.table, comparison.confidence
+    elif isinstance(comparison, pd.DataFrame):
+        level = comparison.attrs.get("confidence")
     if not isinstance(comparison, pd.DataFrame):
         raise SVOError(
             "The 'comparison' parameter of plot_groups must be the DataFrame returned by "
@@ -275,7 +289,6 @@ def plot_groups(comparison: Any, *, ax: Any = None,
                 f"Got {len(axes)} instead."
             )
         fig = axes[0].figure
-    level = comparison.attrs.get("confidence")
     ci = f"{level:.0%} bootstrap CI" if level is not None else "bootstrap CI"
     ticks = [(_label(g), n) for g, n in zip(comparison.index, comparison["n"], strict=True)]
     if kind in ("both", "shares"):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from _common.validation import check_choice
+
 from ._errors import ChoiceError
 from ._items import (
     CATEGORIES,
@@ -24,57 +26,16 @@ from ._items import (
     PRIMARY_COLUMNS,
     SECONDARY_IDEALS,
 )
+from ._results import Problem, ScoreReport, Survey
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Problem", "categorize", "score"]
+__all__ = ["Problem", "categorize", "score", "score_report"]
 
 _ON_LINE_TOLERANCE = 1.0  # payoff units; printed values are at most 0.5 off the line per axis
 _MAX_LISTED = 5
 SCORE_COLUMNS = ("mean_self", "mean_other", "angle", "category", "transitive", "ia_index")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One answer that could not be scored: where it is and what was wrong.
-
-    Attributes
-    ----------
-    row : int
-        0-based position of the respondent in the input.
-    respondent : object
-        The respondent's label (the DataFrame index; the row number for arrays).
-    column : str
-        The column as named in the input, e.g. ``'item4'``; for allocations the cell's column
-        (``'item4_other'``) when a cell is not a number, both (``'item4_self/item4_other'``)
-        when the pair is off the item's line or half missing.
-    value : object
-        The offending value as given.
-    message : str
-        What was wrong and what was expected.
-    """
-
-    row: int
-    respondent: Any
-    column: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        who = "" if self.respondent == self.row else f" (respondent {self.respondent!r})"
-        return f"row {self.row}{who}, column {self.column!r}: {self.message}"
-
-
-class _Shared(tuple):
-    """A tuple of immutable records that deep-copies as itself: pandas deep-copies
-    ``DataFrame.attrs`` on every operation (even a column access), and the ``incomplete`` and
-    ``dropped`` lists of a large survey would make each of them slow."""
-
-    __slots__ = ()
-
-    def __deepcopy__(self, memo: dict) -> _Shared:
-        return self
 
 
 def _py(value: Any) -> Any:
@@ -146,8 +107,9 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
 
     Parameters
     ----------
-    choices : DataFrame or array-like
-        Either chosen option indices (0–8, left to right as printed) or chosen allocations:
+    choices : Survey, DataFrame or array-like
+        A :class:`svo.Survey` (as :func:`svo.read_survey` returns), or either chosen option
+        indices (0–8, left to right as printed) or chosen allocations:
 
         - an array of shape ``(n, 6)`` or ``(n, 15)`` of option indices, or of shape
           ``(n, 6, 2)`` / ``(n, 15, 2)`` of (self, other) payoffs;
@@ -171,7 +133,7 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
         What to do with an answer that is not on the form (an index outside 0–8 or not an
         integer, a payoff pair off the item's line or with one payoff missing, a non-numeric
         cell): raise a :class:`ChoiceError` naming row and column, or drop that respondent
-        and list the problem in ``result.attrs['dropped']``.
+        (:func:`score_report` lists the problems).
 
     Returns
     -------
@@ -197,8 +159,8 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
           that order), so IA and JG win them: a tie for second place between JG and another
           ideal reports the index.
 
-        Respondents with a missing primary answer keep their row with missing values; their
-        labels are in ``result.attrs['incomplete']``. ``result.attrs['dropped']`` lists the
+        Respondents with a missing primary answer keep their row with missing values;
+        :func:`score_report` returns the same table with their labels and the
         :class:`Problem` of each answer of the respondents dropped under ``errors='coerce'``.
 
     Raises
@@ -235,13 +197,46 @@ def score(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> pd.D
     svo._errors.ChoiceError: 1 answer(s) are not on the SVO slider form: row 0, column 'item6': \
 option 9 is not an option index; expected an integer in 0–8.
     """
-    import pandas as pd
+    return score_report(choices, errors=errors).scores
 
-    if errors not in ("raise", "coerce"):
-        raise ChoiceError(
-            f"The 'errors' parameter of score must be 'raise' or 'coerce'. Got {errors!r} instead."
-        )
-    parsed = _parse(choices)
+
+def score_report(choices: Any, *, errors: Literal["raise", "coerce"] = "raise") -> ScoreReport:
+    """Score SVO slider answers as :func:`score` does, with what could not be scored.
+
+    Parameters
+    ----------
+    choices : Survey, DataFrame or array-like
+        As in :func:`score`.
+    errors : {'raise', 'coerce'}
+        As in :func:`score`.
+
+    Returns
+    -------
+    ScoreReport
+        ``scores`` (the table :func:`score` returns), ``incomplete`` (labels of the
+        respondents without all six primary answers, kept without an angle) and ``dropped``
+        (under ``errors='coerce'``, the :class:`Problem` of each answer of the respondents
+        dropped).
+
+    Raises
+    ------
+    ChoiceError
+        As :func:`score`.
+
+    References
+    ----------
+    Murphy, R. O., Ackermann, K. A., & Handgraaf, M. J. J. (2011). Measuring social value
+    orientation. *Judgment and Decision Making*, 6(8), 771–781, §2–3 and Appendix.
+
+    Examples
+    --------
+    >>> import svo
+    >>> result = svo.score_report([[0, 8, 8, 3, 4, 8], [0, 8, 8, 3, 4, 9]], errors="coerce")
+    >>> result.scores["category"].tolist(), [p.column for p in result.dropped]
+    (['prosocial'], ['item6'])
+    """
+    check_choice(errors, "errors", "score", ("raise", "coerce"), error=ChoiceError)
+    parsed = _parse(choices.data if isinstance(choices, Survey) else choices)
     if parsed.is_allocation:
         scored, issues = _score_allocations(parsed.raw)
     else:
@@ -259,6 +254,14 @@ option 9 is not an option index; expected an integer in 0–8.
         keep[[p.row for p in problems]] = False
         scored = {name: values[keep] for name, values in scored.items()}
         labels = labels[keep]
+    complete = scored["complete"]
+    return ScoreReport(_table(scored, labels), tuple(labels[~complete].tolist()),
+                       tuple(problems))
+
+
+def _table(scored: dict[str, np.ndarray], labels: Any) -> pd.DataFrame:
+    """The scores table from the per-respondent arrays of the scorers."""
+    import pandas as pd
 
     mean_self, mean_other, complete = scored["mean_self"], scored["mean_other"], scored["complete"]
     angle = np.degrees(np.arctan2(mean_other - 50.0, mean_self - 50.0))
@@ -266,7 +269,7 @@ option 9 is not an option index; expected an integer in 0–8.
         _category_codes(angle), dtype=pd.CategoricalDtype(list(CATEGORIES), ordered=True)
     )
     transitive = pd.arrays.BooleanArray(_TRANSITIVE[scored["pattern"]], ~complete)
-    result = pd.DataFrame(
+    return pd.DataFrame(
         {
             "mean_self": mean_self,
             "mean_other": mean_other,
@@ -278,9 +281,6 @@ option 9 is not an option index; expected an integer in 0–8.
         index=labels,
         copy=False,
     )
-    result.attrs["incomplete"] = _Shared(labels[~complete].tolist())
-    result.attrs["dropped"] = _Shared(problems)
-    return result
 
 
 @dataclass

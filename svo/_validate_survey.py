@@ -18,7 +18,8 @@ import numpy as np
 from ._errors import ChoiceError, SurveyError
 from ._items import ITEM_COLUMNS, N_ITEMS, N_OPTIONS, N_PRIMARY
 from ._readers import ID_COLUMNS, _find_id, _key, _Where
-from ._score import SCORE_COLUMNS, Problem, _py
+from ._results import Problem
+from ._score import SCORE_COLUMNS, _py
 
 _MAX_LISTED = 5
 _ITEM_NAME = re.compile(r"^item[\s_]*(\d+)(?:[\s_]*(self|other))?$")
@@ -109,10 +110,15 @@ class _Issues:
             n = len(rows)
             more = f"; and {n - _MAX_LISTED} more" if n > _MAX_LISTED else ""
             kind = SurveyError if any(c[4] for c in self.chunks) else ChoiceError
+            text = "; ".join(listed)
+            settings = [("errors", "coerce")]
+            if "option_base=1" in text:
+                settings.insert(0, ("option_base", 1))
             raise kind(
                 f"{n} problem{'s' if n > 1 else ''} in {where.source} ({where.convention}): "
-                f"{'; '.join(listed)}{more}. Pass errors='coerce' to drop these respondents "
-                "and list them in the report."
+                f"{text}{more}. To drop these respondents and list them in the report, set "
+                "errors='coerce'.",
+                settings=settings,
             )
         # many problems (say, a whole file numbered 1–9): plain lists are much faster here
         rows, chunk, within = rows[order], chunk[order].tolist(), within[order].tolist()
@@ -188,7 +194,7 @@ def _options(column, name: str, option_base: int, issues: _Issues) -> np.ndarray
     number = values[rows].tolist()
     expected = (f"expected an integer option index {option_base}–{option_base + N_OPTIONS - 1}"
                 " or a blank")
-    hint = " (numbered 1–9? pass option_base=1)" if option_base == 0 else ""
+    hint = " (numbered 1–9? set option_base=1)" if option_base == 0 else ""
     words: dict[tuple[int, float], str] = {}  # few distinct messages: word each once
 
     def what(k: int) -> str:
@@ -311,9 +317,9 @@ def _check_wide(raw, where: _Where, id_name: Any, option_base: int, errors: str)
 
 def _allocation_issues(payoffs, issues: _Issues) -> None:
     """Payoff pairs that are not on their item's line, found by :func:`svo.score`."""
-    from ._score import score
+    from ._score import score_report
 
-    for p in score(payoffs, errors="coerce").attrs["dropped"]:
+    for p in score_report(payoffs, errors="coerce").dropped:
         issues.add([p.row], p.column, [p.value],
                    lambda k, p=p: f"{p.message}; expected a point on the line", False)
 

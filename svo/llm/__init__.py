@@ -30,12 +30,14 @@ from __future__ import annotations
 
 from ._evaluate import evaluate, evaluate_personas
 from ._prompts import LETTERS, PERSONAS, item_prompt
-from ._result import LLMEvaluation
+from ._result import ORDER_BIAS_ALPHA, WIDE_INTERVAL, LLMEvaluation
 from ._simulated import SimulatedRespondent
 
 __all__ = [
     "LETTERS",
+    "ORDER_BIAS_ALPHA",
     "PERSONAS",
+    "WIDE_INTERVAL",
     "LLMEvaluation",
     "SimulatedRespondent",
     "evaluate",

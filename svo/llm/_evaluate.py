@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._compare import _check_int
+from _common.validation import check_choice, check_float, check_int, check_rng
+
 from .._errors import SVOError
 from .._items import CATEGORIES, N_OPTIONS
 from ._aggregate import _evaluation, _Settings
@@ -36,24 +37,12 @@ def _check_args(
             f"options) method (an lm.ChatModel or svo.llm.SimulatedRespondent). Got "
             f"{type(chat_model).__name__} instead."
         )
-    _check_int("samples", where, samples, 1, _MAX_SAMPLES)
-    _check_int("n_boot", where, n_boot, 1, 100_000)
-    options = (("items", items, _ITEMS_CHOICES), ("decision", decision, _DECISIONS))
-    for name, value, allowed in options:
-        if value not in allowed:
-            raise SVOError(
-                f"The '{name}' parameter of {where} must be one of "
-                f"{', '.join(repr(a) for a in allowed)}. Got {value!r} instead."
-            )
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, float | int)
-        or not 0 < confidence < 1
-    ):
-        raise SVOError(
-            f"The 'confidence' parameter of {where} must be a float in (0, 1). "
-            f"Got {confidence!r} instead."
-        )
+    check_int(samples, "samples", where, 1, _MAX_SAMPLES, error=SVOError)
+    check_int(n_boot, "n_boot", where, 1, 100_000, error=SVOError)
+    check_choice(items, "items", where, _ITEMS_CHOICES, error=SVOError)
+    check_choice(decision, "decision", where, _DECISIONS, error=SVOError)
+    check_float(confidence, "confidence", where, 0.0, 1.0, low_open=True, high_open=True,
+                error=SVOError)
     return _Settings(int(samples), items, decision, int(n_boot), float(confidence))
 
 
@@ -90,7 +79,7 @@ def _resolve_personas(personas: Any, where: str) -> dict[str, str | None]:
 
 def _run(chat_model, personas, settings: _Settings, rng, progress) -> list[LLMEvaluation]:
     """Ask every persona the same shuffled questionnaire in one batch; one evaluation each."""
-    generator = np.random.default_rng(rng)
+    generator = check_rng(rng, "evaluate", error=SVOError)
     block = settings.samples * settings.m
     orders = generator.permuted(np.tile(np.arange(N_OPTIONS), (block, 1)), axis=1)
     item_numbers = np.tile(np.arange(1, settings.m + 1), settings.samples)
@@ -269,7 +258,8 @@ def evaluate_personas(
         One row per persona: ``persona``, ``instruction``, ``angle``, ``angle_low``,
         ``angle_high``, ``category``, ``share_<category>`` for each of
         :data:`svo.CATEGORIES` (shares of samples), ``top_position_share``,
-        ``order_bias_pvalue``, ``n_invalid``.
+        ``order_bias_pvalue``, ``order_biased`` (:attr:`LLMEvaluation.order_biased`),
+        ``n_invalid`` and ``warnings`` (a tuple of :meth:`LLMEvaluation.warnings`).
 
     Raises
     ------
@@ -307,7 +297,9 @@ def evaluate_personas(
                 **{f"share_{c}": r.category_shares[c] for c in CATEGORIES},
                 "top_position_share": r.top_position_share,
                 "order_bias_pvalue": r.order_bias_pvalue,
+                "order_biased": r.order_biased,
                 "n_invalid": r.n_invalid,
+                "warnings": r.warnings(),
             }
             for r in results
         ]

@@ -119,10 +119,10 @@ respondents = st.lists(st.lists(answer, min_size=15, max_size=15), min_size=1, m
 @SETTINGS
 @given(respondents)
 def test_hypothesis_fifteen_item_answers(rows):
-    scored = svo.score(np.array(rows, dtype=float))
-    assert_matches_reference(scored, rows)
+    result = svo.score_report(np.array(rows, dtype=float))
+    assert_matches_reference(result.scores, rows)
     incomplete = [i for i, row in enumerate(rows) if any(math.isnan(a) for a in row[:6])]
-    assert list(scored.attrs["incomplete"]) == incomplete
+    assert list(result.incomplete) == incomplete and result.dropped == ()
 
 
 @SETTINGS
@@ -265,7 +265,7 @@ def test_result_columns_and_dtypes(expected):
     assert expected["category"].cat.ordered
     assert list(expected["category"].cat.categories) == list(svo.CATEGORIES)
     assert expected["transitive"].dtype == "boolean"
-    assert expected.attrs == {"incomplete": (), "dropped": ()}
+    assert expected.attrs == {}  # nothing on the side: score_report returns the report
     assert expected["ia_index"].iloc[0] == 0.0  # the inequality-averse ideal
 
 
@@ -327,7 +327,7 @@ def test_missing_primary_answer_keeps_the_row():
     frame.loc["c", "item4"] = None
     scored = svo.score(frame)
     assert list(scored.index) == ["a", "b", "c"]
-    assert scored.attrs["incomplete"] == ("b", "c")
+    assert svo.score_report(frame).incomplete == ("b", "c")
     missing = scored.loc[["b", "c"]]
     assert missing[["mean_self", "mean_other", "angle", "ia_index"]].isna().all().all()
     assert missing["category"].isna().all() and missing["transitive"].isna().all()
@@ -338,7 +338,7 @@ def test_missing_primary_answer_keeps_the_row():
     payoffs[2, 3] = NAN
     from_payoffs = svo.score(payoffs)
     pd.testing.assert_frame_equal(from_payoffs, scored.reset_index(drop=True))
-    assert from_payoffs.attrs["incomplete"] == (1, 2)
+    assert svo.score_report(payoffs).incomplete == (1, 2)
 
 
 def test_missing_secondary_answer_only_loses_the_index(expected):
@@ -346,7 +346,7 @@ def test_missing_secondary_answer_only_loses_the_index(expected):
     rows[0, 9] = NAN
     scored = svo.score(rows)
     assert math.isnan(scored["ia_index"].iloc[0])
-    assert scored.attrs["incomplete"] == ()
+    assert svo.score_report(rows).incomplete == ()
     pd.testing.assert_frame_equal(scored.drop(columns="ia_index"),
                                   expected.drop(columns="ia_index"))
     assert scored["ia_index"].iloc[1:].equals(expected["ia_index"].iloc[1:])
@@ -385,9 +385,11 @@ def test_bad_option_names_row_and_column(value, message):
     rows[1, 2] = value
     with pytest.raises(ChoiceError, match="row 1, column 'item3': "):
         svo.score(rows if value is True else rows.tolist())
-    coerced = svo.score(frame, errors="coerce")
+    report = svo.score_report(frame, errors="coerce")
+    coerced = report.scores
     assert list(coerced.index) == ["a", "c"]
-    (problem,) = coerced.attrs["dropped"]
+    assert pd.testing.assert_frame_equal(coerced, svo.score(frame, errors="coerce")) is None
+    (problem,) = report.dropped
     assert isinstance(problem, Problem)
     assert (problem.row, problem.respondent, problem.column) == (1, "b", "item3")
     assert message in problem.message
@@ -412,9 +414,9 @@ def test_allocation_errors_name_the_exact_column():
             "line from (50, 100) to (85, 15)") in text
     assert "row 2, column 'item5_self/item5_other': the payoff pair" in text
     assert "one payoff missing" in text
-    coerced = svo.score(frame, errors="coerce")
-    assert len(coerced) == 0
-    assert [(p.row, p.column) for p in coerced.attrs["dropped"]] == [
+    coerced = svo.score_report(frame, errors="coerce")
+    assert len(coerced.scores) == 0 and coerced.n_dropped == 3
+    assert [(p.row, p.column) for p in coerced.dropped] == [
         (0, "item3_other"), (1, "item4_self/item4_other"), (2, "item5_self/item5_other")]
 
 
@@ -464,7 +466,8 @@ def test_missing_and_duplicate_columns():
 
 
 def test_errors_parameter():
-    message = "The 'errors' parameter of score must be 'raise' or 'coerce'. Got 'ignore' instead."
+    message = ("The 'errors' parameter of score must be one of 'raise', 'coerce'. "
+               "Got 'ignore' instead.")
     with pytest.raises(ChoiceError, match=re.escape(message)):
         svo.score(FIFTEEN, errors="ignore")
 
@@ -493,9 +496,10 @@ def test_never_a_silently_wrong_angle(rows, data):
     cells[bad_row][bad_item] = value
     with pytest.raises(ChoiceError, match=f"row {bad_row}, column 'item{bad_item + 1}'"):
         svo.score(cells)
-    coerced = svo.score(cells, errors="coerce")
+    report = svo.score_report(cells, errors="coerce")
+    coerced = report.scores
     assert bad_row not in coerced.index and len(coerced) == len(rows) - 1
-    (problem,) = coerced.attrs["dropped"]
+    (problem,) = report.dropped
     assert (problem.row, problem.column) == (bad_row, f"item{bad_item + 1}")
     good = [row for i, row in enumerate(rows) if i != bad_row]
     if good:
@@ -528,7 +532,7 @@ def test_mixed_option_and_payoff_columns_are_refused():
 
 
 def test_message_shows_the_value_as_given():
-    dropped = svo.score([[3.0000001, 0, 0, 0, 0, 0]], errors="coerce").attrs["dropped"]
+    dropped = svo.score_report([[3.0000001, 0, 0, 0, 0, 0]], errors="coerce").dropped
     assert "3.0000001" in dropped[0].message
 
 

@@ -55,10 +55,11 @@ HEADER6 = "respondent,item1,item2,item3,item4,item5,item6\n"
 def test_wide_text_round_trip(answers, tmp_path, suffix, sep) -> None:
     path = tmp_path / f"survey{suffix}"
     answers.to_csv(path, sep=sep, index=False)
-    frame = read_survey(path)
+    survey = read_survey(path)
+    frame, report = survey.data, survey.report
     pd.testing.assert_frame_equal(frame, _expected(answers), check_index_type=False)
     assert frame.index.tolist()[0] == "007"  # ids stay text
-    report = frame.attrs["report"]
+    assert frame.attrs == {}
     assert (report.n_rows, report.n_respondents, report.n_scorable, report.n_complete) == (
         5, 5, 4, 4)
     assert report.incomplete == ("r5",)
@@ -74,9 +75,10 @@ def test_long_round_trip_equals_wide(answers, tmp_path) -> None:
     long = long.sample(frac=1, random_state=0)  # any row order
     path = tmp_path / "long.csv"
     long.to_csv(path, index=False)
-    frame = read_survey(path)
-    assert frame.attrs["report"].format == "long"
-    assert frame.attrs["report"].n_rows == len(long)
+    survey = read_survey(path)
+    frame = survey.data
+    assert survey.report.format == "long"
+    assert survey.report.n_rows == len(long)
     expected = _expected(answers).loc[frame.index]  # respondents in order of first appearance
     pd.testing.assert_frame_equal(frame, expected, check_index_type=False)
 
@@ -86,10 +88,10 @@ def test_long_accepts_item_names_and_blank_demographics(tmp_path) -> None:
             + "".join(f"a,item{k},{c},{'A' if k == 1 else ''}\n"
                       for k, c in enumerate(IDEALS[0], 1))
             + "".join(f"b,Item {k},{c},B\n" for k, c in enumerate(IDEALS[2], 1)))
-    frame = read_survey(_write_csv(tmp_path / "long.csv", text))
-    assert frame["group"].tolist() == ["A", "B"]
-    assert frame.columns.tolist() == ["group", *ITEMS[:6]]
-    assert frame.attrs["report"].n_items == 6 and frame.attrs["report"].n_complete == 0
+    survey = read_survey(_write_csv(tmp_path / "long.csv", text))
+    assert survey.data["group"].tolist() == ["A", "B"]
+    assert survey.data.columns.tolist() == ["group", *ITEMS[:6]]
+    assert survey.report.n_items == 6 and survey.report.n_complete == 0
 
 
 def test_excel_round_trip_and_sheets(answers, tmp_path) -> None:
@@ -98,7 +100,7 @@ def test_excel_round_trip_and_sheets(answers, tmp_path) -> None:
         pd.DataFrame({"notes": ["x"]}).to_excel(writer, sheet_name="About", index=False)
         answers.to_excel(writer, sheet_name="Answers", index=False)
     for sheet in ("Answers", 1):
-        frame = read_survey(path, sheet=sheet)
+        frame = read_survey(path, sheet=sheet).data
         pd.testing.assert_frame_equal(frame, _expected(answers), check_index_type=False)
     with pytest.raises(SurveyError, match=r"no sheet 'Answer'.*'About', 'Answers'"):
         read_survey(path, sheet="Answer")
@@ -110,17 +112,13 @@ def test_excel_round_trip_and_sheets(answers, tmp_path) -> None:
         read_survey(path)
 
 
-@pytest.mark.filterwarnings("ignore:Could not serialize pd.DataFrame.attrs")
 def test_parquet_round_trip(answers, tmp_path) -> None:
     path = tmp_path / "survey.parquet"
     answers.to_parquet(path)
-    frame = read_survey(path)
+    frame = read_survey(path).data
     pd.testing.assert_frame_equal(frame, _expected(answers), check_index_type=False)
-    with pytest.raises(TypeError, match="SurveyReport is not JSON serializable"):
-        frame.to_parquet(path)  # pandas writes attrs as JSON: documented, clear them first
-    frame.attrs.clear()
     frame.to_parquet(path)  # the ids are written as the index: read back as the id column
-    pd.testing.assert_frame_equal(read_survey(path), frame)
+    pd.testing.assert_frame_equal(read_survey(path).data, frame)
     answers.loc[1, "item4"] = -1.0
     answers.to_parquet(path)
     with pytest.raises(ChoiceError, match=r"0-based.*row 1, respondent 'r2', column 'item4'"):
@@ -132,7 +130,7 @@ def test_option_base_one(answers, tmp_path) -> None:
     shifted[ITEMS] += 1
     path = tmp_path / "one.csv"
     shifted.to_csv(path, index=False)
-    pd.testing.assert_frame_equal(read_survey(path, option_base=1), _expected(answers),
+    pd.testing.assert_frame_equal(read_survey(path, option_base=1).data, _expected(answers),
                                   check_index_type=False)
     with pytest.raises(ChoiceError, match=r"option 9 is out of range.*option_base=1"):
         read_survey(path)
@@ -152,9 +150,11 @@ def test_allocation_columns(tmp_path) -> None:
         frame[f"item{k + 1}_other"] = payoffs[:, k, 1]
     path = tmp_path / "payoffs.csv"
     frame.to_csv(path, index=False)
-    read = read_survey(path)
+    survey = read_survey(path)
+    read = survey.data
     assert read.columns.tolist() == [f"item{k}_{p}" for k in range(1, 7) for p in ("self", "other")]
-    assert read.attrs["report"].n_scorable == 4
+    assert survey.item_columns == read.columns.tolist() and survey.demographics == []
+    assert survey.report.n_scorable == 4
     pd.testing.assert_series_equal(svo.score(read)["angle"], svo.score(choices)["angle"].set_axis(
         read.index))
     frame.loc[2, "item3_other"] = 99
@@ -170,11 +170,11 @@ def test_custom_id_column_and_check_survey_is_idempotent(answers) -> None:
     with pytest.raises(SurveyError, match=r"lacks the required column\(s\) 'respondent' or "
                                           r"'respondent_id' or 'id'"):
         check_survey(renamed)
-    frame = check_survey(renamed, id_column="pid")
-    assert frame.index.name == "respondent" and "PID" not in frame.columns
-    again = check_survey(frame)
-    pd.testing.assert_frame_equal(again, frame)
-    assert again.attrs["report"] == frame.attrs["report"]
+    survey = check_survey(renamed, id_column="pid")
+    assert survey.data.index.name == "respondent" and "PID" not in survey.data.columns
+    again = check_survey(survey.data)
+    pd.testing.assert_frame_equal(again.data, survey.data)
+    assert again.report == survey.report
 
 
 @settings(max_examples=25, deadline=None)
@@ -184,9 +184,9 @@ def test_long_and_wide_agree(values) -> None:
     wide = pd.DataFrame(values, columns=ITEMS).assign(respondent=["a", "b", "c", "d"])
     long = wide.melt(id_vars="respondent", var_name="item", value_name="choice")
     from_wide, from_long = check_survey(wide), check_survey(long)
-    pd.testing.assert_frame_equal(from_long, from_wide, check_like=False)
+    pd.testing.assert_frame_equal(from_long.data, from_wide.data, check_like=False)
     scorable = int((~np.isnan(values[:, :6])).all(axis=1).sum())
-    assert from_long.attrs["report"].n_scorable == from_wide.attrs["report"].n_scorable == scorable
+    assert from_long.report.n_scorable == from_wide.report.n_scorable == scorable
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -217,8 +217,14 @@ def test_line_numbers_count_blank_lines(tmp_path) -> None:
 
 def test_error_lists_at_most_five_problems(tmp_path) -> None:
     text = HEADER6 + "".join(f"r{i},9,9,8,3,4,8\n" for i in range(4))
-    with pytest.raises(ChoiceError, match=r"^8 problems in .*; and 3 more\. Pass errors='coerce'"):
+    with pytest.raises(ChoiceError, match=r"^8 problems in .*; and 3 more\. To drop these "
+                                          r"respondents .*, set errors='coerce'\.$") as info:
         read_survey(_write_csv(tmp_path / "many.csv", text))
+    assert info.value.settings == (("option_base", 1), ("errors", "coerce"))
+    worded = info.value.worded({"errors='coerce'": "--errors coerce",
+                                "option_base=1": "--option-base 1"})
+    assert "set --errors coerce." in worded and "set --option-base 1)" in worded
+    assert "errors=" not in worded and "option_base" not in worded
 
 
 def test_duplicate_ids_name_both_rows(tmp_path) -> None:
@@ -329,9 +335,9 @@ def test_coerce_drops_and_reports(tmp_path) -> None:
     text = (HEADER6 + "r1,0,8,8,3,4,8\n" + "r2,0,8,x,3,9,8\n" + "r3,8,8,8,8,,0\n"
             + "r4,8,0,8,8,0,0\n" + "r4,8,0,8,8,0,0\n" + ",0,0,0,0,0,0\n")
     path = _write_csv(tmp_path / "coerce.csv", text)
-    frame = read_survey(path, errors="coerce")
+    survey = read_survey(path, errors="coerce")
+    frame, report = survey.data, survey.report
     assert frame.index.tolist() == ["r1", "r3"]
-    report = frame.attrs["report"]
     assert (report.n_rows, report.n_respondents, report.n_scorable, report.n_complete) == (
         6, 2, 1, 0)
     assert report.incomplete == ("r3",)
@@ -352,9 +358,9 @@ def test_coerce_drops_and_reports(tmp_path) -> None:
     assert summary.splitlines()[0] == (
         f"{path} (wide, 6 rows): 2 respondents: 1 scorable, primary items only")
     assert "1 incomplete (a primary answer missing; kept, not scored): r3" in summary
-    assert "3 dropped (errors='coerce'):" in summary
+    assert "3 dropped (bad answers):" in summary
     assert "respondent 'r2', column 'item3': line 3: 'x' is not a number" in summary
-    assert svo.score(frame).attrs["incomplete"] == ("r3",)
+    assert svo.score_report(survey).incomplete == ("r3",)
 
 
 def test_coerce_long_drops_the_whole_respondent() -> None:
@@ -363,9 +369,9 @@ def test_coerce_long_drops_the_whole_respondent() -> None:
         "item": list(range(1, 7)) * 2,
         "choice": [0, 8, 8, 3, 4, 8, 8, 8, 8, 8, 0, 12],
     })
-    frame = check_survey(long, errors="coerce", source="answers")
-    assert frame.index.tolist() == ["a"]
-    (problem,) = frame.attrs["report"].dropped
+    survey = check_survey(long, errors="coerce", source="answers")
+    assert survey.data.index.tolist() == ["a"]
+    (problem,) = survey.report.dropped
     assert (problem.row, problem.respondent, problem.column, problem.value) == (
         11, "b", "choice", 12)
     assert problem.message.startswith("option 12 is out of range")
@@ -415,7 +421,90 @@ def test_na_like_ids_are_ids(tmp_path):
         "respondent,group,item1,item2,item3,item4,item5,item6\n"
         "NA,x,0,8,0,0,8,8\nnan,NA,NA,8,0,0,8,8\n"
     )
-    survey = svo.read_survey(path)
+    survey = svo.read_survey(path).data
     assert survey.index.tolist() == ["NA", "nan"]
     assert survey["item1"].isna().tolist() == [False, True]  # NA still means missing elsewhere
     assert survey["group"].isna().tolist() == [False, True]
+
+
+# -- sources: paths, file-like objects and bytes ----------------------------------------------
+
+
+def test_bytes_and_streams_read_like_the_file(answers, tmp_path) -> None:
+    import io
+
+    path = tmp_path / "survey.csv"
+    answers.to_csv(path, index=False)
+    from_path = read_survey(path)
+    from_bytes = read_survey(path.read_bytes(), name="upload.csv")
+    with open(path, "rb") as handle:
+        from_stream = read_survey(handle)
+    from_text = read_survey(io.StringIO(path.read_text()), name="pasted.csv")
+    for survey in (from_bytes, from_stream, from_text):
+        pd.testing.assert_frame_equal(survey.data, from_path.data)
+    assert from_path.report.source == str(path)
+    assert from_bytes.report.source == "upload.csv"
+    assert from_stream.report.source == "survey.csv"  # the stream's name, without the folder
+    assert read_survey(path.read_bytes()).report.source == "<bytes>"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_excel_and_parquet_from_bytes(answers, tmp_path, suffix) -> None:
+    path = tmp_path / f"survey{suffix}"
+    if suffix == ".xlsx":
+        answers.to_excel(path, index=False)
+    else:
+        answers.to_parquet(path)
+    data = path.read_bytes()
+    for name in (f"upload{suffix}", None):  # by the name's suffix, or by the bytes' signature
+        survey = read_survey(data, name=name)
+        pd.testing.assert_frame_equal(survey.data, _expected(answers), check_index_type=False)
+    bad = answers.astype({"item3": object})
+    bad.loc[2, "item3"] = 11
+    if suffix == ".xlsx":
+        bad.to_excel(path, index=False)
+    else:
+        bad.to_parquet(path)
+    with pytest.raises(ChoiceError, match=rf"in upload{re.escape(suffix)} .*column 'item3'"):
+        read_survey(path.read_bytes(), name=f"upload{suffix}")
+
+
+def test_errors_name_the_users_file_not_a_path(tmp_path) -> None:
+    with pytest.raises(ChoiceError, match=r"^1 problem in my survey\.csv "):
+        read_survey((HEADER6 + "r1,0,8,8,3,9,8\n").encode(), name="my survey.csv")
+    with pytest.raises(SurveyError, match=r"'my survey\.csv': it is not UTF-8"):
+        read_survey(b"respondent,item1\n\xff\n", name="my survey.csv")
+    with pytest.raises(SurveyError, match=r"missing\.csv': no such file"):
+        read_survey(tmp_path / "missing.csv")
+    with pytest.raises(SurveyError, match=r"must be a path, a file-like object or bytes"):
+        read_survey(12)
+
+
+# -- a column named twice -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_duplicated_item_column_is_an_error(tmp_path, suffix) -> None:
+    """pandas renames a second 'item3' to 'item3.1', which was then silently ignored."""
+    header = ["respondent", "item1", "item2", "item3", "item4", "item5", "item6", "item3"]
+    rows = [["r1", 0, 8, 8, 3, 4, 8, 0], ["r2", 8, 8, 8, 8, 0, 0, 8]]
+    path = tmp_path / f"dup{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in [header, *rows]:
+            book.active.append(row)
+        book.save(path)
+    with pytest.raises(SurveyError, match=rf"dup{re.escape(suffix)}' has the column 'item3' "
+                                          r"twice \(columns 4 and 8 of the header\)"):
+        read_survey(path)
+
+
+def test_duplicated_column_in_a_dataframe_is_an_error() -> None:
+    frame = pd.DataFrame([["r1", 0, 8, 8, 3, 4, 8, 0]],
+                         columns=["respondent", *ITEMS[:6], "item3"])
+    with pytest.raises(SurveyError, match=r"the column 'item3' more than once"):
+        check_survey(frame)

@@ -168,7 +168,24 @@ def test_small_groups_log_a_warning(caplog):
     data = random_survey(5, np.random.default_rng(12), groups=("tiny",))
     with caplog.at_level(logging.WARNING, logger="svo._compare"):
         svo.compare(data, n_boot=100, rng=0)
-    assert "'tiny' has only 5 respondent(s)" in caplog.text
+    assert "'tiny' has only 5 respondents with an angle" in caplog.text
+
+
+def test_warnings_are_returned_not_only_logged(caplog):
+    """compare_report hands its warnings to the caller (the CLI and the app show them)."""
+    data = random_survey(40, np.random.default_rng(12), groups=("big", "tiny"))
+    data["group"] = [None] + ["big"] * 36 + ["tiny"] * 3
+    with caplog.at_level(logging.WARNING, logger="svo._compare"):
+        report = svo.compare_report(data, n_boot=100, rng=0)
+    assert caplog.text == ""  # nothing logged: the caller decides how to show them
+    assert report.warnings == (
+        "1 row(s) with a missing value in the grouping column(s) 'group' were left out.",
+        "group 'tiny' has only 3 respondents with an angle; its bootstrap intervals are "
+        "unreliable.",
+    )
+    assert report.n_missing_group == 1 and report.confidence == 0.95 and report.n_boot == 100
+    pd.testing.assert_frame_equal(report.table, svo.compare(data, n_boot=100, rng=0),
+                                  check_flags=False)
 
 
 def test_group_order_sorted_and_categorical():
@@ -284,7 +301,7 @@ def test_bad_n_boot(n_boot):
 def test_bad_confidence(confidence):
     data = random_survey(20, np.random.default_rng(0))
     with pytest.raises(svo.SVOError, match=r"'confidence' parameter of compare must be a float "
-                                           r"in the open interval \(0, 1\)"):
+                                           r"in \(0, 1\)"):
         svo.compare(data, confidence=confidence)
 
 

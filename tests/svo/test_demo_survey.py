@@ -36,7 +36,7 @@ def latent(build) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def scored(latent) -> pd.DataFrame:
     survey = svo.read_survey(SURVEY)
-    return svo.score(survey).join(survey[["group", "age_band"]]).join(
+    return svo.score(survey).join(survey.data[["group", "age_band"]]).join(
         latent[["type", "secondary", "inconsistent"]])
 
 
@@ -61,7 +61,7 @@ def test_columns_ids_and_values() -> None:
 
 
 def test_report(latent) -> None:
-    report = svo.read_survey(SURVEY).attrs["report"]
+    report = svo.read_survey(SURVEY).report
     blank_primary = latent[list(svo.PRIMARY_COLUMNS)].isna().any(axis=1)
     blank_any = latent[list(svo.ITEM_COLUMNS)].isna().any(axis=1)
     assert (report.n_rows, report.n_respondents, report.dropped) == (300, 300, ())
@@ -98,7 +98,7 @@ def test_secondary_types_show_in_the_ia_index(scored) -> None:
 
 
 def test_groups_differ_visibly() -> None:
-    comparison = svo.compare(svo.read_survey(SURVEY), by="group", n_boot=500, rng=0)
+    comparison = svo.compare(svo.read_survey(SURVEY).data, by="group", n_boot=500, rng=0)
     staff, students = comparison.loc["staff"], comparison.loc["students"]
     assert staff["share_prosocial"] - students["share_prosocial"] > 0.15
     assert staff["share_prosocial_low"] > students["share_prosocial_high"]

@@ -139,11 +139,12 @@ def test_personas_share_the_orders_and_agree_with_evaluate():
     assert table.columns.tolist() == [
         "persona", "instruction", "angle", "angle_low", "angle_high", "category",
         *(f"share_{c}" for c in svo.CATEGORIES),
-        "top_position_share", "order_bias_pvalue", "n_invalid",
+        "top_position_share", "order_bias_pvalue", "order_biased", "n_invalid", "warnings",
     ]  # fmt: skip
     single = evaluate(model, "competitive", samples=4, rng=9)
     row = table.set_index("persona").loc["competitive"]
     assert row["angle"] == single.angle and row["angle_low"] == single.angle_low
+    assert row["warnings"] == single.warnings() and row["order_biased"] == single.order_biased
     assert row["instruction"] == PERSONAS["competitive"]
     custom = evaluate_personas(model, {"mine": "Be kind."}, samples=4, rng=9)
     assert custom["instruction"].tolist() == ["Be kind."]
@@ -274,7 +275,7 @@ def test_http_answers_that_match_no_option_are_recorded_as_invalid():
     assert result.position_counts.tolist() == [0, 0, 10, 0, 0, 0, 0, 0, 0]
     assert np.isnan(result.angle) and result.category is None  # never a guessed answer
     assert result.scored["angle"].isna().all()
-    assert result.scored.attrs["incomplete"] == (0, 1)
+    assert result.scored.index[result.scored["angle"].isna()].tolist() == [0, 1]
     assert "invalid answers: 2 of 12" in result.summary()
     exported = json.loads(json.dumps(result.to_dict()))
     assert exported["angle"] is None and exported["choices"][0]["option"] is None
@@ -287,3 +288,16 @@ def test_summary_and_dict_of_a_clean_run():
     assert d["position_counts"] == result.position_counts.tolist()
     assert pd.DataFrame(d["scored"])["ia_index"].tolist() == [0.0, 0.0, 0.0]
     assert "angle 37.48° [95% CI 37.48°, 37.48°]: prosocial" in result.summary()
+
+
+def test_warnings_say_what_to_doubt():
+    """LLMEvaluation.warnings() is the one wording of the notes the CLI and the app show."""
+    assert evaluate(SimulatedRespondent("prosocial"), samples=3, rng=0).warnings() == ()
+    first = evaluate(SimulatedRespondent("first"), samples=3, rng=0)
+    assert first.order_biased
+    assert first.warnings()[0].startswith("order bias: letter A in 100% of the answers")
+    one = evaluate(SimulatedRespondent("prosocial"), samples=1, rng=0)
+    assert one.warnings() == ("one sample gives no interval (use 10 samples or more)",)
+    noisy = evaluate(SimulatedRespondent("random"), samples=10, rng=0)  # [19.6°, 29.9°]
+    assert "wide interval [19.6°, 29.9°] across a category boundary" in noisy.warnings()[-1]
+    assert not noisy.order_biased or noisy.warnings()[0].startswith("order bias")

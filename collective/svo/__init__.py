@@ -11,8 +11,9 @@ Three commands over :mod:`svo` (the slider measure of Murphy, Ackermann & Handgr
   report the angle, category and the order bias per persona (:mod:`svo.llm`);
 - ``collective svo items``: the fifteen items and their nine (self, other) allocations.
 
-The helpers :func:`scored_frame`, :func:`summarize` and :func:`resolve_personas` are what the
-commands print and write; the maths lives in :mod:`svo`. Each command lives in its own module
+The commands render what :mod:`svo` returns (:func:`svo.scored_table`, :func:`svo.summarize`,
+:func:`svo.compare_report`, :meth:`svo.llm.LLMEvaluation.warnings`); :func:`resolve_personas`
+reads the ``--persona`` options. Each command lives in its own module
 (:mod:`collective.svo.score`, :mod:`collective.svo.llm`, :mod:`collective.svo.items`); this
 package assembles them into the ``svo`` command group.
 """
@@ -27,17 +28,13 @@ from ._common import ItemSet as ItemSet
 from ._common import LLMFormat as LLMFormat
 from ._common import TableFormat as TableFormat
 from .items import items_command
-from .llm import ORDER_BIAS_ALPHA as ORDER_BIAS_ALPHA
-from .llm import WIDE_INTERVAL as WIDE_INTERVAL
-from .llm import llm_command, llm_notes, resolve_personas
-from .score import PICTURE_SUFFIXES, score_command, scored_frame, summarize
+from .llm import llm_command, resolve_personas
+from .score import CLI_CONTROLS, PICTURE_SUFFIXES, score_command
 
 __all__ = [
+    "CLI_CONTROLS",
     "PICTURE_SUFFIXES",
-    "llm_notes",
     "resolve_personas",
-    "scored_frame",
-    "summarize",
     "svo_app",
 ]
 

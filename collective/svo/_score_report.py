@@ -1,4 +1,5 @@
-"""What ``collective svo score`` prints: the validation report, the summary, the groups."""
+"""What ``collective svo score`` prints: the validation report, the summary, the groups and
+their warnings — rendered from what :mod:`svo` returns."""
 
 from __future__ import annotations
 
@@ -88,10 +89,10 @@ def _print_report(report: Any) -> None:
             con.print(f"… and {len(dropped) - _MAX_LISTED} more problems (all in --format json).")
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: svo.ScoreSummary) -> None:
     con = stdout()
     t = Table(
-        title=f"SVO categories of the {summary['n']} scored respondents",
+        title=f"SVO categories of the {summary.n} scored respondents",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         min_width=48,
@@ -99,18 +100,23 @@ def _print_summary(summary: dict[str, Any]) -> None:
     t.add_column("category")
     t.add_column("n", justify="right")
     t.add_column("share", justify="right")
-    for c, v in summary["categories"].items():
-        t.add_row(c, str(v["n"]), _pct(v["share"]))
+    for c, share in summary.shares.items():
+        t.add_row(c, str(summary.counts[c]), _pct(share))
     con.print(t)
-    sd = summary["angle_sd"]
+    sd = summary.angle_sd
     con.print(
         Text.assemble(
             ("Mean angle: ", "bold"),
-            _deg(summary["angle_mean"]) + (f" (sd {sd:.1f}°)" if sd is not None else ""),
+            _deg(summary.angle_mean) + (f" (sd {sd:.1f}°)" if sd is not None else ""),
             ("   Transitive: ", "bold"),
-            _pct(summary["transitive_share"]),
+            _pct(summary.transitive_share),
         )
     )
+
+
+def _print_warnings(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        stdout().print(Text(f"Warning: {warning}", style="yellow"))
 
 
 def _print_groups(table: pd.DataFrame, by: str, confidence: float) -> None:

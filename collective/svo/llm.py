@@ -1,7 +1,7 @@
 """``collective svo llm``: measure the chat model's SVO with the slider items, per persona.
 
-The helpers :func:`resolve_personas` and :func:`llm_notes` are what the command evaluates
-and prints; the maths lives in :mod:`svo.llm`.
+:func:`resolve_personas` reads the ``--persona`` options; the command renders the
+:class:`svo.llm.LLMEvaluation` of each persona and its :meth:`~svo.llm.LLMEvaluation.warnings`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich import box
 from rich.progress import (
@@ -28,18 +27,7 @@ from .._console import fail, stderr, stdout
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
-__all__ = [
-    "ORDER_BIAS_ALPHA",
-    "WIDE_INTERVAL",
-    "llm_command",
-    "llm_notes",
-    "resolve_personas",
-]
-
-#: An angle interval wider than this (degrees) is reported as too wide to place the model.
-WIDE_INTERVAL = 20.0
-#: The order-bias test is reported as significant below this p-value.
-ORDER_BIAS_ALPHA = 0.05
+__all__ = ["llm_command", "resolve_personas"]
 
 
 def resolve_personas(
@@ -87,56 +75,6 @@ def resolve_personas(
     return list(chosen.items())
 
 
-def llm_notes(result: Any) -> list[str]:
-    """Plain warnings about one :class:`svo.llm.LLMEvaluation`, worded for the report.
-
-    A note says when the model picks letters rather than allocations (the order-bias test is
-    significant at :data:`ORDER_BIAS_ALPHA`), when the angle's interval is wider than
-    :data:`WIDE_INTERVAL` degrees or straddles a category boundary, when a single sample
-    gives no interval at all, and when there is no angle because answers were invalid.
-
-    References
-    ----------
-    Zhang, Y. et al. (2023). Heterogeneous value alignment evaluation for large language
-    models. arXiv:2305.17147, §3 (repeated runs averaged to an angle).
-
-    Examples
-    --------
-    >>> from svo.llm import SimulatedRespondent, evaluate
-    >>> llm_notes(evaluate(SimulatedRespondent("prosocial"), samples=3, rng=0))
-    []
-    >>> llm_notes(evaluate(SimulatedRespondent("first"), samples=3, rng=0))[0]
-    'order bias: letter A in 100% of the answers (11% if unbiased, p = 3.5e-27)'
-    """
-    notes = []
-    p = result.order_bias_pvalue
-    if p == p and p < ORDER_BIAS_ALPHA:
-        counts = np.asarray(result.position_counts)
-        from svo.llm import LETTERS
-
-        top = LETTERS[int(np.argmax(counts))]
-        notes.append(
-            f"order bias: letter {top} in {result.top_position_share:.0%} of the answers "
-            f"(11% if unbiased, p = {p:.2g})"
-        )
-    low, high, angle = result.angle_low, result.angle_high, result.angle
-    if angle != angle:
-        notes.append(
-            f"no angle: some primary item had no valid answer ({result.n_invalid} invalid)"
-        )
-    elif result.samples < 2:
-        notes.append("one sample gives no interval (use --samples 10 or more)")
-    elif low == low and high == high:
-        crosses = len({str(c) for c in svo.categorize([low, high])}) > 1
-        if high - low > WIDE_INTERVAL or crosses:
-            notes.append(
-                f"wide interval [{low:.1f}°, {high:.1f}°]"
-                + (" across a category boundary" if crosses else "")
-                + f" with {result.samples} samples"
-            )
-    return notes
-
-
 def _print_llm(results: list[Any], m: int) -> None:
     con = stdout()
     first = results[0]
@@ -175,13 +113,11 @@ def _print_llm(results: list[Any], m: int) -> None:
             style="dim",
         )
     )
-    biased = False
     for r in results:
-        notes = llm_notes(r)
-        biased = biased or any(n.startswith("order bias") for n in notes)
+        notes = r.warnings()
         if notes:
             con.print(Text(f"Note ({r.persona}): {'; '.join(notes)}.", style="yellow"))
-    if biased:
+    if any(r.order_biased for r in results):
         con.print(
             Text(
                 "A model with order bias picks letters rather than allocations: its angle "
@@ -297,7 +233,7 @@ def llm_command(
         "items": items.value,
         "decision": decision.value,
         "seed": seed,
-        "notes": {r.persona: llm_notes(r) for r in results},
+        "notes": {r.persona: list(r.warnings()) for r in results},
         "personas": [r.to_dict() for r in results],
     }
     text = to_json(document)

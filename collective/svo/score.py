@@ -1,12 +1,12 @@
 """``collective svo score SURVEY``: validate and score an SVO slider survey file.
 
-The helpers :func:`scored_frame` and :func:`summarize` are what the command writes and
-prints; the maths lives in :mod:`svo`.
+The command renders what :mod:`svo` returns: the survey's report (:func:`svo.read_survey`),
+the scored table (:func:`svo.scored_table`), the summary (:func:`svo.summarize`) and the
+group comparison with its warnings (:func:`svo.compare_report`).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,99 +18,28 @@ import svo
 from .._console import fail, stderr, stdout
 from .._output import records, to_json
 from ._common import Errors, TableFormat
-from ._score_report import _print_groups, _print_report, _print_summary, _report_dict
+from ._score_report import (
+    _print_groups,
+    _print_report,
+    _print_summary,
+    _print_warnings,
+    _report_dict,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["PICTURE_SUFFIXES", "score_command", "scored_frame", "summarize"]
+__all__ = ["CLI_CONTROLS", "PICTURE_SUFFIXES", "score_command"]
 
 #: File suffixes ``--plot`` and ``--circle`` can write (matplotlib picks the format from it).
 PICTURE_SUFFIXES = (".png", ".svg", ".pdf")
 
-_SCORE_COLUMNS = ("mean_self", "mean_other", "angle", "category", "transitive", "ia_index")
-_ITEM_COLUMN = re.compile(r"^item\d+(_self|_other)?$")  # answers, not demographics
-
-
-def scored_frame(survey: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    """The scored table: respondent id, the survey's other columns, then the scores.
-
-    Parameters
-    ----------
-    survey : pandas.DataFrame
-        A validated survey (:func:`svo.read_survey`), indexed by respondent.
-    scored : pandas.DataFrame
-        :func:`svo.score` of it (same index, or a subset of it).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``respondent`` (the index name of ``survey``), every non-item column of
-        ``survey`` (demographics such as ``group``) in file order, then ``mean_self``,
-        ``mean_other``, ``angle``, ``category``, ``transitive``, ``ia_index``. Respondents
-        with a missing primary answer keep their row with empty scores.
-
-    Examples
-    --------
-    >>> import pandas as pd, svo
-    >>> survey = pd.DataFrame({"group": ["a", "b"], "item1": [0, 8], "item2": [8, 8],
-    ...                        "item3": [0, 8], "item4": [0, 8], "item5": [8, 0],
-    ...                        "item6": [8, 0]}, index=pd.Index(["r1", "r2"], name="respondent"))
-    >>> table = scored_frame(survey, svo.score(survey))
-    >>> list(table.columns)[:3], table["category"].tolist()
-    (['respondent', 'group', 'mean_self'], ['altruistic', 'individualistic'])
-    """
-    demographics = [c for c in survey.columns if not _ITEM_COLUMN.match(str(c))]
-    name = survey.index.name or "respondent"
-    table = survey.loc[scored.index, demographics].join(scored.loc[:, list(_SCORE_COLUMNS)])
-    table.index.name = name
-    return table.reset_index()
-
-
-def summarize(scored: pd.DataFrame) -> dict[str, Any]:
-    """Category counts and shares, mean angle and transitive share of scored respondents.
-
-    Respondents without an angle (a missing primary answer) are left out.
-
-    Parameters
-    ----------
-    scored : pandas.DataFrame
-        :func:`svo.score` output (columns ``angle``, ``category``, ``transitive``).
-
-    Returns
-    -------
-    dict
-        ``n`` (respondents with an angle), ``categories`` (category -> ``{"n", "share"}``, in
-        the order of :data:`svo.CATEGORIES`), ``angle_mean``, ``angle_sd`` (degrees) and
-        ``transitive_share``; the statistics are ``None`` when ``n`` is 0.
-
-    References
-    ----------
-    Murphy, R. O., Ackermann, K. A., & Handgraaf, M. J. J. (2011). Measuring social value
-    orientation. *Judgment and Decision Making*, 6(8), 771–781, §3 (categories, transitivity).
-
-    Examples
-    --------
-    >>> import svo
-    >>> s = summarize(svo.score([[0, 8, 8, 3, 4, 8], [0, 8, 8, 3, 4, 8], [8, 8, 8, 8, 0, 0]]))
-    >>> s["n"], s["categories"]["prosocial"], round(s["angle_mean"], 2), s["transitive_share"]
-    (3, {'n': 2, 'share': 0.6666666666666666}, 22.38, 1.0)
-    """
-    ok = scored[scored["angle"].notna()]
-    n = len(ok)
-    counts = ok["category"].astype(object).value_counts()
-    categories = {
-        c: {"n": int(counts.get(c, 0)), "share": float(counts.get(c, 0)) / n if n else None}
-        for c in svo.CATEGORIES
-    }
-    angles = ok["angle"].to_numpy(dtype=float)
-    return {
-        "n": n,
-        "categories": categories,
-        "angle_mean": float(angles.mean()) if n else None,
-        "angle_sd": float(angles.std(ddof=1)) if n > 1 else None,
-        "transitive_share": float(ok["transitive"].astype(float).mean()) if n else None,
-    }
+#: The settings a library message suggests, as this command's options.
+CLI_CONTROLS = {
+    "errors='coerce'": "--errors coerce",
+    "option_base=1": "--option-base 1",
+    "option_base=0": "--option-base 0",
+}
 
 
 def _picture(path: Path | None, option: str) -> None:
@@ -131,19 +60,8 @@ def _save(figure: Any, path: Path) -> Path:
     return path
 
 
-def _cli_words(message: str) -> str:
-    """The library's advice in command-line terms (``errors='coerce'`` → ``--errors coerce``)."""
-    for api, cli in (
-        ("errors='coerce'", "--errors coerce"),
-        ("option_base=1", "--option-base 1"),
-        ("option_base=0", "--option-base 0"),
-    ):
-        message = message.replace(api, cli)
-    return message
-
-
 def score_command(
-    survey: Annotated[
+    survey_path: Annotated[
         Path,
         typer.Argument(
             exists=True,
@@ -233,63 +151,80 @@ def score_command(
     """Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011)."""
     _picture(plot, "--plot")
     _picture(circle, "--circle")
+    confidence = 0.95
     try:
-        frame = svo.read_survey(
-            survey, id_column=id_column, option_base=option_base, errors=errors.value
+        survey = svo.read_survey(
+            survey_path, id_column=id_column, option_base=option_base, errors=errors.value
         )
-        if by is not None and by not in frame.columns:
-            others = [c for c in frame.columns if not _ITEM_COLUMN.match(str(c))]
-            raise svo.SurveyError(
-                f"--by {by!r}: {survey.name} has no such column; its non-item columns are "
-                f"{', '.join(repr(c) for c in others) or 'none'}."
-            )
-        scored = svo.score(frame, errors=errors.value)
-        report = frame.attrs["report"]
-        table = scored_frame(frame, scored)
-        summary = summarize(scored)
+        _check_by(survey, by, survey_path)
+        result = svo.score_report(survey, errors=errors.value)
+        table = svo.scored_table(survey, result.scores)
+        summary = svo.summarize(result.scores)
         groups = None
-        confidence = 0.95
         if by is not None:
-            ok = scored["angle"].notna()
-            data = scored.loc[ok].join(frame.loc[ok[ok].index, [by]])
-            groups = svo.compare(data, by=by, confidence=confidence, rng=seed)
+            groups = svo.compare_report(
+                _with_by(result.scores, survey, by, scored_only=True), by=by,
+                confidence=confidence, rng=seed,
+            )
     except svo.SVOError as exc:
-        fail(_cli_words(str(exc)), code=2)
+        fail(exc.worded(CLI_CONTROLS), code=2)
+    written = _write(table, result.scores, survey, by, out, plot, circle)
+    report = survey.report
+    if fmt is TableFormat.csv:
+        stderr().print(report.summary(), markup=False, soft_wrap=True)
+        typer.echo(table.to_csv(index=False), nl=False)
+        return
+    if fmt is TableFormat.json:
+        document: dict[str, Any] = {
+            "report": _report_dict(report),
+            "summary": summary.to_dict(),
+            "groups": None if groups is None else records(groups.table.reset_index()),
+            "warnings": [] if groups is None else list(groups.warnings),
+            "by": by,
+            "written": [str(p) for p in written],
+            "respondents": records(table),
+        }
+        typer.echo(to_json(document))
+        return
+    _print_report(report)
+    _print_summary(summary)
+    if groups is not None:
+        _print_groups(groups.table, by, confidence)
+        _print_warnings(groups.warnings)
+    if written:
+        stdout().print(Text("Wrote " + ", ".join(str(p) for p in written)))
+
+
+def _check_by(survey: svo.Survey, by: str | None, path: Path) -> None:
+    """``--by`` must name one of the survey's non-item columns."""
+    if by is not None and by not in survey.demographics:
+        raise svo.SurveyError(
+            f"--by {by!r}: {path.name} has no such column; its non-item columns are "
+            f"{', '.join(repr(c) for c in survey.demographics) or 'none'}."
+        )
+
+
+def _write(table: pd.DataFrame, scores: pd.DataFrame, survey: svo.Survey, by: str | None,
+           out: Path | None, plot: Path | None, circle: Path | None) -> list[Path]:
+    """Write the scored table and the pictures asked for; the paths written."""
     written: list[Path] = []
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False)
         written.append(out)
     if plot is not None:
-        written.append(_save(svo.plot_angles(_with_by(scored, frame, by), by=by), plot))
+        written.append(_save(svo.plot_angles(_with_by(scores, survey, by), by=by), plot))
     if circle is not None:
-        written.append(_save(svo.plot_circle(_with_by(scored, frame, by), by=by), circle))
-
-    if fmt is TableFormat.csv:
-        stderr().print(report.summary(), markup=False, soft_wrap=True)
-        typer.echo(table.to_csv(index=False), nl=False)
-        return
-    if fmt is TableFormat.json:
-        result: dict[str, Any] = {
-            "report": _report_dict(report),
-            "summary": summary,
-            "groups": None if groups is None else records(groups.reset_index()),
-            "by": by,
-            "written": [str(p) for p in written],
-            "respondents": records(table),
-        }
-        typer.echo(to_json(result))
-        return
-    _print_report(report)
-    _print_summary(summary)
-    if groups is not None:
-        _print_groups(groups, by, confidence)
-    if written:
-        stdout().print(Text("Wrote " + ", ".join(str(p) for p in written)))
+        written.append(_save(svo.plot_circle(_with_by(scores, survey, by), by=by), circle))
+    return written
 
 
-def _with_by(scored: pd.DataFrame, frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """``scored`` with the ``by`` column of ``frame`` joined on (for the plots)."""
+def _with_by(scores: pd.DataFrame, survey: svo.Survey, by: str | None,
+             scored_only: bool = False) -> pd.DataFrame:
+    """``scores`` with the ``by`` column of the survey joined on (for the plots and
+    :func:`svo.compare_report`; ``scored_only`` keeps the respondents with an angle)."""
+    if scored_only:
+        scores = scores[scores["angle"].notna()]
     if by is None:
-        return scored
-    return scored.join(frame.loc[scored.index, [by]])
+        return scores
+    return scores.join(survey.data.loc[scores.index, [by]])

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import lm
 import svo
 from collective.main import app
-from collective.svo import llm_notes, resolve_personas
+from collective.svo import resolve_personas
 from svo.llm import PERSONAS, SimulatedRespondent, evaluate
 
 runner = CliRunner()
@@ -134,7 +134,7 @@ def test_score_json_agrees_with_library(small: Path) -> None:
 
 def test_score_by_group_matches_compare(small: Path) -> None:
     out = _json(["score", str(small), "--by", "group", "--seed", "3"])
-    frame = svo.read_survey(small)
+    frame = svo.read_survey(small).data
     scored = svo.score(frame)
     ok = scored["angle"].notna()
     expected = svo.compare(scored[ok].join(frame.loc[ok, ["group"]]), by="group", rng=3)
@@ -145,6 +145,15 @@ def test_score_by_group_matches_compare(small: Path) -> None:
     )
     table = " ".join(_run(["score", str(small), "--by", "group"]).stdout.split())
     assert "By group: mean angle" in table and "By group: category shares" in table
+
+
+def test_score_by_group_shows_the_library_warnings(small: Path) -> None:
+    """Groups too small for a bootstrap interval are reported to the user, not only logged."""
+    warning = ("group 'A' has only 2 respondents with an angle; its bootstrap intervals are "
+               "unreliable.")
+    assert warning in _json(["score", str(small), "--by", "group"])["warnings"]
+    table = " ".join(_run(["score", str(small), "--by", "group"]).stdout.split())
+    assert f"Warning: {warning}" in table
 
 
 def test_score_errors_coerce_drops_and_reports(tmp_path: Path) -> None:
@@ -296,9 +305,12 @@ def test_llm_reports_order_bias_and_all_items(simulated) -> None:
     assert "picks letters rather than allocations" in text
 
 
-def test_llm_notes_one_sample() -> None:
-    notes = llm_notes(evaluate(SimulatedRespondent("altruistic"), samples=1, rng=0))
-    assert notes == ["one sample gives no interval (use --samples 10 or more)"]
+def test_llm_notes_one_sample(simulated) -> None:
+    simulated("altruistic")
+    out = _json(["llm", "--samples", "1"])
+    expected = evaluate(SimulatedRespondent("altruistic"), samples=1, rng=0).warnings()
+    assert out["notes"]["none"] == list(expected) == [
+        "one sample gives no interval (use 10 samples or more)"]
 
 
 def test_llm_model_load_failure_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,15 +5,16 @@ or long format of :func:`svo.read_survey`) and sees the validation report, the s
 (with a CSV download), the circle plot and the angle histogram, the comparison of groups with
 bootstrap intervals (:func:`svo.compare`) and, on request, how the local language model
 answers the same items under a few personas (:func:`svo.llm.evaluate_personas`). All the
-maths is :mod:`svo`'s; this module reads input and displays answers. Texts from the survey
-are shown as escaped Markdown or table cells, never as HTML.
+maths is :mod:`svo`'s (:func:`svo.read_survey` reads the upload's bytes, never a temporary
+file; :func:`svo.scored_table`, :func:`svo.summarize`, :func:`svo.compare_report` and
+:meth:`svo.llm.LLMEvaluation.warnings` are what the page shows); this module reads input and
+displays answers. Errors name the page's controls, not the library's parameters. Texts from the
+survey are shown as escaped Markdown or table cells, never as HTML.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
-import tempfile
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -28,10 +29,10 @@ from ._ui import md_escape
 __all__ = [
     "DEMO_SURVEY",
     "MAX_GROUPS",
+    "PAGE_CONTROLS",
     "comparison_table",
     "persona_table",
     "render",
-    "scored_table",
 ]
 
 #: The shipped synthetic survey (``data/svo_demo/build.py`` writes it).
@@ -47,33 +48,16 @@ _ERRORS = {
     "raise": "Stop at the first bad answer",
     "coerce": "Drop respondents with bad answers and list them",
 }
-_SCORE_COLUMNS = ["angle", "category", "transitive", "ia_index"]
 _KEY_LLM = "svo_llm_runs"
 
-
-def scored_table(frame: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    """One row per respondent: id, demographics, angle, category, transitive, ia_index.
-
-    ``frame`` is a survey as :func:`svo.read_survey` returns it (indexed by respondent, item
-    columns and demographics) and ``scored`` its :func:`svo.score`; the item columns are left
-    out.
-
-    Examples
-    --------
-    >>> import pandas as pd, svo
-    >>> frame = pd.DataFrame(
-    ...     [[0, 8, 8, 3, 4, 8, "a"]], columns=[*svo.PRIMARY_COLUMNS, "group"],
-    ...     index=pd.Index(["r1"], name="respondent"),
-    ... )
-    >>> table = scored_table(frame, svo.score(frame))
-    >>> list(table.columns)
-    ['respondent', 'group', 'angle', 'category', 'transitive', 'ia_index']
-    >>> round(float(table["angle"].iloc[0]), 2)
-    37.48
-    """
-    demographics = [c for c in frame.columns if c not in svo.ITEM_COLUMNS]
-    table = frame[demographics].join(scored[_SCORE_COLUMNS])
-    return table.rename_axis(frame.index.name or "respondent").reset_index()
+#: The settings a library message suggests, named as this page's controls.
+PAGE_CONTROLS = {
+    "errors='coerce'": (
+        f"“Bad answers” to “{_ERRORS['coerce']}” under Reading options"
+    ),
+    "option_base=1": "“Options are numbered from” to 1 (1–9) under Reading options",
+    "option_base=0": "“Options are numbered from” to 0 (0–8) under Reading options",
+}
 
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -116,26 +100,17 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyse(
     data: bytes, name: str, fmt: str, option_base: int, errors: str
-) -> tuple[pd.DataFrame, Any, pd.DataFrame]:
-    """Read, validate and score a survey file given as bytes: (survey, report, scores)."""
-    with tempfile.TemporaryDirectory(prefix="svo-upload-") as folder:
-        path = Path(folder) / (PurePath(name).name or "survey.csv")
-        path.write_bytes(data)
-        try:
-            frame = svo.read_survey(path, format=fmt, option_base=option_base, errors=errors)
-        except svo.SVOError as exc:  # name the file as the user knows it, not the temp copy
-            raise type(exc)(str(exc).replace(str(path), path.name)) from None
-    report = dataclasses.replace(frame.attrs["report"], source=path.name)
-    scored = svo.score(frame, errors=errors)
-    frame = frame.copy()
-    frame.attrs = {}
-    scored.attrs = {}
-    return frame, report, scored
+) -> tuple[svo.Survey, pd.DataFrame]:
+    """Read, validate and score a survey file given as bytes: the survey and its scores."""
+    survey = svo.read_survey(
+        data, name=name, format=fmt, option_base=option_base, errors=errors
+    )
+    return survey, svo.score(survey, errors=errors)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _compare(data: pd.DataFrame, by: str) -> pd.DataFrame:
-    return svo.compare(data, by=by, rng=0)
+def _compare(data: pd.DataFrame, by: str) -> svo.ComparisonReport:
+    return svo.compare_report(data, by=by, rng=0)
 
 
 def _choose_data() -> tuple[bytes, str, str, int, str] | None:
@@ -173,10 +148,11 @@ def _choose_data() -> tuple[bytes, str, str, int, str] | None:
     if uploaded is None:
         st.info("Upload a survey file to analyse it.")
         return None
-    return uploaded.getvalue(), uploaded.name, fmt, int(option_base), errors
+    return uploaded.getvalue(), PurePath(uploaded.name).name, fmt, int(option_base), errors
 
 
-def _show_report(frame: pd.DataFrame, report: Any) -> None:
+def _show_report(survey: svo.Survey) -> None:
+    report = survey.report
     st.subheader("Validation")
     complete = report.n_complete if report.n_items == len(svo.ITEM_COLUMNS) else "—"
     counts = [
@@ -203,8 +179,7 @@ def _show_report(frame: pd.DataFrame, report: Any) -> None:
                 "**Incomplete**: kept in the table without a score, since a primary answer is "
                 "missing."
             )
-            items = [c for c in frame.columns if c in svo.ITEM_COLUMNS]
-            missing = frame.loc[list(report.incomplete), items]
+            missing = survey.data.loc[list(report.incomplete), survey.item_columns]
             st.dataframe(missing.reset_index(), hide_index=True, width="stretch")
         if report.dropped:
             st.markdown("**Dropped**: an answer is not on the form; the respondent is left out.")
@@ -214,9 +189,9 @@ def _show_report(frame: pd.DataFrame, report: Any) -> None:
             st.dataframe(problems, hide_index=True, width="stretch")
 
 
-def _show_scores(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
+def _show_scores(survey: svo.Survey, scores: pd.DataFrame) -> None:
     st.subheader("Scores")
-    table = scored_table(frame, scored)
+    table = svo.scored_table(survey, scores)
     first = table.columns[0]
     st.dataframe(
         table,
@@ -224,6 +199,12 @@ def _show_scores(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
         width="stretch",
         column_config={
             first: st.column_config.TextColumn(first, pinned=True),
+            "mean_self": st.column_config.NumberColumn(
+                "mean self", format="%.1f", help="Mean payoff to self, six primary items."
+            ),
+            "mean_other": st.column_config.NumberColumn(
+                "mean other", format="%.1f", help="Mean payoff to the other, six primary items."
+            ),
             "angle": st.column_config.NumberColumn(
                 "angle", format="%.2f°", help="SVO angle in degrees (Murphy et al. 2011)."
             ),
@@ -238,16 +219,15 @@ def _show_scores(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
             ),
         },
     )
-    shares = scored["category"].value_counts(normalize=True).reindex(list(svo.CATEGORIES))
+    summary = svo.summarize(scores)
     st.caption(
         "Categories: "
-        + ", ".join(f"{c} {share:.0%}" for c, share in shares.fillna(0).items())
-        + f" of {int(scored['angle'].notna().sum())} scored respondents."
+        + ", ".join(f"{c} {share or 0:.0%}" for c, share in summary.shares.items())
+        + f" of {summary.n} scored respondents."
     )
-    full = frame.join(scored.drop(columns=[c for c in scored.columns if c in frame.columns]))
     st.download_button(
         "Download the scored survey (CSV)",
-        full.rename_axis(frame.index.name or "respondent").reset_index().to_csv(index=False),
+        table.to_csv(index=False),
         file_name="svo_scored.csv",
         mime="text/csv",
         width="stretch",
@@ -295,9 +275,9 @@ def _show_plots(scored: pd.DataFrame) -> None:
     )
 
 
-def _show_groups(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
+def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
     st.subheader("Groups")
-    columns = [c for c in frame.columns if c not in svo.ITEM_COLUMNS]
+    frame, columns = survey.data, survey.demographics
     if not columns:
         st.info("The survey has no demographic columns to compare groups by.")
         return
@@ -321,7 +301,8 @@ def _show_groups(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
         st.info("No scored respondent has a value in this column.")
         return
     with st.spinner("Bootstrapping the intervals…"):
-        comparison = _compare(data, by)
+        report = _compare(data, by)
+    comparison = report.table
     table = comparison_table(comparison)
     share = st.column_config.NumberColumn(format="percent")
     st.dataframe(
@@ -337,6 +318,8 @@ def _show_groups(frame: pd.DataFrame, scored: pd.DataFrame) -> None:
             **{c: share for c in (*svo.CATEGORIES, "transitive")},
         },
     )
+    for warning in report.warnings:
+        st.warning(md_escape(warning))
     _show_figure("plot_groups", comparison)
     st.caption(
         "Mean angle and category shares per group with 95% bootstrap intervals (2000 "
@@ -370,16 +353,17 @@ def persona_table(personas: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     >>> table[["persona", "angle", "category", "prosocial"]].values.tolist()
     [['survey', -7.8, 'individualistic', 0.0], ['none', 37.5, 'prosocial', 1.0]]
     """
-    angles = scored["angle"].dropna()
-    shares = scored["category"].value_counts(normalize=True).reindex(list(svo.CATEGORIES))
+    summary = svo.summarize(scored)
+    nan = float("nan")
+    mean = nan if summary.angle_mean is None else summary.angle_mean
     survey = {
         "persona": "survey",
-        "angle": round(float(angles.mean()), 1) if len(angles) else float("nan"),
+        "angle": round(mean, 1),
         "interval": "",
-        "category": svo.categorize([angles.mean()])[0] if len(angles) else None,
-        **{c: round(float(shares[c]), 3) if len(angles) else float("nan") for c in svo.CATEGORIES},
-        "first position": float("nan"),
-        "p": float("nan"),
+        "category": svo.categorize([mean])[0],
+        **{c: nan if v is None else round(v, 3) for c, v in summary.shares.items()},
+        "first position": nan,
+        "p": nan,
     }
     rows = [survey]
     for row in personas.itertuples(index=False):
@@ -481,6 +465,9 @@ def _show_llm(scored: pd.DataFrame) -> None:
             },
         )
         _llm_caption(model_id, table, samples)
+        for row in table.itertuples(index=False):
+            if row.warnings:
+                st.warning(md_escape(f"{row.persona}: {'; '.join(row.warnings)}."))
 
 
 def _p_value(p: float) -> str:
@@ -493,7 +480,7 @@ def _llm_caption(model_id: str, table: pd.DataFrame, samples: int) -> None:
         f"{md_escape(row.persona)} {row.top_position_share:.0%} ({_p_value(row.order_bias_pvalue)})"
         for row in table.itertuples(index=False)
     )
-    if (table["order_bias_pvalue"] < 0.05).any():
+    if table["order_biased"].any():
         verdict = (
             "The model picks a letter position more than an allocation, so its angles mostly "
             "reflect the random option orders, not its values or the personas."
@@ -531,13 +518,14 @@ def render() -> None:
     data, name, fmt, option_base, errors = chosen
     try:
         with st.spinner("Reading and scoring the survey…"):
-            frame, report, scored = _analyse(data, name, fmt, option_base, errors)
+            survey, scored = _analyse(data, name, fmt, option_base, errors)
     except svo.SVOError as exc:
-        prefix = "" if name in str(exc) else f"Could not read {name}. "
-        st.error(md_escape(f"{prefix}{exc}"))
+        message = exc.worded(PAGE_CONTROLS)
+        prefix = "" if name in message else f"Could not read {name}. "
+        st.error(md_escape(f"{prefix}{message}"))
         return
-    _show_report(frame, report)
-    _show_scores(frame, scored)
+    _show_report(survey)
+    _show_scores(survey, scored)
     _show_plots(scored)
-    _show_groups(frame, scored)
+    _show_groups(survey, scored)
     _show_llm(scored)

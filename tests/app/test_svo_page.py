@@ -43,7 +43,7 @@ def at(monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 @pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
+def demo() -> svo.Survey:
     return svo.read_survey(page.DEMO_SURVEY)
 
 
@@ -79,8 +79,8 @@ GOOD = [
 ]
 
 
-def test_demo_report_matches_read_survey(at: AppTest, demo: pd.DataFrame) -> None:
-    report = demo.attrs["report"]
+def test_demo_report_matches_read_survey(at: AppTest, demo: svo.Survey) -> None:
+    report = demo.report
     assert at.title[0].value == "Social Value Orientation"
     assert not at.error
     shown = _metrics(at)
@@ -96,13 +96,15 @@ def test_demo_report_matches_read_survey(at: AppTest, demo: pd.DataFrame) -> Non
         assert any(e.label.startswith("Incomplete (") for e in at.expander)
 
 
-def test_demo_scored_table(at: AppTest, demo: pd.DataFrame) -> None:
+def test_demo_scored_table(at: AppTest, demo: svo.Survey) -> None:
     table = _table(at, "ia_index")
     assert len(table) == len(demo)
-    demographics = [c for c in demo.columns if c not in svo.ITEM_COLUMNS]
+    pd.testing.assert_frame_equal(table, svo.scored_table(demo))  # the library's table
     assert list(table.columns) == [
         "respondent",
-        *demographics,
+        *demo.demographics,
+        "mean_self",
+        "mean_other",
         "angle",
         "category",
         "transitive",
@@ -115,10 +117,10 @@ def test_demo_scored_table(at: AppTest, demo: pd.DataFrame) -> None:
     assert "Download the scored survey (CSV)" in labels
 
 
-def test_demo_plots_and_group_comparison(at: AppTest, demo: pd.DataFrame) -> None:
+def test_demo_plots_and_group_comparison(at: AppTest, demo: svo.Survey) -> None:
     assert at.selectbox(key="svo_by").value == "group"
     comparison = _table(at, "mean angle")
-    groups = sorted(demo["group"].dropna().astype(str).unique())
+    groups = sorted(demo.data["group"].dropna().astype(str).unique())
     assert sorted(comparison["group"]) == groups
     assert list(comparison.columns) == [
         "group",
@@ -128,7 +130,7 @@ def test_demo_plots_and_group_comparison(at: AppTest, demo: pd.DataFrame) -> Non
         *svo.CATEGORIES,
         "transitive",
     ]
-    assert comparison["n"].sum() == demo.attrs["report"].n_scorable
+    assert comparison["n"].sum() == demo.report.n_scorable
     assert len(at.get("image")) == 3  # circle, histogram, groups
     other = [o for o in at.selectbox(key="svo_by").options if o != "group"]
     if other:
@@ -172,6 +174,8 @@ def test_llm_run_shows_angles_and_position_bias(
     assert f"Model: {md_escape(respondent.model_id)}, 2 sample(s)" in caption
     assert re.search(r"none \d+% \(p [=<] ", caption)
     assert ("picks a letter position" in caption) is biased
+    notes = [w.value for w in app.warning if "order bias" in w.value]
+    assert bool(notes) is biased  # LLMEvaluation.warnings(), as the CLI prints them
     assert "rough below 45 answers" in caption
     app.run()  # the result is kept for the session, the model is not asked again
     monkeypatch.setattr(lm, "load_chat_model", _no_model)
@@ -278,3 +282,35 @@ def test_app_lists_the_svo_page_after_slate() -> None:
     assert titles.index("SVO") == titles.index("Slate") + 1
     entry = pages[titles.index("SVO")]
     assert entry["url_path"] == "svo" and entry["icon"] == ":material/balance:"
+
+
+def test_errors_name_the_page_controls_not_api_words(at: AppTest) -> None:
+    rows = [list(r) for r in GOOD]
+    rows[2][4] = 9  # r3, item3: numbered 1–9?
+    _upload(at, "mine.csv", _survey_csv(rows))
+    message = at.error[0].value
+    assert "Options are numbered from” to 1" in message
+    assert "Bad answers” to “Drop respondents with bad answers" in message
+    assert "errors\\=" not in message and "option\\_base" not in message
+    assert "errors=" not in message and "option_base" not in message
+
+
+def test_group_warnings_reach_the_page(at: AppTest) -> None:
+    """compare's warning about groups too small for an interval is shown, not only logged."""
+    _upload(at, "mine.csv", _survey_csv(GOOD))
+    warnings = [w.value for w in at.warning]
+    assert any("only 2 respondents with an angle" in w for w in warnings), warnings
+
+
+def test_uploads_are_read_from_memory(monkeypatch: pytest.MonkeyPatch, at: AppTest) -> None:
+    """No temporary file: the upload's bytes go to svo.read_survey as they are."""
+    import tempfile
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the page wrote the upload to a temporary file")
+
+    for name in ("TemporaryDirectory", "NamedTemporaryFile", "mkstemp", "mkdtemp"):
+        monkeypatch.setattr(tempfile, name, refuse)
+    _upload(at, "fresh.csv", _survey_csv(GOOD[:3]))
+    assert not at.error, [e.value for e in at.error]
+    assert _metrics(at)["Respondents"] == "3"

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_float, check_int
+
 from ._cache import CallCache, call_key
 from ._errors import LMInputError
 
@@ -100,27 +102,6 @@ def normalize_options(options: Sequence[str]) -> list[str]:
             )
         seen[option] = i
     return list(options)
-
-
-def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low or (
-        high is not None and value > high
-    ):
-        bound = f"[{low}, {high}]" if high is not None else f">= {low}"
-        raise LMInputError(f"The '{name}' parameter must be an int {bound}. Got {value!r} instead.")
-    return int(value)
-
-
-def _check_temperature(value: Any) -> float:
-    try:
-        temperature = float(value)
-    except (TypeError, ValueError):
-        temperature = float("nan")
-    if not np.isfinite(temperature) or temperature < 0:
-        raise LMInputError(
-            f"The 'temperature' parameter must be a finite float >= 0. Got {value!r} instead."
-        )
-    return temperature
 
 
 class ChatModel(ABC):
@@ -218,17 +199,19 @@ class ChatModel(ABC):
         clean = [
             normalize_messages(c, where=f"conversations[{i}]") for i, c in enumerate(conversations)
         ]
-        max_new_tokens = _check_int(max_new_tokens, "max_new_tokens", 1, 8192)
-        temperature = _check_temperature(temperature)
+        where = "generate_batch"
+        max_new_tokens = check_int(max_new_tokens, "max_new_tokens", where, 1, 8192,
+                                   error=LMInputError)
+        temperature = check_float(temperature, "temperature", where, 0.0, error=LMInputError)
         if isinstance(seed, Sequence):
             if len(seed) != len(clean):
                 raise LMInputError(
                     f"seed must be one int or one int per conversation ({len(clean)}). "
                     f"Got {len(seed)} seeds instead."
                 )
-            seeds = [_check_int(s, "seed", 0) for s in seed]
+            seeds = [check_int(s, "seed", where, 0, error=LMInputError) for s in seed]
         else:
-            first = _check_int(seed, "seed", 0)
+            first = check_int(seed, "seed", where, 0, error=LMInputError)
             seeds = [first + i for i in range(len(clean))]
         if temperature == 0.0:
             seeds = [0] * len(clean)  # greedy decoding does not depend on the seed

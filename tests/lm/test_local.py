@@ -162,3 +162,14 @@ def test_a_failure_mid_run_keeps_the_finished_batches(chat_model):
     model._option_scores_batch = lambda c, o: computed.extend(range(len(c))) or original(c, o)
     scores = model.option_scores_batch(prompts, ["yes", "no"])
     assert len(computed) == 2 and scores.shape == (6, 2)
+
+
+@pytest.mark.parametrize(("threads", "env"), [(0, None), (None, "0"), (None, "four")])
+def test_threads_are_checked_before_loading(monkeypatch, threads, env):
+    if env is None:
+        monkeypatch.delenv("LM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("LM_THREADS", env)
+    with pytest.raises(LMInputError, match="LM_THREADS must be an int" if env else
+                       r"The 'threads' parameter of LocalChatModel must be an int in \[1, inf\)"):
+        lm.LocalChatModel(threads=threads)

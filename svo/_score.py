@@ -390,8 +390,21 @@ def _normalise(name: Any) -> str:
 
 
 def _parse_frame(frame) -> _Parsed:
-    import pandas as pd
+    """The answers of a DataFrame: its item columns found, checked and read as floats."""
+    columns, allocation, duplicate = _frame_layout(frame)
+    m = len(columns)
+    raw, bad = _frame_values(frame, [c for group in columns for c in group], allocation)
+    if allocation:
+        raw = raw.reshape(len(frame), m, 2)
+        if duplicate:
+            _check_duplicate_layout(frame, duplicate, raw)
+    columns = [tuple(str(c) for c in group) for group in columns]
+    return _Parsed(frame.index, raw, columns, bad, allocation)
 
+
+def _frame_layout(frame) -> tuple[list[tuple[Any, ...]], bool, list[Any]]:
+    """The item columns of a DataFrame, per item ``(name,)`` or ``(self, other)``; whether
+    they hold payoffs; and the option columns given beside payoff columns (to be checked)."""
     found: dict[str, list[Any]] = {}
     for column in frame.columns:
         found.setdefault(_normalise(column), []).append(column)
@@ -409,23 +422,9 @@ def _parse_frame(frame) -> _Parsed:
         for s, o in zip(self_cols, other_cols, strict=True)
     ]
     allocation = all(p is not None for p in pairs[:N_PRIMARY])
-    any_payoff = any(c is not None for c in self_cols + other_cols)
     present = [p is not None for p in pairs] if allocation else [c is not None for c in index_cols]
     if not all(present[:N_PRIMARY]):
-        if any_payoff and all(c is None for c in index_cols[:N_PRIMARY]):
-            missing = [
-                name
-                for i, item in enumerate(PRIMARY_COLUMNS)
-                for name, col in ((f"{item}_self", self_cols[i]), (f"{item}_other", other_cols[i]))
-                if col is None
-            ]
-        else:
-            missing = [ITEM_COLUMNS[i] for i in range(N_PRIMARY) if not present[i]]
-        raise ChoiceError(
-            f"The survey lacks the primary item column(s) {', '.join(missing)}: expected columns "
-            "item1 … item6 of option indices 0–8 (or item1_self, item1_other, … of payoffs). "
-            f"Got columns {list(frame.columns)[:20]}."
-        )
+        raise _missing_primary(frame, index_cols, self_cols, other_cols, present)
     secondary = present[N_PRIMARY:]
     if any(secondary) and not all(secondary):
         missing = [ITEM_COLUMNS[N_PRIMARY + i] for i, p in enumerate(secondary) if not p]
@@ -449,7 +448,35 @@ def _parse_frame(frame) -> _Parsed:
             "item1_other … of payoffs; not a mix)."
         )
     columns = pairs[:m] if allocation else [(c,) for c in index_cols[:m]]
-    names = [c for group in columns for c in group]
+    return columns, allocation, index_cols[:m] if duplicate else []
+
+
+def _missing_primary(frame, index_cols: list[Any], self_cols: list[Any],
+                     other_cols: list[Any], present: list[bool]) -> ChoiceError:
+    """The error for a DataFrame without all six primary items."""
+    any_payoff = any(c is not None for c in self_cols + other_cols)
+    if any_payoff and all(c is None for c in index_cols[:N_PRIMARY]):
+        missing = [
+            name
+            for i, item in enumerate(PRIMARY_COLUMNS)
+            for name, col in ((f"{item}_self", self_cols[i]), (f"{item}_other", other_cols[i]))
+            if col is None
+        ]
+    else:
+        missing = [ITEM_COLUMNS[i] for i in range(N_PRIMARY) if not present[i]]
+    return ChoiceError(
+        f"The survey lacks the primary item column(s) {', '.join(missing)}: expected columns "
+        "item1 … item6 of option indices 0–8 (or item1_self, item1_other, … of payoffs). "
+        f"Got columns {list(frame.columns)[:20]}."
+    )
+
+
+def _frame_values(frame, names: list[Any],
+                  allocation: bool) -> tuple[np.ndarray, list[tuple[int, int, int, Any]]]:
+    """The cells of ``names`` as floats (NaN where missing or not a number) and the cells that
+    are not numbers, as ``(row, item, 0 self / 1 other, value)``."""
+    import pandas as pd
+
     block = frame[names]
     raw = np.empty(block.shape)
     bad: list[tuple[int, int, int, Any]] = []
@@ -468,12 +495,7 @@ def _parse_frame(frame) -> _Parsed:
         for r in np.flatnonzero(np.isnan(numeric) & series.notna().to_numpy()):
             item, part = divmod(j, 2) if allocation else (j, 0)
             bad.append((int(r), item, part, series.iat[r]))
-    if allocation:
-        raw = raw.reshape(len(frame), m, 2)
-        if duplicate:
-            _check_duplicate_layout(frame, index_cols[:m], raw)
-    columns = [tuple(str(c) for c in group) for group in columns]
-    return _Parsed(frame.index, raw, columns, bad, allocation)
+    return raw, bad
 
 
 def _check_duplicate_layout(frame, index_cols: list[Any], payoffs: np.ndarray) -> None:

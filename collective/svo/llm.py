@@ -11,19 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 import svo
 
-from .._console import fail, stderr, stdout
+from .._console import fail, fraction_progress, stderr, stdout
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
@@ -180,53 +173,24 @@ def llm_command(
     OpenAI-compatible endpoint.
     """
     import lm
-    from svo import llm as svo_llm
 
     try:
         personas = resolve_personas(persona, all_personas)
     except svo.SVOError as exc:
         fail(str(exc), code=2)
     m = svo.N_PRIMARY if items is ItemSet.primary else svo.N_ITEMS
-    per = samples * m
-    results = []
     try:
         with stderr().status("loading the chat model", spinner="dots"):
             chat = lm.load_chat_model()
     except lm.LMError as exc:
         fail(f"could not load the chat model: {exc}", code=2)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr(),
-        transient=True,
-        disable=fmt is LLMFormat.json,
-    ) as bar:
-        task = bar.add_task("asking", total=per * len(personas))
-        try:
-            for i, (name, instruction) in enumerate(personas):
-                bar.update(task, description=f"persona {name[:30]}")
-
-                def progress(done: int, total: int, offset: int = i * per) -> None:
-                    bar.update(task, completed=offset + done * per / max(total, 1))
-
-                results.append(
-                    svo_llm.evaluate(
-                        chat,
-                        name,
-                        instruction=None if name in svo_llm.PERSONAS else instruction,
-                        samples=samples,
-                        items=items.value,
-                        decision=decision.value,
-                        rng=seed,
-                        progress=progress,
-                    )
-                )
-        except svo.SVOError as exc:
-            fail(str(exc), code=2)
-        except lm.LMError as exc:
-            fail(str(exc))
+    try:
+        results = _ask(chat, personas, samples, items.value, decision.value, seed,
+                       quiet=fmt is LLMFormat.json)
+    except svo.SVOError as exc:
+        fail(str(exc), code=2)
+    except lm.LMError as exc:
+        fail(str(exc))
     document = {
         "model_id": results[0].model_id,
         "samples": samples,
@@ -246,3 +210,31 @@ def llm_command(
     _print_llm(results, m)
     if out is not None:
         stdout().print(Text(f"Wrote {out}"))
+
+
+def _ask(chat: Any, personas: list[tuple[str, str | None]], samples: int, items: str,
+         decision: str, seed: int, *, quiet: bool) -> list[Any]:
+    """One :func:`svo.llm.evaluate` per persona, with a progress bar over all of them."""
+    from svo import llm as svo_llm
+
+    results = []
+    with fraction_progress("asking", disable=quiet) as show:
+        for i, (name, instruction) in enumerate(personas):
+
+            def progress(done: int, total: int, i: int = i, name: str = name) -> None:
+                share = (i + done / max(total, 1)) / len(personas)
+                show(share, f"persona {name[:30]}: {done}/{total} questions")
+
+            results.append(
+                svo_llm.evaluate(
+                    chat,
+                    name,
+                    instruction=None if name in svo_llm.PERSONAS else instruction,
+                    samples=samples,
+                    items=items,
+                    decision=decision,
+                    rng=seed,
+                    progress=progress,
+                )
+            )
+    return results

@@ -438,36 +438,41 @@ def _show_llm(scored: pd.DataFrame) -> None:
         if got is None:
             return
         model_id, table = got
-        shown = persona_table(table, scored)
-        share = st.column_config.NumberColumn(format="percent")
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "persona": st.column_config.TextColumn("persona", pinned=True),
-                "angle": st.column_config.NumberColumn("angle", format="%.1f°"),
-                "interval": st.column_config.TextColumn(
-                    "95% interval", help="Bootstrap interval over the samples (degrees)."
-                ),
-                **{c: share for c in svo.CATEGORIES},
-                "first position": st.column_config.NumberColumn(
-                    "most chosen letter",
-                    format="percent",
-                    help="Share of answers at the most chosen position A–I (11% without "
-                    "position bias).",
-                ),
-                "p": st.column_config.NumberColumn(
-                    "p (position bias)",
-                    format="%.2g",
-                    help="Chi-square test of the positions chosen against uniform.",
-                ),
-            },
-        )
+        _show_persona_table(table, scored)
         _llm_caption(model_id, table, samples)
         for row in table.itertuples(index=False):
             if row.warnings:
                 st.warning(md_escape(f"{row.persona}: {'; '.join(row.warnings)}."))
+
+
+def _show_persona_table(table: pd.DataFrame, scored: pd.DataFrame) -> None:
+    """The survey's row above each persona's, as a table."""
+    shown = persona_table(table, scored)
+    share = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "persona": st.column_config.TextColumn("persona", pinned=True),
+            "angle": st.column_config.NumberColumn("angle", format="%.1f°"),
+            "interval": st.column_config.TextColumn(
+                "95% interval", help="Bootstrap interval over the samples (degrees)."
+            ),
+            **{c: share for c in svo.CATEGORIES},
+            "first position": st.column_config.NumberColumn(
+                "most chosen letter",
+                format="percent",
+                help="Share of answers at the most chosen position A–I (11% without "
+                "position bias).",
+            ),
+            "p": st.column_config.NumberColumn(
+                "p (position bias)",
+                format="%.2g",
+                help="Chi-square test of the positions chosen against uniform.",
+            ),
+        },
+    )
 
 
 def _p_value(p: float) -> str:

@@ -11,9 +11,11 @@ that return matplotlib Figures, and the evaluation of language models on the sam
 >>> svo.score([8, 8, 8, 8, 0, 0])[["angle", "category"]].round(2).values.tolist()
 [[-7.82, 'individualistic']]
 
-Readers and scorers return typed results (:class:`Survey`, :class:`SurveyReport`,
-:class:`ScoreReport`, :class:`ComparisonReport`), never side data in ``DataFrame.attrs``;
-:func:`scored_table` and :func:`summarize` are what the CLI and the app show.
+Readers return typed results (:class:`Survey`: the data with its :class:`SurveyReport`), never
+side data in ``DataFrame.attrs``; :func:`score` and :func:`compare` return DataFrames, and
+:func:`score_report` and :func:`compare_report` the same with what the caller should know
+(:class:`ScoreReport`, :class:`ComparisonReport`). :func:`scored_table` and :func:`summarize`
+are what the CLI and the app show.
 
 Errors (all ``ValueError``): :class:`SVOError` > :class:`ChoiceError`, :class:`SurveyError`;
 see :mod:`svo._errors`.

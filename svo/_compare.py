@@ -20,6 +20,7 @@ from _common.validation import check_float, check_int, check_rng, show
 
 from ._errors import SVOError
 from ._items import CATEGORIES
+from ._results import Survey
 from ._score import _category_codes, score
 
 __all__ = ["ComparisonReport", "compare", "compare_report", "difference"]
@@ -51,7 +52,7 @@ def compare(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Survey
         One row per respondent with the ``by`` column(s) and either scored columns (an
         ``angle`` column as from :func:`svo.score`, optionally ``transitive``) or the item
         columns ``item1`` … ``item6`` (or … ``item15``), which are then scored with
@@ -221,6 +222,7 @@ def compare_report(
     import pandas as pd
 
     _check_parameters("compare", n_boot, confidence)
+    data = _frame(data)
     keys = _by_columns(data, by, "compare")
     values = _respondent_values(data, "compare")
     labels, index_name, group_of, n_missing = _groups(data, keys, by)
@@ -343,6 +345,7 @@ def difference(
     import pandas as pd
 
     _check_parameters("difference", n_boot, confidence)
+    data = _frame(data)
     keys = _by_columns(data, by, "difference")
     values = _respondent_values(data, "difference")
     labels, _, group_of, _ = _groups(data, keys, by)
@@ -460,6 +463,11 @@ def _check_parameters(caller: str, n_boot: Any, confidence: Any) -> None:
     check_int(n_boot, "n_boot", caller, *N_BOOT_RANGE, error=SVOError)
     check_float(confidence, "confidence", caller, 0.0, 1.0, low_open=True, high_open=True,
                 error=SVOError)
+
+
+def _frame(data: Any) -> Any:
+    """The table of a :class:`svo.Survey`; anything else as it is."""
+    return data.data if isinstance(data, Survey) else data
 
 
 def _check_frame(data: Any, caller: str) -> None:

@@ -329,3 +329,10 @@ def test_answers_off_the_form_raise_a_choice_error():
     data.loc[4, "item2"] = 9
     with pytest.raises(svo.ChoiceError, match="item2"):
         svo.compare(data)
+
+
+def test_a_survey_is_compared_as_its_table():
+    survey = svo.check_survey(random_survey(40, np.random.default_rng(3)).reset_index(
+        names="respondent"))
+    pd.testing.assert_frame_equal(svo.compare(survey, n_boot=100, rng=0),
+                                  svo.compare(survey.data, n_boot=100, rng=0))

@@ -288,8 +288,7 @@ def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
         format_func=str,
         key="svo_by",
     )
-    data = frame[[by]].join(scored[["angle", "transitive"]])
-    data = data[data[by].notna()]
+    data = frame[[by]].join(scored[["angle", "transitive"]])  # compare reports missing groups
     groups = data[by].nunique()
     if groups > MAX_GROUPS:
         st.warning(
@@ -297,7 +296,7 @@ def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
             f"most {MAX_GROUPS} groups."
         )
         return
-    if not data["angle"].notna().any():
+    if not (data["angle"].notna() & data[by].notna()).any():
         st.info("No scored respondent has a value in this column.")
         return
     with st.spinner("Bootstrapping the intervals…"):

@@ -296,10 +296,14 @@ def test_errors_name_the_page_controls_not_api_words(at: AppTest) -> None:
 
 
 def test_group_warnings_reach_the_page(at: AppTest) -> None:
-    """compare's warning about groups too small for an interval is shown, not only logged."""
-    _upload(at, "mine.csv", _survey_csv(GOOD))
+    """compare's warnings (groups too small for an interval, rows without a group) are shown,
+    not only logged."""
+    rows = [list(r) for r in GOOD]
+    rows[3][1] = None  # r4 has no group
+    _upload(at, "mine.csv", _survey_csv(rows))
     warnings = [w.value for w in at.warning]
     assert any("only 2 respondents with an angle" in w for w in warnings), warnings
+    assert any(w.startswith("1 row") and "with a missing value" in w for w in warnings), warnings
 
 
 def test_uploads_are_read_from_memory(monkeypatch: pytest.MonkeyPatch, at: AppTest) -> None:

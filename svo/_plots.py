@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from _common.validation import check_int
+from _common.validation import check_choice, check_int
 
 from ._compare import (
     STATISTICS,
@@ -270,11 +270,7 @@ def plot_groups(comparison: Any, *, ax: Any = None,
     single = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
     if kind is None:
         kind = "shares" if single else "both"
-    if kind not in ("both", "shares", "angle"):
-        raise SVOError(
-            "The 'kind' parameter of plot_groups must be 'both', 'shares' or 'angle'. "
-            f"Got {kind!r} instead."
-        )
+    check_choice(kind, "kind", "plot_groups", ("both", "shares", "angle"), error=SVOError)
     panels = 2 if kind == "both" else 1
     if ax is None:
         from matplotlib.figure import Figure

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
-import numpy as np
+from _common.validation import check_int
 
 from .._errors import SVOError
 from .._items import ITEMS, N_ITEMS, N_OPTIONS
@@ -92,10 +91,7 @@ def item_prompt(
     <BLANKLINE>
     Answer with the letter of your choice (A to I) only.
     """
-    if not _is_int(item) or not 1 <= item <= N_ITEMS:
-        raise SVOError(
-            f"The 'item' parameter of item_prompt must be an int in [1, 15]. Got {item!r} instead."
-        )
+    item = check_int(item, "item", "item_prompt", 1, N_ITEMS, error=SVOError)
     order = list(range(N_OPTIONS)) if order is None else [int(j) for j in order]
     if sorted(order) != list(range(N_OPTIONS)):
         raise SVOError(
@@ -112,6 +108,3 @@ def item_prompt(
         messages.insert(0, {"role": "system", "content": instruction})
     return messages
 
-
-def _is_int(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | np.integer)

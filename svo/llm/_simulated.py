@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_choice, check_probability
+
 from .._errors import SVOError
 from .._items import CATEGORIES
 from ._prompts import _PARSE, Progress
@@ -67,22 +69,9 @@ class SimulatedRespondent:
     scoring_method = "simulated"
 
     def __init__(self, kind: str, noise: float = 0.0) -> None:
-        if kind not in self.KINDS:
-            raise SVOError(
-                f"The 'kind' parameter of SimulatedRespondent must be one of "
-                f"{', '.join(self.KINDS)}. Got {kind!r} instead."
-            )
-        if (
-            isinstance(noise, bool)
-            or not isinstance(noise, int | float | np.floating)
-            or not 0.0 <= float(noise) <= 1.0
-        ):
-            raise SVOError(
-                f"The 'noise' parameter of SimulatedRespondent must be a float in [0, 1]. "
-                f"Got {noise!r} instead."
-            )
+        check_choice(kind, "kind", "SimulatedRespondent", self.KINDS, error=SVOError)
         self.kind = kind
-        self.noise = float(noise)
+        self.noise = check_probability(noise, "noise", "SimulatedRespondent", error=SVOError)
         self.model_id = f"simulated:{kind}" + (f":noise={self.noise:g}" if self.noise else "")
 
     def _preferred(self, payoffs: NDArray[np.float64]) -> NDArray[np.float64]:

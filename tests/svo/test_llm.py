@@ -188,7 +188,7 @@ def test_bad_models_and_personas():
         evaluate_personas(SimulatedRespondent("prosocial"), {"x": 3})
     with pytest.raises(svo.SVOError, match="Unknown persona 'saint'"):
         evaluate_personas(SimulatedRespondent("prosocial"), ["none", "saint"])
-    with pytest.raises(svo.SVOError, match=r"'kind'.*altruistic, prosocial"):
+    with pytest.raises(svo.SVOError, match=r"'kind'.*'altruistic', 'prosocial'"):
         SimulatedRespondent("saint")
     with pytest.raises(svo.SVOError, match=r"'noise'.*\[0, 1\]"):
         SimulatedRespondent("prosocial", noise=1.5)

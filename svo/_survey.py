@@ -25,7 +25,15 @@ appearance.
 ``format='auto'`` reads a table as long if it has both an ``item`` and a ``choice`` column,
 as wide otherwise. File types go by suffix: ``.csv``, ``.tsv`` and ``.txt`` (UTF-8 text; the
 delimiter — comma, tab, semicolon or bar — is sniffed from the header line), ``.xlsx`` and
-``.xls`` (one sheet, the header in the first row) and ``.parquet``.
+``.xls`` (one sheet, the header in the first row) and ``.parquet``. A source may be a path, a
+file-like object or bytes (an upload: nothing is written to disk); without a suffix to go by,
+Parquet and Excel are recognised by their first bytes, anything else is read as text.
+
+Results
+-------
+:func:`read_survey` and :func:`check_survey` return a :class:`~svo.Survey`: the table
+(``data``) and its :class:`~svo.SurveyReport` (``report``), never side data in
+``DataFrame.attrs``.
 
 Validation
 ----------
@@ -39,8 +47,8 @@ Answer cells that are not on the form (not a number, not a whole number, outside
 raise :class:`~svo.ChoiceError`; malformed tables (missing columns, empty or duplicate ids,
 unknown item numbers, a demographic that varies within a respondent in the long format)
 raise :class:`~svo.SurveyError`. With ``errors='coerce'`` every respondent with such a problem
-is dropped instead and listed in the report. Unreadable files, unknown suffixes and missing
-columns always raise, as do item columns in both layouts (options and payoffs) and
+is dropped instead and listed in the report. Unreadable files, unknown suffixes, a column named
+twice and missing columns always raise, as do item columns in both layouts (options and payoffs) and
 columns named like the scores (``angle``, ``category``, …). Missing answers are not errors:
 a respondent without all six primary answers stays in the table (with NaN) and is listed as
 incomplete, since :func:`svo.score` cannot give them an angle.
@@ -171,7 +179,7 @@ def check_survey(
 
     Parameters
     ----------
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame or Survey
         A wide or long survey table (see :func:`read_survey`). The id is the column
         ``id_column``, else a column named ``respondent``, ``respondent_id`` or ``id``, else
         the index if it has one of these names (so a checked table can be checked again).
@@ -211,6 +219,8 @@ index 1–9 or a blank
     import pandas as pd
 
     _check_parameters("check_survey", format, option_base, errors)
+    if isinstance(frame, Survey):
+        frame = frame.data
     if not isinstance(frame, pd.DataFrame):
         raise SurveyError(
             f"check_survey expects a pandas DataFrame. Got {type(frame).__name__} instead."

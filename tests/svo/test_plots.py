@@ -208,6 +208,12 @@ def test_plot_groups_two_panels(comparison):
     np.testing.assert_allclose(line.get_ydata(), comparison["angle_mean"])
 
 
+def test_plot_groups_takes_the_typed_report(scored):
+    report = svo.compare_report(scored, by="group", n_boot=200, rng=0, confidence=0.9)
+    fig = svo.plot_groups(report)
+    assert renders(fig) and "90% bootstrap CI" in fig.axes[0].get_title()
+
+
 def test_plot_groups_on_given_axes(comparison):
     fig = Figure()
     one = fig.add_subplot(2, 1, 1)

@@ -134,18 +134,20 @@ class BallotFile:
     def description(self) -> str:
         """One sentence saying how the file was read, for a page or a terminal.
 
-        >>> read_ballots(b"a,b\n1,2\n2,1\n", name="m.csv").description
-        'm.csv: read as CSV, a rank matrix (a header of candidate names, each row their positions); layout detected.'
+        >>> print(read_ballots(b"a,b\\n1,2\\n2,1\\n", name="m.csv").description)
+        m.csv: read as CSV, a rank matrix (a header of candidate names, each row their
+        positions); layout detected.
         """
         how = (f"PrefLib ({self.layout})" if self.format == "preflib"
                else f"CSV, {_LAYOUT_TEXT[self.layout]}")
-        return f"{self.source}: read as {how}; {'layout detected' if self.detected else 'as given'}."
+        given = "layout detected" if self.detected else "as given"
+        return f"{self.source}: read as {how}; {given}."
 
 
 def read_ballots(
     source: Source,
     *,
-    format: str | None = None,  # noqa: A002 - the natural name, as in pandas
+    format: str | None = None,
     layout: str | None = None,
     header: bool | None = None,
     name: str | None = None,
@@ -185,10 +187,10 @@ def read_ballots(
 
     Examples
     --------
-    >>> result = read_ballots(b"voter,x,y\nann,1,2\nbob,2,1\n", name="upload.csv")
+    >>> result = read_ballots(b"voter,x,y\\nann,1,2\\nbob,2,1\\n", name="upload.csv")
     >>> result.format, result.layout, result.profile.candidates
     ('csv', 'matrix', ('x', 'y'))
-    >>> read_ballots(b"# DATA TYPE: soc\n2: 1,2\n").layout
+    >>> read_ballots(b"# DATA TYPE: soc\\n2: 1,2\\n").layout
     'soc'
     """
     check_choice(format, "format", "read_ballots", (None, *FORMATS), error=ProfileError)
@@ -226,7 +228,7 @@ def _looks_like_preflib(text: str) -> bool:
 def read_profile(
     source: Source,
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     layout: str | None = None,
     header: bool | None = None,
     name: str | None = None,
@@ -262,7 +264,7 @@ def read_profile(
     >>> from socialchoice import read_profile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     path = pathlib.Path(d, "b.csv")
-    ...     _ = path.write_text("a,b,c\nc,b,a\na,c,b\n")
+    ...     _ = path.write_text("a,b,c\\nc,b,a\\na,c,b\\n")
     ...     read_profile(path).margin_matrix()
     array([[ 0,  1,  1],
            [-1,  0, -1],

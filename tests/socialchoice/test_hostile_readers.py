@@ -137,8 +137,11 @@ def test_unknown_header_over_ballots_is_ambiguous() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["alice>bob>carol\ncarol > bob > alice\n", "count,ballot\n1,alice>bob>carol\n1,carol>bob>alice\n",
-     "alice>bob,carol\ncarol,bob>alice\n"],
+    [
+        "alice>bob>carol\ncarol > bob > alice\n",
+        "count,ballot\n1,alice>bob>carol\n1,carol>bob>alice\n",
+        "alice>bob,carol\ncarol,bob>alice\n",
+    ],
 )
 def test_greater_than_notation(text: str) -> None:
     p = scio.parse_ballots_csv(text)

@@ -210,6 +210,12 @@ def format_preflib(profile: Any, **metadata: Any) -> str:
         if key in given and given[key] != value:
             raise PrefLibError(f"{key}={given[key]!r} was given but the profile has {value}.")
     md.update(computed, data_type=dtype)
+    lines = [*_header_lines(md, ids, names), *_order_lines(profile, ids, dtype)]
+    return "\n".join(lines) + "\n"
+
+
+def _header_lines(md: dict[str, Any], ids: list[int], names: dict[int, str]) -> list[str]:
+    """The ``#`` lines: standard fields, extra fields, comments, alternative names."""
     out = []
     special = (*TEXT_KEYS, *NUMBER_KEYS, "alternative_names", "comments")
     extra = [k for k in md if k not in special]
@@ -224,9 +230,15 @@ def format_preflib(profile: Any, **metadata: Any) -> str:
             raise PrefLibError(f"Alternative name {names[i]!r} has a line break or surrounding "
                                "spaces; PrefLib names are one stripped line.")
         out.append(f"# ALTERNATIVE NAME {i}: {names[i]}".rstrip())
+    return out
+
+
+def _order_lines(profile: Any, ids: list[int], dtype: str) -> list[str]:
+    """One ``count: order`` line per distinct ballot, tied alternatives in ascending order."""
+    out = []
     m = profile.num_candidates
     fill = dtype in ("soc", "toc")  # unranked candidates become the last tier
-    for row, count in zip(profile.ranks.tolist(), counts.tolist(), strict=True):
+    for row, count in zip(profile.ranks.tolist(), profile.counts.tolist(), strict=True):
         tiers: dict[int, list[int]] = {}
         for j, pos in enumerate(row):
             if pos < m or fill:
@@ -235,4 +247,4 @@ def format_preflib(profile: Any, **metadata: Any) -> str:
         text = ",".join(str(t[0]) if len(t) == 1 else "{" + ",".join(map(str, t)) + "}"
                         for t in items)
         out.append(f"{count}: {text}".rstrip())
-    return "\n".join(out) + "\n"
+    return out

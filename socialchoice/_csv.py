@@ -15,7 +15,7 @@ import numpy as np
 from _common.sources import Source, read_text
 from _common.validation import check_choice, parameter_error
 
-from ._csv_layout import LAYOUTS, Layout, detect, is_rank
+from ._csv_layout import LAYOUTS, Layout, detect, is_rank, split_preferences
 from ._csv_rows import Row, split_rows
 from ._errors import ProfileError
 from ._preflib import is_path
@@ -205,7 +205,7 @@ def _ranked_ballot(
         if not cells[j]:
             raise fail(line, j + 1, "blank cell before a filled one; expected blank cells only "
                        "at the end of a ranked ballot (truncation).")
-        for part in cells[j].split(">"):
+        for part in split_preferences(cells[j]):
             tier = tuple(name.strip() for name in part.split("="))
             _check_tier(tier, cells[j], line, j, seen, fail)
             tiers.append(tier)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ._csv_rows import Row
 from ._errors import ProfileError
 
-__all__ = ["LAYOUTS", "Layout", "detect", "is_rank", "tier_names"]
+__all__ = ["LAYOUTS", "Layout", "detect", "is_rank", "split_preferences", "tier_names"]
 
 #: The two CSV ballot layouts.
 LAYOUTS = ("ranked", "matrix")
@@ -46,9 +46,20 @@ def is_rank(cell: str) -> bool:
     return bool(_RANK_CELL.fullmatch(cell))
 
 
+def split_preferences(cell: str) -> list[str]:
+    """A ranked cell's tiers in ``>`` notation, best first: ``'a>b=c'`` -> ``['a', 'b=c']``.
+
+    A cell that also holds ``<`` is one name (markup such as ``<b>x</b>`` is not split).
+
+    >>> split_preferences("a > b=c"), split_preferences("<b>x</b>")
+    (['a ', ' b=c'], ['<b>x</b>'])
+    """
+    return cell.split(">") if "<" not in cell else [cell]
+
+
 def tier_names(cell: str) -> list[str]:
     """The candidate names of a ranked cell: ``'a>b=c'`` -> ``['a', 'b', 'c']``."""
-    return [name.strip() for part in cell.split(">") for name in part.split("=")]
+    return [name.strip() for part in split_preferences(cell) for name in part.split("=")]
 
 
 def detect(rows: list[Row], layout: str | None, header: bool | None, source: str) -> Layout:
@@ -61,7 +72,8 @@ def detect(rows: list[Row], layout: str | None, header: bool | None, source: str
                                "names; expected header=None or header=True.")
         return Layout("matrix", True, meta, detected=False)
     rank_header = _is_rank_header(head)
-    if layout == "ranked" or rank_header or any(">" in c for _, r in rows for c in r):
+    uses_gt = any(len(split_preferences(c)) > 1 for _, r in rows for c in r)
+    if layout == "ranked" or rank_header or uses_gt:
         first_is_header = header if header is not None else (
             rank_header or head[0] in _META or _ambiguous_first_row(rows, source))
         return Layout("ranked", first_is_header, meta if first_is_header else {},

@@ -29,7 +29,8 @@ quote never closed is an error naming the line where it opened):
 
 *Ranked list* — one ballot per row, each cell a candidate, best first. A cell ``b=c`` is a
 tier of tied candidates and a cell ``a>b=c>d`` a whole ballot (``>`` = preferred to), so
-``alice>bob>carol`` on its own is a ballot; trailing blank cells mean the rest is unranked (a
+``alice>bob>carol`` on its own is a ballot (a cell that also holds ``<``, such as markup, is one
+name); trailing blank cells mean the rest is unranked (a
 blank cell before a filled one is an error). The first row is a header when its first cell is
 ``count`` or ``voter`` (any case), or when every non-blank cell is ``count``, ``voter`` or a
 rank-column name: ``rank1``/``Rank 1``/``choice 2``/``pref3``/``preference #4``,

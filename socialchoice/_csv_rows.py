@@ -48,6 +48,9 @@ def split_rows(text: str, source: str) -> list[Row]:
         if "unexpected end of data" in str(exc):
             raise _unclosed_quote(text, start, delim, source) from None
         raise ProfileError(f"{source}, row {reader.line_num}: {exc}; expected valid CSV.") from None
+    if not rows:
+        raise ProfileError(f"{source}: no ballots, only blank cells; expected at least one row "
+                           "with a candidate or a rank.")
     return rows
 
 

@@ -1,5 +1,11 @@
 """Reading and writing profiles: PrefLib ordinal files and CSV ballot files.
 
+Every reader takes a path, a file-like object or the file's bytes (an upload needs no
+temporary file) and names the user's file in its errors (``name=`` overrides the name).
+:func:`read_ballots` reads either format and returns a :class:`BallotFile`: the profile and
+how it was read (format, CSV layout, header); :func:`read_profile`, :func:`read_preflib` and
+:func:`read_ballots_csv` return the :class:`~socialchoice.Profile` alone.
+
 PrefLib (``.soc``, ``.soi``, ``.toc``, ``.toi``)
 ------------------------------------------------
 The ordinal formats of PrefLib 2 (Mattei & Walsh), as ``preflibtools`` implements them: a
@@ -20,6 +26,10 @@ alternatives are below every listed one, tied with each other.
 * On reading, the data type is the file extension (or the ``DATA TYPE`` field when the name
   has no PrefLib extension) and every order is checked against it; on writing it is the most
   restrictive type that fits the ballots unless given.
+* Numbers are checked against the data before anything is allocated: each count and the
+  total are at most 2^53; without ``ALTERNATIVE NAME`` lines, ``NUMBER ALTERNATIVES`` may not
+  exceed the highest alternative number the orders list (so a header claiming a billion
+  alternatives is an error naming its line, not tens of GB of memory).
 
 CSV ballots
 -----------

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import socialchoice as sc
 from socialchoice import io as scio
@@ -217,3 +219,20 @@ def test_no_import_cycle_between_profile_and_io() -> None:
 def test_result_arrays_are_int64_safe() -> None:
     p = scio.parse_preflib(f"# NUMBER ALTERNATIVES: 2\n{BIG - 1}: 1,2\n1: 2,1\n", source="x.soc")
     assert p.num_voters == BIG and p.counts.dtype == np.int64
+
+
+_PIECES = ["a", "b", "1", "2", "2.0", ",", ";", "\t", '"', "=", ">", "<", "\n", "\r\n", " ", "#",
+           ":", "{", "}", "count", "voter", "rank1", "First choice", "99999999999999999999",
+           "1e20", "-1", "0", "# NUMBER ALTERNATIVES: ", "# ALTERNATIVE NAME 1: "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_any_text_is_a_profile_or_a_typed_error(text: str) -> None:
+    for parse in (scio.parse_ballots_csv, scio.parse_preflib):
+        try:
+            p = parse(text)
+        except sc.SocialChoiceError as exc:
+            assert str(exc)
+        else:
+            assert 0 < p.num_voters <= BIG

@@ -226,9 +226,13 @@ _PIECES = ["a", "b", "1", "2", "2.0", ",", ";", "\t", '"', "=", ">", "<", "\n", 
            "1e20", "-1", "0", "# NUMBER ALTERNATIVES: ", "# ALTERNATIVE NAME 1: "]
 
 
+_HEADS = ["", "a,b\n", "count,rank1,rank2\n", "voter,a,b\n", "# NUMBER ALTERNATIVES: 2\n"]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
-def test_any_text_is_a_profile_or_a_typed_error(text: str) -> None:
+@given(st.sampled_from(_HEADS), st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_any_text_is_a_profile_or_a_typed_error(head: str, body: str) -> None:
+    text = head + body
     for parse in (scio.parse_ballots_csv, scio.parse_preflib):
         try:
             p = parse(text)

@@ -205,8 +205,9 @@ def _ranked_ballot(
         if not cells[j]:
             raise fail(line, j + 1, "blank cell before a filled one; expected blank cells only "
                        "at the end of a ranked ballot (truncation).")
-        for part in split_preferences(cells[j]):
-            tier = tuple(name.strip() for name in part.split("="))
+        plain = "=" not in cells[j] and ">" not in cells[j]
+        for part in [cells[j]] if plain else split_preferences(cells[j]):
+            tier = (part,) if plain else tuple(name.strip() for name in part.split("="))
             _check_tier(tier, cells[j], line, j, seen, fail)
             tiers.append(tier)
     return tiers

@@ -43,7 +43,7 @@ class Layout:
 
 def is_rank(cell: str) -> bool:
     """Whether a cell reads as a rank: an integer, ``1.0``-style floats included."""
-    return bool(_RANK_CELL.fullmatch(cell))
+    return (cell.isascii() and cell.isdigit()) or bool(_RANK_CELL.fullmatch(cell))
 
 
 def split_preferences(cell: str) -> list[str]:
@@ -54,7 +54,7 @@ def split_preferences(cell: str) -> list[str]:
     >>> split_preferences("a > b=c"), split_preferences("<b>x</b>")
     (['a ', ' b=c'], ['<b>x</b>'])
     """
-    return cell.split(">") if "<" not in cell else [cell]
+    return cell.split(">") if ">" in cell and "<" not in cell else [cell]
 
 
 def tier_names(cell: str) -> list[str]:
@@ -72,7 +72,7 @@ def detect(rows: list[Row], layout: str | None, header: bool | None, source: str
                                "names; expected header=None or header=True.")
         return Layout("matrix", True, meta, detected=False)
     rank_header = _is_rank_header(head)
-    uses_gt = any(len(split_preferences(c)) > 1 for _, r in rows for c in r)
+    uses_gt = any(">" in c and "<" not in c for _, r in rows for c in r)
     if layout == "ranked" or rank_header or uses_gt:
         first_is_header = header if header is not None else (
             rank_header or head[0] in _META or _ambiguous_first_row(rows, source))
@@ -116,15 +116,20 @@ def _ambiguous_first_row(rows: list[Row], source: str) -> bool:
     Row 1 looks like a header when it has two or more cells, none of its names appears in
     any later row, and the later rows share candidates among themselves.
     """
-    first = {n for c in rows[0][1] if c for n in tier_names(c)}
-    later = [{n for c in cells if c for n in tier_names(c)} for _, cells in rows[1:]]
+    filled = [c for c in rows[0][1] if c]
+    if len(filled) < 2:
+        return False
+    first = {n for c in filled for n in tier_names(c)}
     seen: set[str] = set()
     shared = False
-    for names in later:
+    for _, cells in rows[1:]:
+        names = {n for c in cells if c for n in tier_names(c)}
+        if names & first:
+            return False
         shared = shared or bool(names & seen)
         seen |= names
-    if len([c for c in rows[0][1] if c]) >= 2 and shared and not first & seen:
-        shown = ", ".join(repr(c) for c in rows[0][1] if c)
+    if shared:
+        shown = ", ".join(repr(c) for c in filled[:4]) + (", ..." if len(filled) > 4 else "")
         raise ProfileError(
             f"{source}, row {rows[0][0]}: none of this row's cells ({shown}) appears in the "
             "ballots below it, so it may be a header; expected header=True (skip it) or "

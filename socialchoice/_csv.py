@@ -255,10 +255,13 @@ def _read_matrix(
 
 
 def _rank(cell: str, candidate: str, line: int, j: int, hint: str, fail: Fail) -> int:
-    value = int(cell.split(".")[0]) if is_rank(cell) else 0
-    if not 1 <= value <= MAX_VOTERS:
+    value = int(cell.split(".")[0]) if is_rank(cell) else None
+    if value is not None and value > MAX_VOTERS:
+        raise fail(line, j + 1, f"({candidate!r}) rank {cell!r} is above 2^53; expected a "
+                   "positive integer up to 2^53 (1 = best) or a blank cell (unranked).")
+    if value is None or value < 1:
         raise fail(line, j + 1, f"({candidate!r}) {cell!r} is not a rank; expected a positive "
-                   f"integer up to 2^53 (1 = best) or a blank cell (unranked).{hint}")
+                   f"integer (1 = best) or a blank cell (unranked).{hint if value is None else ''}")
     return value
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import check_choice
+
 from .._errors import ApprovalError
 from ._audit_search import (
     _BudgetExceeded,
@@ -159,9 +161,8 @@ def _ejr_plus_hit(inst: _Instance):
 
 # ----------------------------------------------------------------- exact EJR / PJR
 
-def _cohesive_hit(inst: _Instance, pjr: bool, method: str):
-    if method not in _METHODS:
-        raise ApprovalError(f"method must be one of {_METHODS}. Got {method!r} instead.")
+def _cohesive_hit(inst: _Instance, pjr: bool, method: str, func: str):
+    check_choice(method, "method", func, _METHODS, error=ApprovalError)
     levels = np.flatnonzero(_ejr_plus_table(inst).any(axis=1)) + 1
     for ell in (int(x) for x in levels):
         V, C = _peel(inst, ell)
@@ -307,7 +308,7 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_ejr")
-    hit = _cohesive_hit(inst, pjr=False, method=method)
+    hit = _cohesive_hit(inst, pjr=False, method=method, func="is_ejr")
     what = ""
     if hit is not None:
         top = int(inst.u[hit[0]].max())
@@ -356,7 +357,7 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_pjr")
-    hit = _cohesive_hit(inst, pjr=True, method=method)
+    hit = _cohesive_hit(inst, pjr=True, method=method, func="is_pjr")
     what = ""
     if hit is not None:
         got = inst.committee[inst.A[np.ix_(hit[0], inst.committee)].any(axis=0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import time
@@ -12,6 +13,7 @@ import pytest
 from socialchoice import ApprovalError, RuleInputError, UnknownRuleError, committee
 from socialchoice.committee import _monroe, _sequential_ref, _thiele
 from socialchoice.committee._prep import aggregate_rows, level_sets
+from socialchoice.committee._registry import register
 
 RULES = [
     "approval_voting",
@@ -54,6 +56,36 @@ def test_registry_lists_the_rules_with_their_metadata():
     assert committee.COMMITTEE_RULES["pav"](A, 1) == committee.pav(A, 1) == (2,)
     with pytest.raises(AttributeError):
         committee.COMMITTEE_RULES["pav"].name = "x"  # frozen
+
+
+def test_a_rule_is_one_decorated_function_carrying_its_metadata():
+    @register("lowest_index", family="separable", reference="a test rule")
+    def lowest_index(U, w, k, *, resolute, is_approval):
+        """The k lowest-index candidates (a rule for this test).
+
+        More text.
+        """
+        return [tuple(range(k))]
+
+    try:
+        rule = committee.COMMITTEE_RULES["lowest_index"]
+        assert rule.func is lowest_index and rule.compute is lowest_index.__wrapped__
+        assert rule.summary == "The k lowest-index candidates (a rule for this test)."
+        assert "lowest_index" in committee.rule_names()
+        assert inspect.signature(lowest_index) == inspect.signature(committee.pav)
+        assert lowest_index.__name__ == "lowest_index" and "More text." in lowest_index.__doc__
+        A = [[0, 1, 1], [1, 0, 0]]
+        assert lowest_index(A, 2) == committee.select(A, 2, "lowest_index") == (0, 1)
+        assert rule(A, 1, resolute=False) == [(0,)]
+        with pytest.raises(ApprovalError, match="'k' parameter of lowest_index"):
+            lowest_index(A, 4)
+        with pytest.raises(RuntimeError, match="registered twice"):
+            register("lowest_index", family="separable", reference="")(rule.compute)
+        with pytest.raises(ValueError, match="family 'other'"):
+            register("other", family="other", reference="")
+    finally:
+        del committee.COMMITTEE_RULES["lowest_index"]
+    assert "lowest_index" not in committee.rule_names()
 
 
 def test_output_types_and_order():

@@ -14,6 +14,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -169,9 +170,12 @@ def _layout(header: list[str] | None, label: str) -> _Layout:
 
 
 def _rows(
-    reader: csv.reader, layout: _Layout, label: str
+    reader: Any, layout: _Layout, label: str
 ) -> tuple[list[list[float]], list[float], list[str]]:
-    """The approval rows, weights and voter ids of the data rows (blank rows skipped)."""
+    """The approval rows, weights and voter ids of the data rows (blank rows skipped).
+
+    ``reader`` is a :func:`csv.reader` (its ``line_num`` names the line of an error).
+    """
     header = layout.header
     rows: list[list[float]] = []
     weights: list[float] = []

@@ -100,10 +100,10 @@ def monroe(
     the score counts voters represented by an approved member (abcvoting's "monroe"), for
     utilities it sums each voter's utility for her representative. Weights must be whole
     numbers (copies of a voter; abcvoting accepts only unit weights, which is the same after
-    expanding copies). Solved exactly (brute force up to 500 committees, else an integer
-    program); ``resolute=True`` returns the lexicographically smallest optimal committee
-    (abcvoting's brute force sorts tied committees by their string: the same choice for
-    at most 10 candidates).
+    expanding copies) summing to at most 10^9 voters. Solved exactly (brute force up to 500
+    committees, else an integer program); ``resolute=True`` returns the lexicographically
+    smallest optimal committee (abcvoting's brute force sorts tied committees by their
+    string: the same choice for at most 10 candidates).
 
     References
     ----------

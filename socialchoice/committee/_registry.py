@@ -101,6 +101,10 @@ class CommitteeRule:
 
 COMMITTEE_RULES: dict[str, CommitteeRule] = {}
 
+#: Rules whose weights count voters (``integer_weights``) refuse more voters than this: their
+#: integer programs no longer separate optimal assignments reliably beyond it.
+MAX_COUNTED_VOTERS = 10**9
+
 
 def register(
     name: str,
@@ -209,6 +213,14 @@ def _check_rule_input(
             raise RuleInputError(
                 f"{r.name} needs whole-number voter weights (a weight counts identical "
                 f"voters); voter {i} has weight {w[i]:g}."
+            )
+        total = float(w.sum())
+        if total > MAX_COUNTED_VOTERS:
+            raise RuleInputError(
+                f"{r.name} counts voters one by one (a weight is a number of identical "
+                f"voters); the weights sum to {total:.4g}, more than 10^9 voters, beyond "
+                "which its integer program cannot separate optimal assignments. Use smaller "
+                "weights (e.g. proportional counts, rounded)."
             )
 
 

@@ -269,6 +269,15 @@ def test_bad_input_raises_typed_errors(rule):
         getattr(committee, rule)(A, 1, weights=[1, -1])
 
 
+@pytest.mark.parametrize("big", [1e15, 2.0**53, 1e20])
+def test_monroe_refuses_more_voters_than_it_can_count(big):
+    # the integer program used to fail with a bare RuntimeError, or list no committee at 2**53
+    A = [[1, 0], [0, 1], [1, 1]]
+    with pytest.raises(RuleInputError, match=r"monroe .* weights sum to .* more than 10\^9"):
+        committee.monroe(A, 2, weights=[big, 1, 1])
+    assert committee.monroe(A, 2, weights=[1e8, 1, 1], resolute=False) == [(0, 1)]
+
+
 def test_unknown_rule_lists_valid_names():
     with pytest.raises(UnknownRuleError, match=r"Unknown committee rule 'pva'.*pav.*seq_pav"):
         committee.select([[1, 0]], 1, "pva")

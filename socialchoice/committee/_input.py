@@ -16,7 +16,11 @@ from _common.validation import check_int, check_matrix, first_index, parameter_e
 
 from .._errors import ApprovalError
 
-__all__ = ["as_committee", "as_k", "as_profile", "as_weights"]
+__all__ = ["MAX_MAGNITUDE", "as_committee", "as_k", "as_profile", "as_weights"]
+
+#: Largest utility and largest total voter weight: their products (scores, utilities summed
+#: over voters, times the harmonic weights of PAV) stay far below float overflow.
+MAX_MAGNITUDE = 1e150
 
 
 def as_profile(
@@ -48,6 +52,14 @@ non-negative utilities; row 0 (voter), column 1 (candidate) is -2.0. Got an arra
         expected = (
             f"a matrix of non-negative utilities; row {row} (voter), column {col} (candidate) "
             f"is {show(U[row, col])}"
+        )
+        raise parameter_error(name, func, expected, U, ApprovalError)
+    bad = U > MAX_MAGNITUDE
+    if bad.any():
+        row, col = first_index(bad)
+        expected = (
+            f"a matrix of utilities of at most {MAX_MAGNITUDE:g}; row {row} (voter), column "
+            f"{col} (candidate) is {show(U[row, col])} (rescale the utilities)"
         )
         raise parameter_error(name, func, expected, U, ApprovalError)
     is_approval = bool(np.isin(U, (0.0, 1.0)).all())
@@ -86,6 +98,12 @@ and finite numbers; voter 1 has weight 0.0. Got [2, 0] instead.
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         expected = f"positive and finite numbers; voter {i} has weight {show(w[i])}"
+        raise parameter_error("weights", func, expected, weights, ApprovalError)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w))
+    if not total <= MAX_MAGNITUDE:
+        expected = f"numbers summing to at most {MAX_MAGNITUDE:g}; they sum to {total:g} " \
+            "(rescale the weights)"
         raise parameter_error("weights", func, expected, weights, ApprovalError)
     return w
 

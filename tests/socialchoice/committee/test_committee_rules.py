@@ -269,6 +269,23 @@ def test_bad_input_raises_typed_errors(rule):
         getattr(committee, rule)(A, 1, weights=[1, -1])
 
 
+@pytest.mark.parametrize("rule", RULES)
+def test_magnitudes_that_would_overflow_are_refused(rule):
+    # weights or utilities near the float limit used to overflow: an IndexError, or a
+    # "committee" (0, 0) with a repeated member from seq_pav
+    A = [[1, 0, 1], [0, 1, 1], [1, 1, 0]]
+    with pytest.raises(ApprovalError, match=r"'weights' .* to at most 1e\+150; they sum to inf"):
+        committee.select(A, 2, rule, weights=[1e308, 1e308, 1])
+    with pytest.raises(ApprovalError, match=r"'A' .* at most 1e\+150; row 0 \(voter\), column 0"):
+        committee.select([[1e308, 0, 1], [0, 1e308, 1]], 2, rule)
+    if rule != "monroe":  # whole-number weights only
+        big = committee.select(A, 2, rule, weights=[1e149, 1e149, 1e149])
+        assert big == committee.select(A, 2, rule)
+    tiny = [[1e-300, 0, 2e-300], [0, 1e-300, 1e-300]]
+    if rule != "seq_phragmen":  # approvals only
+        assert committee.select(tiny, 1, rule) == (2,)
+
+
 @pytest.mark.parametrize("big", [1e15, 2.0**53, 1e20])
 def test_monroe_refuses_more_voters_than_it_can_count(big):
     # the integer program used to fail with a bare RuntimeError, or list no committee at 2**53

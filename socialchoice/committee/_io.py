@@ -143,6 +143,13 @@ def _layout(header: list[str] | None, label: str) -> _Layout:
     if header is None or not any(h.strip() for h in header):
         raise ApprovalError(f"{label} is empty: expected a header row naming the candidates.")
     header = [h.strip() for h in header]
+    if len(header) == 1:
+        for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                raise ApprovalError(
+                    f"{label}, line 1: the cells are separated by {what}, not commas; save the "
+                    "file as comma-separated CSV."
+                )
     lower = [h.lower() for h in header]
     voter, weight = _special(lower, _VOTER, label), _special(lower, _WEIGHT, label)
     columns = [j for j in range(len(header)) if j not in (voter, weight)]
@@ -180,8 +187,15 @@ def _rows(
     rows: list[list[float]] = []
     weights: list[float] = []
     voters: list[str] = []
+    end = reader.line_num
     for fields in reader:
-        line = reader.line_num
+        start, line = end + 1, reader.line_num
+        end = line
+        if line > start and any("\n" in f or "\r" in f for f in fields):
+            raise ApprovalError(
+                f"{label}, line {start}: a quoted cell runs on to line {line} (an unbalanced "
+                "'\"'?)."
+            )
         if not fields or all(not f.strip() for f in fields):
             continue
         if len(fields) != len(header):

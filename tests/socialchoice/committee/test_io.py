@@ -97,3 +97,16 @@ def test_header_problems() -> None:
         committee.read_approvals(b'a,"b\nc"\n1,0\n')
     with pytest.raises(ApprovalError, match="names no candidate column"):
         committee.read_approvals(b"voter,weight\nann,1\n")
+
+
+def test_an_unbalanced_quote_and_other_separators_are_named() -> None:
+    with pytest.raises(ApprovalError, match=r"f\.csv, line 2: a quoted cell runs on to line 4"):
+        committee.read_approvals(b'a,b\n"1,0\n1,1\n0,1\n', name="f.csv")
+    with pytest.raises(ApprovalError, match=r"line 2: a quoted cell runs on to line 3"):
+        committee.read_approvals(b'a,b\n1,"0\n1",1\n')
+    with pytest.raises(ApprovalError, match="line 1: the cells are separated by semicolons"):
+        committee.read_approvals(b"a;b\n1;0\n")
+    with pytest.raises(ApprovalError, match="line 1: the cells are separated by tabs"):
+        committee.read_approvals(b"a\tb\n1\t0\n")
+    ballots = committee.read_approvals(b"a,b\r\n1,0\r\n\r\n0,1\r\n")
+    assert ballots.matrix.tolist() == [[1.0, 0.0], [0.0, 1.0]]

@@ -263,8 +263,8 @@ def select(
     ----------
     A : array_like of shape (n, m)
         Approval matrix (bool or 0/1: voter ``i`` approves candidate ``j``) or non-negative
-        cardinal utilities (see each rule for how it treats utilities; ``seq_phragmen`` is
-        defined for approvals only).
+        cardinal utilities of at most 1e150 (see each rule for how it treats utilities;
+        rules with ``approval_only`` in :data:`COMMITTEE_RULES` take approvals only).
     k : int
         Committee size, ``1 <= k <= m``.
     rule : str
@@ -275,7 +275,8 @@ def select(
         optimal committee. Both equal abcvoting's resolute output (for Monroe when
         ``m <= 10``; see the module notes). False: every winning committee.
     weights : array_like of shape (n,), optional
-        Positive voter weights (default: 1 each). ``monroe`` needs whole numbers.
+        Positive voter weights summing to at most 1e150 (default: 1 each). Rules with
+        ``integer_weights`` (Monroe) need whole numbers, at most 10^9 voters in all.
 
     Returns
     -------
@@ -290,10 +291,11 @@ def select(
     ApprovalError
         ``A``, ``weights`` or ``k`` is malformed.
     RuleInputError
-        The rule cannot use the input (utilities for ``seq_phragmen``, fractional weights
-        for ``monroe``), or ``resolute=False`` would list more than 1,000,000 committees
-        (or, for an optimisation rule solved by integer programming, more than 2,000
-        optimal committees up to interchangeable candidates).
+        The rule cannot use the input (utilities for an approval-only rule, fractional weights
+        or more than 10^9 voters for a rule whose weights count voters), or ``resolute=False``
+        would list more than 1,000,000 committees (or, for an optimisation rule solved by
+        integer programming, more than 2,000 optimal committees up to interchangeable
+        candidates).
 
     Notes
     -----

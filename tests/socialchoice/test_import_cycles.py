@@ -24,11 +24,7 @@ PACKAGE = "socialchoice"
 
 #: Cycles outside socialchoice.committee / bridging owned by other parts of issue 13; each
 #: entry is reported here (not fixed) and should disappear when its part lands.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # Profile.to_preflib (profile <-> io), issue 13 §2 "Cycles"
-    frozenset({"socialchoice._csv", "socialchoice._preflib", "socialchoice.io",
-               "socialchoice.profile"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _modules(root: Path, package: str) -> dict[str, tuple[Path, bool]]:

@@ -31,17 +31,22 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-    None,
-)
-PAGES = {"voting": "Voting", "statements": "Statements", "slate": "Slate", "svo": "SVO"}
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM = next((found for name in BROWSERS if (found := shutil.which(name))), None)
+#: Each page's address and the title it shows.
+PAGES = {
+    "voting": "Voting",
+    "statements": "Statements",
+    "slate": "Slate",
+    "svo": "Social Value Orientation",
+}
 PHONE, DESKTOP = (420, 900), (1280, 900)
+TALL_PHONE = (420, 6000)  # the whole page on screen at once: nothing to scroll
 START_TIMEOUT = 60.0  # seconds for streamlit to answer and a page to render
 RENDER_TIMEOUT = 90.0  # the first run of a page imports pandas, matplotlib and scipy
 
 if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (make test installs it as root)", allow_module_level=True)
+    pytest.skip("Chromium is not installed (`make test` installs it)", allow_module_level=True)
 
 
 def _free_port() -> int:
@@ -76,6 +81,7 @@ class Browser:
     def __init__(self, executable: str) -> None:
         from websockets.sync.client import connect
 
+        self._stack = contextlib.ExitStack()
         self._profile = tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True)
         port = _free_port()
         self._process = subprocess.Popen(
@@ -96,7 +102,9 @@ class Browser:
         try:
             _wait_for_port(port, self._process, "chromium")
             url = self._debugger_url(port)
-            self._socket = connect(url, max_size=None, open_timeout=START_TIMEOUT)
+            self._socket = self._stack.enter_context(
+                connect(url, max_size=None, open_timeout=START_TIMEOUT)
+            )
         except BaseException:
             self.close()
             raise
@@ -174,7 +182,7 @@ class Browser:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self._socket.close()
+            self._stack.close()
         _stop(self._process)
         self._profile.cleanup()
 
@@ -216,27 +224,27 @@ TITLE_JS = """(() => {
   return h1 && !busy ? h1.innerText.trim() : null;
 })()"""
 
-# Rectangles of every table toolbar and of every control, to check that none overlaps.
+# Every visible table toolbar that overlaps a control (button, input, tab, select box).
 OVERLAP_JS = """(() => {
-  const boxes = (selector) => [...document.querySelectorAll(selector)]
-    .map((el) => el.getBoundingClientRect())
-    .filter((r) => r.width > 0 && r.height > 0);
-  const bars = boxes('[data-testid="stElementToolbar"]');
-  const controls = boxes('[data-testid="stMain"] :is(button, input, textarea, [role="tab"], '
-    + '[data-baseweb="select"]):not([data-testid="stElementToolbar"] *)');
+  const boxes = (elements) => elements.map((el) => [el, el.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0 && r.height > 0);
+  const bars = boxes([...document.querySelectorAll('[data-testid="stElementToolbar"]')]
+    .filter((el) => getComputedStyle(el).opacity !== '0'));
+  const controls = boxes([...document.querySelectorAll('[data-testid="stMain"] :is(button, '
+    + 'input, textarea, [role="tab"], [data-baseweb="select"])')]
+    .filter((el) => !el.closest('[data-testid="stElementToolbar"]')));
   const hits = [];
-  for (const b of bars) for (const c of controls) {
+  for (const [, b] of bars) for (const [el, c] of controls) {
     if (b.left < c.right && c.left < b.right && b.top < c.bottom && c.top < b.bottom)
-      hits.push([b.top, c.top]);
+      hits.push(el.innerText || el.getAttribute('aria-label') || el.tagName);
   }
   return hits;
 })()"""
 
-# The smallest plot text on screen, in CSS pixels: a plot's images are drawn at a known
-# dpi, so a text of s points shows at s / 72 * dpi * (shown width / natural width) px.
-PLOT_SCALE_JS = """(() => [...document.querySelectorAll('[data-testid="stImage"] img')]
-  .map((img) => img.clientWidth / img.naturalWidth))()"""
-
+# The centre of every table, where a finger touches it.
+TABLES_JS = """[...document.querySelectorAll('[data-testid="stDataFrame"]')]
+  .map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0)
+  .map((r) => [r.left + r.width / 2, r.top + r.height / 2])"""
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
@@ -277,16 +285,11 @@ def test_the_root_address_lands_on_voting(browser: Browser, app_url: str):
 
 @pytest.mark.parametrize("path", sorted(PAGES))
 def test_no_table_toolbar_covers_a_control_on_a_phone(browser: Browser, app_url: str, path):
-    _open(browser, f"{app_url}/{path}", PHONE)
-    # the toolbar shows on hover/touch: hover every table, as a finger would
-    tables = browser.evaluate(
-        """[...document.querySelectorAll('[data-testid="stDataFrame"]')]
-          .map((el) => { const r = el.getBoundingClientRect();
-                         return [r.left + r.width / 2, r.top + window.scrollY + 5]; })"""
-    )
-    for x, y in tables:
-        browser.evaluate(f"window.scrollTo(0, {max(0, y - 300)})")
-        top = browser.evaluate("window.scrollY")
-        browser.command("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y - top)
-        time.sleep(0.3)
-        assert browser.evaluate(OVERLAP_JS) == [], f"a toolbar covers a control on /{path}"
+    _open(browser, f"{app_url}/{path}", TALL_PHONE)
+    time.sleep(2)  # late elements (tables, figures) of the first run
+    tables = browser.evaluate(TABLES_JS)
+    for x, y in tables:  # a table's toolbar shows while it is hovered or touched
+        browser.command("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+        time.sleep(0.5)  # the toolbar's fade-in
+        covered = browser.evaluate(OVERLAP_JS)
+        assert covered == [], f"on /{path}, a table's toolbar covers {covered}"

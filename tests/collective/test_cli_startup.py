@@ -58,6 +58,12 @@ def test_a_command_imports_its_module_only_when_it_runs() -> None:
     assert "torch" not in probe["heavy"] and "matplotlib" not in probe["heavy"]
 
 
+def test_svo_items_needs_neither_the_voting_library_nor_torch() -> None:
+    probe = _probe("svo", "items", "--format", "json")
+    assert probe["code"] in (0, None)
+    assert {"socialchoice", "torch", "transformers", "matplotlib"}.isdisjoint(probe["heavy"])
+
+
 def _loaded(name: str):
     return cli.COMMANDS[name].load(name, cli.app)
 

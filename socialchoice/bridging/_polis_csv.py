@@ -1,7 +1,7 @@
 """Parsing and validation of the CSV files of a Polis export, for :func:`._polis.read_polis`.
 
 :class:`_Table` reads one CSV file (header, rows and the physical line where each row
-starts) and checks its columns and cells; :func:`_opener` opens an export folder or ``.zip``;
+starts) and checks its columns and cells (found by name, never by position);
 ``_read_comments``, ``_read_participants``, ``_read_votes`` and ``_read_summary`` parse the
 four files into statement fields, numpy arrays (ids, groups, votes, events) and the summary
 dict; :func:`_check_agree` compares the two vote files. Every error is a
@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import itemgetter
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._errors import PolisError
 
-_REQUIRED = ("comments.csv", "participants-votes.csv")
-_FILES = (*_REQUIRED, "votes.csv", "summary.csv")
 _COMMENT_COLS = ("timestamp", "comment-id", "author-id", "agrees", "disagrees", "moderated",
                  "comment-body")
 _VOTE_COLS = ("timestamp", "comment-id", "voter-id", "vote")
-_PV_META = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+#: The participant columns Polis's exporters write (``xid`` only in newer exports); any other
+#: header that is not a comment-id is ignored by name and listed in the conversation's notes.
+_PV_META = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+_PV_REQUIRED = ("participant", "group-id")
+#: Optional comments.csv columns of newer exports, read by name: flags and Polis's own score.
+_COMMENT_FLAGS = ("is-meta", "is-seed")
+_BOOL = {"true": True, "false": False, "": None}
 _CELL = {"": np.nan, "1": 1.0, "-1": -1.0, "0": 0.0}
 _VOTES = "1 (agree), -1 (disagree), 0 (pass)"
 
@@ -118,72 +120,108 @@ def _is_int(cell: str) -> bool:
     return True
 
 
-def _opener(folder: str | PathLike[str]) -> tuple[str, list[str], Callable[[str], str],
-                                                  Callable[[str], str]]:
-    """(conversation name, present files, read(file) -> text, label(file)) of a folder/zip."""
-    path = Path(folder)
-    if path.is_dir():
-        present = sorted(p.name for p in path.iterdir())
-
-        def read(f: str) -> str:
-            with open(path / f, encoding="utf-8-sig", newline="") as fh:
-                return fh.read()
-        return path.name, present, read, lambda f: str(path / f)
-    if path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/")]
-            dirs = {n.rpartition("/")[0] for n in names if n.rpartition("/")[2] in _REQUIRED}
-            prefix = (dirs.pop() + "/") if len(dirs) == 1 and "" not in dirs else ""
-            present = sorted(n[len(prefix):] for n in names if n.startswith(prefix))
-            data = {f: zf.read(prefix + f) for f in _FILES if f in present}
-        name = prefix.rstrip("/").rpartition("/")[2] or path.stem
-        return (name, present, lambda f: data[f].decode("utf-8-sig"),
-                lambda f: f"{path}:{prefix}{f}")
-    what = "is not a folder or a .zip file" if path.exists() else "does not exist"
-    raise PolisError(f"Polis export {str(path)!r} {what}; expected a folder holding "
-                     f"{' and '.join(_REQUIRED)} (votes.csv and summary.csv optional).")
+def _optional_flags(t: _Table) -> dict[str, list[bool | None]]:
+    """The ``is-meta``/``is-seed`` columns of newer exports (``true``/``false``), if present."""
+    out: dict[str, list[bool | None]] = {}
+    for name in _COMMENT_FLAGS:
+        if name not in t.index:
+            continue
+        j = t.index[name]
+        values = []
+        for k, cells in enumerate(t.rows):
+            cell = cells[j].strip().lower()
+            if cell not in _BOOL:
+                raise t.fail(k, j, f"found {cells[j]!r}; expected true, false or an empty cell.")
+            values.append(_BOOL[cell])
+        out[name] = values
+    return out
 
 
-def _read_comments(t: _Table) -> list[dict[str, int | str]]:
-    """The fields of a :class:`~._polis.Statement` per comment, ordered by comment-id."""
-    t.require(_COMMENT_COLS)
-    if not t.rows:
-        raise PolisError(f"{t.label}, line 2: no rows after the header; expected one row per "
-                         "comment.")
+def _optional_consensus(t: _Table) -> list[float | None] | None:
+    """Polis's ``group-informed-consensus`` column of newer exports, if present."""
+    if "group-informed-consensus" not in t.index:
+        return None
+    j = t.index["group-informed-consensus"]
+    values: list[float | None] = []
+    for k, cells in enumerate(t.rows):
+        cell = cells[j].strip()
+        try:
+            x = float(cell) if cell else None
+        except ValueError:
+            x = -1.0
+        if x is not None and not 0.0 <= x <= 1.0:
+            raise t.fail(k, j, f"found {cells[j]!r}; expected a number in [0, 1] or an empty "
+                         "cell.")
+        values.append(x)
+    return values
+
+
+def _comment_ids(t: _Table) -> NDArray[np.int64]:
     ids = t.ints("comment-id", lo=0, what="a comment-id (integer >= 0)")
-    cols = {c: t.ints(c, lo=0, what=f"{c} (integer >= 0)")
-            for c in ("author-id", "agrees", "disagrees")}
-    moderated = t.ints("moderated", allowed=(-1, 0, 1),
-                       what="-1 (rejected), 0 (unmoderated) or 1 (accepted)")
-    stamps = t.ints("timestamp", what="a timestamp (integer epoch milliseconds)")
     seen: dict[int, int] = {}
     for k, cid in enumerate(ids.tolist()):
         if cid in seen:
             raise t.fail(k, t.index["comment-id"], f"comment-id {cid} appears twice (also line "
                          f"{t.lines[seen[cid]]}); expected each comment once.")
         seen[cid] = k
+    return ids
+
+
+def _read_comments(t: _Table) -> list[dict[str, int | str | bool | float | None]]:
+    """The fields of a :class:`~._polis.Statement` per comment, ordered by comment-id.
+
+    Columns are found by name: the required :data:`_COMMENT_COLS`, the optional ``is-meta``,
+    ``is-seed`` and ``group-informed-consensus``; any other column (``datetime``, ...) is
+    ignored.
+    """
+    t.require(_COMMENT_COLS)
+    if not t.rows:
+        raise PolisError(f"{t.label}, line 2: no rows after the header; expected one row per "
+                         "comment.")
+    ids = _comment_ids(t)
+    cols = {c: t.ints(c, lo=0, what=f"{c} (integer >= 0)")
+            for c in ("author-id", "agrees", "disagrees")}
+    moderated = t.ints("moderated", allowed=(-1, 0, 1),
+                       what="-1 (rejected), 0 (unmoderated) or 1 (accepted)")
+    stamps = t.ints("timestamp", what="a timestamp (integer epoch milliseconds)")
+    flags = _optional_flags(t)
+    consensus = _optional_consensus(t)
     body = t.index["comment-body"]
     return [dict(id=int(ids[k]), text=t.rows[k][body].strip(),
                  author_id=int(cols["author-id"][k]), moderated=int(moderated[k]),
                  timestamp=int(stamps[k]), agrees=int(cols["agrees"][k]),
-                 disagrees=int(cols["disagrees"][k]))
+                 disagrees=int(cols["disagrees"][k]),
+                 is_meta=flags["is-meta"][k] if "is-meta" in flags else None,
+                 is_seed=flags["is-seed"][k] if "is-seed" in flags else None,
+                 group_informed_consensus=None if consensus is None else consensus[k])
             for k in np.argsort(ids, kind="stable").tolist()]
 
 
-def _read_participants(t: _Table, sids: NDArray[np.int64]):
-    """participant ids, group ids, statement column of each vote column, (p, c) votes."""
-    t.require(("participant", "group-id"))
-    vote_cols = [j for j, h in enumerate(t.header) if h not in _PV_META]
-    col_ids, known = [], set(sids.tolist())
-    for j in vote_cols:
-        h = t.header[j]
-        if not _is_int(h) or int(h) < 0:
-            raise t.fail_header(j, f"found {h!r}; expected a comment-id (integer >= 0) or one "
-                                f"of {list(_PV_META)}.")
+def _vote_columns(t: _Table, sids: NDArray[np.int64]) -> tuple[list[int], list[int], list[str]]:
+    """(header positions of the comment columns, their comment-ids, ignored header names).
+
+    A header is a comment column when it is an integer; the known participant columns
+    (:data:`_PV_META`) are read by name; any other name is ignored.
+    """
+    positions, col_ids, ignored = [], [], []
+    known = set(sids.tolist())
+    for j, h in enumerate(t.header):
+        if h in _PV_META:
+            continue
+        if not _is_int(h):
+            ignored.append(h)
+            continue
+        if int(h) < 0:
+            raise t.fail_header(j, f"found {h!r}; expected a comment-id (integer >= 0).")
         if int(h) not in known:
             raise t.fail_header(j, f"comment-id {int(h)} is not in comments.csv; expected one "
                                 f"of the {len(sids)} comment-ids there.")
+        positions.append(j)
         col_ids.append(int(h))
+    return positions, col_ids, ignored
+
+
+def _participant_ids(t: _Table) -> NDArray[np.int64]:
     pids = t.ints("participant", lo=0, what="a participant id (integer >= 0)")
     uniq, first = np.unique(pids, return_index=True)
     if len(uniq) < len(pids):
@@ -193,6 +231,10 @@ def _read_participants(t: _Table, sids: NDArray[np.int64]):
         earlier = int(first[np.searchsorted(uniq, pids[k])])
         raise t.fail(k, t.index["participant"], f"participant {pids[k]} appears twice (also "
                      f"line {t.lines[earlier]}); expected one row per participant.")
+    return pids
+
+
+def _group_ids(t: _Table) -> NDArray[np.int64]:
     g = t.index["group-id"]
     groups = np.full(len(t.rows), -1, dtype=np.int64)
     for k, cells in enumerate(t.rows):
@@ -201,6 +243,10 @@ def _read_participants(t: _Table, sids: NDArray[np.int64]):
                 raise t.fail(k, g, f"found {cells[g]!r}; expected a group id (integer >= 0) or "
                              "an empty cell (no group).")
             groups[k] = int(cells[g])
+    return groups
+
+
+def _vote_cells(t: _Table, vote_cols: list[int]) -> NDArray[np.float64]:
     cells = np.array(list(map(itemgetter(*vote_cols), t.rows)) if vote_cols and t.rows
                      else [], dtype=str).reshape(len(t.rows), len(vote_cols))
     votes = np.full(cells.shape, np.nan)
@@ -211,7 +257,31 @@ def _read_participants(t: _Table, sids: NDArray[np.int64]):
         k, c = (int(i) for i in np.argwhere(bad)[0])
         raise t.fail(k, vote_cols[c], f"found {cells[k, c]!r}; expected {_VOTES} or an empty "
                      "cell (not voted).")
-    return pids, groups, np.searchsorted(sids, col_ids), votes
+    return votes
+
+
+@dataclass(frozen=True)
+class _Participants:
+    """What participants-votes.csv holds, in file order."""
+
+    pids: NDArray[np.int64]
+    groups: NDArray[np.int64]
+    xids: tuple[str, ...] | None
+    positions: list[int]          # header position of each comment column
+    cols: NDArray[np.intp]        # statement column of each comment column
+    votes: NDArray[np.float64]    # (participants, comment columns)
+    ignored: list[str]            # header names read by no one
+
+
+def _read_participants(t: _Table, sids: NDArray[np.int64]) -> _Participants:
+    """Participant ids, groups, optional xids and the vote cells, columns found by name."""
+    t.require(_PV_REQUIRED)
+    positions, col_ids, ignored = _vote_columns(t, sids)
+    xids = None
+    if "xid" in t.index:
+        xids = tuple(cells[t.index["xid"]] for cells in t.rows)
+    return _Participants(_participant_ids(t), _group_ids(t), xids, positions,
+                         np.searchsorted(sids, col_ids), _vote_cells(t, positions), ignored)
 
 
 def _read_votes(t: _Table, sids: NDArray[np.int64]):
@@ -242,22 +312,39 @@ def _read_summary(t: _Table) -> dict[str, str]:
     return out
 
 
-def _check_agree(pv: _Table, latest: NDArray, cells: NDArray, rows: NDArray, cols: NDArray,
-                 votes_label: str, history: NDArray, lines: NDArray, last: NDArray) -> None:
-    """Raise on the first participants-votes cell that differs from votes.csv's latest vote."""
-    same = (latest == cells) | (np.isnan(latest) & np.isnan(cells))
-    if same.all():
-        return
-    k, c = (int(i) for i in np.argwhere(~same)[0])
-    j = [j for j, h in enumerate(pv.header) if h not in _PV_META][c]
+def _show_cell(v: float) -> str:
+    return "an empty cell" if np.isnan(v) else str(int(v))
 
-    def show(v: float) -> str:
-        return "an empty cell" if np.isnan(v) else str(int(v))
-    if np.isnan(latest[k, c]):
-        where = f"{votes_label} has no vote for this participant and comment"
-    else:
-        e = last[(history[last, 1] == rows[k]) & (history[last, 2] == cols[c])][0]
-        where = f"the latest vote in {votes_label} is {show(latest[k, c])} (line {lines[e]})"
-    raise pv.fail(k, j, f"participant {pv.rows[k][pv.index['participant']]} holds "
-                  f"{show(cells[k, c])}, but {where}; expected the two files to agree "
-                  "(participants-votes.csv holds each participant's latest vote).")
+
+def _check_agree(pv: _Table, part: _Participants, votes: NDArray, rows: NDArray,
+                 votes_label: str, history: NDArray, lines: NDArray, last: NDArray,
+                 sids: NDArray) -> None:
+    """Raise on the first participants-votes cell that differs from votes.csv's latest vote,
+    or on a vote in votes.csv for a comment that has no column in participants-votes.csv.
+
+    ``votes`` is the latest-vote matrix of votes.csv; ``last`` the history index of each
+    cell's latest event and ``lines`` each event's physical line.
+    """
+    latest = votes[np.ix_(rows, part.cols)]
+    same = (latest == part.votes) | (np.isnan(latest) & np.isnan(part.votes))
+    if not same.all():
+        k, c = (int(i) for i in np.argwhere(~same)[0])
+        if np.isnan(latest[k, c]):
+            where = f"{votes_label} has no vote for this participant and comment"
+        else:
+            e = last[(history[last, 1] == rows[k]) & (history[last, 2] == part.cols[c])][0]
+            where = (f"the latest vote in {votes_label} is {_show_cell(latest[k, c])} "
+                     f"(line {lines[e]})")
+        raise pv.fail(k, part.positions[c], f"participant "
+                      f"{pv.rows[k][pv.index['participant']]} holds "
+                      f"{_show_cell(part.votes[k, c])}, but {where}; expected the two files to "
+                      "agree (participants-votes.csv holds each participant's latest vote).")
+    absent = np.ones(votes.shape[1], dtype=bool)
+    absent[part.cols] = False
+    voted = absent[history[:, 2]]
+    if voted.any():
+        e = int(np.flatnonzero(voted)[0])
+        raise PolisError(f"{votes_label}, line {lines[e]}: a vote on comment-id "
+                         f"{sids[history[e, 2]]}, which has no column in {pv.label}; expected "
+                         "a column there for every comment with a vote (Polis leaves out only "
+                         "comments nobody voted on).")

@@ -13,8 +13,9 @@ The pipeline of Polis (``compdemocracy/polis``, ``math/src/polismath/math/pca.cl
    vote, ``n_votes`` the participant's cells that are not NaN, moderated-out ones included),
    so that people who voted little are not all piled up at the centre;
 4. k-means on the projections: ``base_clusters`` (100) base clusters, then the base-cluster
-   centres (weighted by their sizes) are clustered into k groups, k in 2…5 chosen by the
-   silhouette of the base-cluster centres.
+   centres (weighted by their sizes) are clustered into k groups from Polis's k-means
+   start, k in 2…5 chosen by the silhouette of the base-cluster centres through Polis's
+   k smoother (:mod:`._polis_kmeans`).
 
 red-dwarf skips step 4's base clusters (it clusters participants directly, from the first k
 distinct points in sorted order, one run). ``base_clusters=None`` does the same with
@@ -35,8 +36,11 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
+from _common.validation import check_choice, check_int, check_rng
+
 from .._errors import VoteMatrixError
-from ._input import as_vote_matrix
+from ._input import as_columns, as_vote_matrix
+from ._polis_kmeans import polis_group_kmeans, polis_order, smoothed_k
 
 __all__ = ["OpinionGroups", "OpinionMap", "opinion_groups", "opinion_map"]
 
@@ -104,36 +108,6 @@ class OpinionGroups:
     map: OpinionMap
     base_labels: NDArray[np.int64]
     base_centers: NDArray[np.float64]
-
-
-def _positive_int(value: object, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise VoteMatrixError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def _moderated_mask(moderated_out: ArrayLike | None, m: int) -> NDArray[np.bool_]:
-    mask = np.zeros(m, dtype=bool)
-    if moderated_out is None:
-        return mask
-    raw = np.asarray(moderated_out)
-    if raw.dtype == bool:
-        if raw.shape != (m,):
-            raise VoteMatrixError(
-                f"moderated_out as a mask must have one entry per statement (shape ({m},)); "
-                f"got shape {raw.shape}."
-            )
-        return raw.copy()
-    raw = raw.reshape(-1)
-    if raw.size == 0:
-        return mask
-    if not np.issubdtype(raw.dtype, np.integer) or raw.min() < 0 or raw.max() >= m:
-        raise VoteMatrixError(
-            f"moderated_out must list statement (column) indices in [0, {m - 1}] or be a "
-            f"boolean mask of shape ({m},); got {raw.tolist()}."
-        )
-    mask[raw] = True
-    return mask
 
 
 def _centred(V, moderated: NDArray[np.bool_], dense: bool | None, owned: bool):
@@ -291,13 +265,15 @@ def opinion_map(
     array([0.858, 0.063])
     """
     V_in = V
-    V = as_vote_matrix(V)
+    V = as_vote_matrix(V, "opinion_map")
     owned = not (isinstance(V_in, np.ndarray) and np.shares_memory(V, V_in))
-    min_votes = _positive_int(min_votes, "min_votes", minimum=1)
-    n_components = _positive_int(n_components, "n_components", minimum=1)
-    moderated = _moderated_mask(moderated_out, V.shape[1])
+    min_votes = check_int(min_votes, "min_votes", "opinion_map", 1, error=VoteMatrixError)
+    n_components = check_int(n_components, "n_components", "opinion_map", 1,
+                             error=VoteMatrixError)
+    moderated = as_columns(moderated_out, V.shape[1], "moderated_out", "opinion_map")
+    gen = check_rng(rng, "opinion_map", error=VoteMatrixError)
     coords, comps, ratio, center, n_votes, m_eff = _project(
-        V, moderated, n_components, np.random.default_rng(rng), owned=owned
+        V, moderated, n_components, gen, owned=owned
     )
     in_analysis = n_votes >= min(min_votes, m_eff)
     coords[~in_analysis] = np.nan
@@ -499,6 +475,8 @@ def opinion_groups(
     base_clusters: int | None = ...,
     max_k: int = ...,
     n_init: int = ...,
+    init: Literal["polis", "k-means++"] = ...,
+    k_buffer: int = ...,
     moderated_out: ArrayLike | None = ...,
     return_details: Literal[False] = ...,
 ) -> NDArray[np.int64]: ...
@@ -514,6 +492,8 @@ def opinion_groups(
     base_clusters: int | None = ...,
     max_k: int = ...,
     n_init: int = ...,
+    init: Literal["polis", "k-means++"] = ...,
+    k_buffer: int = ...,
     moderated_out: ArrayLike | None = ...,
     return_details: Literal[True],
 ) -> OpinionGroups: ...
@@ -528,6 +508,8 @@ def opinion_groups(
     base_clusters: int | None = 100,
     max_k: int = 5,
     n_init: int = 10,
+    init: Literal["polis", "k-means++"] = "polis",
+    k_buffer: int = 4,
     moderated_out: ArrayLike | None = None,
     return_details: bool = False,
 ) -> NDArray[np.int64] | OpinionGroups:
@@ -537,22 +519,35 @@ def opinion_groups(
     ``base_clusters`` base clusters by k-means (a single k-means++ run; when there are no
     more distinct positions than that, each distinct position is a base cluster, as in
     Polis). The base-cluster centres, weighted by their sizes, are then clustered into k
-    groups (best of ``n_init`` k-means++ runs); without ``k``, every k from 2 to
-    ``min(max_k, 2 + n_base // 12)`` (Polis's cap) is tried and the k with the highest
-    silhouette of the base-cluster centres wins (ties: the smaller k). Polis itself starts
-    each k-means from the previous run's clusters and changes k only after the same k won
-    4 updates in a row; a single snapshot cannot replay that history.
+    groups for every k from 2 to ``min(max_k, 2 + n_base // 12)`` (Polis's ``max-k-fn``),
+    and the silhouette of the base-cluster centres picks k.
+
+    ``init="polis"`` (default) is Polis's group step (``clusters.clj``, see
+    :mod:`socialchoice.bridging._polis_kmeans`): base clusters numbered in the order of
+    their first participant, k-means started from the first k distinct centres, stopped
+    when no centre moves by 0.01 or after 20 steps, emptied clusters dropped. k follows
+    Polis's ``group-k-smoother``, which keeps the current k until another k has had the best
+    silhouette ``group-k-buffer`` = 4 updates in a row, and starts every conversation at
+    k = 2 (with fewer than 12 base clusters only 2 is allowed). A snapshot has no update
+    history, so the smoother is fed the best k of ``k_buffer`` independent re-clusterings
+    (fresh base clusters from ``rng``) and starts from 2: another k is adopted only if it
+    wins all of them. The returned clustering is the re-clustering with the highest
+    silhouette at that k. ``init="k-means++"`` clusters the base centres with the best of
+    ``n_init`` weighted k-means++ runs (a lower within-group sum of squares than Polis's
+    start, which is not what Polis shows) and uses the same k choice.
 
     ``base_clusters=None`` clusters the participants directly with the silhouette over
     participants, as red-dwarf's ``run_pipeline`` does (red-dwarf runs one k-means from the
     first k distinct points in sorted order instead of k-means++ restarts); its silhouette
-    costs O(n²) time.
+    costs O(n²) time, and k is the silhouette's choice.
 
-    On the two shipped conversations the default reproduces Polis's own 2 groups with an
-    adjusted Rand index of about 0.85–0.9 when the moderated-out statements are passed as
-    ``moderated_out`` (zeroed, as Polis does; dropping them instead gives 0.58 on Seattle);
-    red-dwarf's groups score 0.46 (Seattle, a poorer k-means optimum) and 0.64 (Brexit,
-    3 groups), see the tests.
+    Adjusted Rand index against Polis's own ``group-id`` on the four shipped conversations
+    (rng=0, moderated-out statements zeroed as Polis does, participants both put in a
+    group): 15-per-hour-seattle 0.75, brexit-consensus 0.90, bg2050-volunteers 1.00,
+    scoop-hivemind.ubi 0.06 (Polis: 4 groups that include 60 participants with fewer than
+    7 votes, from an older in-conversation rule; ours: 3), median 0.83. With
+    ``init="k-means++"`` and ``k_buffer=1`` (the former default): 0.88, 0.88, 0.19 (it
+    splits off one outlier), 0.09, median 0.54. See the tests for the figures over seeds.
 
     Parameters
     ----------
@@ -563,13 +558,20 @@ def opinion_groups(
     min_votes : int
         Votes needed to enter the analysis (see :func:`opinion_map`).
     rng : numpy.random.Generator, int or None
-        Seeds the k-means++ runs; a fixed seed gives the same groups.
+        Seeds the base clusters and k-means++ runs; a fixed seed gives the same groups.
     base_clusters : int or None
         Number of base clusters (Polis: 100); None clusters participants directly.
     max_k : int
         Largest number of groups tried when ``k`` is None (Polis: 5).
     n_init : int
-        k-means++ restarts for each k of the group step.
+        k-means++ restarts for each k of the group step (``init="k-means++"`` and
+        ``base_clusters=None``).
+    init : {"polis", "k-means++"}
+        How the base-cluster centres are clustered (see above).
+    k_buffer : int
+        Re-clusterings whose best k must agree before a k other than 2 is adopted (Polis's
+        ``group-k-buffer``, 4); 1 takes the silhouette's choice. Used when ``k`` is None and
+        base clusters are formed.
     moderated_out : array_like of int or bool, optional
         Moderated-out statements, zeroed as in :func:`opinion_map`.
     return_details : bool
@@ -609,14 +611,17 @@ def opinion_groups(
     >>> details.k, sorted(details.silhouette)
     (2, [2])
     """
-    min_votes = _positive_int(min_votes, "min_votes", minimum=1)
-    max_k = _positive_int(max_k, "max_k", minimum=2)
-    n_init = _positive_int(n_init, "n_init", minimum=1)
+    func = "opinion_groups"
+    min_votes = check_int(min_votes, "min_votes", func, 1, error=VoteMatrixError)
+    max_k = check_int(max_k, "max_k", func, 2, error=VoteMatrixError)
+    n_init = check_int(n_init, "n_init", func, 1, error=VoteMatrixError)
+    k_buffer = check_int(k_buffer, "k_buffer", func, 1, error=VoteMatrixError)
+    init = check_choice(init, "init", func, ("polis", "k-means++"), error=VoteMatrixError)
     if base_clusters is not None:
-        base_clusters = _positive_int(base_clusters, "base_clusters", minimum=2)
+        base_clusters = check_int(base_clusters, "base_clusters", func, 2, error=VoteMatrixError)
     if k is not None:
-        k = _positive_int(k, "k", minimum=2)
-    gen = np.random.default_rng(rng)
+        k = check_int(k, "k", func, 2, error=VoteMatrixError)
+    gen = check_rng(rng, func, error=VoteMatrixError)
     om = opinion_map(V, min_votes=min_votes, moderated_out=moderated_out, rng=gen)
     inside = np.flatnonzero(om.in_analysis)
     X = om.coordinates[inside]
@@ -627,30 +632,71 @@ def opinion_groups(
             f"those with at least {min_votes} votes; got {inside.size} participants with "
             f"{n_distinct} distinct position(s)."
         )
-    base_labels, C, weights = _base_clusters(X, base_clusters, gen)
+    runs = 1 if k is not None or base_clusters is None else k_buffer
+    steps = [_group_step(X, k, base_clusters=base_clusters, max_k=max_k, n_init=n_init,
+                         init=init, rng=gen, scores=return_details) for _ in range(runs)]
+    if k is not None or len(steps[0][2]) == 1:
+        best = next(iter(steps[0][2]))
+    else:
+        best = smoothed_k([_best_k(step[3]) for step in steps], buffer=runs)
+        if best not in steps[0][2]:
+            best = _best_k(steps[0][3])
+    # of the runs, the one whose clustering at that k separates best (highest silhouette)
+    run = max(range(runs), key=lambda r: (steps[r][3].get(best, -np.inf), -r))
+    base_labels, C, clusterings, scores = steps[run]
+    groups = _ranked_groups(clusterings[best][base_labels], inside, len(om.in_analysis))
+    if not return_details:
+        return groups
+    full_base = np.full(len(om.in_analysis), -1, dtype=np.int64)
+    full_base[inside] = base_labels
+    return OpinionGroups(groups, int(groups.max()) + 1, scores, om, full_base, C)
+
+
+def _best_k(scores: dict[int, float]) -> int:
+    """The k of the highest silhouette (ties: the smaller k)."""
+    return max(sorted(scores), key=lambda kk: (scores[kk], -kk))
+
+
+def _group_step(X, k: int | None, *, base_clusters: int | None, max_k: int, n_init: int,
+                init: str, rng: np.random.Generator, scores: bool):
+    """Base clusters of X and their clustering for every candidate k, with silhouettes.
+
+    Returns (base labels, base centres, {k: group of each base cluster}, {k: silhouette});
+    silhouettes are computed when several k compete or ``scores`` asks for them.
+    """
+    n_distinct = len(np.unique(X, axis=0))
+    base_labels, C, weights = _base_clusters(X, base_clusters, rng)
+    if base_clusters is not None and init == "polis":  # Polis's base-cluster ids
+        order = polis_order(base_labels, len(C))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        base_labels, C, weights = rank[base_labels], C[order], weights[order]
     n_base = min(len(C), n_distinct)
     if k is not None and k > n_base:
         raise VoteMatrixError(
-            f"k must be in [2, {n_base}] (the number of base clusters, i.e. of distinct "
-            f"participant positions with at least {min_votes} votes); got k={k}."
+            f"The 'k' parameter of opinion_groups must be an int in [2, {n_base}] (the number "
+            f"of base clusters, i.e. of distinct participant positions with enough votes). "
+            f"Got {k} instead."
         )
     candidates = [k] if k is not None else list(range(2, min(max_k, 2 + n_base // 12, n_base) + 1))
-    clusterings = {kk: _kmeans(C, weights, kk, gen, n_init)[0] for kk in candidates}
-    scores: dict[int, float] = {}
-    if len(candidates) > 1 or return_details:
-        scores = {kk: _silhouette(C, labels) for kk, labels in clusterings.items()}
-    best = max(candidates, key=lambda kk: (scores.get(kk, 0.0), -kk))
-    group_of_base = np.unique(clusterings[best], return_inverse=True)[1].reshape(-1)
-    member_group = group_of_base[base_labels]
+    if base_clusters is not None and init == "polis":
+        clusterings = {kk: polis_group_kmeans(C, weights, kk) for kk in candidates}
+    else:
+        clusterings = {kk: _kmeans(C, weights, kk, rng, n_init)[0] for kk in candidates}
+    silhouettes: dict[int, float] = {}
+    if len(candidates) > 1 or scores:
+        silhouettes = {kk: _silhouette(C, labels) for kk, labels in clusterings.items()}
+    return base_labels, C, clusterings, silhouettes
+
+
+def _ranked_groups(member_group: NDArray, inside: NDArray, n: int) -> NDArray[np.int64]:
+    """Group ids by size (0 = largest; ties: the group of the lower participant index)."""
+    member_group = np.unique(member_group, return_inverse=True)[1].reshape(-1)
     sizes = np.bincount(member_group)
     first = np.full(len(sizes), len(member_group))
     np.minimum.at(first, member_group, np.arange(len(member_group)))
     rank = np.empty(len(sizes), dtype=np.int64)
     rank[np.lexsort((first, -sizes))] = np.arange(len(sizes))
-    groups = np.full(len(om.in_analysis), -1, dtype=np.int64)
+    groups = np.full(n, -1, dtype=np.int64)
     groups[inside] = rank[member_group]
-    if not return_details:
-        return groups
-    full_base = np.full(len(om.in_analysis), -1, dtype=np.int64)
-    full_base[inside] = base_labels
-    return OpinionGroups(groups, len(sizes), scores, om, full_base, C)
+    return groups

@@ -72,7 +72,7 @@ def shipped_conversations() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_conversations())
-    ['15-per-hour-seattle', 'brexit-consensus']
+    ['15-per-hour-seattle', 'bg2050-volunteers', 'brexit-consensus', 'scoop-hivemind.ubi']
     """
     root = Path(__file__).resolve().parents[2] / "data" / "polis"
     if not root.is_dir():
@@ -417,7 +417,9 @@ def read_polis(source: Any, *, name: str | None = None, validate: bool = True) -
 
 
 _EXPECTED_HEADER: dict[str, Sequence[str] | None] = {
-    "comments.csv": _COMMENT_COLS, "participants-votes.csv": _PV_META,
+    "comments.csv": _COMMENT_COLS,
+    "participants-votes.csv": ("participant", "group-id", "n-comments", "n-votes", "n-agree",
+                               "n-disagree", "<one column per comment-id>"),
     "votes.csv": _VOTE_COLS, "summary.csv": None}
 
 

@@ -20,6 +20,8 @@ from operator import itemgetter
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import show
+
 from .._errors import PolisError
 
 _COMMENT_COLS = ("timestamp", "comment-id", "author-id", "agrees", "disagrees", "moderated",
@@ -66,15 +68,15 @@ class _Table:
         self.index: dict[str, int] = {}
         for j, name in enumerate(self.header):
             if name in self.index:
-                raise self.fail_header(j, f"column {name!r} appears twice (also column "
+                raise self.fail_header(j, f"column {show(name)} appears twice (also column "
                                        f"{self.index[name] + 1}); expected distinct names.")
             self.index[name] = j
 
     def fail_header(self, j: int, msg: str) -> PolisError:
-        return PolisError(f"{self.label}, line 1, column {j + 1} ({self.header[j]!r}): {msg}")
+        return PolisError(f"{self.label}, line 1, column {j + 1} ({show(self.header[j])}): {msg}")
 
     def fail(self, k: int, j: int, msg: str) -> PolisError:
-        name = f" ({self.header[j]!r})" if j < len(self.header) else ""
+        name = f" ({show(self.header[j])})" if j < len(self.header) else ""
         return PolisError(f"{self.label}, line {self.lines[k]}, column {j + 1}{name}: {msg}")
 
     def require(self, columns: Sequence[str]) -> None:
@@ -92,7 +94,7 @@ class _Table:
                 raise self.fail(k, n, f"the row has {n} cells and ends before this column; "
                                 f"expected {width} cells, one per header column.")
             raise self.fail(k, width, f"the row has {n} cells; expected {width}, one per header "
-                            f"column (last: {self.header[-1]!r}).")
+                            f"column (last: {show(self.header[-1])}).")
 
     def ints(self, name: str, *, lo: int | None = None, allowed: Sequence[int] = (),
              what: str = "an integer") -> NDArray[np.int64]:
@@ -102,13 +104,13 @@ class _Table:
             out = np.fromiter(map(int, cells), dtype=np.int64, count=len(cells))
         except (ValueError, OverflowError):
             k = next(k for k, c in enumerate(cells) if not _is_int(c))
-            raise self.fail(k, j, f"found {cells[k]!r}; expected {what}.") from None
+            raise self.fail(k, j, f"found {show(cells[k])}; expected {what}.") from None
         bad = (out < lo) if lo is not None else np.zeros(len(out), bool)
         if allowed:
             bad |= ~np.isin(out, allowed)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise self.fail(k, j, f"found {cells[k]!r}; expected {what}.")
+            raise self.fail(k, j, f"found {show(cells[k])}; expected {what}.")
         return out
 
 
@@ -131,7 +133,8 @@ def _optional_flags(t: _Table) -> dict[str, list[bool | None]]:
         for k, cells in enumerate(t.rows):
             cell = cells[j].strip().lower()
             if cell not in _BOOL:
-                raise t.fail(k, j, f"found {cells[j]!r}; expected true, false or an empty cell.")
+                raise t.fail(k, j, f"found {show(cells[j])}; expected true, false or an "
+                             "empty cell.")
             values.append(_BOOL[cell])
         out[name] = values
     return out
@@ -150,7 +153,7 @@ def _optional_consensus(t: _Table) -> list[float | None] | None:
         except ValueError:
             x = -1.0
         if x is not None and not 0.0 <= x <= 1.0:
-            raise t.fail(k, j, f"found {cells[j]!r}; expected a number in [0, 1] or an empty "
+            raise t.fail(k, j, f"found {show(cells[j])}; expected a number in [0, 1] or an empty "
                          "cell.")
         values.append(x)
     return values
@@ -212,7 +215,7 @@ def _vote_columns(t: _Table, sids: NDArray[np.int64]) -> tuple[list[int], list[i
             ignored.append(h)
             continue
         if int(h) < 0:
-            raise t.fail_header(j, f"found {h!r}; expected a comment-id (integer >= 0).")
+            raise t.fail_header(j, f"found {show(h)}; expected a comment-id (integer >= 0).")
         if int(h) not in known:
             raise t.fail_header(j, f"comment-id {int(h)} is not in comments.csv; expected one "
                                 f"of the {len(sids)} comment-ids there.")
@@ -240,7 +243,7 @@ def _group_ids(t: _Table) -> NDArray[np.int64]:
     for k, cells in enumerate(t.rows):
         if cells[g]:
             if not _is_int(cells[g]) or int(cells[g]) < 0:
-                raise t.fail(k, g, f"found {cells[g]!r}; expected a group id (integer >= 0) or "
+                raise t.fail(k, g, f"found {show(cells[g])}; expected a group id (integer >= 0) or "
                              "an empty cell (no group).")
             groups[k] = int(cells[g])
     return groups
@@ -255,7 +258,7 @@ def _vote_cells(t: _Table, vote_cols: list[int]) -> NDArray[np.float64]:
     bad = ~np.isin(cells, list(_CELL))
     if bad.any():
         k, c = (int(i) for i in np.argwhere(bad)[0])
-        raise t.fail(k, vote_cols[c], f"found {cells[k, c]!r}; expected {_VOTES} or an empty "
+        raise t.fail(k, vote_cols[c], f"found {show(cells[k, c])}; expected {_VOTES} or an empty "
                      "cell (not voted).")
     return votes
 
@@ -306,8 +309,8 @@ def _read_summary(t: _Table) -> dict[str, str]:
             raise PolisError(f"{t.label}, line {t.lines[k]}, column {min(len(cells), 3)}: the "
                              f"row has {len(cells)} cells {cells}; expected key,value.")
         if cells[0] in out:
-            raise PolisError(f"{t.label}, line {t.lines[k]}, column 1: key {cells[0]!r} appears "
-                             "twice; expected each key once.")
+            raise PolisError(f"{t.label}, line {t.lines[k]}, column 1: key {show(cells[0])} "
+                             "appears twice; expected each key once.")
         out[cells[0]] = cells[1]
     return out
 

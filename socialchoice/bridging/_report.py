@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_choice
+
 from .._errors import VoteMatrixError
 from ._groups import OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation
@@ -203,10 +205,8 @@ def analyse_conversation(
     omap = opinion_map(full, moderated_out=moderated_out, rng=rng)
     step(0.3, "opinion groups")
     if isinstance(groups, str):
-        if groups not in GROUP_SOURCES:
-            raise VoteMatrixError(
-                f"groups must be one of {GROUP_SOURCES} or an array of group ids; got {groups!r}."
-            )
+        check_choice(groups, "groups", "analyse_conversation", GROUP_SOURCES,
+                     error=VoteMatrixError)
         source = groups
         if groups == "polis" and (conv.polis_groups >= 0).any():
             g = conv.polis_groups

@@ -337,9 +337,10 @@ def read_polis(source: Any, *, name: str | None = None, validate: bool = True) -
         text, e.g. uploaded files). ``comments.csv`` and ``participants-votes.csv`` are
         required, ``votes.csv`` and ``summary.csv`` optional (see the module docstring).
     name : str, optional
-        The name messages use for the source (e.g. an uploaded file's name) and, for bytes,
-        a mapping or a flat zip, the conversation's name; default: the path, ``'<bytes>'``,
-        a file object's name, or ``'upload'`` for a mapping.
+        The name messages use for the source (e.g. an uploaded .zip's file name; the files
+        of a mapping are named by their keys) and, for a mapping, the conversation's name;
+        default: the path, ``'<bytes>'``, a file object's name, ``'upload'`` for a mapping.
+        A zip's conversation is named after its folder, else after the zip's file name.
     validate : bool, default True
         Check that the latest votes of ``votes.csv`` equal the cells of
         ``participants-votes.csv`` one by one, and that every comment with a vote there has
@@ -388,7 +389,7 @@ def read_polis(source: Any, *, name: str | None = None, validate: bool = True) -
     export = open_export(source, name)
     missing = [f for f in REQUIRED if f not in export.present]
     if missing:
-        raise PolisError(f"Polis export {export.label('')!r} lacks {', '.join(missing)}; it "
+        raise PolisError(f"Polis export {export.where!r} lacks {', '.join(missing)}; it "
                          f"holds {export.present or 'no files'}; expected "
                          f"{' and '.join(REQUIRED)} (votes.csv and summary.csv optional).")
     statements = tuple(Statement(**f) for f in _read_comments(_table(export, "comments.csv")))

@@ -31,13 +31,14 @@ _EXPECTED = (f"a folder holding {' and '.join(REQUIRED)} (votes.csv and summary.
 
 @dataclass(frozen=True)
 class Export:
-    """An opened export: ``name``, the ``present`` files, ``read(file) -> text`` and
-    ``label(file)``, the file as messages name it."""
+    """An opened export: ``name``, the ``present`` files, ``read(file) -> text``,
+    ``label(file)`` (the file as messages name it) and ``where`` (the whole export)."""
 
     name: str
     present: list[str]
     read: Callable[[str], str]
     label: Callable[[str], str]
+    where: str
 
 
 def _decode(data: bytes | str) -> str:
@@ -50,7 +51,7 @@ def _from_folder(path: Path) -> Export:
     def read(f: str) -> str:
         with open(path / f, encoding="utf-8-sig", newline="") as fh:
             return fh.read()
-    return Export(path.name, present, read, lambda f: str(path / f))
+    return Export(path.name, present, read, lambda f: str(path / f), str(path))
 
 
 def _from_zip(data: bytes, label: str, stem: str) -> Export:
@@ -66,10 +67,13 @@ def _from_zip(data: bytes, label: str, stem: str) -> Export:
         present = sorted(n[len(prefix):] for n in names if n.startswith(prefix))
         files = {f: zf.read(prefix + f) for f in FILES if f in present}
     name = prefix.rstrip("/").rpartition("/")[2] or stem
-    return Export(name, present, lambda f: _decode(files[f]), lambda f: f"{label}:{prefix}{f}")
+    return Export(name, present, lambda f: _decode(files[f]), lambda f: f"{label}:{prefix}{f}",
+                  label)
 
 
-def _from_mapping(files: Mapping[Any, Any], label: str) -> Export:
+def _from_mapping(files: Mapping[Any, Any], name: str | None) -> Export:
+    """Files given by name (e.g. uploads): messages name each file as given."""
+    label = name or "the given files"
     texts: dict[str, bytes | str] = {}
     for key, content in files.items():
         base = Path(str(key)).name
@@ -77,7 +81,7 @@ def _from_mapping(files: Mapping[Any, Any], label: str) -> Export:
             raise PolisError(f"Polis export {label!r}: the content of {str(key)!r} must be "
                              f"bytes or text. Got {type(content).__name__} instead.")
         texts[base] = content if isinstance(content, str) else bytes(content)
-    return Export(label, sorted(texts), lambda f: _decode(texts[f]), lambda f: f"{label}:{f}")
+    return Export(name or "upload", sorted(texts), lambda f: _decode(texts[f]), str, label)
 
 
 def open_export(source: Any, name: str | None = None) -> Export:
@@ -87,14 +91,14 @@ def open_export(source: Any, name: str | None = None) -> Export:
     ['comments.csv', 'x.txt']
     """
     if isinstance(source, Mapping):
-        return _from_mapping(source, name or "upload")
+        return _from_mapping(source, name)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         label = name or os.fspath(source)
         if path.is_dir():
             export = _from_folder(path)
             return export if name is None else Export(name, export.present, export.read,
-                                                      lambda f: f"{name}:{f}")
+                                                      lambda f: f"{name}:{f}", name)
         if path.is_file() and zipfile.is_zipfile(path):
             return _from_zip(path.read_bytes(), label, Path(name or path).stem)
         what = "is not a folder or a .zip file" if path.exists() else "does not exist"

@@ -517,8 +517,12 @@ def test_bytes_file_objects_and_mappings(tmp_path, convs):
 def test_errors_name_the_users_file_not_a_server_path(tmp_path):
     files = {name: text.encode() for name, text in TINY.items()}
     files["votes.csv"] = _replace_line(VOTES, 3, "12.5,d,0,0,1").encode()
-    with pytest.raises(PolisError, match=r"^my export\.zip:votes\.csv, line 3, column 1"):
-        read_polis(files, name="my export.zip")
+    with pytest.raises(PolisError, match=r"^votes\.csv, line 3, column 1"):
+        read_polis(files, name="my export")
+    del files["participants-votes.csv"]
+    with pytest.raises(PolisError, match=r"^Polis export 'my export' lacks participants-votes"):
+        read_polis(files, name="my export")
+    files["participants-votes.csv"] = TINY["participants-votes.csv"].encode()
     archive = tmp_path / "x.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for name, content in files.items():

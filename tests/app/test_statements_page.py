@@ -115,12 +115,12 @@ def test_an_uploaded_export_is_titled_by_its_topic() -> None:
 def test_an_upload_without_summary_is_titled_by_its_file_name() -> None:
     data = _zip(SHIPPED["brexit-consensus"], skip=("summary.csv",))
     app = _upload([("my-conversation.zip", data, "application/zip")])
-    assert app.subheader[0].value == "my\\-conversation"  # the file name, escaped
+    assert app.subheader[0].value == md_escape("my-conversation")  # the zip's file name
     files = [(p.name, p.read_bytes(), "text/csv")
              for p in sorted(SHIPPED["brexit-consensus"].glob("*.csv"))
              if p.name in ("comments.csv", "participants-votes.csv")]
     app = _upload(files)
-    assert "comments.csv" in app.subheader[0].value
+    assert app.subheader[0].value == md_escape("comments.csv, participants-votes.csv")
     assert "upload" not in app.subheader[0].value
 
 
@@ -131,10 +131,10 @@ def test_upload_errors_name_the_uploaded_file_not_a_server_path() -> None:
              for p in sorted(folder.glob("*.csv"))]
     app = _upload(files)
     message = app.error[0].value
-    assert message.startswith("votes.csv, line ") and "column 1" in message
+    assert message.startswith(md_escape("votes.csv, line 2, column 1 ('timestamp')"))
     assert tempfile.gettempdir() not in message and "polis-upload" not in message
     app = _upload([("notes.zip", b"not a zip", "application/zip")])
-    assert "notes.zip is not a \\.zip archive" in app.error[0].value
+    assert md_escape("notes.zip is not a .zip archive") in app.error[0].value
     assert "upload the export's CSV files" in app.error[0].value
 
 

@@ -45,6 +45,8 @@ def _print_report(out: dict[str, Any]) -> None:
         f"{conv['participants']} participants, {conv['statements']} statements "
         f"(moderated-out removed), {conv['votes']} votes"
     )
+    for note in conv["notes"]:
+        con.print(Text(f"Note: {note}", style="dim"))
     grp = out["groups"]
     sizes = ", ".join(f"group {g}: {n}" for g, n in grp["sizes"].items())
     source = "Polis's own groups" if grp["source"] == "polis" else "recomputed (PCA + k-means)"

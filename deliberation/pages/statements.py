@@ -273,6 +273,8 @@ def render() -> None:
     cols[0].metric("Participants", info["participants"])
     cols[1].metric("Statements", info["statements"])
     cols[2].metric("Votes", info["votes"])
+    for note in info["notes"]:
+        st.caption(md_escape(f"Note on the export: {note}"))
     st.subheader("Opinion map")
     _opinion_map(report)
     st.subheader("What sets each group apart")

@@ -93,6 +93,7 @@ class ConversationReport:
                 "participants": conv.n_participants,
                 "statements": conv.n_statements,
                 "votes": int(np.count_nonzero(~np.isnan(conv.votes))),
+                "notes": list(conv.notes),
             },
             "groups": {
                 "source": self.group_source,

@@ -142,7 +142,12 @@ def polis_command(
         conv = sc.read_polis(folder)
         with fraction_progress(
             "reading", disable=fmt is OutputFormat.json, percent=False
-        ) as progress:
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                steps = bridging.ANALYSIS_STEPS
+                bar(done / total, steps[done] if done < total else "done")
+
             report = bridging.analyse_conversation(
                 conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress
             )

@@ -85,8 +85,9 @@ def _analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int
     if key not in cache:
         bar = st.progress(0.0, text="Analysing the conversation…")
 
-        def progress(done: float, what: str) -> None:
-            bar.progress(min(max(done, 0.0), 1.0), text=f"Analysing: {what}")
+        def progress(done: int, total: int) -> None:
+            what = bridging.ANALYSIS_STEPS[done] if done < total else "done"
+            bar.progress(done / total, text=f"Analysing: {what}")
 
         cache[key] = bridging.analyse_conversation(
             conv, groups=groups, k=k, rule=rule, top=top, rng=0, progress=progress

@@ -22,9 +22,13 @@ from ._stats import (
     representative_statements,
 )
 
-__all__ = ["ConversationReport", "analyse_conversation"]
+__all__ = ["ANALYSIS_STEPS", "ConversationReport", "analyse_conversation"]
 
 GROUP_SOURCES = ("polis", "ours")
+#: The steps of :func:`analyse_conversation`: ``progress(done, total)`` is called before
+#: step ``ANALYSIS_STEPS[done]`` and with ``done == total`` at the end.
+ANALYSIS_STEPS = ("opinion map (PCA)", "opinion groups",
+                  "representative and consensus statements", "bridging slate and audit")
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +151,7 @@ def analyse_conversation(
     rule: str = CONSENSUS,
     top: int = 5,
     rng: np.random.Generator | int | None = 0,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ConversationReport:
     """Opinion map, groups, representative and consensus statements and a bridging slate.
 
@@ -170,7 +174,8 @@ def analyse_conversation(
     rng : numpy.random.Generator, int or None
         For the k-means restarts when groups are recomputed.
     progress : callable, optional
-        Called as ``progress(fraction_done, what_next)`` between steps.
+        Called as ``progress(done, total)`` before each step (``total`` = 4; the step's
+        name is ``ANALYSIS_STEPS[done]``) and once more with ``done == total``.
 
     Returns
     -------
@@ -192,9 +197,9 @@ def analyse_conversation(
     (3, True)
     """
 
-    def step(done: float, what: str) -> None:
+    def step(done: int) -> None:
         if progress is not None:
-            progress(done, what)
+            progress(done, len(ANALYSIS_STEPS))
 
     # Polis's map and groups see moderated-out statements as passes by everyone; the
     # statement statistics and the slate only use the accepted statements.
@@ -202,9 +207,9 @@ def analyse_conversation(
     moderated_out = np.array([s.moderated == -1 for s in conversation.statements])
     conv = conversation.accepted()
     V = conv.votes
-    step(0.0, "opinion map (PCA)")
+    step(0)
     omap = opinion_map(full, moderated_out=moderated_out, rng=rng)
-    step(0.3, "opinion groups")
+    step(1)
     if isinstance(groups, str):
         check_choice(groups, "groups", "analyse_conversation", GROUP_SOURCES,
                      error=VoteMatrixError)
@@ -217,12 +222,12 @@ def analyse_conversation(
     else:
         source = "given"
         g = np.asarray(groups)
-    step(0.6, "representative and consensus statements")
+    step(2)
     rep = representative_statements(V, g, top=top)
     cons = consensus_statements(V, top=top)
-    step(0.8, "bridging slate and audit")
+    step(3)
     slate = bridging_slate(V, k, g, rule=rule)
-    step(1.0, "done")
+    step(4)
     return ConversationReport(
         conversation=conv,
         groups=slate.groups,

@@ -94,8 +94,9 @@ def test_slate_bad_input() -> None:
 def test_report_with_polis_groups(seattle: bridging.Conversation) -> None:
     conv = sc.read_polis(SHIPPED["15-per-hour-seattle"])
     seen = []
-    report = bridging.analyse_conversation(conv, k=3, progress=lambda f, w: seen.append(f))
-    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    report = bridging.analyse_conversation(
+        conv, k=3, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 4) for i in range(5)] and len(bridging.ANALYSIS_STEPS) == 4
     assert report.group_source == "polis"
     assert report.conversation.n_statements == seattle.n_statements == 31
     assert report.group_sizes() == {0: 99, 1: 39}

@@ -43,16 +43,15 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from socialchoice import VoteMatrixError
 from socialchoice.bridging import OpinionMap, opinion_groups, opinion_map, read_polis
-from socialchoice.bridging._groups import (
-    OpinionGroups,
+from socialchoice.bridging._groups import OpinionGroups, _project
+from socialchoice.bridging._input import as_columns
+from socialchoice.bridging._kmeans import (
     _kmeans_reference,
     _kmeanspp,
     _lloyd,
-    _project,
     _silhouette,
     _silhouette_reference,
 )
-from socialchoice.bridging._input import as_columns
 from socialchoice.bridging._polis import shipped_conversations
 
 NAMES = ["15-per-hour-seattle", "brexit-consensus"]

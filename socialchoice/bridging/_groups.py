@@ -351,19 +351,22 @@ def opinion_groups(
     groups for every k from 2 to ``min(max_k, 2 + n_base // 12)`` (Polis's ``max-k-fn``),
     and the silhouette of the base-cluster centres picks k.
 
-    ``init="polis"`` (default) is Polis's group step (``clusters.clj``, see
+    ``init="polis"`` (default) follows Polis's group step (``clusters.clj``, see
     :mod:`socialchoice.bridging._polis_kmeans`): base clusters numbered in the order of
-    their first participant, k-means started from the first k distinct centres, stopped
-    when no centre moves by 0.01 or after 20 steps, emptied clusters dropped. k follows
-    Polis's ``group-k-smoother``, which keeps the current k until another k has had the best
-    silhouette ``group-k-buffer`` = 4 updates in a row, and starts every conversation at
-    k = 2 (with fewer than 12 base clusters only 2 is allowed). A snapshot has no update
-    history, so the smoother is fed the best k of ``k_buffer`` independent re-clusterings
-    (fresh base clusters from ``rng``) and starts from 2: another k is adopted only if it
-    wins all of them. The returned clustering is the re-clustering with the highest
-    silhouette at that k. ``init="k-means++"`` clusters the base centres with the best of
-    ``n_init`` weighted k-means++ runs (a lower within-group sum of squares than Polis's
-    start, which is not what Polis shows) and uses the same k choice.
+    their first participant; the groups come from Polis's k-means start (the first k
+    distinct centres, stopped when no centre moves by 0.01 or after 20 steps, emptied
+    clusters dropped). k follows Polis's ``group-k-smoother``, which keeps the current k
+    until another k has had the best silhouette ``group-k-buffer`` = 4 updates in a row and
+    starts every conversation at k = 2 (with fewer than 12 base clusters only 2 is
+    allowed). A snapshot has no update history, so the smoother is fed the best k of
+    ``k_buffer`` independent re-clusterings (fresh base clusters from ``rng``) and starts
+    from 2: another k is adopted only if it wins all of them. Polis scores k on clusterings
+    refined update after update; a cold start is a poor stand-in (on clear camps it can
+    miss one), so each k is scored on the best of ``n_init`` weighted k-means++ runs. The
+    returned groups are those of the re-clustering whose Polis-start clustering at that k
+    has the highest silhouette. ``init="k-means++"`` takes the k-means++ clusterings as the
+    groups too (a lower within-group sum of squares than Polis's start, which is not what
+    Polis shows).
 
     ``base_clusters=None`` clusters the participants directly with the silhouette over
     participants, as red-dwarf's ``run_pipeline`` does (red-dwarf runs one k-means from the
@@ -372,11 +375,12 @@ def opinion_groups(
 
     Adjusted Rand index against Polis's own ``group-id`` on the four shipped conversations
     (rng=0, moderated-out statements zeroed as Polis does, participants both put in a
-    group): 15-per-hour-seattle 0.75, brexit-consensus 0.90, bg2050-volunteers 1.00,
-    scoop-hivemind.ubi 0.06 (Polis: 4 groups that include 60 participants with fewer than
-    7 votes, from an older in-conversation rule; ours: 3), median 0.83. With
-    ``init="k-means++"`` and ``k_buffer=1`` (the former default): 0.88, 0.88, 0.19 (it
-    splits off one outlier), 0.09, median 0.54. See the tests for the figures over seeds.
+    group): 15-per-hour-seattle 0.75, brexit-consensus 0.92, bg2050-volunteers 1.00,
+    scoop-hivemind.ubi -0.01 (Polis: 4 groups that include 60 participants with fewer than
+    7 votes, from an older in-conversation rule; ours: 2), median 0.83; k equals Polis's on
+    the first three. With ``init="k-means++"`` and ``k_buffer=1`` (the former default):
+    0.88, 0.88, 0.19 (it splits off one outlier instead of Polis's 8 far-out
+    participants), 0.09, median 0.54. See the tests for the figures over seeds.
 
     Parameters
     ----------
@@ -393,14 +397,15 @@ def opinion_groups(
     max_k : int
         Largest number of groups tried when ``k`` is None (Polis: 5).
     n_init : int
-        k-means++ restarts for each k of the group step (``init="k-means++"`` and
-        ``base_clusters=None``).
+        k-means++ restarts for each k of the group step.
     init : {"polis", "k-means++"}
         How the base-cluster centres are clustered (see above).
     k_buffer : int
         Re-clusterings whose best k must agree before a k other than 2 is adopted (Polis's
         ``group-k-buffer``, 4); 1 takes the silhouette's choice. Used when ``k`` is None and
         base clusters are formed.
+
+    The ``silhouette`` of the details is the one that chose k (k-means++ clusterings).
     moderated_out : array_like of int or bool, optional
         Moderated-out statements, zeroed as in :func:`opinion_map`.
     return_details : bool
@@ -464,21 +469,22 @@ def opinion_groups(
     runs = 1 if k is not None or base_clusters is None else k_buffer
     steps = [_group_step(X, k, base_clusters=base_clusters, max_k=max_k, n_init=n_init,
                          init=init, rng=gen, scores=return_details) for _ in range(runs)]
-    if k is not None or len(steps[0][2]) == 1:
-        best = next(iter(steps[0][2]))
+    if k is not None or len(steps[0].clusterings) == 1:
+        best = next(iter(steps[0].clusterings))
     else:
-        best = smoothed_k([_best_k(step[3]) for step in steps], buffer=runs)
-        if best not in steps[0][2]:
-            best = _best_k(steps[0][3])
+        best = smoothed_k([_best_k(step.k_scores) for step in steps], buffer=runs)
+        if best not in steps[0].clusterings:
+            best = _best_k(steps[0].k_scores)
     # of the runs, the one whose clustering at that k separates best (highest silhouette)
-    run = max(range(runs), key=lambda r: (steps[r][3].get(best, -np.inf), -r))
-    base_labels, C, clusterings, scores = steps[run]
-    groups = _ranked_groups(clusterings[best][base_labels], inside, len(om.in_analysis))
+    step = steps[max(range(runs), key=lambda r: (steps[r].silhouettes.get(best, -np.inf), -r))]
+    groups = _ranked_groups(step.clusterings[best][step.base_labels], inside,
+                            len(om.in_analysis))
     if not return_details:
         return groups
     full_base = np.full(len(om.in_analysis), -1, dtype=np.int64)
-    full_base[inside] = base_labels
-    return OpinionGroups(groups, int(groups.max()) + 1, scores, om, full_base, C)
+    full_base[inside] = step.base_labels
+    return OpinionGroups(groups, int(groups.max()) + 1, step.k_scores, om, full_base,
+                         step.centres)
 
 
 def _best_k(scores: dict[int, float]) -> int:
@@ -486,16 +492,29 @@ def _best_k(scores: dict[int, float]) -> int:
     return max(sorted(scores), key=lambda kk: (scores[kk], -kk))
 
 
+@dataclass(frozen=True, eq=False)
+class _Step:
+    """One clustering of the participants: base clusters and their groups for every k."""
+
+    base_labels: NDArray[np.int64]
+    centres: NDArray[np.float64]
+    clusterings: dict[int, NDArray[np.int64]]  # k -> group of each base cluster
+    silhouettes: dict[int, float]  # k -> silhouette of that clustering
+    k_scores: dict[int, float]  # k -> silhouette that chooses k
+
+
 def _group_step(X, k: int | None, *, base_clusters: int | None, max_k: int, n_init: int,
-                init: str, rng: np.random.Generator, scores: bool):
+                init: str, rng: np.random.Generator, scores: bool) -> _Step:
     """Base clusters of X and their clustering for every candidate k, with silhouettes.
 
-    Returns (base labels, base centres, {k: group of each base cluster}, {k: silhouette});
-    silhouettes are computed when several k compete or ``scores`` asks for them.
+    Silhouettes are computed when several k compete or ``scores`` asks for them. With
+    Polis's start, k is scored on the best of ``n_init`` k-means++ clusterings (standing in
+    for Polis's clusterings, refined update after update), the groups come from Polis's start.
     """
     n_distinct = len(np.unique(X, axis=0))
     base_labels, C, weights = _base_clusters(X, base_clusters, rng)
-    if base_clusters is not None and init == "polis":  # Polis's base-cluster ids
+    polis = base_clusters is not None and init == "polis"
+    if polis:  # Polis's base-cluster ids
         order = polis_order(base_labels, len(C))
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
@@ -508,14 +527,15 @@ def _group_step(X, k: int | None, *, base_clusters: int | None, max_k: int, n_in
             f"Got {k} instead."
         )
     candidates = [k] if k is not None else list(range(2, min(max_k, 2 + n_base // 12, n_base) + 1))
-    if base_clusters is not None and init == "polis":
-        clusterings = {kk: polis_group_kmeans(C, weights, kk) for kk in candidates}
-    else:
-        clusterings = {kk: _kmeans(C, weights, kk, rng, n_init)[0] for kk in candidates}
+    best = {kk: _kmeans(C, weights, kk, rng, n_init)[0] for kk in candidates}
+    clusterings = {kk: polis_group_kmeans(C, weights, kk) for kk in candidates} if polis else best
     silhouettes: dict[int, float] = {}
+    k_scores: dict[int, float] = {}
     if len(candidates) > 1 or scores:
         silhouettes = {kk: _silhouette(C, labels) for kk, labels in clusterings.items()}
-    return base_labels, C, clusterings, silhouettes
+        k_scores = ({kk: _silhouette(C, labels) for kk, labels in best.items()} if polis
+                    else silhouettes)
+    return _Step(base_labels, C, clusterings, silhouettes, k_scores)
 
 
 def _ranked_groups(member_group: NDArray, inside: NDArray, n: int) -> NDArray[np.int64]:

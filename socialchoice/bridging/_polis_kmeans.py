@@ -20,7 +20,10 @@ A single snapshot has no update history. :func:`~._groups.opinion_groups` theref
 the best k of ``k_buffer`` independent re-clusterings of the snapshot (fresh
 base clusters each: the variation successive updates bring), starting from k = 2: a k other
 than 2 is adopted only if it wins all of them; ``k_buffer=1`` is the plain silhouette
-choice.
+choice. Polis scores k on clusterings warm-started and refined over many updates; a single
+cold start is a poor stand-in for those (on three clear camps it lands in a poor
+3-clustering in some runs), so k is scored on the best of several k-means++ runs, while the
+groups themselves come from Polis's start.
 """
 
 from __future__ import annotations

@@ -219,6 +219,10 @@ def _vote_columns(t: _Table, sids: NDArray[np.int64]) -> tuple[list[int], list[i
         if int(h) not in known:
             raise t.fail_header(j, f"comment-id {int(h)} is not in comments.csv; expected one "
                                 f"of the {len(sids)} comment-ids there.")
+        if int(h) in col_ids:
+            earlier = positions[col_ids.index(int(h))]
+            raise t.fail_header(j, f"a second column for comment-id {int(h)} (also column "
+                                f"{earlier + 1}); expected one column per comment.")
         positions.append(j)
         col_ids.append(int(h))
     return positions, col_ids, ignored

@@ -334,6 +334,9 @@ BAD = {  # case: (changes, the message must contain all of these)
     "column header that is a negative comment-id": (
         dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,-1")),
         ["participants-votes.csv, line 1, column 8 ('-1')", "expected a comment-id"]),
+    "two columns for one comment": (
+        dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,00")),
+        ["participants-votes.csv, line 1, column 8 ('00')", "comment-id 0", "column 7"]),
     "is-meta that is not true/false": (
         dict(comments=COMMENTS.replace("moderated,comment-body",
                                        "moderated,is-meta,comment-body")

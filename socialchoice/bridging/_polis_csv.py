@@ -61,7 +61,9 @@ class _Table:
             raise PolisError(f"{label}, line {end + 1}: {exc} in the record starting here; "
                              "expected valid CSV (quotes closed, doubled inside quoted fields)."
                              ) from None
-        self.header: list[str] = rows.pop(0) if expected is not None else []
+        # header names are matched without surrounding spaces (hand-edited files)
+        self.header: list[str] = ([h.strip() for h in rows.pop(0)] if expected is not None
+                                  else [])
         if expected is not None:
             self.lines.pop(0)
         self.rows = rows

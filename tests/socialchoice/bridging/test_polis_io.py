@@ -441,6 +441,12 @@ def test_real_export_errors_name_physical_lines(tmp_path):
         read_polis(folder)
 
 
+def test_header_names_match_without_surrounding_spaces(tmp_path):
+    spaced = COMMENTS.replace("comment-id,author-id", " comment-id , author-id")
+    conv = read_polis(tiny(tmp_path, comments=spaced))
+    assert conv.statement_ids.tolist() == [0, 1]
+
+
 def test_a_bad_vote_cell_is_shown_as_the_user_wrote_it(tmp_path):
     with pytest.raises(PolisError) as err:
         read_polis(tiny(tmp_path, participants_votes=_replace_line(PV, 3, "5,,0,1,1,0,yes,")))

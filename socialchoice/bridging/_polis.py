@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_vote_matrix
+
 from .._errors import PolisError, VoteMatrixError
 from ._polis_csv import (
     _COMMENT_COLS,
@@ -176,7 +178,7 @@ class Conversation:
     def __post_init__(self) -> None:
         statements = tuple(self.statements)
         pids = np.asarray(self.participant_ids, dtype=np.int64).reshape(-1)
-        votes = np.asarray(self.votes, dtype=np.float64)
+        votes = check_vote_matrix(self.votes, "votes", "Conversation", error=VoteMatrixError)
         groups = np.asarray(self.polis_groups, dtype=np.int64).reshape(-1)
         n, m = len(pids), len(statements)
         if votes.shape != (n, m):
@@ -185,8 +187,6 @@ class Conversation:
         if groups.shape != (n,):
             raise VoteMatrixError(f"Conversation {self.name!r}: polis_groups must have shape "
                                   f"({n},); got {groups.shape}.")
-        if not (np.isnan(votes) | np.isin(votes, (-1.0, 0.0, 1.0))).all():
-            raise VoteMatrixError(f"Conversation {self.name!r}: votes must be +1, -1, 0 or NaN.")
         hist = self.history
         if hist is not None:
             hist = np.asarray(hist, dtype=np.int64)

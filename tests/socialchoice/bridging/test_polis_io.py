@@ -164,7 +164,7 @@ def test_conversation_is_frozen_and_read_only(convs):
     with pytest.raises(VoteMatrixError, match="shape"):
         Conversation("x", conv.statements, conv.participant_ids, conv.votes[:, :3],
                      conv.polis_groups)
-    with pytest.raises(VoteMatrixError, match=r"\+1, -1, 0 or NaN"):
+    with pytest.raises(VoteMatrixError, match=r"'votes' parameter of Conversation .* is 2"):
         Conversation("x", conv.statements[:1], [0], [[2.0]], [0])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import tempfile
 import zipfile
@@ -148,3 +149,32 @@ def test_uploads_are_read_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     conv = load_upload([("ubi.zip", _zip(folder, inside="scoop-hivemind.ubi"))])
     assert conv.name == "scoop-hivemind.ubi" and conv.votes.shape == (234, 71)
     assert conv.topic == "A Universal Basic Income for Aotearoa NZ?"
+
+
+def test_slate_size_stays_within_the_statements_not_moderated_out() -> None:
+    """A 3-statement export with 2 moderated out: the slate size cannot exceed 1, so no
+    error in API words ("'k' parameter of bridging_slate") reaches the page."""
+    folder = SHIPPED["brexit-consensus"]
+
+    def table(name: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO((folder / name).read_text(encoding="utf-8"))))
+
+    def text(rows: list[list[str]]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue().encode()
+
+    comments = table("comments.csv")
+    cid, mod = comments[0].index("comment-id"), comments[0].index("moderated")
+    rows = [r for r in comments[1:] if r[cid] in {"0", "1", "2"}]
+    for r in rows:
+        r[mod] = "1" if r[cid] == "0" else "-1"
+    pv = table("participants-votes.csv")
+    cols = [j for j, h in enumerate(pv[0]) if not h.isdigit() or h in {"0", "1", "2"}]
+    files = [
+        ("comments.csv", text([comments[0], *rows]), "text/csv"),
+        ("participants-votes.csv", text([[r[j] for j in cols] for r in pv]), "text/csv"),
+    ]
+    app = _upload(files)
+    assert not app.error, [e.value for e in app.error]
+    assert sum(c.value.startswith("consensus ") for c in app.caption) == 1

@@ -189,7 +189,8 @@ def group_aware_consensus(
     over the groups), which newer exports write as ``group-informed-consensus`` in
     comments.csv. Given the export's latest votes and its ``group-id`` column, the result
     equals that column to within 2 units in the last place (bg2050-volunteers: all 371
-    comments, 264 bit for bit; only the rounding of Polis's own arithmetic differs).
+    comments, 264 bit for bit; the last bits of Polis's stored values are not reproduced by
+    any order of this arithmetic, see ``data/polis/README.md``).
 
     Parameters
     ----------

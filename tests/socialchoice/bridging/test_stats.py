@@ -261,8 +261,9 @@ def test_group_aware_consensus_equals_polis_own_column():
     participants, using every comment (moderated-out ones too) and the latest votes.
 
     With Polis's own group ids from the export, ours equals it to 2 units in the last place
-    on all 371 comments (264 bit for bit): same counts, same formula; only the rounding of
-    the floating-point products differs. Any other count (a vote more or less in a group,
+    on all 371 comments (264 bit for bit): same counts, same formula; only the last bits of
+    Polis's stored values differ (no order of the arithmetic reproduces them all, see
+    data/polis/README.md). Any other count (a vote more or less in a group,
     passes left out, ungrouped participants counted) moves the value by more than 1e-4."""
     conv = read_polis(Path(__file__).resolve().parents[3] / "data/polis/bg2050-volunteers")
     polis = np.array([s.group_informed_consensus for s in conv.statements])

@@ -45,6 +45,8 @@ def _print_report(out: dict[str, Any]) -> None:
         f"{conv['participants']} participants, {conv['statements']} statements "
         f"(moderated-out removed), {conv['votes']} votes"
     )
+    for note in conv["notes"]:
+        con.print(Text(f"Note: {note}", style="dim"))
     grp = out["groups"]
     sizes = ", ".join(f"group {g}: {n}" for g, n in grp["sizes"].items())
     source = "Polis's own groups" if grp["source"] == "polis" else "recomputed (PCA + k-means)"
@@ -140,7 +142,12 @@ def polis_command(
         conv = sc.read_polis(folder)
         with fraction_progress(
             "reading", disable=fmt is OutputFormat.json, percent=False
-        ) as progress:
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                steps = bridging.ANALYSIS_STEPS
+                bar(done / total, steps[done] if done < total else "done")
+
             report = bridging.analyse_conversation(
                 conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress
             )

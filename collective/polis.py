@@ -20,7 +20,7 @@ from rich.text import Text
 import socialchoice as sc
 from socialchoice import bridging, committee
 
-from ._console import fail, fraction_progress, stdout
+from ._console import fail, fraction_progress, seed_option, stdout
 from .vote import OutputFormat
 
 __all__ = ["GroupSource", "polis_command"]
@@ -45,6 +45,8 @@ def _print_report(out: dict[str, Any]) -> None:
         f"{conv['participants']} participants, {conv['statements']} statements "
         f"(moderated-out removed), {conv['votes']} votes"
     )
+    for note in conv["notes"]:
+        con.print(Text(f"Note: {note}", style="dim"))
     grp = out["groups"]
     sizes = ", ".join(f"group {g}: {n}" for g, n in grp["sizes"].items())
     source = "Polis's own groups" if grp["source"] == "polis" else "recomputed (PCA + k-means)"
@@ -124,7 +126,7 @@ def polis_command(
         ),
     ] = "consensus",
     top: Annotated[int, typer.Option("--top", help="Statements per list.")] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the k-means restarts.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the k-means restarts.")] = 0,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
     ] = OutputFormat.table,
@@ -140,7 +142,12 @@ def polis_command(
         conv = sc.read_polis(folder)
         with fraction_progress(
             "reading", disable=fmt is OutputFormat.json, percent=False
-        ) as progress:
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                steps = bridging.ANALYSIS_STEPS
+                bar(done / total, steps[done] if done < total else "done")
+
             report = bridging.analyse_conversation(
                 conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress
             )

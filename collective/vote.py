@@ -6,7 +6,6 @@ The file is a PrefLib file (``.soc``, ``.soi``, ``.toc``, ``.toi``) or a CSV of 
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,16 +18,9 @@ import socialchoice as sc
 from socialchoice.io import read_profile
 
 from ._console import fail, stdout
-from ._output import to_json
+from ._output import OutputFormat, to_json
 
 __all__ = ["OutputFormat", "analyse", "vote"]
-
-
-class OutputFormat(enum.StrEnum):
-    """How a command prints its answer."""
-
-    table = "table"
-    json = "json"
 
 
 def analyse(profile: sc.Profile, rule_names: list[str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 import svo
 
-from .._console import fail, fraction_progress, stderr, stdout
+from .._console import fail, fraction_progress, seed_option, stderr, stdout
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
@@ -150,9 +150,7 @@ def llm_command(
             help="Take the most likely option letter, or sample from the model's distribution.",
         ),
     ] = Decision.argmax,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the option orders, sampling and bootstrap.")
-    ] = 0,
+    seed: Annotated[int, seed_option("Seed of the option orders, sampling and bootstrap.")] = 0,
     out: Annotated[
         Path | None,
         typer.Option(

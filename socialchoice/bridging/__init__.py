@@ -7,7 +7,7 @@ export. :func:`read_polis` reads such an export.
 
 from ._groups import OpinionGroups, OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation, Statement, read_polis, shipped_conversations
-from ._report import ConversationReport, analyse_conversation
+from ._report import ANALYSIS_STEPS, ConversationReport, analyse_conversation
 from ._slate import BridgingSlate, bridging_slate
 from ._stats import (
     ConsensusResult,
@@ -19,6 +19,7 @@ from ._stats import (
 )
 
 __all__ = [
+    "ANALYSIS_STEPS",
     "BridgingSlate",
     "ConsensusResult",
     "ConsensusStatement",

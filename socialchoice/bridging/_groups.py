@@ -13,8 +13,9 @@ The pipeline of Polis (``compdemocracy/polis``, ``math/src/polismath/math/pca.cl
    vote, ``n_votes`` the participant's cells that are not NaN, moderated-out ones included),
    so that people who voted little are not all piled up at the centre;
 4. k-means on the projections: ``base_clusters`` (100) base clusters, then the base-cluster
-   centres (weighted by their sizes) are clustered into k groups, k in 2…5 chosen by the
-   silhouette of the base-cluster centres.
+   centres (weighted by their sizes) are clustered into k groups from Polis's k-means
+   start, k in 2…5 chosen by the silhouette of the base-cluster centres through Polis's
+   k smoother (:mod:`._polis_kmeans`).
 
 red-dwarf skips step 4's base clusters (it clusters participants directly, from the first k
 distinct points in sorted order, one run). ``base_clusters=None`` does the same with
@@ -32,11 +33,13 @@ import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
+
+from _common.validation import check_choice, check_int, check_rng
 
 from .._errors import VoteMatrixError
-from ._input import as_vote_matrix
+from ._input import as_columns, as_vote_matrix
+from ._kmeans import _kmeans, _silhouette
+from ._polis_kmeans import polis_group_kmeans, polis_order, smoothed_k
 
 __all__ = ["OpinionGroups", "OpinionMap", "opinion_groups", "opinion_map"]
 
@@ -104,36 +107,6 @@ class OpinionGroups:
     map: OpinionMap
     base_labels: NDArray[np.int64]
     base_centers: NDArray[np.float64]
-
-
-def _positive_int(value: object, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise VoteMatrixError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def _moderated_mask(moderated_out: ArrayLike | None, m: int) -> NDArray[np.bool_]:
-    mask = np.zeros(m, dtype=bool)
-    if moderated_out is None:
-        return mask
-    raw = np.asarray(moderated_out)
-    if raw.dtype == bool:
-        if raw.shape != (m,):
-            raise VoteMatrixError(
-                f"moderated_out as a mask must have one entry per statement (shape ({m},)); "
-                f"got shape {raw.shape}."
-            )
-        return raw.copy()
-    raw = raw.reshape(-1)
-    if raw.size == 0:
-        return mask
-    if not np.issubdtype(raw.dtype, np.integer) or raw.min() < 0 or raw.max() >= m:
-        raise VoteMatrixError(
-            f"moderated_out must list statement (column) indices in [0, {m - 1}] or be a "
-            f"boolean mask of shape ({m},); got {raw.tolist()}."
-        )
-    mask[raw] = True
-    return mask
 
 
 def _centred(V, moderated: NDArray[np.bool_], dense: bool | None, owned: bool):
@@ -291,187 +264,19 @@ def opinion_map(
     array([0.858, 0.063])
     """
     V_in = V
-    V = as_vote_matrix(V)
+    V = as_vote_matrix(V, "opinion_map")
     owned = not (isinstance(V_in, np.ndarray) and np.shares_memory(V, V_in))
-    min_votes = _positive_int(min_votes, "min_votes", minimum=1)
-    n_components = _positive_int(n_components, "n_components", minimum=1)
-    moderated = _moderated_mask(moderated_out, V.shape[1])
+    min_votes = check_int(min_votes, "min_votes", "opinion_map", 1, error=VoteMatrixError)
+    n_components = check_int(n_components, "n_components", "opinion_map", 1,
+                             error=VoteMatrixError)
+    moderated = as_columns(moderated_out, V.shape[1], "moderated_out", "opinion_map")
+    gen = check_rng(rng, "opinion_map", error=VoteMatrixError)
     coords, comps, ratio, center, n_votes, m_eff = _project(
-        V, moderated, n_components, np.random.default_rng(rng), owned=owned
+        V, moderated, n_components, gen, owned=owned
     )
     in_analysis = n_votes >= min(min_votes, m_eff)
     coords[~in_analysis] = np.nan
     return OpinionMap(coords, in_analysis, comps, ratio, center, n_votes.astype(np.int64))
-
-
-# ---------------------------------------------------------------- k-means and silhouette
-
-
-def _two_nearest(X: NDArray[np.float64], C: NDArray[np.float64]):
-    """Nearest centre of every row of X, its distance and the distance to the second nearest."""
-    if len(X) * len(C) > 1 << 16:  # many points: a k-d tree on the centres
-        dist, idx = cKDTree(C).query(X, k=2, workers=-1)
-        return idx[:, 0].astype(np.intp), dist[:, 0], dist[:, 1]
-    D = np.sqrt(((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2))
-    rows = np.arange(len(X))
-    labels = D.argmin(axis=1)
-    first = D[rows, labels]
-    D[rows, labels] = np.inf
-    return labels, first, D.min(axis=1)
-
-
-def _kmeanspp(X, w, k: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    """Weighted k-means++ seeding (D² · w sampling); fewer than k rows if X has fewer points."""
-    cum = np.cumsum(w)
-    chosen = [int(np.searchsorted(cum, rng.random() * cum[-1], side="right"))]
-    d2 = np.einsum("ij,ij->i", X - X[chosen[0]], X - X[chosen[0]])
-    for _ in range(1, k):  # loop over centres, vectorised over points
-        cum = np.cumsum(w * d2)
-        if cum[-1] <= 0:
-            break
-        i = int(np.searchsorted(cum, rng.random() * cum[-1], side="right"))
-        chosen.append(min(i, len(X) - 1))
-        diff = X - X[chosen[-1]]
-        np.minimum(d2, np.einsum("ij,ij->i", diff, diff), out=d2)
-    return X[chosen].copy()
-
-
-def _lloyd(X, w, C, *, max_iter: int = 300, tol: float = 1e-4):
-    """Weighted Lloyd iterations from centres C; returns (labels, centres, inertia).
-
-    Stops when the labels repeat or the centres move by at most ``tol`` times the mean
-    variance of X in total (scikit-learn's rule). An emptied cluster moves to the point
-    farthest from its centre. Hamerly's bounds (an upper bound on the distance to the own
-    centre, a lower bound on the distance to any other) skip the points whose centre
-    cannot have changed, so late iterations touch few points; the labels are Lloyd's.
-    """
-    d = X.shape[1]
-    k = len(C)
-    tol_abs = tol * float(np.mean(np.var(X, axis=0)))
-    labels, upper, lower = _two_nearest(X, C)
-    for _ in range(max_iter):
-        W = np.bincount(labels, weights=w, minlength=k)
-        sums = np.stack([np.bincount(labels, weights=w * X[:, j], minlength=k) for j in range(d)])
-        new = C.copy()
-        full = W > 0
-        new[full] = sums.T[full] / W[full, None]
-        if not full.all():
-            own = np.einsum("ij,ij->i", X - C[labels], X - C[labels])
-            far = np.argsort(-(w * own), kind="stable")
-            new[~full] = X[far[: int((~full).sum())]]
-        move = np.sqrt(np.einsum("ij,ij->i", new - C, new - C))
-        C = new
-        upper += move[labels]
-        lower -= move.max()
-        check = np.flatnonzero(upper >= lower)
-        diff = X[check] - C[labels[check]]
-        upper[check] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        check = check[upper[check] >= lower[check]]
-        relabel, upper[check], lower[check] = _two_nearest(X[check], C)
-        changed = bool(np.any(relabel != labels[check]))
-        labels[check] = relabel
-        if not changed or float(move @ move) <= tol_abs:
-            break
-    own = np.einsum("ij,ij->i", X - C[labels], X - C[labels])
-    return labels, C, float(w @ own)
-
-
-def _kmeans(X, w, k: int, rng: np.random.Generator, n_init: int):
-    """Best (least weighted inertia) of ``n_init`` k-means++ / Lloyd runs."""
-    best = None
-    for _ in range(n_init):
-        run = _lloyd(X, w, _kmeanspp(X, w, k, rng))
-        if best is None or run[2] < best[2]:
-            best = run
-    return best
-
-
-def _kmeans_reference(X, w, C, *, max_iter: int = 300, tol: float = 1e-4):
-    """Slow, loop-by-loop Lloyd with the same rules as :func:`_lloyd` (for tests)."""
-    X = [list(map(float, x)) for x in np.asarray(X)]
-    C = [list(map(float, c)) for c in np.asarray(C)]
-    w = [float(v) for v in w]
-    N, k, d = len(X), len(C), len(X[0])
-    mean_var = sum(sum((x[j] - sum(y[j] for y in X) / N) ** 2 for x in X) / N for j in range(d)) / d
-
-    def assign(C):
-        dist = [[sum((x[j] - c[j]) ** 2 for j in range(d)) for c in C] for x in X]
-        labels = [min(range(k), key=lambda c, row=row: row[c]) for row in dist]
-        return labels, [dist[i][labels[i]] for i in range(N)]
-
-    labels, own = assign(C)
-    for _ in range(max_iter):
-        new = []
-        for c in range(k):
-            members = [i for i in range(N) if labels[i] == c]
-            total = sum(w[i] for i in members)
-            new.append(
-                [sum(w[i] * X[i][j] for i in members) / total for j in range(d)]
-                if total > 0
-                else None
-            )
-        far = sorted(range(N), key=lambda i: -w[i] * own[i])
-        empties = [c for c in range(k) if new[c] is None]
-        for rank, c in enumerate(empties):
-            new[c] = list(X[far[rank]])
-        shift = sum((new[c][j] - C[c][j]) ** 2 for c in range(k) for j in range(d))
-        C = new
-        relabel, own = assign(C)
-        done = relabel == labels or shift <= tol * mean_var
-        labels = relabel
-        if done:
-            break
-    inertia = sum(w[i] * own[i] for i in range(N))
-    return np.array(labels), np.array(C), inertia
-
-
-def _silhouette(X: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
-    """Mean silhouette (Rousseeuw 1987; members of singleton clusters score 0).
-
-    Distances are formed in row blocks of at most ~4M entries, so memory stays linear in N.
-    """
-    N = len(X)
-    labels = np.unique(labels, return_inverse=True)[1].reshape(-1)
-    k = int(labels.max()) + 1
-    if k < 2:
-        return 0.0
-    onehot = np.zeros((N, k))
-    onehot[np.arange(N), labels] = 1.0
-    sizes = onehot.sum(axis=0)
-    sums = np.empty((N, k))
-    step = max(1, (1 << 22) // N)
-    for start in range(0, N, step):  # blocks of rows, not single participants
-        sums[start : start + step] = cdist(X[start : start + step], X) @ onehot
-    rows = np.arange(N)
-    own = sizes[labels]
-    a = sums[rows, labels] / np.maximum(own - 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        other = sums / sizes
-    other[rows, labels] = np.inf
-    b = other.min(axis=1)
-    top = np.maximum(a, b)
-    s = np.where((own > 1) & (top > 0), (b - a) / np.where(top > 0, top, 1.0), 0.0)
-    return float(s.mean())
-
-
-def _silhouette_reference(X, labels) -> float:
-    """Slow, pair-by-pair silhouette (for tests)."""
-    X = np.asarray(X, dtype=float)
-    labels = [int(v) for v in labels]
-    N = len(X)
-    scores = []
-    for i in range(N):
-        dist: dict[int, list[float]] = {}
-        for j in range(N):
-            if j != i:
-                dist.setdefault(labels[j], []).append(float(np.sqrt(np.sum((X[i] - X[j]) ** 2))))
-        if labels[i] not in dist:  # singleton cluster
-            scores.append(0.0)
-            continue
-        a = sum(dist[labels[i]]) / len(dist[labels[i]])
-        b = min(sum(v) / len(v) for c, v in dist.items() if c != labels[i])
-        scores.append(0.0 if max(a, b) == 0 else (b - a) / max(a, b))
-    return sum(scores) / N
 
 
 # ---------------------------------------------------------------- opinion groups
@@ -499,6 +304,8 @@ def opinion_groups(
     base_clusters: int | None = ...,
     max_k: int = ...,
     n_init: int = ...,
+    init: Literal["polis", "k-means++"] = ...,
+    k_buffer: int = ...,
     moderated_out: ArrayLike | None = ...,
     return_details: Literal[False] = ...,
 ) -> NDArray[np.int64]: ...
@@ -514,6 +321,8 @@ def opinion_groups(
     base_clusters: int | None = ...,
     max_k: int = ...,
     n_init: int = ...,
+    init: Literal["polis", "k-means++"] = ...,
+    k_buffer: int = ...,
     moderated_out: ArrayLike | None = ...,
     return_details: Literal[True],
 ) -> OpinionGroups: ...
@@ -528,6 +337,8 @@ def opinion_groups(
     base_clusters: int | None = 100,
     max_k: int = 5,
     n_init: int = 10,
+    init: Literal["polis", "k-means++"] = "polis",
+    k_buffer: int = 4,
     moderated_out: ArrayLike | None = None,
     return_details: bool = False,
 ) -> NDArray[np.int64] | OpinionGroups:
@@ -537,22 +348,39 @@ def opinion_groups(
     ``base_clusters`` base clusters by k-means (a single k-means++ run; when there are no
     more distinct positions than that, each distinct position is a base cluster, as in
     Polis). The base-cluster centres, weighted by their sizes, are then clustered into k
-    groups (best of ``n_init`` k-means++ runs); without ``k``, every k from 2 to
-    ``min(max_k, 2 + n_base // 12)`` (Polis's cap) is tried and the k with the highest
-    silhouette of the base-cluster centres wins (ties: the smaller k). Polis itself starts
-    each k-means from the previous run's clusters and changes k only after the same k won
-    4 updates in a row; a single snapshot cannot replay that history.
+    groups for every k from 2 to ``min(max_k, 2 + n_base // 12)`` (Polis's ``max-k-fn``),
+    and the silhouette of the base-cluster centres picks k.
+
+    ``init="polis"`` (default) follows Polis's group step (``clusters.clj``, see
+    :mod:`socialchoice.bridging._polis_kmeans`): base clusters numbered in the order of
+    their first participant; the groups come from Polis's k-means start (the first k
+    distinct centres, stopped when no centre moves by 0.01 or after 20 steps, emptied
+    clusters dropped). k follows Polis's ``group-k-smoother``, which keeps the current k
+    until another k has had the best silhouette ``group-k-buffer`` = 4 updates in a row and
+    starts every conversation at k = 2 (with fewer than 12 base clusters only 2 is
+    allowed). A snapshot has no update history, so the smoother is fed the best k of
+    ``k_buffer`` independent re-clusterings (fresh base clusters from ``rng``) and starts
+    from 2: another k is adopted only if it wins all of them. Polis scores k on clusterings
+    refined update after update; a cold start is a poor stand-in (on clear camps it can
+    miss one), so each k is scored on the best of ``n_init`` weighted k-means++ runs. The
+    returned groups are those of the re-clustering whose Polis-start clustering at that k
+    has the highest silhouette. ``init="k-means++"`` takes the k-means++ clusterings as the
+    groups too (a lower within-group sum of squares than Polis's start, which is not what
+    Polis shows).
 
     ``base_clusters=None`` clusters the participants directly with the silhouette over
     participants, as red-dwarf's ``run_pipeline`` does (red-dwarf runs one k-means from the
     first k distinct points in sorted order instead of k-means++ restarts); its silhouette
-    costs O(n²) time.
+    costs O(n²) time, and k is the silhouette's choice.
 
-    On the two shipped conversations the default reproduces Polis's own 2 groups with an
-    adjusted Rand index of about 0.85–0.9 when the moderated-out statements are passed as
-    ``moderated_out`` (zeroed, as Polis does; dropping them instead gives 0.58 on Seattle);
-    red-dwarf's groups score 0.46 (Seattle, a poorer k-means optimum) and 0.64 (Brexit,
-    3 groups), see the tests.
+    Adjusted Rand index against Polis's own ``group-id`` on the four shipped conversations
+    (rng=0, moderated-out statements zeroed as Polis does, participants both put in a
+    group): 15-per-hour-seattle 0.75, brexit-consensus 0.92, bg2050-volunteers 1.00,
+    scoop-hivemind.ubi -0.01 (Polis: 4 groups that include 60 participants with fewer than
+    7 votes, from an older in-conversation rule; ours: 2), median 0.83; k equals Polis's on
+    the first three. With ``init="k-means++"`` and ``k_buffer=1`` (the former default):
+    0.88, 0.88, 0.19 (it splits off one outlier instead of Polis's 8 far-out
+    participants), 0.09, median 0.54. See the tests for the figures over seeds.
 
     Parameters
     ----------
@@ -563,13 +391,21 @@ def opinion_groups(
     min_votes : int
         Votes needed to enter the analysis (see :func:`opinion_map`).
     rng : numpy.random.Generator, int or None
-        Seeds the k-means++ runs; a fixed seed gives the same groups.
+        Seeds the base clusters and k-means++ runs; a fixed seed gives the same groups.
     base_clusters : int or None
         Number of base clusters (Polis: 100); None clusters participants directly.
     max_k : int
         Largest number of groups tried when ``k`` is None (Polis: 5).
     n_init : int
         k-means++ restarts for each k of the group step.
+    init : {"polis", "k-means++"}
+        How the base-cluster centres are clustered (see above).
+    k_buffer : int
+        Re-clusterings whose best k must agree before a k other than 2 is adopted (Polis's
+        ``group-k-buffer``, 4); 1 takes the silhouette's choice. Used when ``k`` is None and
+        base clusters are formed.
+
+    The ``silhouette`` of the details is the one that chose k (k-means++ clusterings).
     moderated_out : array_like of int or bool, optional
         Moderated-out statements, zeroed as in :func:`opinion_map`.
     return_details : bool
@@ -609,14 +445,17 @@ def opinion_groups(
     >>> details.k, sorted(details.silhouette)
     (2, [2])
     """
-    min_votes = _positive_int(min_votes, "min_votes", minimum=1)
-    max_k = _positive_int(max_k, "max_k", minimum=2)
-    n_init = _positive_int(n_init, "n_init", minimum=1)
+    func = "opinion_groups"
+    min_votes = check_int(min_votes, "min_votes", func, 1, error=VoteMatrixError)
+    max_k = check_int(max_k, "max_k", func, 2, error=VoteMatrixError)
+    n_init = check_int(n_init, "n_init", func, 1, error=VoteMatrixError)
+    k_buffer = check_int(k_buffer, "k_buffer", func, 1, error=VoteMatrixError)
+    init = check_choice(init, "init", func, ("polis", "k-means++"), error=VoteMatrixError)
     if base_clusters is not None:
-        base_clusters = _positive_int(base_clusters, "base_clusters", minimum=2)
+        base_clusters = check_int(base_clusters, "base_clusters", func, 2, error=VoteMatrixError)
     if k is not None:
-        k = _positive_int(k, "k", minimum=2)
-    gen = np.random.default_rng(rng)
+        k = check_int(k, "k", func, 2, error=VoteMatrixError)
+    gen = check_rng(rng, func, error=VoteMatrixError)
     om = opinion_map(V, min_votes=min_votes, moderated_out=moderated_out, rng=gen)
     inside = np.flatnonzero(om.in_analysis)
     X = om.coordinates[inside]
@@ -627,30 +466,86 @@ def opinion_groups(
             f"those with at least {min_votes} votes; got {inside.size} participants with "
             f"{n_distinct} distinct position(s)."
         )
-    base_labels, C, weights = _base_clusters(X, base_clusters, gen)
+    runs = 1 if k is not None or base_clusters is None else k_buffer
+    steps = [_group_step(X, k, base_clusters=base_clusters, max_k=max_k, n_init=n_init,
+                         init=init, rng=gen, scores=return_details) for _ in range(runs)]
+    if k is not None or len(steps[0].clusterings) == 1:
+        best = next(iter(steps[0].clusterings))
+    else:
+        best = smoothed_k([_best_k(step.k_scores) for step in steps], buffer=runs)
+        if best not in steps[0].clusterings:
+            best = _best_k(steps[0].k_scores)
+    # of the runs, the one whose clustering at that k separates best (highest silhouette)
+    step = steps[max(range(runs), key=lambda r: (steps[r].silhouettes.get(best, -np.inf), -r))]
+    groups = _ranked_groups(step.clusterings[best][step.base_labels], inside,
+                            len(om.in_analysis))
+    if not return_details:
+        return groups
+    full_base = np.full(len(om.in_analysis), -1, dtype=np.int64)
+    full_base[inside] = step.base_labels
+    return OpinionGroups(groups, int(groups.max()) + 1, step.k_scores, om, full_base,
+                         step.centres)
+
+
+def _best_k(scores: dict[int, float]) -> int:
+    """The k of the highest silhouette (ties: the smaller k)."""
+    return max(sorted(scores), key=lambda kk: (scores[kk], -kk))
+
+
+@dataclass(frozen=True, eq=False)
+class _Step:
+    """One clustering of the participants: base clusters and their groups for every k."""
+
+    base_labels: NDArray[np.int64]
+    centres: NDArray[np.float64]
+    clusterings: dict[int, NDArray[np.int64]]  # k -> group of each base cluster
+    silhouettes: dict[int, float]  # k -> silhouette of that clustering
+    k_scores: dict[int, float]  # k -> silhouette that chooses k
+
+
+def _group_step(X, k: int | None, *, base_clusters: int | None, max_k: int, n_init: int,
+                init: str, rng: np.random.Generator, scores: bool) -> _Step:
+    """Base clusters of X and their clustering for every candidate k, with silhouettes.
+
+    Silhouettes are computed when several k compete or ``scores`` asks for them. With
+    Polis's start, k is scored on the best of ``n_init`` k-means++ clusterings (standing in
+    for Polis's clusterings, refined update after update), the groups come from Polis's start.
+    """
+    n_distinct = len(np.unique(X, axis=0))
+    base_labels, C, weights = _base_clusters(X, base_clusters, rng)
+    polis = base_clusters is not None and init == "polis"
+    if polis:  # Polis's base-cluster ids
+        order = polis_order(base_labels, len(C))
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        base_labels, C, weights = rank[base_labels], C[order], weights[order]
     n_base = min(len(C), n_distinct)
     if k is not None and k > n_base:
         raise VoteMatrixError(
-            f"k must be in [2, {n_base}] (the number of base clusters, i.e. of distinct "
-            f"participant positions with at least {min_votes} votes); got k={k}."
+            f"The 'k' parameter of opinion_groups must be an int in [2, {n_base}] (the number "
+            f"of base clusters, i.e. of distinct participant positions with enough votes). "
+            f"Got {k} instead."
         )
     candidates = [k] if k is not None else list(range(2, min(max_k, 2 + n_base // 12, n_base) + 1))
-    clusterings = {kk: _kmeans(C, weights, kk, gen, n_init)[0] for kk in candidates}
-    scores: dict[int, float] = {}
-    if len(candidates) > 1 or return_details:
-        scores = {kk: _silhouette(C, labels) for kk, labels in clusterings.items()}
-    best = max(candidates, key=lambda kk: (scores.get(kk, 0.0), -kk))
-    group_of_base = np.unique(clusterings[best], return_inverse=True)[1].reshape(-1)
-    member_group = group_of_base[base_labels]
+    best = {kk: _kmeans(C, weights, kk, rng, n_init)[0] for kk in candidates}
+    clusterings = {kk: polis_group_kmeans(C, weights, kk) for kk in candidates} if polis else best
+    silhouettes: dict[int, float] = {}
+    k_scores: dict[int, float] = {}
+    if len(candidates) > 1 or scores:
+        silhouettes = {kk: _silhouette(C, labels) for kk, labels in clusterings.items()}
+        k_scores = ({kk: _silhouette(C, labels) for kk, labels in best.items()} if polis
+                    else silhouettes)
+    return _Step(base_labels, C, clusterings, silhouettes, k_scores)
+
+
+def _ranked_groups(member_group: NDArray, inside: NDArray, n: int) -> NDArray[np.int64]:
+    """Group ids by size (0 = largest; ties: the group of the lower participant index)."""
+    member_group = np.unique(member_group, return_inverse=True)[1].reshape(-1)
     sizes = np.bincount(member_group)
     first = np.full(len(sizes), len(member_group))
     np.minimum.at(first, member_group, np.arange(len(member_group)))
     rank = np.empty(len(sizes), dtype=np.int64)
     rank[np.lexsort((first, -sizes))] = np.arange(len(sizes))
-    groups = np.full(len(om.in_analysis), -1, dtype=np.int64)
+    groups = np.full(n, -1, dtype=np.int64)
     groups[inside] = rank[member_group]
-    if not return_details:
-        return groups
-    full_base = np.full(len(om.in_analysis), -1, dtype=np.int64)
-    full_base[inside] = base_labels
-    return OpinionGroups(groups, len(sizes), scores, om, full_base, C)
+    return groups

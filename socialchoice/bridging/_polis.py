@@ -1,13 +1,21 @@
 """Polis CSV exports read into a :class:`Conversation` (numpy and the ``csv`` module only).
 
 A Polis export is a folder (or a ``.zip`` of one) written by Polis's exporter
-(``math/src/polismath/darwin/export.clj`` in compdemocracy/polis); the format is documented in
-``data/polis/README.md``:
+(``math/src/polismath/darwin/export.clj`` in compdemocracy/polis, and the newer exporter of
+its server); the format is documented in ``data/polis/README.md``. Every column is found by
+its header name, never by position; columns the reader does not know are ignored (and listed
+in :attr:`Conversation.notes` for participants-votes.csv). Both published layouts are read:
 
-* ``comments.csv`` (required): ``timestamp, datetime, comment-id, author-id, agrees,
-  disagrees, moderated, comment-body``; bodies may hold quoted newlines.
+* ``comments.csv`` (required): ``timestamp, comment-id, author-id, agrees, disagrees,
+  moderated, comment-body``; older exports add ``datetime``, newer ones drop it and add
+  ``is-meta``, ``is-seed`` (``true``/``false``) and ``group-informed-consensus`` (Polis's own
+  score, kept in :attr:`Statement.group_informed_consensus`). Bodies may hold quoted newlines.
 * ``participants-votes.csv`` (required): ``participant, group-id, n-comments, n-votes,
-  n-agree, n-disagree`` then one column per comment-id holding the latest vote.
+  n-agree, n-disagree`` (newer exports add ``xid``, the owner's external id, kept in
+  :attr:`Conversation.participant_xids`), then one column per comment-id holding the latest
+  vote. Polis writes a column only for comments with at least one vote, so a comment (often
+  one moderated out before anyone saw it) may have no column: it is read as unseen by
+  everyone (NaN) and named in :attr:`Conversation.notes`.
 * ``votes.csv`` (optional): the vote history ``timestamp, datetime, comment-id, voter-id,
   vote``. When present, the vote matrix is built from it (per (voter, comment) the largest
   timestamp wins; on equal timestamps the later row) and checked against
@@ -24,26 +32,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from _common.validation import check_vote_matrix
 
 from .._errors import PolisError, VoteMatrixError
 from ._polis_csv import (
     _COMMENT_COLS,
     _PV_META,
-    _REQUIRED,
     _VOTE_COLS,
     _check_agree,
-    _opener,
+    _Participants,
     _read_comments,
     _read_participants,
     _read_summary,
     _read_votes,
     _Table,
 )
+from ._polis_source import REQUIRED, Export, open_export
 
 __all__ = ["HISTORY_COLUMNS", "Conversation", "Statement", "read_polis", "shipped_conversations"]
 
@@ -64,7 +74,7 @@ def shipped_conversations() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_conversations())
-    ['15-per-hour-seattle', 'brexit-consensus']
+    ['15-per-hour-seattle', 'bg2050-volunteers', 'brexit-consensus', 'scoop-hivemind.ubi']
     """
     root = Path(__file__).resolve().parents[2] / "data" / "polis"
     if not root.is_dir():
@@ -78,6 +88,8 @@ class Statement:
     whitespace), ``author_id`` (participant id),
     ``moderated`` (-1 rejected, 0 unmoderated, 1 accepted), ``timestamp`` (epoch ms) and the
     export's ``agrees``/``disagrees`` counts (over the full vote history, re-votes included).
+    Newer exports also give ``is_meta``, ``is_seed`` and Polis's own
+    ``group_informed_consensus`` (None when the export has no such column; not in the repr).
 
     References
     ----------
@@ -97,6 +109,9 @@ class Statement:
     timestamp: int
     agrees: int
     disagrees: int
+    is_meta: bool | None = field(default=None, repr=False)
+    is_seed: bool | None = field(default=None, repr=False)
+    group_informed_consensus: float | None = field(default=None, repr=False)
 
 
 def _readonly(a: NDArray) -> NDArray:
@@ -127,6 +142,12 @@ class Conversation:
         Every vote event as rows ``(timestamp, participant row, statement column, vote)``
         (:data:`HISTORY_COLUMNS`), sorted by timestamp (file order among equal timestamps);
         None when the export had no ``votes.csv``.
+    participant_xids : tuple of str, or None
+        The ``xid`` column of newer exports (the conversation owner's id of each participant,
+        ``""`` for none), per row; None when the export has no such column.
+    notes : tuple of str
+        What the reader noticed and accepted: comments without a column in
+        participants-votes.csv (read as unseen), columns it ignored.
 
     References
     ----------
@@ -151,11 +172,13 @@ class Conversation:
     polis_groups: NDArray[np.int64]
     summary: dict[str, str] = field(default_factory=dict)
     history: NDArray[np.int64] | None = None
+    participant_xids: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         statements = tuple(self.statements)
         pids = np.asarray(self.participant_ids, dtype=np.int64).reshape(-1)
-        votes = np.asarray(self.votes, dtype=np.float64)
+        votes = check_vote_matrix(self.votes, "votes", "Conversation", error=VoteMatrixError)
         groups = np.asarray(self.polis_groups, dtype=np.int64).reshape(-1)
         n, m = len(pids), len(statements)
         if votes.shape != (n, m):
@@ -164,8 +187,6 @@ class Conversation:
         if groups.shape != (n,):
             raise VoteMatrixError(f"Conversation {self.name!r}: polis_groups must have shape "
                                   f"({n},); got {groups.shape}.")
-        if not (np.isnan(votes) | np.isin(votes, (-1.0, 0.0, 1.0))).all():
-            raise VoteMatrixError(f"Conversation {self.name!r}: votes must be +1, -1, 0 or NaN.")
         hist = self.history
         if hist is not None:
             hist = np.asarray(hist, dtype=np.int64)
@@ -179,6 +200,14 @@ class Conversation:
         object.__setattr__(self, "polis_groups", _readonly(groups))
         object.__setattr__(self, "summary", dict(self.summary))
         object.__setattr__(self, "history", hist)
+        xids = self.participant_xids
+        if xids is not None:
+            xids = tuple(str(x) for x in xids)
+            if len(xids) != n:
+                raise VoteMatrixError(f"Conversation {self.name!r}: participant_xids must have "
+                                      f"{n} entries (one per participant); got {len(xids)}.")
+        object.__setattr__(self, "participant_xids", xids)
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def statement_ids(self) -> NDArray[np.int64]:
@@ -297,18 +326,25 @@ def _latest_matrix_reference(hist: NDArray[np.int64], n: int, m: int) -> NDArray
 
 
 # ---------------------------------------------------------------------------- the reader
-def read_polis(folder: str | PathLike[str], *, validate: bool = True) -> Conversation:
-    """Read a Polis CSV export (a folder, or a ``.zip`` of one) into a :class:`Conversation`.
+def read_polis(source: Any, *, name: str | None = None, validate: bool = True) -> Conversation:
+    """Read a Polis CSV export into a :class:`Conversation`.
 
     Parameters
     ----------
-    folder : str or path-like
-        The export folder (``comments.csv`` and ``participants-votes.csv`` required,
-        ``votes.csv`` and ``summary.csv`` optional; see the module docstring).
+    source : str, path-like, bytes, file-like or mapping
+        The export: a folder path, a ``.zip`` path, the bytes of a ``.zip`` or a binary
+        file-like object holding one, or a mapping of file names to their contents (bytes or
+        text, e.g. uploaded files). ``comments.csv`` and ``participants-votes.csv`` are
+        required, ``votes.csv`` and ``summary.csv`` optional (see the module docstring).
+    name : str, optional
+        The name messages use for the source (e.g. an uploaded .zip's file name; the files
+        of a mapping are named by their keys) and, for a mapping, the conversation's name;
+        default: the path, ``'<bytes>'``, a file object's name, ``'upload'`` for a mapping.
+        A zip's conversation is named after its folder, else after the zip's file name.
     validate : bool, default True
-        Check that ``participants-votes.csv`` has a column for every comment and that the
-        latest votes of ``votes.csv`` equal its cells one by one. Parsing errors are raised
-        either way.
+        Check that the latest votes of ``votes.csv`` equal the cells of
+        ``participants-votes.csv`` one by one, and that every comment with a vote there has
+        a column. Parsing errors are raised either way.
 
     Returns
     -------
@@ -316,18 +352,20 @@ def read_polis(folder: str | PathLike[str], *, validate: bool = True) -> Convers
         Participants are every id of ``participants-votes.csv`` plus voters found only in
         ``votes.csv`` (group -1). Votes come from ``votes.csv`` when present, else from
         ``participants-votes.csv``. Statements are all comments, moderated-out ones included
-        (see :meth:`Conversation.accepted`).
+        (see :meth:`Conversation.accepted`); a comment without a column and without votes is
+        unseen by everyone.
 
     Raises
     ------
     PolisError
-        A missing folder or required file (the message lists what is present), an empty file,
-        a missing header column, a malformed cell (non-integer id or timestamp, a vote outside
-        {-1, 0, 1}, a row with the wrong number of cells, a summary row that is not
-        ``key,value``), a duplicate comment or participant id, a vote for an unknown
-        comment-id, a column header that is not a comment-id, or (with ``validate``) a cell
-        that disagrees between the two vote files. The message names file, physical line
-        (header = line 1) and column, what was found and what was expected.
+        A missing folder or required file (the message lists what is present), a zip holding
+        several exports (named), an empty file, a missing header column, a malformed cell
+        (non-integer id or timestamp, a vote outside {-1, 0, 1}, a row with the wrong number
+        of cells, a summary row that is not ``key,value``), a duplicate comment or
+        participant id, a vote for an unknown comment-id, a negative or unknown comment-id
+        as a column header, or (with ``validate``) a cell that disagrees between the two
+        vote files. The message names the user's file, the physical line (header = line 1)
+        and column, what was found and what was expected.
 
     References
     ----------
@@ -348,55 +386,84 @@ def read_polis(folder: str | PathLike[str], *, validate: bool = True) -> Convers
     array([[0., 0., 0.],
            [1., 1., 1.]])
     """
-    name, present, read, label = _opener(folder)
-    missing = [f for f in _REQUIRED if f not in present]
+    export = open_export(source, name)
+    missing = [f for f in REQUIRED if f not in export.present]
     if missing:
-        raise PolisError(f"Polis export {label('')!r} lacks {', '.join(missing)}; it holds "
-                         f"{present or 'no files'}; expected {' and '.join(_REQUIRED)} "
-                         "(votes.csv and summary.csv optional).")
-
-    def table(f: str, expected: Sequence[str] | None) -> _Table:
-        try:
-            return _Table(label(f), read(f), expected)
-        except UnicodeDecodeError as exc:
-            raise PolisError(f"{label(f)}: not UTF-8 text ({exc}); expected a UTF-8 CSV "
-                             "file.") from None
-
-    comments = _read_comments(table("comments.csv", _COMMENT_COLS))
-    statements = tuple(Statement(**fields) for fields in comments)
+        raise PolisError(f"Polis export {export.where!r} lacks {', '.join(missing)}; it "
+                         f"holds {export.present or 'no files'}; expected "
+                         f"{' and '.join(REQUIRED)} (votes.csv and summary.csv optional).")
+    statements = tuple(Statement(**f) for f in _read_comments(_table(export, "comments.csv")))
     sids = np.array([s.id for s in statements], dtype=np.int64)
-    pv = table("participants-votes.csv", _PV_META)
-    pv_pids, pv_groups, pv_cols, pv_votes = _read_participants(pv, sids)
-    events = _read_votes(table("votes.csv", _VOTE_COLS), sids) if "votes.csv" in present \
-        else None
-    summary = _read_summary(table("summary.csv", None)) if "summary.csv" in present else {}
-
+    pv = _table(export, "participants-votes.csv")
+    part = _read_participants(pv, sids)
+    events = (_read_votes(_table(export, "votes.csv"), sids)
+              if "votes.csv" in export.present else None)
+    summary = (_read_summary(_table(export, "summary.csv"))
+               if "summary.csv" in export.present else {})
     voters = np.empty(0, np.int64) if events is None else events[1][:, 1]
-    pids = np.unique(np.concatenate([pv_pids, voters]))
-    rows = np.searchsorted(pids, pv_pids)
+    pids = np.unique(np.concatenate([part.pids, voters]))
+    rows = np.searchsorted(pids, part.pids)
     groups = np.full(len(pids), -1, dtype=np.int64)
-    groups[rows] = pv_groups
+    groups[rows] = part.groups
+    xids = None
+    if part.xids is not None:
+        full = [""] * len(pids)
+        for r, x in zip(rows.tolist(), part.xids, strict=True):
+            full[r] = x
+        xids = tuple(full)
+    history, votes = _vote_matrix(export, pv, part, events, pids, rows, sids, validate)
+    return Conversation(name=export.name, statements=statements, participant_ids=pids,
+                        votes=votes, polis_groups=groups, summary=summary, history=history,
+                        participant_xids=xids, notes=_notes(pv, part, statements))
+
+
+_EXPECTED_HEADER: dict[str, Sequence[str] | None] = {
+    "comments.csv": _COMMENT_COLS,
+    "participants-votes.csv": ("participant", "group-id", "n-comments", "n-votes", "n-agree",
+                               "n-disagree", "<one column per comment-id>"),
+    "votes.csv": _VOTE_COLS, "summary.csv": None}
+
+
+def _table(export: Export, f: str) -> _Table:
+    try:
+        return _Table(export.label(f), export.read(f), _EXPECTED_HEADER[f])
+    except UnicodeDecodeError as exc:
+        raise PolisError(f"{export.label(f)}: not UTF-8 text ({exc}); expected a UTF-8 CSV "
+                         "file.") from None
+
+
+def _vote_matrix(export: Export, pv: _Table, part: _Participants, events, pids, rows, sids,
+                 validate: bool) -> tuple[NDArray[np.int64] | None, NDArray[np.float64]]:
+    """(history or None, latest-vote matrix), from votes.csv when present (cross-checked
+    against participants-votes.csv with ``validate``), else from participants-votes.csv."""
     n, m = len(pids), len(sids)
-    if validate and len(pv_cols) < m:
-        absent = np.setdiff1d(sids, sids[pv_cols])
-        raise PolisError(f"{pv.label}, line 1: no column for comment-id(s) "
-                         f"{', '.join(map(str, absent[:10].tolist()))}"
-                         f"{' ...' if len(absent) > 10 else ''} of comments.csv; expected one "
-                         "column per comment (read with validate=False to accept this).")
-    history = None
     if events is None:
         votes = np.full((n, m), np.nan)
-        votes[np.ix_(rows, pv_cols)] = pv_votes
-    else:
-        lines, raw = events
-        order = np.argsort(raw[:, 0], kind="stable")
-        history = raw[order]
-        history[:, 1] = np.searchsorted(pids, history[:, 1])
-        history[:, 2] = np.searchsorted(sids, history[:, 2])
-        votes, last = _latest_matrix(history, n, m)
-        if validate:
-            _check_agree(pv, votes[np.ix_(rows, pv_cols)], pv_votes, rows, pv_cols,
-                         label("votes.csv"), history, lines[order], last)
-    return Conversation(name=name, statements=statements, participant_ids=pids, votes=votes,
-                        polis_groups=groups, summary=summary, history=history)
+        votes[np.ix_(rows, part.cols)] = part.votes
+        return None, votes
+    lines, raw = events
+    order = np.argsort(raw[:, 0], kind="stable")
+    history = raw[order]
+    history[:, 1] = np.searchsorted(pids, history[:, 1])
+    history[:, 2] = np.searchsorted(sids, history[:, 2])
+    votes, last = _latest_matrix(history, n, m)
+    if validate:
+        _check_agree(pv, part, votes, rows, export.label("votes.csv"), history, lines[order],
+                     last, sids)
+    return history, votes
+
+
+def _notes(pv: _Table, part: _Participants, statements: Sequence[Statement]) -> tuple[str, ...]:
+    notes = []
+    absent = sorted(set(range(len(statements))) - set(part.cols.tolist()))
+    if absent:
+        listed = ", ".join(f"{statements[j].id} (moderated {statements[j].moderated})"
+                           for j in absent[:10])
+        notes.append(f"{pv.label} has no column for comment-id(s) {listed}"
+                     f"{' ...' if len(absent) > 10 else ''}: Polis writes columns only for "
+                     "comments with votes; read as unseen by everyone.")
+    if part.ignored:
+        notes.append(f"{pv.label}: ignored the column(s) {part.ignored} (neither a comment-id "
+                     f"nor one of {list(_PV_META)}).")
+    return tuple(notes)
 

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.validation import check_choice
+
 from .._errors import VoteMatrixError
 from ._groups import OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation
@@ -20,9 +22,13 @@ from ._stats import (
     representative_statements,
 )
 
-__all__ = ["ConversationReport", "analyse_conversation"]
+__all__ = ["ANALYSIS_STEPS", "ConversationReport", "analyse_conversation"]
 
 GROUP_SOURCES = ("polis", "ours")
+#: The steps of :func:`analyse_conversation`: ``progress(done, total)`` is called before
+#: step ``ANALYSIS_STEPS[done]`` and with ``done == total`` at the end.
+ANALYSIS_STEPS = ("opinion map (PCA)", "opinion groups",
+                  "representative and consensus statements", "bridging slate and audit")
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +97,7 @@ class ConversationReport:
                 "participants": conv.n_participants,
                 "statements": conv.n_statements,
                 "votes": int(np.count_nonzero(~np.isnan(conv.votes))),
+                "notes": list(conv.notes),
             },
             "groups": {
                 "source": self.group_source,
@@ -144,7 +151,7 @@ def analyse_conversation(
     rule: str = CONSENSUS,
     top: int = 5,
     rng: np.random.Generator | int | None = 0,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ConversationReport:
     """Opinion map, groups, representative and consensus statements and a bridging slate.
 
@@ -167,7 +174,8 @@ def analyse_conversation(
     rng : numpy.random.Generator, int or None
         For the k-means restarts when groups are recomputed.
     progress : callable, optional
-        Called as ``progress(fraction_done, what_next)`` between steps.
+        Called as ``progress(done, total)`` before each step (``total`` = 4; the step's
+        name is ``ANALYSIS_STEPS[done]``) and once more with ``done == total``.
 
     Returns
     -------
@@ -189,9 +197,9 @@ def analyse_conversation(
     (3, True)
     """
 
-    def step(done: float, what: str) -> None:
+    def step(done: int) -> None:
         if progress is not None:
-            progress(done, what)
+            progress(done, len(ANALYSIS_STEPS))
 
     # Polis's map and groups see moderated-out statements as passes by everyone; the
     # statement statistics and the slate only use the accepted statements.
@@ -199,14 +207,12 @@ def analyse_conversation(
     moderated_out = np.array([s.moderated == -1 for s in conversation.statements])
     conv = conversation.accepted()
     V = conv.votes
-    step(0.0, "opinion map (PCA)")
+    step(0)
     omap = opinion_map(full, moderated_out=moderated_out, rng=rng)
-    step(0.3, "opinion groups")
+    step(1)
     if isinstance(groups, str):
-        if groups not in GROUP_SOURCES:
-            raise VoteMatrixError(
-                f"groups must be one of {GROUP_SOURCES} or an array of group ids; got {groups!r}."
-            )
+        check_choice(groups, "groups", "analyse_conversation", GROUP_SOURCES,
+                     error=VoteMatrixError)
         source = groups
         if groups == "polis" and (conv.polis_groups >= 0).any():
             g = conv.polis_groups
@@ -216,12 +222,12 @@ def analyse_conversation(
     else:
         source = "given"
         g = np.asarray(groups)
-    step(0.6, "representative and consensus statements")
+    step(2)
     rep = representative_statements(V, g, top=top)
     cons = consensus_statements(V, top=top)
-    step(0.8, "bridging slate and audit")
+    step(3)
     slate = bridging_slate(V, k, g, rule=rule)
-    step(1.0, "done")
+    step(4)
     return ConversationReport(
         conversation=conv,
         groups=slate.groups,

@@ -8,10 +8,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import committee
-from .._errors import VoteMatrixError
 from ..committee._input import as_k
 from ._groups import opinion_groups
-from ._input import as_groups, as_vote_matrix
+from ._input import as_groups, as_mask, as_vote_matrix
 from ._stats import group_aware_consensus
 
 __all__ = ["BridgingSlate", "bridging_slate"]
@@ -129,20 +128,13 @@ def bridging_slate(
     >>> bool(slate.audit.jr)
     True
     """
-    V = as_vote_matrix(V)
+    V = as_vote_matrix(V, "bridging_slate")
     n, m = V.shape
-    if eligible is None:
-        mask = np.ones(m, dtype=bool)
-    else:
-        mask = np.asarray(eligible, dtype=bool)
-        if mask.shape != (m,):
-            raise VoteMatrixError(
-                f"eligible must have one entry per statement (shape ({m},)). "
-                f"Got shape {mask.shape} instead."
-            )
+    mask = as_mask(eligible, m, "eligible", "bridging_slate")
     columns = np.flatnonzero(mask)
     k = as_k(k, columns.size, func="bridging_slate")
-    g = opinion_groups(V, min_votes=min_votes, rng=rng) if groups is None else as_groups(groups, n)
+    g = (opinion_groups(V, min_votes=min_votes, rng=rng) if groups is None
+         else as_groups(groups, n, "bridging_slate"))
     gac = group_aware_consensus(V, g)
     members = g >= 0
     approvals = V[members][:, columns] == 1

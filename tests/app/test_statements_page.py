@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,3 +87,94 @@ def test_upload_round_trip() -> None:
     frame = map_frame(report)
     assert len(frame) == int(report.map.in_analysis.sum())
     assert set(frame["group"]) <= {"0", "1", "none"}
+
+
+def _upload(files: list[tuple[str, bytes, str]]) -> AppTest:
+    app = AppTest.from_string(SCRIPT, default_timeout=TIMEOUT)
+    app.run()
+    app.radio[0].set_value("Upload a Polis export").run()
+    app.file_uploader[0].set_value(files).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _zip(folder: Path, *, inside: str | None = None, skip: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for p in sorted(folder.glob("*.csv")):
+            if p.name not in skip:
+                zf.write(p, f"{inside}/{p.name}" if inside else p.name)
+    return buffer.getvalue()
+
+
+def test_an_uploaded_export_is_titled_by_its_topic() -> None:
+    app = _upload([("brexit.zip", _zip(SHIPPED["brexit-consensus"]), "application/zip")])
+    assert app.subheader[0].value == "Can there be consensus on Brexit?"
+    assert [m.value for m in app.metric] == ["204", "50", "5303"]
+
+
+def test_an_upload_without_summary_is_titled_by_its_file_name() -> None:
+    data = _zip(SHIPPED["brexit-consensus"], skip=("summary.csv",))
+    app = _upload([("my-conversation.zip", data, "application/zip")])
+    assert app.subheader[0].value == md_escape("my-conversation")  # the zip's file name
+    files = [(p.name, p.read_bytes(), "text/csv")
+             for p in sorted(SHIPPED["brexit-consensus"].glob("*.csv"))
+             if p.name in ("comments.csv", "participants-votes.csv")]
+    app = _upload(files)
+    assert app.subheader[0].value == md_escape("comments.csv, participants-votes.csv")
+    assert "upload" not in app.subheader[0].value
+
+
+def test_upload_errors_name_the_uploaded_file_not_a_server_path() -> None:
+    folder = SHIPPED["brexit-consensus"]
+    broken = (folder / "votes.csv").read_bytes().replace(b"\n1500", b"\nx1500", 1)
+    files = [(p.name, broken if p.name == "votes.csv" else p.read_bytes(), "text/csv")
+             for p in sorted(folder.glob("*.csv"))]
+    app = _upload(files)
+    message = app.error[0].value
+    assert message.startswith(md_escape("votes.csv, line 2, column 1 ('timestamp')"))
+    assert tempfile.gettempdir() not in message and "polis-upload" not in message
+    app = _upload([("notes.zip", b"not a zip", "application/zip")])
+    assert md_escape("notes.zip is not a .zip archive") in app.error[0].value
+    assert "upload the export's CSV files" in app.error[0].value
+
+
+def test_uploads_are_read_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_temp(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the upload must not be written to a temporary folder")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_temp)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_temp)
+    folder = SHIPPED["scoop-hivemind.ubi"]
+    conv = load_upload([("ubi.zip", _zip(folder, inside="scoop-hivemind.ubi"))])
+    assert conv.name == "scoop-hivemind.ubi" and conv.votes.shape == (234, 71)
+    assert conv.topic == "A Universal Basic Income for Aotearoa NZ?"
+
+
+def test_slate_size_stays_within_the_statements_not_moderated_out() -> None:
+    """A 3-statement export with 2 moderated out: the slate size cannot exceed 1, so no
+    error in API words ("'k' parameter of bridging_slate") reaches the page."""
+    folder = SHIPPED["brexit-consensus"]
+
+    def table(name: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO((folder / name).read_text(encoding="utf-8"))))
+
+    def text(rows: list[list[str]]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue().encode()
+
+    comments = table("comments.csv")
+    cid, mod = comments[0].index("comment-id"), comments[0].index("moderated")
+    rows = [r for r in comments[1:] if r[cid] in {"0", "1", "2"}]
+    for r in rows:
+        r[mod] = "1" if r[cid] == "0" else "-1"
+    pv = table("participants-votes.csv")
+    cols = [j for j, h in enumerate(pv[0]) if not h.isdigit() or h in {"0", "1", "2"}]
+    files = [
+        ("comments.csv", text([comments[0], *rows]), "text/csv"),
+        ("participants-votes.csv", text([[r[j] for j in cols] for r in pv]), "text/csv"),
+    ]
+    app = _upload(files)
+    assert not app.error, [e.value for e in app.error]
+    assert sum(c.value.startswith("consensus ") for c in app.caption) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,19 @@ def test_committee_errors(tmp_path: Path, approvals: Path) -> None:
     )
 
 
+def test_committee_bad_weight_and_missing_header_name_the_file(tmp_path: Path) -> None:
+    weights = tmp_path / "weights.csv"
+    weights.write_text("voter,weight,a,b\nann,yes,1,0\nbob,1,0,1\n")
+    result = runner.invoke(app, ["committee", str(weights), "-k", "1"])
+    assert result.exit_code == 1
+    assert "weights.csv, line 2, column 'weight'" in result.stderr
+    assert "a voter weight must be a positive number" in result.stderr
+    headless = tmp_path / "headless.csv"
+    headless.write_text("1,0,1\n0,1,1\n")
+    result = runner.invoke(app, ["committee", str(headless), "-k", "1"])
+    assert result.exit_code == 1 and "header row is missing" in result.stderr
+
+
 def test_rules_committee_listing() -> None:
     rows = json.loads(runner.invoke(app, ["rules", "--committee", "--format", "json"]).stdout)
     assert [r["name"] for r in rows] == committee.rule_names()
@@ -125,6 +139,28 @@ def test_polis_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "consensus" in result.stderr
     result = runner.invoke(app, ["polis", str(SHIPPED["brexit-consensus"]), "-k", "0"])
     assert result.exit_code == 1 and "'k' parameter" in result.stderr
+
+
+def test_polis_reads_both_export_layouts_and_shows_the_notes() -> None:
+    out = _json(["polis", str(SHIPPED["bg2050-volunteers"]), "-k", "2"])  # xid column
+    assert out["conversation"]["topic"] == "Together, we'll build the BG of 2050."
+    assert out["groups"]["sizes"] == {"0": 100, "1": 8} and out["conversation"]["notes"] == []
+    result = runner.invoke(app, ["polis", str(SHIPPED["scoop-hivemind.ubi"]), "-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Note:" in result.stdout and "comment-id(s) 14" in result.stdout
+
+
+def test_polis_zip_with_two_exports_names_them(tmp_path: Path) -> None:
+    archive = tmp_path / "both.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("15-per-hour-seattle", "brexit-consensus"):
+            for f in ("comments.csv", "participants-votes.csv"):
+                zf.write(SHIPPED[name] / f, f"{name}/{f}")
+    result = runner.invoke(app, ["polis", str(archive)])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "holds 2 exports" in message and "brexit-consensus/" in message
+    assert "lacks" not in message
 
 
 def test_read_approvals_weights_and_text_cells(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,8 @@ from socialchoice.bridging._polis import (
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "polis"
 SEATTLE, BREXIT = "15-per-hour-seattle", "brexit-consensus"
+BG, UBI = "bg2050-volunteers", "scoop-hivemind.ubi"  # newer layout; a comment without column
+ALL = [SEATTLE, BREXIT, BG, UBI]
 SUMMARY_KEYS = ["topic", "url", "views", "voters", "voters-in-conv", "commenters", "comments",
                 "groups", "conversation-description"]
 FACTS = {  # data/polis/README.md
@@ -36,7 +39,16 @@ FACTS = {  # data/polis/README.md
     BREXIT: dict(shape=(204, 50), events=5312, pairs=5303, values={1: 2689, -1: 1957, 0: 666},
                  groups={0: 106, 1: 91, -1: 7}, moderated={1: 50},
                  latest_mismatch=8, first="2017-07-16", last="2017-08-05"),
+    BG: dict(shape=(126, 371), events=14341, pairs=14283, values={1: 10048, -1: 1626, 0: 2667},
+             groups={0: 100, 1: 8, -1: 18}, moderated={-1: 55, 1: 316},
+             latest_mismatch=32, first="2024-09-20", last="2024-10-05"),
+    UBI: dict(shape=(234, 71), events=7174, pairs=7153, values={1: 4595, -1: 1766, 0: 813},
+              groups={0: 70, 1: 113, 2: 42, 3: 9}, moderated={-1: 1, 0: 18, 1: 52},
+              latest_mismatch=18, first="2017-08-13", last="2017-08-31"),
 }
+TOPICS = {SEATTLE: "$15/hour", BREXIT: "Can there be consensus on Brexit?",
+          BG: "Together, we'll build the BG of 2050.",
+          UBI: "A Universal Basic Income for Aotearoa NZ?"}
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +63,20 @@ def _counts(a) -> dict[int, int]:
 
 # ---------------------------------------------------------------------------- shipped files
 def test_shipped_conversations_are_found():
-    assert shipped_conversations() == {SEATTLE: DATA / SEATTLE, BREXIT: DATA / BREXIT}
+    assert shipped_conversations() == {name: DATA / name for name in ALL}
 
 
 def test_files_are_the_blobs_listed_in_the_readme():
     listed = re.findall(r"^\| (\S+\.csv) \| ([0-9a-f]{40}) \|$",
                         (DATA / "README.md").read_text(encoding="utf-8"), flags=re.M)
-    assert len(listed) == 10
+    assert len(listed) == 20
     for rel, blob in listed:
         data = (DATA / rel).read_bytes()
         assert hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == blob, rel
 
 
 # ---------------------------------------------------------------------------- README facts
-@pytest.mark.parametrize("name", [SEATTLE, BREXIT])
+@pytest.mark.parametrize("name", ALL)
 def test_shapes_votes_and_history_counts(convs, name):
     conv, f = convs[name], FACTS[name]
     assert conv.votes.shape == f["shape"] == (conv.n_participants, conv.n_statements)
@@ -74,27 +86,28 @@ def test_shapes_votes_and_history_counts(convs, name):
     pairs = np.unique(conv.history[:, 1] * conv.n_statements + conv.history[:, 2])
     assert len(pairs) == f["pairs"]
     assert np.all(np.diff(conv.participant_ids) > 0)
-    assert conv.statement_ids.tolist() == list(range(conv.n_statements))
+    assert conv.statement_ids.tolist() == list(range(conv.n_statements))  # ids 0..m-1
     assert np.all(np.diff(conv.history[:, 0]) >= 0)
     days = [dt.datetime.fromtimestamp(t / 1000, dt.UTC).date().isoformat()
             for t in (conv.history[0, 0], conv.history[-1, 0])]
     assert days == [f["first"], f["last"]]
 
 
-@pytest.mark.parametrize("name", [SEATTLE, BREXIT])
+@pytest.mark.parametrize("name", ALL)
 def test_groups_moderation_and_summary(convs, name):
     conv, f = convs[name], FACTS[name]
     assert _counts(conv.polis_groups) == f["groups"]
     assert _counts([s.moderated for s in conv.statements]) == f["moderated"]
     assert list(conv.summary) == SUMMARY_KEYS
     assert int(conv.summary["voters"]) == conv.n_participants
-    assert int(conv.summary["comments"]) == conv.n_statements
+    # summary's "comments" counts the comments with a vote (Polis's rating-matrix columns)
+    assert int(conv.summary["comments"]) == int((~np.isnan(conv.votes)).any(axis=0).sum())
     assert int(conv.summary["groups"]) == len(set(conv.polis_groups.tolist()) - {-1})
     assert conv.topic == conv.summary["topic"]
-    assert conv.topic == {SEATTLE: "$15/hour", BREXIT: "Can there be consensus on Brexit?"}[name]
+    assert conv.topic == TOPICS[name]
 
 
-@pytest.mark.parametrize("name", [SEATTLE, BREXIT])
+@pytest.mark.parametrize("name", ALL)
 def test_agrees_disagrees_count_the_full_history(convs, name):
     conv = convs[name]
     h, m = conv.history, conv.n_statements
@@ -107,14 +120,15 @@ def test_agrees_disagrees_count_the_full_history(convs, name):
         FACTS[name]["latest_mismatch"]
 
 
-@pytest.mark.parametrize("name", [SEATTLE, BREXIT])
+@pytest.mark.parametrize("name", ALL)
 def test_votes_equal_participants_votes_read_with_pandas(convs, name):
     conv = convs[name]
     df = pd.read_csv(DATA / name / "participants-votes.csv").set_index("participant")
     assert not df.index.is_monotonic_increasing  # the file is not in participant order
     df = df.sort_index()
     assert df.index.tolist() == conv.participant_ids.tolist()  # every voter has a row here
-    cells = df[[str(i) for i in conv.statement_ids]].to_numpy(dtype=float)
+    # a comment nobody voted on has no column (scoop-hivemind.ubi: comment-id 14)
+    cells = df.reindex(columns=[str(i) for i in conv.statement_ids]).to_numpy(dtype=float)
     np.testing.assert_array_equal(cells, conv.votes)
     assert df["group-id"].fillna(-1).astype(int).tolist() == conv.polis_groups.tolist()
     # the per-participant counters agree with the cells
@@ -150,7 +164,7 @@ def test_conversation_is_frozen_and_read_only(convs):
     with pytest.raises(VoteMatrixError, match="shape"):
         Conversation("x", conv.statements, conv.participant_ids, conv.votes[:, :3],
                      conv.polis_groups)
-    with pytest.raises(VoteMatrixError, match=r"\+1, -1, 0 or NaN"):
+    with pytest.raises(VoteMatrixError, match=r"'votes' parameter of Conversation .* is 2"):
         Conversation("x", conv.statements[:1], [0], [[2.0]], [0])
 
 
@@ -171,7 +185,7 @@ def test_accepted_drops_moderated_out_statements(convs):
     assert brexit.accepted().n_statements == brexit.n_statements == 50
 
 
-@pytest.mark.parametrize("name", [SEATTLE, BREXIT])
+@pytest.mark.parametrize("name", ALL)
 def test_votes_at_replays_the_history(convs, name):
     conv = convs[name]
     h = conv.history
@@ -304,10 +318,10 @@ BAD = {  # case: (changes, the message must contain all of these)
     "participant row too short": (
         dict(participants_votes=_replace_line(PV, 2, "0,0,2,2,1,1,1")),
         ["participants-votes.csv, line 2, column 8 ('1')", "7 cells", "expected 8"]),
-    "comment without a column": (
+    "comment with votes but without a column": (
         dict(participants_votes="\n".join(ln.rpartition(",")[0] for ln in PV.split("\n"))),
-        ["participants-votes.csv, line 1", "no column for comment-id(s) 1",
-         "validate=False"]),
+        ["votes.csv, line 5", "a vote on comment-id 1", "no column in",
+         "participants-votes.csv"]),
     "participant row too long": (
         dict(participants_votes=_replace_line(PV, 3, "5,,0,1,1,0,1,,")),
         ["participants-votes.csv, line 3, column 9", "9 cells", "expected 8"]),
@@ -317,9 +331,23 @@ BAD = {  # case: (changes, the message must contain all of these)
     "duplicate comment-id": (
         dict(comments=_replace_line(COMMENTS, 4, "900,d,1,0,2,1,-1,First")),
         ["comments.csv, line 4, column 3 ('comment-id')", "appears twice", "line 2"]),
-    "column header that is not a comment-id": (
-        dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,one")),
-        ["participants-votes.csv, line 1, column 8 ('one')", "expected a comment-id"]),
+    "column header that is a negative comment-id": (
+        dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,-1")),
+        ["participants-votes.csv, line 1, column 8 ('-1')", "expected a comment-id"]),
+    "two columns for one comment": (
+        dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,00")),
+        ["participants-votes.csv, line 1, column 8 ('00')", "comment-id 0", "column 7"]),
+    "is-meta that is not true/false": (
+        dict(comments=COMMENTS.replace("moderated,comment-body",
+                                       "moderated,is-meta,comment-body")
+             .replace(",1,1,\"Second", ",1,1,yes,\"Second")
+             .replace(",-1,First", ",-1,false,First")),
+        ["comments.csv, line 2, column 8 ('is-meta')", "'yes'", "true, false"]),
+    "group-informed-consensus outside [0, 1]": (
+        dict(comments=COMMENTS.replace("moderated,comment-body",
+                                       "moderated,group-informed-consensus,comment-body")
+             .replace(",1,1,\"Second", ",1,1,0.5,\"Second").replace(",-1,First", ",-1,1.5,First")),
+        ["comments.csv, line 4, column 8 ('group-informed-consensus')", "'1.5'", "[0, 1]"]),
     "column header for a comment not in comments.csv": (
         dict(participants_votes=PV.replace("n-disagree,0,1", "n-disagree,0,9")),
         ["participants-votes.csv, line 1, column 8 ('9')", "not in comments.csv"]),
@@ -411,3 +439,122 @@ def test_real_export_errors_name_physical_lines(tmp_path):
     (folder / "comments.csv").write_text("\n".join(lines), encoding="utf-8", newline="")
     with pytest.raises(PolisError, match=rf"comments.csv, line {line}, column 3 \('comment-id'\)"):
         read_polis(folder)
+
+
+def test_header_names_match_without_surrounding_spaces(tmp_path):
+    spaced = COMMENTS.replace("comment-id,author-id", " comment-id , author-id")
+    conv = read_polis(tiny(tmp_path, comments=spaced))
+    assert conv.statement_ids.tolist() == [0, 1]
+
+
+def test_a_bad_vote_cell_is_shown_as_the_user_wrote_it(tmp_path):
+    with pytest.raises(PolisError) as err:
+        read_polis(tiny(tmp_path, participants_votes=_replace_line(PV, 3, "5,,0,1,1,0,yes,")))
+    assert "found 'yes'" in str(err.value) and "np.str_" not in str(err.value)
+
+
+# ---------------------------------------------------------------------------- both layouts
+def test_newer_layout_xid_flags_and_polis_consensus(convs):
+    conv = convs[BG]
+    assert conv.participant_xids is not None and len(conv.participant_xids) == 126
+    assert set(conv.participant_xids) == {""}  # the column is there, empty for everyone
+    assert sum(s.is_meta for s in conv.statements) == 1
+    assert sum(s.is_seed for s in conv.statements) == 25
+    gic = [s.group_informed_consensus for s in conv.statements]
+    assert all(x is not None and 0 < x < 1 for x in gic)
+    older = convs[SEATTLE]
+    assert older.participant_xids is None
+    assert {(s.is_meta, s.is_seed, s.group_informed_consensus) for s in older.statements} == {
+        (None, None, None)}
+    assert conv.notes == () and older.notes == ()
+
+
+def test_comment_without_a_column_is_unseen_and_noted(convs):
+    conv = convs[UBI]
+    j = int(np.flatnonzero(conv.statement_ids == 14)[0])
+    assert conv.statements[j].moderated == -1
+    assert np.isnan(conv.votes[:, j]).all() and not (conv.history[:, 2] == j).any()
+    assert len(conv.notes) == 1 and "no column for comment-id(s) 14 (moderated -1)" in \
+        conv.notes[0]
+
+
+def test_columns_are_found_by_name_in_any_order(tmp_path, convs):
+    """Shuffle the columns of every file and add unknown ones: the same conversation."""
+    folder = tmp_path / "shuffled"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for f in ("comments.csv", "participants-votes.csv", "votes.csv", "summary.csv"):
+        text = (DATA / BG / f).read_text(encoding="utf-8")
+        if f != "summary.csv":
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            order = rng.permutation(len(rows[0]))
+            rows = [[r[i] for i in order] + ["extra"] for r in rows]
+            rows[0][-1] = "note-from-a-newer-polis"
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            text = out.getvalue()
+        (folder / f).write_text(text, encoding="utf-8", newline="")
+    conv, ref = read_polis(folder), convs[BG]
+    np.testing.assert_array_equal(conv.votes, ref.votes)
+    np.testing.assert_array_equal(conv.history, ref.history)
+    np.testing.assert_array_equal(conv.polis_groups, ref.polis_groups)
+    assert conv.statements == ref.statements
+    assert [s.group_informed_consensus for s in conv.statements] == \
+        [s.group_informed_consensus for s in ref.statements]
+    assert any("note-from-a-newer-polis" in n for n in conv.notes)
+
+
+# ---------------------------------------------------------------------------- sources
+def test_bytes_file_objects_and_mappings(tmp_path, convs):
+    ref = convs[BREXIT]
+    archive = Path(shutil.make_archive(str(tmp_path / "brexit"), "zip", DATA, BREXIT))
+    data = archive.read_bytes()
+    for source in (data, io.BytesIO(data), bytearray(data)):
+        conv = read_polis(source)
+        assert conv.name == BREXIT and conv.topic == ref.topic
+        np.testing.assert_array_equal(conv.votes, ref.votes)
+    with archive.open("rb") as fh:
+        assert read_polis(fh).name == BREXIT
+    files = {p.name: p.read_bytes() for p in (DATA / BREXIT).glob("*.csv")}
+    conv = read_polis(files, name="my-upload")
+    assert conv.name == "my-upload" and conv.topic == ref.topic
+    np.testing.assert_array_equal(conv.history, ref.history)
+    texts = {k: v.decode("utf-8") for k, v in files.items()}
+    assert read_polis(texts).votes.shape == ref.votes.shape
+
+
+def test_errors_name_the_users_file_not_a_server_path(tmp_path):
+    files = {name: text.encode() for name, text in TINY.items()}
+    files["votes.csv"] = _replace_line(VOTES, 3, "12.5,d,0,0,1").encode()
+    with pytest.raises(PolisError, match=r"^votes\.csv, line 3, column 1"):
+        read_polis(files, name="my export")
+    del files["participants-votes.csv"]
+    with pytest.raises(PolisError, match=r"^Polis export 'my export' lacks participants-votes"):
+        read_polis(files, name="my export")
+    files["participants-votes.csv"] = TINY["participants-votes.csv"].encode()
+    archive = tmp_path / "x.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, content in files.items():
+            zf.writestr(f"tiny/{name}", content)
+    with pytest.raises(PolisError, match=r"^<bytes>:tiny/votes\.csv, line 3") as err:
+        read_polis(archive.read_bytes())
+    assert str(tmp_path) not in str(err.value)
+    with pytest.raises(PolisError, match=r"^upload\.zip:tiny/votes\.csv, line 3"):
+        read_polis(archive.read_bytes(), name="upload.zip")
+    with pytest.raises(PolisError, match=r"'notes\.txt' is not a \.zip file"):
+        read_polis(b"hello", name="notes.txt")
+    with pytest.raises(PolisError, match="must be bytes or text"):
+        read_polis({"comments.csv": 3})
+
+
+def test_a_zip_holding_two_exports_names_them(tmp_path):
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for folder in (SEATTLE, BREXIT):
+            for f in ("comments.csv", "participants-votes.csv"):
+                zf.write(DATA / folder / f, f"{folder}/{f}")
+    with pytest.raises(PolisError) as err:
+        read_polis(archive)
+    message = str(err.value)
+    assert "holds 2 exports" in message and "lacks" not in message
+    assert f"'{SEATTLE}/'" in message and f"'{BREXIT}/'" in message

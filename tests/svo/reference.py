@@ -1,6 +1,6 @@
 """A slow, obviously-correct reference scorer for the SVO slider measure.
 
-Written straight from DESIGN.md §5 ("SVO slider measure") and the shipped JSON table, one
+Written straight from docs/reference.md §8 ("SVO slider measure") and the shipped JSON table, one
 respondent at a time with plain Python, ``fractions`` and ``networkx``, and without looking at
 the vectorised :func:`svo.score`. The tests compare the two.
 

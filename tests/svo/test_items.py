@@ -130,7 +130,7 @@ def test_primary_endpoints_are_the_reference_allocations():
 
 
 def test_secondary_ideals_match_the_design_and_their_rules():
-    one_based = {  # DESIGN.md §5, items 7…15, None where undefined
+    one_based = {  # docs/reference.md §8, items 7…15, None where undefined
         "inequality_aversion": [6, 5, 4, 7, 5, 8, 5, 3, 2],
         "joint_gain": [9, None, 1, 9, None, 9, None, 1, 1],
         "individualistic": [1, 9, 1, 1, 9, 9, 9, 1, 9],

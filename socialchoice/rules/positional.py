@@ -171,13 +171,27 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
     tied = (top.sum(axis=-1) > 1) & (w > 0)
     if tied.any():
         where = tuple(int(i) for i in np.argwhere(tied)[0])
-        cands = np.flatnonzero(top[where]).tolist()
-        raise RuleInputError(
-            f"Plurality needs one top choice per ballot, but ballot {list(where)} ties "
-            f"candidates {cands} in first place; expected a single first choice "
-            "(pref_voting's plurality is undefined there)."
-        )
+        raise _tied_first_error(where, np.flatnonzero(top[where]).tolist())
     return weighted_count(top, w)
+
+
+def _tied_first_error(where: tuple[int, ...], tied: list[int]) -> RuleInputError:
+    """The error for ballot ``where`` (batch indices, then the 0-based ballot) tying
+    candidates ``tied`` first: numbered from 1, and named once the labels are known."""
+    *batch, v = where
+    profile = f" of profile {tuple(batch)}" if batch else ""
+
+    def message(names: list[str]) -> str:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        return (
+            f"Plurality needs one first choice per ballot, but ballot {v + 1}{profile} ties "
+            f"{listed} first; plurality is undefined when a ballot has several first choices."
+        )
+
+    return RuleInputError(
+        message([f"column {c}" for c in tied]),
+        relabel=lambda labels: message([str(labels[c]) for c in tied]),
+    )
 
 
 def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:

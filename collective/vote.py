@@ -1,12 +1,14 @@
 """``collective vote FILE``: winners of a ballot file under every (or some) voting rule.
 
 The file is a PrefLib file (``.soc``, ``.soi``, ``.toc``, ``.toi``) or a CSV of rankings
-(``.csv``, ``.txt``), read by :func:`socialchoice.io.read_profile`.
+(``.csv``, ``.txt``), read by :func:`socialchoice.io.read_profile`. The table is
+:func:`socialchoice.summarize`'s; this module only reads the file and draws it.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +23,7 @@ from socialchoice.io import read_profile
 from ._console import fail, stdout
 from ._output import to_json
 
-__all__ = ["OutputFormat", "analyse", "vote"]
+__all__ = ["OutputFormat", "vote"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -29,42 +31,6 @@ class OutputFormat(enum.StrEnum):
 
     table = "table"
     json = "json"
-
-
-def analyse(profile: sc.Profile, rule_names: list[str]) -> dict[str, Any]:
-    """Summary, Condorcet winner, Smith set and per-rule winners of one profile, as plain data.
-
-    A rule that cannot handle the profile (:class:`socialchoice.RuleInputError`, e.g. a rule
-    defined on strict rankings given ballots with ties) gets ``winners=None`` and a note
-    ``"n/a — <reason>"`` instead of stopping the whole comparison.
-
-    Examples
-    --------
-    >>> import socialchoice as sc
-    >>> p = sc.Profile([["a", "b", "c"], ["b", "c", "a"]], counts=[3, 2])
-    >>> out = analyse(p, ["copeland"])
-    >>> out["condorcet_winner"], out["results"][0]["winners"]
-    ('a', ['a'])
-    """
-    results = []
-    for name, won in sc.winners_by_rule(profile, rule_names).items():
-        row: dict[str, Any] = {"rule": name, "family": sc.RULES[name].family}
-        if isinstance(won, Exception):
-            row.update(winners=None, note=f"n/a — {won}")
-        else:
-            row.update(winners=won, note=f"tie of {len(won)}" if len(won) > 1 else "")
-        results.append(row)
-    smith = sc.winners(profile, "smith") if "smith" in sc.RULES else None
-    return {
-        "profile": {
-            "candidates": list(profile.candidates),
-            "num_voters": profile.num_voters,
-            "num_ballots": len(profile),
-        },
-        "condorcet_winner": profile.condorcet_winner(),
-        "smith_set": smith,
-        "results": results,
-    }
 
 
 def _check_rules(rule: list[str] | None) -> list[str]:
@@ -79,7 +45,7 @@ def _check_rules(rule: list[str] | None) -> list[str]:
     return list(dict.fromkeys(rule))
 
 
-def _labels(xs: list[Any]) -> str:
+def _labels(xs: Sequence[Any]) -> str:
     return ", ".join(str(x) for x in xs)
 
 
@@ -106,6 +72,17 @@ def vote(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
     ] = OutputFormat.table,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            min=0.0,
+            help="Seconds each rule whose search can take exponential time (Kemeny, Slater, "
+            "ranked pairs, stable voting) may run before it is reported as n/a; "
+            "0 means no limit.",
+        ),
+    ] = sc.DEFAULT_TIME_LIMIT,
 ) -> None:
     """Winners of the ballots in FILE under each voting rule, with a profile summary."""
     names = _check_rules(rule)
@@ -117,32 +94,40 @@ def vote(
         fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}).")
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}.")
-    out = analyse(profile, names)
+    summary = sc.summarize(profile, names, time_limit=time_limit or None)
     if fmt is OutputFormat.json:
-        typer.echo(to_json(out))
+        typer.echo(to_json(summary.to_dict()))
         return
+    _print_summary(summary)
+
+
+def _print_summary(summary: sc.Summary) -> None:
     con = stdout()
-    summary = out["profile"]
     con.print(
         Text.assemble(
             ("Profile: ", "bold"),
-            f"{len(summary['candidates'])} candidates ({_labels(summary['candidates'])}), "
-            f"{summary['num_voters']} voters, {summary['num_ballots']} distinct ballots",
+            f"{len(summary.candidates)} candidates ({_labels(summary.candidates)}), "
+            f"{summary.num_voters} voters, {summary.num_ballots} distinct ballots",
         )
     )
-    cw = out["condorcet_winner"]
+    cw = summary.condorcet_winner
     line = Text.assemble(("Condorcet winner: ", "bold"), str(cw)) if cw is not None else Text(
         "No Condorcet winner", style="bold"
     )
-    if cw is None and out["smith_set"] is not None:
-        line.append(f"; Smith set (top cycle): {_labels(out['smith_set'])}")
+    if cw is None and summary.smith_set is not None:
+        line.append(f"; Smith set (top cycle): {_labels(summary.smith_set)}")
     con.print(line)
     table = Table(title="Winners by rule", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("rule", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("winners")
     table.add_column("note", ratio=1)
-    for row in out["results"]:
-        winners = "" if row["winners"] is None else _labels(row["winners"])
-        table.add_row(Text(row["rule"]), Text(row["family"]), Text(winners), Text(row["note"]))
+    for row in summary.results:
+        winners = "" if row.winners is None else _labels(row.winners)
+        table.add_row(Text(row.rule), Text(row.family), Text(winners), Text(row.note))
+    slow = [row.rule for row in summary.results if row.status == "time limit"]
+    if slow:
+        table.caption = (
+            f"{_labels(slow)} ran out of time: raise --time-limit SECONDS (0 = no limit)."
+        )
     con.print(table)

@@ -205,7 +205,7 @@ def summarize(
      ('plurality', ('a', 'b', 'c'), 'tie of 3')]
     >>> tied = sc.Profile([[("a", "b"), "c"], ["c", "a", "b"]])
     >>> sc.summarize(tied, ["plurality"]).results[0].note
-    "n/a — Plurality needs one first choice per ballot, but ballot 1 ties a and b first..."
+    'n/a — Plurality needs one first choice per ballot, but ballot 1 ties a and b first...'
     """
     if not isinstance(profile, Profile):
         raise SocialChoiceError(

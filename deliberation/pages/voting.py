@@ -1,9 +1,10 @@
 """The **Voting** page: paste or upload ballots, see the majority margins and the winners.
 
-A researcher pastes ballots (CSV rankings or PrefLib text) or uploads a file and sees the
-profile summary, the margin matrix as a heat map, the Condorcet winner (or the top cycle)
-and the winners under every rule in :data:`socialchoice.RULES`. All the maths is
-:mod:`socialchoice`'s; this module reads input and displays answers.
+A researcher pastes ballots (CSV rankings or PrefLib text) or uploads a file, chosen with
+one radio button, and sees the profile summary, the margin matrix as a heat map, the
+Condorcet winner (or the top cycle) and the winners under every rule in
+:data:`socialchoice.RULES`. Everything shown is :func:`socialchoice.summarize`'s; this
+module reads input and displays answers.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ _FORMAT_HELP = (
 
 _KEY_TEXT = "voting_text"
 _KEY_EXAMPLE = "voting_example"
+_KEY_FORMAT = "voting_format"
+_KEY_SOURCE = "voting_source"
+_KEY_UPLOAD = "voting_upload"
+_KEY_TIME_LIMIT = "voting_time_limit"
+
+#: The two inputs; the radio button choosing between them is the page's one source of truth.
+_SOURCES = ("Paste ballots", "Upload a file")
+_TIME_LIMIT_LABEL = "Time limit per rule (seconds)"
 
 
 def _looks_like_preflib(text: str) -> bool:
@@ -87,8 +96,8 @@ def _parse(text: str, kind: str, source: str) -> sc.Profile:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def analyse(text: str, kind: str, source: str) -> dict[str, Any]:
-    """Parse ballots and compute everything the page shows, as plain (cacheable) data.
+def analyse(text: str, kind: str, source: str, time_limit: float | None) -> sc.Summary:
+    """Parse ballots and summarise them under every rule (cached per input).
 
     Parameters
     ----------
@@ -97,91 +106,63 @@ def analyse(text: str, kind: str, source: str) -> dict[str, Any]:
     kind : {"csv", "preflib"}
         How to read ``text``.
     source : str
-        A name for the input, used in PrefLib error messages.
+        A name for the input, used in error messages.
+    time_limit : float or None
+        Seconds each rule's search may run.
 
     Returns
     -------
-    dict
-        ``candidates`` (labels as str), ``num_voters``, ``num_ballots``, ``is_linear``,
-        ``margins`` (nested lists), ``condorcet_winner`` (str or None), ``smith`` (list of
-        str, or None when no ``smith`` rule is registered) and ``rows``: one dict per rule
-        with ``rule, family, winners, note, summary, reference``.
+    socialchoice.Summary
+        :func:`socialchoice.summarize` of the ballots.
 
     Raises
     ------
     socialchoice.SocialChoiceError
         The ballots are malformed (the message names the line or row).
     """
-    profile = _parse(text, kind, source)
-    rows = []
-    for name, won in sc.winners_by_rule(profile).items():
-        rule = sc.RULES[name]
-        row = {
-            "rule": name,
-            "family": rule.family,
-            "winners": "",
-            "note": "",
-            "summary": rule.summary,
-            "reference": rule.reference,
-        }
-        if isinstance(won, Exception):
-            row["note"] = f"n/a — {won}"
-        else:
-            row["winners"] = ", ".join(str(c) for c in won)
-            row["note"] = f"tie of {len(won)}" if len(won) > 1 else ""
-        rows.append(row)
-    cw = profile.condorcet_winner()
-    smith = [str(c) for c in sc.winners(profile, "smith")] if "smith" in sc.RULES else None
-    return {
-        "candidates": [str(c) for c in profile.candidates],
-        "num_voters": profile.num_voters,
-        "num_ballots": len(profile),
-        "is_linear": profile.is_linear,
-        "margins": profile.margin_matrix().tolist(),
-        "condorcet_winner": None if cw is None else str(cw),
-        "smith": smith,
-        "rows": rows,
-    }
+    return sc.summarize(_parse(text, kind, source), time_limit=time_limit)
 
 
 def _load_example() -> None:
     st.session_state[_KEY_TEXT] = EXAMPLES[st.session_state[_KEY_EXAMPLE]][0]
 
 
-def _read_input() -> tuple[str, str, str] | None:
-    """The ballots as ``(text, kind, source)``, or None when there is nothing to read yet."""
-    pasted, uploaded = st.tabs(["Paste ballots", "Upload a file"])
-    with uploaded:
-        upload = st.file_uploader(
-            "A PrefLib or CSV file",
-            type=["soc", "soi", "toc", "toi", "csv", "txt"],
-            help=_FORMAT_HELP,
+def _read_upload() -> tuple[str, str, str] | None:
+    """The uploaded file as ``(text, kind, name)``, or None when there is none (yet)."""
+    upload = st.file_uploader(
+        "A PrefLib or CSV file",
+        type=["soc", "soi", "toc", "toi", "csv", "txt"],
+        help=_FORMAT_HELP,
+        key=_KEY_UPLOAD,
+    )
+    if upload is None:
+        st.info("Upload a ballot file, or choose “Paste ballots” above.")
+        return None
+    try:
+        text = upload.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        st.error(
+            f"Could not read {md_escape(upload.name)}: it is not UTF-8 text "
+            f"(byte {exc.start}). Save it as UTF-8 and upload it again."
         )
-        if upload is not None:
-            st.caption(f"Reading {md_escape(upload.name)}. Remove the file to use pasted ballots.")
-    with pasted:
-        if _KEY_TEXT not in st.session_state:
-            st.session_state[_KEY_TEXT] = next(iter(EXAMPLES.values()))[0]
-        example = st.selectbox(
-            "Start from an example", list(EXAMPLES), key=_KEY_EXAMPLE, on_change=_load_example
-        )
-        st.caption(EXAMPLES[example][1])
-        st.text_area("Ballots", key=_KEY_TEXT, height=220, help=_FORMAT_HELP)
-        fmt = st.selectbox("Format", _FORMATS, index=0)
-    if upload is not None:
-        try:
-            text = upload.getvalue().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            st.error(
-                f"Could not read {md_escape(upload.name)}: it is not UTF-8 text "
-                f"(byte {exc.start}). Save it as UTF-8 and upload it again."
-            )
-            return None
-        kind = "preflib" if PurePath(upload.name).suffix.lower() in PREFLIB_SUFFIXES else "csv"
-        return text, kind, upload.name
+        return None
+    kind = "preflib" if PurePath(upload.name).suffix.lower() in PREFLIB_SUFFIXES else "csv"
+    return text, kind, upload.name
+
+
+def _read_pasted() -> tuple[str, str, str] | None:
+    """The pasted ballots as ``(text, kind, source)``, or None when the box is empty."""
+    if _KEY_TEXT not in st.session_state:
+        st.session_state[_KEY_TEXT] = next(iter(EXAMPLES.values()))[0]
+    example = st.selectbox(
+        "Start from an example", list(EXAMPLES), key=_KEY_EXAMPLE, on_change=_load_example
+    )
+    st.caption(EXAMPLES[example][1])
+    st.text_area("Ballots", key=_KEY_TEXT, height=220, help=_FORMAT_HELP)
+    fmt = st.selectbox("Format", _FORMATS, index=0, key=_KEY_FORMAT)
     text = st.session_state[_KEY_TEXT]
     if not text.strip():
-        st.info("Paste some ballots above, or upload a file.")
+        st.info("Type or paste ballots in the “Ballots” box, or pick an example.")
         return None
     if fmt == _FORMATS[0]:
         kind = "preflib" if _looks_like_preflib(text) else "csv"
@@ -190,9 +171,33 @@ def _read_input() -> tuple[str, str, str] | None:
     return text, kind, "pasted ballots"
 
 
-def _margin_table(res: dict[str, Any]) -> Any:
-    labels = res["candidates"]
-    df = pd.DataFrame(res["margins"], index=labels, columns=labels)
+def _read_input() -> tuple[str, str, str] | None:
+    """The ballots of the input the user chose, as ``(text, kind, source)``, or None.
+
+    One explicit choice, "Paste ballots" or "Upload a file": only the chosen input is read,
+    so a file uploaded earlier never overrides the ballots being edited (and vice versa).
+    """
+    choice = st.radio("Ballots from", _SOURCES, key=_KEY_SOURCE, horizontal=True)
+    return _read_upload() if choice == _SOURCES[1] else _read_pasted()
+
+
+def _time_limit() -> float:
+    with st.expander("Options"):
+        return st.number_input(
+            _TIME_LIMIT_LABEL,
+            min_value=0.1,
+            max_value=600.0,
+            value=sc.DEFAULT_TIME_LIMIT,
+            step=1.0,
+            key=_KEY_TIME_LIMIT,
+            help="Kemeny, Slater, ranked pairs (with tied margins) and stable voting can take "
+            "exponential time; a rule still searching after this many seconds is shown as n/a.",
+        )
+
+
+def _margin_table(res: sc.Summary) -> Any:
+    labels = [str(c) for c in res.candidates]
+    df = pd.DataFrame(res.margins, index=labels, columns=labels)
     bound = max(1, float(df.abs().to_numpy().max()))
     integral = bool((df == df.round()).all().all())
     spec = "{:+.0f}" if integral else "{:+.3g}"
@@ -201,14 +206,18 @@ def _margin_table(res: dict[str, Any]) -> Any:
     )
 
 
-def _show(res: dict[str, Any]) -> None:
+def _labels(xs: tuple) -> str:
+    return md_escape(", ".join(str(c) for c in xs))
+
+
+def _show_profile(res: sc.Summary) -> None:
     st.subheader("Profile")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Candidates", len(res["candidates"]))
-    c2.metric("Voters", res["num_voters"])
-    c3.metric("Distinct ballots", res["num_ballots"])
-    st.caption("Candidates: " + md_escape(", ".join(res["candidates"])))
-    if not res["is_linear"]:
+    c1.metric("Candidates", len(res.candidates))
+    c2.metric("Voters", res.num_voters)
+    c3.metric("Distinct ballots", res.num_ballots)
+    st.caption("Candidates: " + _labels(res.candidates))
+    if not res.is_linear:
         st.caption(
             "Some ballots have ties or leave candidates out; rules defined only on strict "
             "rankings say n/a below."
@@ -221,27 +230,32 @@ def _show(res: dict[str, Any]) -> None:
         "minus those ranking it below. Blue: the row candidate wins the pair; red: it loses."
     )
 
-    cw = res["condorcet_winner"]
+    cw = res.condorcet_winner
     if cw is not None:
         st.success(f"Condorcet winner: **{md_escape(cw)}** beats every other candidate.")
     else:
         msg = "No Condorcet winner: the majority relation has a cycle or ties."
-        if res["smith"] is not None:
-            msg += " Top cycle (Smith set): " + md_escape(", ".join(res["smith"])) + "."
+        if res.smith_set is not None:
+            msg += " Top cycle (Smith set): " + _labels(res.smith_set) + "."
         st.warning(msg)
 
+
+def _show(res: sc.Summary) -> None:
+    _show_profile(res)
     st.subheader("Winners by rule")
-    table = pd.DataFrame(res["rows"], columns=["rule", "family", "winners", "note", "summary",
-                                               "reference"])
+    table = res.to_frame()
+    slow = table["status"] == "time limit"
+    table.loc[slow, "note"] += f"; raise “{_TIME_LIMIT_LABEL}” under Options"
     st.dataframe(
-        table,
+        table.drop(columns="status"),
         hide_index=True,
         width="stretch",
         column_config={
             "rule": st.column_config.TextColumn("rule", pinned=True),
             "winners": st.column_config.TextColumn("winners", help="All tied winners."),
             "note": st.column_config.TextColumn(
-                "note", help="n/a: the rule cannot handle these ballots (and why)."
+                "note", help="n/a: the rule cannot handle these ballots or ran out of time "
+                "(and why)."
             ),
             "summary": st.column_config.TextColumn("about", help="What the rule does."),
             "reference": st.column_config.TextColumn(
@@ -259,13 +273,18 @@ def render() -> None:
         "in the toolkit."
     )
     got = _read_input()
+    time_limit = _time_limit()
     if got is None:
         return
     text, kind, source = got
     try:
         with st.spinner("Counting the ballots…"):
-            res = analyse(text, kind, source)
+            res = analyse(text, kind, source, float(time_limit))
     except sc.SocialChoiceError as exc:
-        st.error("Could not read the ballots. " + md_escape(exc))
+        where = (
+            f"the uploaded file {source}" if source != "pasted ballots"
+            else "the “Ballots” box (or the “Format” choice)"
+        )
+        st.error("Could not read the ballots. " + md_escape(f"{exc} Check {where}."))
         return
     _show(res)

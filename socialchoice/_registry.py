@@ -23,13 +23,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._errors import (
-    ProfileError,
     RuleInputError,
     SocialChoiceError,
     TimeLimitError,
     UnknownRuleError,
 )
-from ._margins import as_margin_matrix, unique_matrices
+from ._margins import as_margin_matrix, check_rank_array, check_weights, unique_matrices
 from .profile import Profile
 from .rules._clock import DEFAULT_TIME_LIMIT, check_time_limit
 
@@ -353,13 +352,7 @@ def winner_mask(
     if weights is None:
         W = np.ones(R.shape[:-1], dtype=np.int64)
     else:
-        try:
-            W = np.broadcast_to(np.asarray(weights), R.shape[:-1])
-        except ValueError:
-            raise ProfileError(
-                f"weights of shape {np.shape(weights)} do not match ranks of shape {R.shape}; "
-                f"expected shape (..., {R.shape[-2]})."
-            ) from None
+        W = check_weights(weights, R.shape, "winner_mask")
     if r.batched:
         return np.asarray(r.func(R, W, **options), dtype=bool)
     batch = R.shape[:-2]
@@ -373,11 +366,7 @@ def winner_mask(
 
 
 def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
-    R = np.asarray(ranks)
-    if R.ndim < 2 or not np.issubdtype(R.dtype, np.integer):
-        raise RuleInputError(
-            f"ranks must be an integer array of shape (..., n, m); got {R.dtype} {R.shape}."
-        )
+    R = check_rank_array(ranks, "winner_mask", error=RuleInputError)
     if rule.linear_only:
         # strict, complete rankings; a ballot that leaves out exactly one candidate (as a
         # Profile stores it: position >= m - 1) is complete with that candidate last

@@ -258,7 +258,8 @@ def test_score_helpers():
     assert (veto == pos.anti_plurality_scores(R, W)).all()
     with pytest.raises(sc.RuleInputError, match="non-negative"):
         pos.positional_scores(R, [1], -W)
-    with pytest.raises(sc.RuleInputError, match="do not match"):
+    expected = r"of shape \(\.\.\., 6\), one per voter of ranks of shape \(10, 6, 5\)"
+    with pytest.raises(sc.RuleInputError, match=expected):
         pos.borda_scores(R, np.ones(3))
 
 

@@ -256,6 +256,8 @@ def test_rules_listing() -> None:
     for name in sc.RULES:
         assert name in result.stdout
     assert "reference" in result.stdout
+    assert "stable_voting*" in result.stdout and "kemeny*" in result.stdout
+    assert "--time-limit" in " ".join(result.stdout.split())
 
 
 def test_rules_json_and_family_filter() -> None:
@@ -270,6 +272,7 @@ def test_rules_json_and_family_filter() -> None:
             rule.batched,
             rule.reference,
         )
+        assert r["options"] == list(rule.options)
     result = runner.invoke(app, ["rules", "--family", "condorcet", "--format", "json"])
     names = [r["name"] for r in json.loads(result.stdout)]
     assert sorted(names) == sorted(n for n, r in sc.RULES.items() if r.family == "condorcet")

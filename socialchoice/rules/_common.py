@@ -53,13 +53,14 @@ def levels_from_scores(scores: NDArray) -> NDArray:
 
 
 
-def widest_paths(W: ArrayLike) -> NDArray:
+def widest_paths(W: ArrayLike, *, overwrite: bool = False) -> NDArray:
     """Widest-path (max–min) closure of edge weights ``W`` of shape ``(..., m, m)``.
 
     ``S[..., a, b]`` is the largest, over paths ``a = x_0 -> x_1 -> ... -> x_k = b`` with
     ``k >= 1``, of the smallest weight on the path (0 / False when there is no path with
     positive weight). Boolean ``W`` gives the transitive closure. The one kernel behind
     beat path (Schulze), Split Cycle, ranked pairs' stacks and the tournament solutions.
+    With ``overwrite=True`` a writable ndarray ``W`` is updated in place (no copy).
 
     Notes
     -----
@@ -83,7 +84,7 @@ def widest_paths(W: ArrayLike) -> NDArray:
     array([[False,  True],
            [False, False]])
     """
-    S = np.array(W, copy=True)
+    S = W if overwrite and isinstance(W, np.ndarray) and W.flags.writeable else np.array(W)
     for k in range(S.shape[-1]):
         np.maximum(S, np.minimum(S[..., :, k : k + 1], S[..., k : k + 1, :]), out=S)
     return S

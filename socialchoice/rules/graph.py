@@ -68,7 +68,7 @@ def beat_path_strengths(M: ArrayLike) -> NDArray:
            [1, 1, 1]])
     """
     M = np.asarray(M)
-    return widest_paths(np.where(M > 0, M, np.zeros((), dtype=M.dtype)))
+    return widest_paths(np.where(M > 0, M, np.zeros((), dtype=M.dtype)), overwrite=True)
 
 
 def _schulze_defeats(M: ArrayLike) -> NDArray:

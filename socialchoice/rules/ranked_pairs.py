@@ -224,7 +224,7 @@ def _stack_tops(flat: NDArray) -> NDArray:
     chunk = max(1, 2**21 // (len(orders) * m * m))
     for start in range(0, B, chunk):
         M = flat[start : start + chunk, None]                            # (b, 1, m, m)
-        W = widest_paths(np.where(down, np.maximum(M, 0), 0))
+        W = widest_paths(np.where(down, np.maximum(M, 0), 0), overwrite=True)
         Mt = np.swapaxes(M, -1, -2)
         stack = ~(down & (Mt > 0) & (W < Mt)).any(axis=(-2, -1))         # (b, P)
         for c in range(m):

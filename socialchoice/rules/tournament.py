@@ -44,7 +44,7 @@ def transitive_closure(R: ArrayLike) -> NDArray:
            [0, 0, 1],
            [0, 0, 0]])
     """
-    return widest_paths(np.asarray(R, dtype=bool))
+    return widest_paths(np.array(R, dtype=bool), overwrite=True)
 
 
 @register(

@@ -74,6 +74,7 @@ _KEY_FORMAT = "voting_format"
 _KEY_SOURCE = "voting_source"
 _KEY_UPLOAD = "voting_upload"
 _KEY_TIME_LIMIT = "voting_time_limit"
+_SAVED = "saved_"  # prefix of the copies of widget values kept while a widget is hidden
 
 #: The two inputs; the radio button choosing between them is the page's one source of truth.
 _SOURCES = ("Paste ballots", "Upload a file")
@@ -150,16 +151,30 @@ def _read_upload() -> tuple[str, str, str] | None:
     return text, kind, upload.name
 
 
+def _restore(key: str, default: Any) -> None:
+    """Give widget ``key`` its last value back: streamlit forgets the state of widgets that
+    were not drawn, e.g. the text box while "Upload a file" is chosen."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(_SAVED + key, default)
+
+
+def _save(*keys: str) -> None:
+    for key in keys:
+        st.session_state[_SAVED + key] = st.session_state[key]
+
+
 def _read_pasted() -> tuple[str, str, str] | None:
     """The pasted ballots as ``(text, kind, source)``, or None when the box is empty."""
-    if _KEY_TEXT not in st.session_state:
-        st.session_state[_KEY_TEXT] = next(iter(EXAMPLES.values()))[0]
+    _restore(_KEY_TEXT, next(iter(EXAMPLES.values()))[0])
+    _restore(_KEY_EXAMPLE, next(iter(EXAMPLES)))
+    _restore(_KEY_FORMAT, _FORMATS[0])
     example = st.selectbox(
         "Start from an example", list(EXAMPLES), key=_KEY_EXAMPLE, on_change=_load_example
     )
     st.caption(EXAMPLES[example][1])
     st.text_area("Ballots", key=_KEY_TEXT, height=220, help=_FORMAT_HELP)
-    fmt = st.selectbox("Format", _FORMATS, index=0, key=_KEY_FORMAT)
+    fmt = st.selectbox("Format", _FORMATS, key=_KEY_FORMAT)
+    _save(_KEY_TEXT, _KEY_EXAMPLE, _KEY_FORMAT)
     text = st.session_state[_KEY_TEXT]
     if not text.strip():
         st.info("Type or paste ballots in the “Ballots” box, or pick an example.")

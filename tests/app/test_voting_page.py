@@ -171,6 +171,17 @@ def test_pasted_example_wins_over_an_earlier_upload(at: AppTest) -> None:
     assert list(_margins(at).index) == ["x", "y"]
 
 
+def test_pasted_ballots_survive_a_look_at_the_upload_tab(at: AppTest) -> None:
+    at.selectbox(key="voting_format").set_value("CSV ballots").run()
+    at.text_area[0].set_value("x,y\ny,x\nx,y\n").run()
+    at.radio(key="voting_source").set_value("Upload a file").run()
+    at.radio(key="voting_source").set_value("Paste ballots").run()
+    assert not at.exception and not at.error
+    assert at.text_area[0].value == "x,y\ny,x\nx,y\n"
+    assert at.selectbox(key="voting_format").value == "CSV ballots"
+    assert list(_margins(at).index) == ["x", "y"]
+
+
 def test_upload_chosen_without_a_file_asks_for_one(at: AppTest) -> None:
     at.radio(key="voting_source").set_value("Upload a file").run()
     assert not at.exception and not at.error

@@ -14,13 +14,14 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice.io import read_profile
 
-from ._console import fail, stdout
+from ._console import fail, stderr, stdout
 from ._output import to_json
 
 __all__ = ["OutputFormat", "vote"]
@@ -94,7 +95,14 @@ def vote(
         fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}).")
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}.")
-    summary = sc.summarize(profile, names, time_limit=time_limit or None)
+    columns = (TextColumn("running the rules"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=stderr(), transient=True,
+                  disable=fmt is OutputFormat.json) as bar:
+        task = bar.add_task("rules", total=len(names))
+        summary = sc.summarize(
+            profile, names, time_limit=time_limit or None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if fmt is OutputFormat.json:
         typer.echo(to_json(summary.to_dict()))
         return

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.progress import Progress, steps
+
 from ._errors import SocialChoiceError, TimeLimitError
 from ._registry import DEFAULT_TIME_LIMIT, RULES, get_rule, rule_names, winners
 from .profile import Profile
@@ -165,6 +167,7 @@ def summarize(
     rules: Sequence[str] | None = None,
     *,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    progress: Progress = None,
 ) -> Summary:
     """Winners of one profile under many rules, with notes, and a summary of the profile.
 
@@ -182,6 +185,8 @@ def summarize(
     time_limit : float or None, default 10
         Seconds each rule whose search can take exponential time may run (``None``: no
         limit).
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the number of rules run so far.
 
     Returns
     -------
@@ -214,7 +219,8 @@ def summarize(
         )
     time_limit = check_time_limit(time_limit, "summarize")
     names = rule_names() if rules is None else [get_rule(r).name for r in rules]
-    results = tuple(_run_rule(profile, name, time_limit) for name in dict.fromkeys(names))
+    todo = list(dict.fromkeys(names))
+    results = tuple(_run_rule(profile, todo[i], time_limit) for i, _ in steps(len(todo), progress))
     smith = tuple(winners(profile, "smith")) if "smith" in RULES else None
     return Summary(
         candidates=tuple(profile.candidates),

@@ -93,6 +93,12 @@ def test_summary_pickles_for_the_app_cache() -> None:
     assert back.results == s.results and (back.margins == s.margins).all()
 
 
+def test_progress_counts_rules() -> None:
+    seen: list[tuple[int, int]] = []
+    sc.summarize(CYCLIC, ["borda", "copeland"], progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
 def test_duplicate_rules_once_and_unknown_rules_refused() -> None:
     assert [r.rule for r in sc.summarize(CYCLIC, ["borda", "borda"]).results] == ["borda"]
     with pytest.raises(sc.UnknownRuleError, match="Unknown rule 'bordaa'"):

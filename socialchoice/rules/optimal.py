@@ -118,8 +118,9 @@ def kemeny(M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> ND
 
     Ties: every candidate that is the top of at least one optimal ranking wins, as
     ``pref_voting.other_methods.kemeny_young`` (algorithm "marginal"). Exact for any m;
-    batches are solved one distinct matrix at a time (``time_limit``, in seconds, applies to
-    each; see :func:`kemeny_ranking`).
+    batches are solved one distinct matrix at a time (``time_limit``, in seconds, default
+    10, ``None`` for no limit, applies to each; see :func:`kemeny_ranking`). Raises
+    :class:`~socialchoice.TimeLimitError` when optimality is not proven in time.
 
     References
     ----------

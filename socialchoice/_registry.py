@@ -29,8 +29,8 @@ from ._errors import (
     UnknownRuleError,
 )
 from ._margins import as_margin_matrix, check_rank_array, check_weights, unique_matrices
+from ._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from .profile import Profile
-from .rules._clock import DEFAULT_TIME_LIMIT, check_time_limit
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",

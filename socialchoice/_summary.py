@@ -18,8 +18,8 @@ from _common.progress import Progress, steps
 
 from ._errors import SocialChoiceError, TimeLimitError
 from ._registry import DEFAULT_TIME_LIMIT, RULES, get_rule, rule_names, winners
+from ._timelimit import check_time_limit
 from .profile import Profile
-from .rules._clock import check_time_limit
 
 if TYPE_CHECKING:  # pandas is only needed by Summary.to_frame
     import pandas as pd

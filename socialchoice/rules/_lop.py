@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._errors import MarginError, SocialChoiceError
 from .._margins import as_margin_matrix
-from ._clock import Clock
+from .._timelimit import Clock
 
 _RTOL = 1e-9
 
@@ -51,7 +51,7 @@ def _tolerance(W: NDArray) -> float:
 
 # --------------------------------------------------------------------------- the LOP solver
 class _Clock(Clock):
-    """A :class:`~socialchoice.rules._clock.Clock` that also judges HiGHS results."""
+    """A :class:`~socialchoice._timelimit.Clock` that also judges HiGHS results."""
 
     def check_result(self, res: OptimizeResult, what: str, infeasible_ok: bool = False) -> None:
         """Raise unless a HiGHS result is a proven optimum (or, if allowed, infeasible)."""

@@ -20,7 +20,7 @@ from scipy.optimize import linprog
 from .._errors import SocialChoiceError
 from .._margins import unique_matrices
 from .._registry import register, register_order
-from ._clock import DEFAULT_TIME_LIMIT, check_time_limit
+from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from ._lop import (
     _antisymmetric,
     _Clock,

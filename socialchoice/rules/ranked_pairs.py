@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._margins import unique_matrices
 from .._registry import register, register_order
-from ._clock import DEFAULT_TIME_LIMIT, Clock, check_time_limit
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock, check_time_limit
 from ._common import widest_paths
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]

@@ -21,7 +21,7 @@ import time
 
 from _common.validation import check_float
 
-from .._errors import RuleInputError, TimeLimitError
+from ._errors import RuleInputError, TimeLimitError
 
 __all__ = ["DEFAULT_TIME_LIMIT", "Clock", "check_time_limit"]
 

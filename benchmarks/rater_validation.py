@@ -197,7 +197,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20 LLM votes per conversation")
     ap.add_argument("--llm-votes", type=int, default=300, help="LLM subsample per conversation")
     args = ap.parse_args()
-    from run import write_section  # run.py imports this module: import at call time
+    from _results import write_section
 
     write_section(rater_validation(args.quick, llm_votes=args.llm_votes))
 

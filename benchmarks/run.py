@@ -15,10 +15,11 @@ import os
 import platform
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pref_voting
+from _results import RESULTS, splice_sections, update_readme
+from cli_startup import cli_startup
 from committees import committee_rules
 from lm_speed import lm_speed
 from polis import polis_pipeline
@@ -26,10 +27,6 @@ from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import rater_validation
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
-
-RESULTS = Path(__file__).with_name("RESULTS.md")
-README = Path(__file__).resolve().parents[1] / "README.md"
-START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
 def main() -> None:
@@ -61,6 +58,7 @@ def main() -> None:
         "slates": lambda: slate_benchmarks(quick),
         "raters": lambda: [rater_validation(quick)],
         "svo": lambda: [svo_benchmark(quick)],
+        "cli": lambda: [cli_startup(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -85,42 +83,7 @@ def main() -> None:
     sys.stdout.write(text)
 
 
-SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo")
-
-
-def splice_sections(sections: list[list[str]]) -> None:
-    """Replace the sections of RESULTS.md with the same '### ' title; append new ones."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    blocks = text.split("\n### ")
-    head, rest = blocks[0], ["### " + b for b in blocks[1:]]
-    new = {s[0]: "\n".join(s).rstrip() + "\n" for s in sections}
-    kept = []
-    for block in rest:
-        title = block.split("\n", 1)[0]
-        kept.append(new.pop(title, block.rstrip() + "\n"))
-    kept.extend(new.values())
-    RESULTS.write_text("\n".join([head.rstrip() + "\n", *kept]))
-    readme = README.read_text()
-    if START in readme and END in readme:
-        provenance = readme.split(START, 1)[1].split("\n")[1]
-        update_readme(provenance, "\n".join(kept[i] for i in range(len(kept))))
-
-
-def write_section(section: list[str]) -> None:
-    """A section run on its own: splice it into RESULTS.md (and the README), print it."""
-    splice_sections([section])
-    sys.stdout.write("\n".join(section) + "\n")
-
-
-def update_readme(provenance: str, body: str) -> None:
-    """Replace the README's benchmark section (between the markers) with this run's tables."""
-    readme = README.read_text()
-    if START not in readme or END not in readme:
-        return
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    section = f"{START}\n{provenance}\n\n{body.replace('### ', '#### ').rstrip()}\n{END}"
-    README.write_text(before + section + after)
+SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli")
 
 
 if __name__ == "__main__":

@@ -195,7 +195,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100,000 respondents, 2 LLM samples")
     ap.add_argument("--samples", type=int, default=10, help="LLM samples per persona")
     args = ap.parse_args()
-    from run import write_section  # run.py imports this module: import at call time
+    from _results import write_section
 
     write_section(svo_benchmark(args.quick, samples=args.samples))
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-__all__ = ["fail", "fraction_progress", "stderr", "stdout"]
+from _common.validation import seed_from
+
+__all__ = ["fail", "fraction_progress", "seed_option", "stderr", "stdout", "valid_seed"]
 
 
 def stdout() -> Console:
@@ -27,6 +29,27 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``Error: message`` on stderr (no markup, no traceback) and exit with ``code``."""
     stderr().print(f"Error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def valid_seed(seed: int) -> int:
+    """The seed a ``--seed`` option passes on: any integer, negative ones mapped to valid seeds.
+
+    Numpy refuses negative seeds; :func:`_common.validation.seed_from` maps them to distinct
+    non-negative ones and leaves the others unchanged.
+
+    >>> valid_seed(7), valid_seed(-1) >= 0, valid_seed(-1) != valid_seed(-2)
+    (7, True, True)
+    """
+    return seed_from(seed)
+
+
+def seed_option(help: str) -> Any:
+    """The ``--seed`` option of every command: ``Annotated[int, seed_option("Seed of ...")]``.
+
+    It accepts any integer (negative ones included) and hands the command
+    :func:`valid_seed` of it.
+    """
+    return typer.Option("--seed", help=f"{help} Any integer.", callback=valid_seed)
 
 
 @contextmanager

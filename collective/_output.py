@@ -1,16 +1,26 @@
-"""JSON output shared by the ``collective`` commands: one encoder, frames as records."""
+"""Output shared by the ``collective`` commands: the --format choice, one JSON encoder.
+
+Importing it is cheap (no numpy, no pandas): light commands such as ``collective svo items``
+import it without the library.
+"""
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["json_default", "records", "to_json"]
+__all__ = ["OutputFormat", "json_default", "records", "to_json"]
+
+
+class OutputFormat(enum.StrEnum):
+    """How a command prints its answer."""
+
+    table = "table"
+    json = "json"
 
 
 def json_default(value: Any) -> Any:
@@ -25,6 +35,8 @@ def json_default(value: Any) -> Any:
     >>> json.dumps([np.int64(3), {2, 1}], default=json_default)
     '[3, [1, 2]]'
     """
+    import numpy as np
+
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (set, frozenset, tuple)):

@@ -21,30 +21,68 @@ from socialchoice import committee
 from ._console import fail, stdout
 from .vote import OutputFormat
 
-__all__ = ["audit_rows", "committee_command"]
+__all__ = ["committee_command"]
 
 
-def audit_rows(report: Any) -> list[dict[str, Any]]:
-    """The four axioms of a proportionality report as ``{"axiom", "holds", "witness"}`` rows.
-
-    Examples
-    --------
-    >>> from socialchoice import committee
-    >>> rep = committee.proportionality_report([[1, 0], [0, 1]], (0,), k=1)
-    >>> [r["axiom"] for r in audit_rows(rep)]
-    ['JR', 'PJR', 'EJR', 'EJR+']
-    """
-    rows = []
-    for attr in ("jr", "pjr", "ejr", "ejr_plus"):
-        result = getattr(report, attr)
-        rows.append(
-            {
-                "axiom": result.property,
-                "holds": bool(result),
-                "witness": "" if result else result.explanation,
-            }
+def _result(
+    file: Path, k: int, rule: str, audit: bool, all_winners: bool
+) -> tuple[dict[str, Any], committee.ProportionalityReport | None]:
+    """The library's answer as the command's JSON document, and the audit report (or None)."""
+    ballots = committee.read_approvals(file)
+    chosen = committee.select(
+        ballots.matrix, k, rule, resolute=not all_winners, weights=ballots.weights
+    )
+    winners = chosen if all_winners else [chosen]
+    report = None
+    if audit:
+        if not ballots.is_approval:
+            fail("--audit needs approval ballots (0/1 cells); this file has utilities.")
+        report = committee.proportionality_report(
+            ballots.matrix, winners[0], k=k, weights=ballots.weights
         )
-    return rows
+    out: dict[str, Any] = {
+        "rule": rule,
+        "k": k,
+        "voters": len(ballots.voters),
+        "candidates": list(ballots.candidates),
+        "committees": [ballots.names(w) for w in winners],
+    }
+    if report is not None:
+        out["audit"] = report.axiom_rows()
+        out["welfare"] = report.welfare()
+    return out, report
+
+
+def _print_tables(out: dict[str, Any], report: committee.ProportionalityReport | None) -> None:
+    con = stdout()
+    con.print(
+        Text.assemble(
+            ("Ballots: ", "bold"),
+            f"{out['voters']} voters, {len(out['candidates'])} candidates; "
+            f"rule {out['rule']}, k = {out['k']}",
+        )
+    )
+    committees = out["committees"]
+    table = Table(
+        title="Winning committee" + ("s" if len(committees) > 1 else ""),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("members")
+    for i, names in enumerate(committees, 1):
+        table.add_row(str(i), Text(", ".join(names)))
+    con.print(table)
+    if report is None:
+        return
+    t = Table(title="Proportionality audit", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("axiom", style="bold")
+    t.add_column("holds")
+    t.add_column("witness of a violation", ratio=1)
+    for row in out["audit"]:
+        t.add_row(row["axiom"], "yes" if row["holds"] else "NO", Text(row["witness"]))
+    con.print(t)
+    con.print(Text(str(report)))
 
 
 def committee_command(
@@ -82,66 +120,10 @@ def committee_command(
             code=2,
         )
     try:
-        ballots = committee.read_approvals(file)
-        chosen = committee.select(
-            ballots.matrix, k, rule, resolute=not all_winners, weights=ballots.weights
-        )
-        winners = chosen if all_winners else [chosen]
-        report = None
-        if audit:
-            if not ballots.is_approval:
-                fail("--audit needs approval ballots (0/1 cells); this file has utilities.")
-            report = committee.proportionality_report(
-                ballots.matrix, winners[0], k=k, weights=ballots.weights
-            )
+        out, report = _result(file, k, rule, audit, all_winners)
     except sc.SocialChoiceError as exc:
         fail(str(exc))
-    out: dict[str, Any] = {
-        "rule": rule,
-        "k": k,
-        "voters": len(ballots.voters),
-        "candidates": list(ballots.candidates),
-        "committees": [ballots.names(w) for w in winners],
-    }
-    if report is not None:
-        out["audit"] = audit_rows(report)
-        full = report.to_dict()
-        out["welfare"] = {
-            key: full[key]
-            for key in (
-                "utilitarian_welfare",
-                "average_welfare",
-                "egalitarian_welfare",
-                "pav_score",
-                "coverage",
-            )
-        }
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=float))
         return
-    con = stdout()
-    con.print(
-        Text.assemble(
-            ("Ballots: ", "bold"),
-            f"{out['voters']} voters, {len(ballots.candidates)} candidates; rule {rule}, k = {k}",
-        )
-    )
-    table = Table(
-        title="Winning committee" + ("s" if len(winners) > 1 else ""),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("#", justify="right")
-    table.add_column("members")
-    for i, names in enumerate(out["committees"], 1):
-        table.add_row(str(i), Text(", ".join(names)))
-    con.print(table)
-    if report is not None:
-        t = Table(title="Proportionality audit", box=box.SIMPLE_HEAD, pad_edge=False)
-        t.add_column("axiom", style="bold")
-        t.add_column("holds")
-        t.add_column("witness of a violation", ratio=1)
-        for row in out["audit"]:
-            t.add_row(row["axiom"], "yes" if row["holds"] else "NO", Text(row["witness"]))
-        con.print(t)
-        con.print(Text(str(report)))
+    _print_tables(out, report)

@@ -20,7 +20,7 @@ from rich.text import Text
 import socialchoice as sc
 from socialchoice import bridging, committee
 
-from ._console import fail, fraction_progress, stdout
+from ._console import fail, fraction_progress, seed_option, stdout
 from .vote import OutputFormat
 
 __all__ = ["GroupSource", "polis_command"]
@@ -124,7 +124,7 @@ def polis_command(
         ),
     ] = "consensus",
     top: Annotated[int, typer.Option("--top", help="Statements per list.")] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the k-means restarts.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the k-means restarts.")] = 0,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
     ] = OutputFormat.table,

@@ -29,7 +29,7 @@ from rich.text import Text
 import socialchoice as sc
 from socialchoice import generative as gen
 
-from ._console import fail, fraction_progress, stdout
+from ._console import fail, fraction_progress, seed_option, stdout
 from ._output import to_json
 from .vote import OutputFormat
 
@@ -166,7 +166,7 @@ def slate_command(
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of sampling and k-means.")] = 0,
+    seed: Annotated[int, seed_option("Seed of sampling and k-means.")] = 0,
     out: Annotated[
         Path | None,
         typer.Option(

@@ -7,7 +7,6 @@ The file is a PrefLib file (``.soc``, ``.soi``, ``.toc``, ``.toi``) or a CSV of 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,16 +21,9 @@ import socialchoice as sc
 from socialchoice.io import read_profile
 
 from ._console import fail, stderr, stdout
-from ._output import to_json
+from ._output import OutputFormat, to_json
 
 __all__ = ["OutputFormat", "vote"]
-
-
-class OutputFormat(enum.StrEnum):
-    """How a command prints its answer."""
-
-    table = "table"
-    json = "json"
 
 
 def _check_rules(rule: list[str] | None) -> list[str]:

@@ -22,6 +22,7 @@ import numpy as np
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from numpy.typing import NDArray
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ._base import ChatModel, normalize_messages
@@ -256,14 +257,104 @@ def create_app(
             f"Got {type(chat_model).__name__} instead."
         )
     name = model_name if model_name is not None else chat_model.model_id
-    created = int(time.time())
-    lock = threading.Lock()
-    tokenizer = getattr(chat_model, "tokenizer", None)
-    next_logprobs = getattr(chat_model, "next_token_logprobs", None)
-    can_count = tokenizer is not None and hasattr(chat_model, "prompt_ids")
-    can_logprobs = logprobs and tokenizer is not None and callable(next_logprobs)
+    served = _Served(chat_model, name, logprobs=logprobs)
+    app = FastAPI(
+        title=f"OpenAI-compatible server for {served.name}", docs_url=None, redoc_url=None
+    )
+    _add_error_handlers(app)
+    _add_routes(app, served, default_max_tokens)
+    return app
 
-    app = FastAPI(title=f"OpenAI-compatible server for {name}", docs_url=None, redoc_url=None)
+
+class _Served:
+    """The served model and what it can do; requests run on it one at a time."""
+
+    def __init__(self, chat_model: ChatModel, name: str, *, logprobs: bool) -> None:
+        self.model = chat_model
+        self.name = name
+        self.created = int(time.time())
+        self.lock = threading.Lock()
+        self.tokenizer = getattr(chat_model, "tokenizer", None)
+        self.next_logprobs = getattr(chat_model, "next_token_logprobs", None)
+        self.can_count = self.tokenizer is not None and hasattr(chat_model, "prompt_ids")
+        self.can_logprobs = (
+            logprobs and self.tokenizer is not None and callable(self.next_logprobs)
+        )
+
+    def run(self, request: _Request) -> tuple[str, NDArray[np.float64] | None]:
+        """The reply and, if asked for, the log-probabilities of the first reply token."""
+        try:
+            with self.lock:
+                reply = self.model.generate(
+                    request.messages,
+                    max_new_tokens=request.limit,
+                    temperature=request.temperature,
+                    seed=request.seed,
+                )
+                first = None
+                if request.logprobs:
+                    first = np.asarray(self.next_logprobs(request.messages), dtype=np.float64)
+        except LMInputError as exc:
+            raise _APIError(str(exc)) from None
+        except LMError as exc:
+            logger.exception("the model failed on a request")
+            raise _APIError(str(exc), status=500, kind="server_error") from None
+        return reply, first
+
+    def usage(self, request: _Request, reply: str) -> tuple[dict[str, int] | None, str]:
+        """The token counts (None if the model cannot count) and the finish reason."""
+        if not self.can_count:
+            return None, "stop"
+        prompt_tokens = len(self.model.prompt_ids(request.messages))  # type: ignore[attr-defined]
+        completion_tokens = len(self.tokenizer.encode(reply, add_special_tokens=False))
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
+        return usage, "length" if completion_tokens >= request.limit else "stop"
+
+    def logprobs_body(
+        self, request: _Request, reply: str, first: NDArray[np.float64]
+    ) -> dict[str, Any]:
+        """OpenAI's ``logprobs`` object for the first reply token."""
+        tokenizer = self.tokenizer
+        if request.temperature == 0.0 or not reply:
+            chosen = int(np.argmax(first))
+        else:  # a sampled reply: read its first token back from the text
+            chosen = int(tokenizer.encode(reply, add_special_tokens=False)[0])
+        entry = _logprob_entry(tokenizer, chosen, first[chosen])
+        best = np.argsort(-first, kind="stable")[: request.top_logprobs]
+        entry["top_logprobs"] = [_logprob_entry(tokenizer, i, first[i]) for i in best]
+        return {"content": [entry], "refusal": None}
+
+    def complete(self, request: _Request) -> dict[str, Any]:
+        """The chat-completion response body for a validated request."""
+        reply, first = self.run(request)
+        usage, finish = self.usage(request, reply)
+        logprobs = None if first is None else self.logprobs_body(request, reply, first)
+        cut = [reply.find(s) for s in request.stop if s in reply]
+        if cut:
+            reply, finish = reply[: min(cut)], "stop"
+        return {
+            "id": f"chatcmpl-{secrets.token_hex(12)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.name,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply},
+                    "logprobs": logprobs,
+                    "finish_reason": finish,
+                }
+            ],
+            "usage": usage,
+        }
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Answer every error, FastAPI's own included, with OpenAI's error body."""
 
     @app.exception_handler(_APIError)
     def _api_error(request: Request, exc: _APIError) -> JSONResponse:
@@ -281,77 +372,23 @@ def create_app(
     def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error_response(exc.status_code, str(exc.detail))
 
+
+def _add_routes(app: FastAPI, served: _Served, default_max_tokens: int) -> None:
+    """``GET /health``, ``GET /v1/models`` and ``POST /v1/chat/completions``."""
+
     @app.get("/health")
     def health() -> dict[str, str]:
-        return {"status": "ok", "model": name}
+        return {"status": "ok", "model": served.name}
 
     @app.get("/v1/models")
     def models() -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": [{"id": name, "object": "model", "created": created, "owned_by": "collective"}],
-        }
+        model = {"id": served.name, "object": "model", "created": served.created}
+        return {"object": "list", "data": [{**model, "owned_by": "collective"}]}
 
     @app.post("/v1/chat/completions")
     def chat_completions(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        request = _read_request(body, name, can_logprobs, default_max_tokens)
-        messages, limit, temperature = request.messages, request.limit, request.temperature
-        try:
-            with lock:
-                reply = chat_model.generate(
-                    messages, max_new_tokens=limit, temperature=temperature, seed=request.seed
-                )
-                first = None
-                if request.logprobs:
-                    first = np.asarray(next_logprobs(messages), dtype=np.float64)
-        except LMInputError as exc:
-            raise _APIError(str(exc)) from None
-        except LMError as exc:
-            logger.exception("the model failed on a request")
-            raise _APIError(str(exc), status=500, kind="server_error") from None
-
-        finish = "stop"
-        usage = None
-        if can_count:
-            prompt_tokens = len(chat_model.prompt_ids(messages))  # type: ignore[attr-defined]
-            completion_tokens = len(tokenizer.encode(reply, add_special_tokens=False))
-            usage = {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            }
-            if completion_tokens >= limit:
-                finish = "length"
-        logprobs_body = None
-        if first is not None:
-            if temperature == 0.0 or not reply:
-                chosen = int(np.argmax(first))
-            else:
-                chosen = int(tokenizer.encode(reply, add_special_tokens=False)[0])
-            entry = _logprob_entry(tokenizer, chosen, first[chosen])
-            best = np.argsort(-first, kind="stable")[: request.top_logprobs]
-            entry["top_logprobs"] = [_logprob_entry(tokenizer, i, first[i]) for i in best]
-            logprobs_body = {"content": [entry], "refusal": None}
-        cut = [reply.find(s) for s in request.stop if s in reply]
-        if cut:
-            reply, finish = reply[: min(cut)], "stop"
-        return {
-            "id": f"chatcmpl-{secrets.token_hex(12)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": name,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply},
-                    "logprobs": logprobs_body,
-                    "finish_reason": finish,
-                }
-            ],
-            "usage": usage,
-        }
-
-    return app
+        request = _read_request(body, served.name, served.can_logprobs, default_max_tokens)
+        return served.complete(request)
 
 
 class BackgroundServer:

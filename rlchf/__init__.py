@@ -1,5 +1,5 @@
 """Reinforcement learning from collective human feedback (Conitzer et al. 2024).
 
 Aggregate-then-train and feature-conditioned reward models arrive with the rlchf issue;
-see DESIGN.md §4–§5. This package is part of the fixed layout.
+the formulas are in docs/reference.md §6. This package is part of the fixed layout.
 """

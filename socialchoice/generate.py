@@ -10,8 +10,8 @@ parameters, and two keywords:
     ``int32``), ready for :func:`socialchoice.margins` and ``winner_mask(..., ranks=)``.
     ``size=()`` returns one ``(n, m)`` array, as in numpy.
 ``rng``
-    A :class:`numpy.random.Generator`, a seed, or ``None``, passed to
-    :func:`numpy.random.default_rng`.
+    A :class:`numpy.random.Generator`, an int seed (any integer, negative ones included) or
+    ``None`` (fresh entropy).
 
 No generator loops over voters or profiles in Python; the loops that remain run over the
 ``m`` positions of a ballot. The distributions match ``prefsampling``'s samplers of the same
@@ -32,6 +32,14 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_rng,
+    parameter_error,
+)
+
 from ._errors import ProfileError
 from .profile import Profile
 
@@ -48,22 +56,6 @@ RNG = np.random.Generator | int | None
 
 
 # ---------------------------------------------------------------------------- validation
-def _check_int(value: object, name: str, func: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ProfileError(f"The {name!r} parameter of {func} must be an int in the range "
-                           f"[{low}, inf). Got {value!r} instead.")
-    return int(value)
-
-
-def _check_float(value: object, name: str, func: str, low: float, high: float) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not (low <= float(value) <= high):
-        rng = f"[{low}, {'inf' if math.isinf(high) else high}" + (")" if math.isinf(high) else "]")
-        raise ProfileError(f"The {name!r} parameter of {func} must be a float in the range "
-                           f"{rng}. Got {value!r} instead.")
-    return float(value)
-
-
 def _check_perm(value: ArrayLike | None, name: str, func: str, m: int) -> NDArray | None:
     if value is None:
         return None
@@ -71,8 +63,8 @@ def _check_perm(value: ArrayLike | None, name: str, func: str, m: int) -> NDArra
     if arr.shape != (m,) or not np.issubdtype(arr.dtype, np.integer) or not np.array_equal(
         np.sort(arr), np.arange(m)
     ):
-        raise ProfileError(f"The {name!r} parameter of {func} must be a permutation of "
-                           f"0..{m - 1} (candidates, first to last). Got {value!r} instead.")
+        raise parameter_error(name, func, f"a permutation of 0..{m - 1} (candidates, first to "
+                              "last)", value, ProfileError)
     return arr.astype(np.intp)
 
 
@@ -83,23 +75,18 @@ def _check_size(size: Size, func: str) -> tuple[int, ...] | None:
     if not isinstance(shape, tuple) or not all(
         isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in shape
     ):
-        raise ProfileError(f"The 'size' parameter of {func} must be None, a non-negative int or "
-                           f"a tuple of them. Got {size!r} instead.")
+        raise parameter_error("size", func, "None, a non-negative int or a tuple of them", size,
+                              ProfileError)
     return tuple(int(s) for s in shape)
 
 
 def _start(
     func: str, n: object, m: object, size: Size, rng: object
 ) -> tuple[int, int, tuple[int, ...] | None, np.random.Generator]:
-    n = _check_int(n, "n", func, 1)
-    m = _check_int(m, "m", func, 1)
+    n = check_int(n, "n", func, 1, error=ProfileError)
+    m = check_int(m, "m", func, 1, error=ProfileError)
     shape = _check_size(size, func)
-    try:
-        gen = np.random.default_rng(rng)
-    except (TypeError, ValueError):
-        raise ProfileError(f"The 'rng' parameter of {func} must be a numpy.random.Generator, "
-                           f"an int seed or None. Got {rng!r} instead.") from None
-    return n, m, shape, gen
+    return n, m, shape, check_rng(rng, func, error=ProfileError)
 
 
 def _finish(ranks: NDArray, shape: tuple[int, ...] | None, description: str) -> Profile | NDArray:
@@ -199,7 +186,7 @@ def urn(n: int, m: int, alpha: float, *, size: Size = None, rng: RNG = None) -> 
     (50, True)
     """
     n, m, shape, gen = _start("urn", n, m, size, rng)
-    alpha = _check_float(alpha, "alpha", "urn", 0.0, math.inf)
+    alpha = check_float(alpha, "alpha", "urn", 0.0, None, error=ProfileError)
     batch = math.prod(shape or ())
     return _finish(_urn_ranks(gen, batch, n, m, alpha), shape, f"urn, n={n}, m={m}, alpha={alpha}")
 
@@ -321,7 +308,7 @@ def mallows(
     (1000, 5)
     """
     n, m, shape, gen = _start("mallows", n, m, size, rng)
-    phi = _check_float(phi, "phi", "mallows", 0.0, 1.0)
+    phi = check_float(phi, "phi", "mallows", 0.0, 1.0, error=ProfileError)
     ref = _check_perm(reference, "reference", "mallows", m)
     batch = math.prod(shape or ())
     pos = _mallows_positions(gen.random((batch, n, m)), phi)
@@ -410,9 +397,7 @@ def single_peaked(
     func = "single_peaked"
     n, m, shape, gen = _start(func, n, m, size, rng)
     ax = _check_perm(axis, "axis", func, m)
-    if method not in ("walsh", "conitzer"):
-        raise ProfileError(f"The 'method' parameter of {func} must be 'walsh' or 'conitzer'. "
-                           f"Got {method!r} instead.")
+    check_choice(method, "method", func, ("walsh", "conitzer"), error=ProfileError)
     batch = math.prod(shape or ())
     if method == "walsh":
         by_place = _walsh_ranks(gen.random((batch, n, m)) < 0.5)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import show
+
 from ._errors import ProfileError, RuleInputError
 from ._margins import margins
+from ._preflib_write import write_preflib
 
-__all__ = ["Ballot", "Profile", "format_ballot"]
+__all__ = ["MAX_VOTERS", "Ballot", "Profile", "format_ballot"]
+
+#: The largest total count a profile may hold, 2^53: every integer up to it is exact as a
+#: float and int64 sums of such counts cannot wrap, so every rule counts it exactly.
+MAX_VOTERS = 2**53
 
 #: A ballot as the user writes it: best first; a tuple/set/frozenset/list is a tier of ties.
 Ballot = Sequence[Any]
@@ -147,30 +157,7 @@ class Profile:
         ranks: NDArray,
         counts: ArrayLike | None,
     ) -> None:
-        n = ranks.shape[0]
-        if counts is None:
-            w = np.ones(n, dtype=np.int64)
-        else:
-            w = np.asarray(counts)
-            if w.shape != (n,):
-                raise ProfileError(
-                    f"counts has shape {w.shape}; expected one count per ballot, shape ({n},)."
-                )
-            if w.dtype == bool or not (
-                np.issubdtype(w.dtype, np.integer) or np.issubdtype(w.dtype, np.floating)
-            ):
-                raise ProfileError(f"counts must be numbers; got dtype {w.dtype}.")
-            bad = ~np.isfinite(w) | (w < 0)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise ProfileError(
-                    f"Ballot {i} has count {w[i]}; expected a finite, non-negative number."
-                )
-            if np.issubdtype(w.dtype, np.floating) and np.all(w == np.round(w)):
-                w = w.astype(np.int64)
-            w = w.astype(np.int64) if np.issubdtype(w.dtype, np.integer) else w.astype(float)
-        if w.sum() <= 0:
-            raise ProfileError("The profile's counts sum to 0; expected at least one voter.")
+        w = _check_counts(counts, ranks.shape[0])
         keep = w > 0
         ranks, w = ranks[keep], w[keep]
         uniq, first, inverse = np.unique(ranks, axis=0, return_index=True, return_inverse=True)
@@ -353,11 +340,13 @@ class Profile:
         hits = np.flatnonzero(beats_all)
         return self._candidates[hits[0]] if len(hits) else None
 
-    def to_preflib(self, path: str | PathLike[str], **metadata: Any) -> None:
-        """Write the profile as a PrefLib file (see :func:`socialchoice.write_preflib`)."""
-        from .io import write_preflib
+    def to_preflib(self, path: str | PathLike[str], **metadata: Any) -> Path:
+        """Write the profile as a PrefLib file (see :func:`socialchoice.write_preflib`).
 
-        write_preflib(self, path, **metadata)
+        Returns the path written (with the data type appended when ``path`` has no
+        extension).
+        """
+        return write_preflib(self, path, **metadata)
 
     # ------------------------------------------------------------------ dunder
     def __eq__(self, other: object) -> bool:
@@ -397,3 +386,55 @@ def format_ballot(ballot: tuple) -> str:
 
 def _ballot_multiset(ranks: NDArray, counts: NDArray) -> dict[bytes, float]:
     return {row.tobytes(): float(c) for row, c in zip(ranks, counts, strict=True)}
+
+
+def _check_counts(counts: ArrayLike | None, n: int) -> NDArray:
+    """``counts`` as int64 (whole numbers) or float64: finite, >= 0, total in (0, 2^53]."""
+    if counts is None:
+        return np.ones(n, dtype=np.int64)
+    try:
+        w = np.asarray(counts)
+    except (TypeError, ValueError, OverflowError):
+        raise ProfileError("counts must be a sequence of numbers, one per ballot.") from None
+    if w.shape != (n,):
+        raise ProfileError(
+            f"counts has shape {w.shape}; expected one count per ballot, shape ({n},)."
+        )
+    if w.dtype == object:  # e.g. Python ints beyond int64: checked one by one, exactly
+        w = _object_counts(w.tolist())
+    if w.dtype == bool or w.dtype.kind not in "iuf":
+        raise ProfileError(f"counts must be numbers; got dtype {w.dtype}.")
+    bad = ~np.isfinite(w) | (w < 0) | (w > MAX_VOTERS)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ProfileError(
+            f"Ballot {i} has count {show(w[i])}; expected a finite, non-negative number of at "
+            f"most 2^53 ({MAX_VOTERS})."
+        )
+    if w.dtype.kind == "f" and np.all(w == np.round(w)):
+        w = w.astype(np.int64)
+    w = w.astype(np.int64) if w.dtype.kind in "iu" else w.astype(np.float64)
+    total = float(w.sum(dtype=np.float64))
+    if w.dtype.kind == "i" and total < 2.0**62:  # each count <= 2^53: this sum cannot wrap
+        total = int(w.sum())
+    if total > MAX_VOTERS:
+        raise ProfileError(
+            f"The profile's counts sum to {show(total)}; expected a total of at most 2^53 "
+            f"({MAX_VOTERS}) voters, the most every rule counts exactly."
+        )
+    if total <= 0:
+        raise ProfileError("The profile's counts sum to 0; expected at least one voter.")
+    return w
+
+
+def _object_counts(values: list[Any]) -> NDArray:
+    """An object array of counts as a numeric one, refusing values no int64 can hold."""
+    for i, v in enumerate(values):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            raise ProfileError(f"Ballot {i} has count {show(v)}; expected a number.")
+        if not (math.isfinite(v) and 0 <= v <= MAX_VOTERS):
+            raise ProfileError(
+                f"Ballot {i} has count {show(v)}; expected a finite, non-negative number of at "
+                f"most 2^53 ({MAX_VOTERS})."
+            )
+    return np.asarray([float(v) for v in values], dtype=np.float64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from ..vote import OutputFormat
+from .._output import OutputFormat
 
 __all__ = ["Decision", "Errors", "ItemSet", "LLMFormat", "TableFormat"]
 

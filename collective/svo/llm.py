@@ -24,7 +24,7 @@ from rich.text import Text
 
 import svo
 
-from .._console import fail, stderr, stdout
+from .._console import fail, seed_option, stderr, stdout
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
@@ -221,9 +221,7 @@ def llm_command(
             help="Take the most likely option letter, or sample from the model's distribution.",
         ),
     ] = Decision.argmax,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the option orders, sampling and bootstrap.")
-    ] = 0,
+    seed: Annotated[int, seed_option("Seed of the option orders, sampling and bootstrap.")] = 0,
     out: Annotated[
         Path | None,
         typer.Option(

@@ -15,7 +15,7 @@ from rich.text import Text
 
 import svo
 
-from .._console import fail, stderr, stdout
+from .._console import fail, seed_option, stderr, stdout
 from .._output import records, to_json
 from ._common import Errors, TableFormat
 from ._score_report import _print_groups, _print_report, _print_summary, _report_dict
@@ -228,7 +228,7 @@ def score_command(
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap (--by).")] = 0,
+    seed: Annotated[int, seed_option("Seed of the bootstrap (--by).")] = 0,
 ) -> None:
     """Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011)."""
     _picture(plot, "--plot")

@@ -1,12 +1,52 @@
-"""Small display helpers shared by the app's pages."""
+"""Small display helpers shared by the app's pages: escaping, the page style and figures."""
 
 from __future__ import annotations
 
+import io
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["md_escape"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+__all__ = [
+    "FIGURE_DPI",
+    "FIGURE_MAX_WIDTH",
+    "MIN_TEXT_PX",
+    "PAGE_STYLE",
+    "PHONE_COLUMN_PX",
+    "apply_page_style",
+    "figure_png",
+    "md_escape",
+    "readable_figure",
+    "show_figure",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()<>#|~$:!+\-.=^])")
+
+#: Width (CSS px) of the page's column on a 420 px wide phone, the narrowest screen served.
+PHONE_COLUMN_PX = 380
+#: The smallest text a figure shows on that phone (CSS px); browsers' own minimum is ~10.
+MIN_TEXT_PX = 11.0
+#: Widest a figure is shown (CSS px): wider, its text would grow past the page's own text.
+FIGURE_MAX_WIDTH = 560
+#: Resolution of the figures' PNGs (st.pyplot's default): sharp on 2x and 3x screens.
+FIGURE_DPI = 200
+_BODY_PT = 10.0  # the size of plain figure text (axis labels) the plots are designed for
+
+#: CSS for every page. A table's toolbar (show/hide columns, download, search, full screen)
+#: appears 44 px above the table's top edge while the table is hovered or, on a phone,
+#: touched: with only the 16 px gap between elements, it covered the right end of the
+#: control above (a select box's arrow). The margin keeps that strip free.
+PAGE_STYLE = """
+<style>
+[data-testid="stElementContainer"]:has([data-testid="stElementToolbar"]) {
+  margin-top: 1.75rem;
+}
+</style>
+"""
 
 
 def md_escape(text: object) -> str:
@@ -23,3 +63,82 @@ def md_escape(text: object) -> str:
     '\\*\\*a\\*\\* \\<b\\> \\$x\\$'
     """
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def apply_page_style() -> None:
+    """Add :data:`PAGE_STYLE` to the page (a style element only: nothing visible)."""
+    import streamlit as st
+
+    st.html(PAGE_STYLE)
+
+
+def readable_figure(fig: Figure) -> Figure:
+    """``fig`` with its text enlarged to stay readable when the figure fills a phone's width.
+
+    A figure is shown scaled to the page's width, so a text of ``s`` points in a figure
+    ``w`` inches wide shows ``s / 72 * shown_px / w`` pixels high: 6 px for 8 points in a
+    6.4-inch figure on a phone. Every text is scaled by the same factor (titles stay larger
+    than tick labels), and none ends below :data:`MIN_TEXT_PX` at :data:`PHONE_COLUMN_PX`.
+    The figure's size is kept; its layout engine (``layout="constrained"``) makes room at
+    the next draw.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(6.4, 4.0))
+    >>> ax = fig.add_subplot()
+    >>> label = ax.set_xlabel("angle", fontsize=8)
+    >>> ax.tick_params(labelsize=7)
+    >>> readable_figure(fig) is fig
+    True
+    >>> tick = ax.xaxis.get_major_ticks()[0]
+    >>> round(ax.xaxis.label.get_fontsize(), 1), round(tick.label1.get_fontsize(), 1)
+    (13.3, 13.3)
+    """
+    from matplotlib.text import Text
+
+    floor_pt = MIN_TEXT_PX * 72 * float(fig.get_figwidth()) / PHONE_COLUMN_PX
+    scale = max(1.0, floor_pt / _BODY_PT)
+
+    def size(points: float) -> float:
+        return max(points * scale, floor_pt)
+
+    # tick labels are re-created at each draw from the axis' settings: set those instead
+    axes_ticks = [(axis, _tick_texts(axis)) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    skip = {id(text) for _, texts in axes_ticks for text in texts}
+    for text in fig.findobj(Text):
+        if id(text) not in skip and text.get_text():
+            text.set_fontsize(size(text.get_fontsize()))
+    for axis, texts in axes_ticks:
+        if texts:
+            axis.set_tick_params(which="both", labelsize=size(texts[0].get_fontsize()))
+    return fig
+
+
+def _tick_texts(axis: Axis) -> list[Text]:
+    """The label texts of an axis' current ticks, major first."""
+    ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+    return [label for tick in ticks for label in (tick.label1, tick.label2)]
+
+
+def figure_png(fig: Figure, *, dpi: int = FIGURE_DPI) -> bytes:
+    """``fig`` made readable (:func:`readable_figure`) as PNG bytes, cropped to its content.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(3, 2), layout="constrained")
+    >>> _ = fig.add_subplot().plot([0, 1], [1, 0])
+    >>> figure_png(fig)[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    image = io.BytesIO()
+    readable_figure(fig).savefig(image, format="png", bbox_inches="tight", dpi=dpi)
+    return image.getvalue()
+
+
+def show_figure(png: bytes) -> None:
+    """Show a figure's PNG at the page's width, at most :data:`FIGURE_MAX_WIDTH` pixels."""
+    import streamlit as st
+
+    st.image(png, width=FIGURE_MAX_WIDTH)

@@ -12,7 +12,6 @@ are shown as escaped Markdown or table cells, never as HTML.
 from __future__ import annotations
 
 import dataclasses
-import io
 import tempfile
 from pathlib import Path, PurePath
 from typing import Any
@@ -23,7 +22,7 @@ import streamlit as st
 import lm
 import svo
 
-from ._ui import md_escape
+from ._ui import figure_png, md_escape, show_figure
 
 __all__ = [
     "DEMO_SURVEY",
@@ -262,19 +261,11 @@ def _figure(plot: str, data: pd.DataFrame) -> bytes:
     Drawing the three figures takes about a second; without the cache every rerun (any
     widget on the page) would redraw them.
     """
-    import matplotlib.pyplot as plt
-
-    fig = getattr(svo, plot)(data)
-    try:
-        image = io.BytesIO()
-        fig.savefig(image, format="png", bbox_inches="tight", dpi=200)  # st.pyplot's defaults
-    finally:
-        plt.close(fig)
-    return image.getvalue()
+    return figure_png(getattr(svo, plot)(data))
 
 
 def _show_figure(plot: str, data: pd.DataFrame) -> None:
-    st.image(_figure(plot, data), width="stretch")
+    show_figure(_figure(plot, data))
 
 
 def _show_plots(scored: pd.DataFrame) -> None:

@@ -4,6 +4,10 @@ Input is an ``(n, m)`` approval matrix (bool or 0/1: voter ``i`` approves candid
 or a matrix of non-negative cardinal utilities, optional voter ``weights`` and a committee
 size ``k``. A committee is a sorted tuple of candidate indices.
 
+The rules live in one module per kind (:mod:`._thiele`, :mod:`._sequential`,
+:mod:`._monroe`); importing them here registers them in :data:`COMMITTEE_RULES` (see
+:func:`rule_names`). The registry itself never imports a rule module.
+
 Examples
 --------
 >>> from socialchoice import committee

@@ -18,6 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from _common.validation import first_index, parameter_error
+
 from .._errors import ApprovalError
 from ._input import as_committee, as_k, as_profile, as_weights
 
@@ -42,29 +44,25 @@ class _Instance:
 
 
 def _instance(A: ArrayLike, W, k, weights, func: str) -> _Instance:
-    U, is_approval = as_profile(A)
+    U, is_approval = as_profile(A, func=func)
     if not is_approval:
-        r, c = (int(i) for i in np.argwhere(~np.isin(U, (0.0, 1.0)))[0])
-        raise ApprovalError(
-            f"{func}: these audits are defined for approval ballots (bool or 0/1); A[{r}, {c}] "
-            f"= {U[r, c]:g} is not 0 or 1. Binarise cardinal utilities first (e.g. U >= t)."
-        )
+        r, c = first_index(~np.isin(U, (0.0, 1.0)))
+        expected = (f"approval ballots (bool or 0/1); A[{r}, {c}] = {U[r, c]:g} is not 0 or 1 "
+                    "(binarise cardinal utilities first, e.g. U >= t)")
+        raise parameter_error("A", func, expected, U, ApprovalError)
     n, m = U.shape
-    committee = as_committee(W, m)
+    committee = as_committee(W, m, func=func)
     if k is None:
         if committee.size == 0:
-            raise ApprovalError(
-                f"{func}: the committee W is empty, so k cannot default to |W|; pass the target "
-                "committee size k explicitly."
-            )
+            expected = "given when the committee W is empty (it defaults to |W|)"
+            raise parameter_error("k", func, expected, k, ApprovalError)
         k = int(committee.size)
     k = as_k(k, m, func=func)
     if k < committee.size:
-        raise ApprovalError(
-            f"The 'k' parameter of {func} must be at least |W| = {committee.size} (k > |W| audits "
-            f"a partial committee against the quota n/k). Got {k} instead."
-        )
-    w = as_weights(weights, n)
+        expected = (f"at least |W| = {committee.size} (k > |W| audits a partial committee "
+                    "against the quota n/k)")
+        raise parameter_error("k", func, expected, k, ApprovalError)
+    w = as_weights(weights, n, func=func)
     Ab = U.astype(bool)
     in_W = np.zeros(m, dtype=bool)
     in_W[committee] = True

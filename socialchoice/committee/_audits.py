@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import check_choice
+
 from .._errors import ApprovalError
 from ._audit_search import (
     _BudgetExceeded,
@@ -159,9 +161,8 @@ def _ejr_plus_hit(inst: _Instance):
 
 # ----------------------------------------------------------------- exact EJR / PJR
 
-def _cohesive_hit(inst: _Instance, pjr: bool, method: str):
-    if method not in _METHODS:
-        raise ApprovalError(f"method must be one of {_METHODS}. Got {method!r} instead.")
+def _cohesive_hit(inst: _Instance, pjr: bool, method: str, func: str):
+    check_choice(method, "method", func, _METHODS, error=ApprovalError)
     levels = np.flatnonzero(_ejr_plus_table(inst).any(axis=1)) + 1
     for ell in (int(x) for x in levels):
         V, C = _peel(inst, ell)
@@ -307,7 +308,7 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_ejr")
-    hit = _cohesive_hit(inst, pjr=False, method=method)
+    hit = _cohesive_hit(inst, pjr=False, method=method, func="is_ejr")
     what = ""
     if hit is not None:
         top = int(inst.u[hit[0]].max())
@@ -356,7 +357,7 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_pjr")
-    hit = _cohesive_hit(inst, pjr=True, method=method)
+    hit = _cohesive_hit(inst, pjr=True, method=method, func="is_pjr")
     what = ""
     if hit is not None:
         got = inst.committee[inst.A[np.ix_(hit[0], inst.committee)].any(axis=0)]
@@ -366,6 +367,10 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
 
 
 # ----------------------------------------------------------------- report
+
+_WELFARE = ("utilitarian_welfare", "average_welfare", "egalitarian_welfare", "pav_score",
+            "coverage")
+
 
 @dataclass(frozen=True)
 class ProportionalityReport:
@@ -385,21 +390,41 @@ class ProportionalityReport:
     pav_score: float
     coverage: float
 
+    def audits(self) -> dict[str, AuditResult]:
+        """The four audits by field name, in the order JR, PJR, EJR, EJR+."""
+        return {"jr": self.jr, "pjr": self.pjr, "ejr": self.ejr, "ejr_plus": self.ejr_plus}
+
+    def axiom_rows(self) -> list[dict]:
+        """One row per axiom for a table: ``{"axiom", "holds", "witness"}`` (the witness of
+        a violation in words, empty when the axiom holds).
+
+        >>> rep = proportionality_report([[1, 0], [0, 1]], (0,), k=1)
+        >>> [(r["axiom"], r["holds"]) for r in rep.axiom_rows()]
+        [('JR', True), ('PJR', True), ('EJR', True), ('EJR+', True)]
+        """
+        return [
+            {"axiom": r.property, "holds": r.holds, "witness": "" if r.holds else r.explanation}
+            for r in self.audits().values()
+        ]
+
+    def welfare(self) -> dict[str, float]:
+        """The welfare statistics by name (utilitarian, average, egalitarian, PAV score,
+        coverage)."""
+        return {name: getattr(self, name) for name in _WELFARE}
+
     def to_dict(self) -> dict:
         """Plain-Python view: audit outcomes as bools, witnesses under ``"witnesses"``."""
-        audits = {"jr": self.jr, "pjr": self.pjr, "ejr": self.ejr, "ejr_plus": self.ejr_plus}
+        audits = self.audits()
         out: dict = {"committee": list(self.committee), "k": self.k,
                      "total_weight": self.total_weight}
         out.update({name: r.holds for name, r in audits.items()})
-        for name in ("utilitarian_welfare", "average_welfare", "egalitarian_welfare",
-                     "pav_score", "coverage"):
-            out[name] = getattr(self, name)
+        out.update(self.welfare())
         out["witnesses"] = {name: r.to_dict() for name, r in audits.items() if not r.holds}
         return out
 
     def __str__(self) -> str:
         lines = [f"committee {self.committee} (k = {self.k}, n = {_num(self.total_weight)})"]
-        for r in (self.jr, self.pjr, self.ejr, self.ejr_plus):
+        for r in self.audits().values():
             mark = "yes" if r.holds else "NO "
             lines.append(f"  {r.property:<5}{mark}" + ("" if r.holds else f"  {r.explanation}"))
         lines += [

@@ -31,8 +31,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .._errors import RuleInputError
-from ._prep import REL_TOL
-from ._registry import Committee
+from ._prep import REL_TOL, Committee
 
 __all__ = ["lexmin_optimal", "monroe_model", "optimal_committees", "thiele_model"]
 

@@ -1,7 +1,8 @@
 """Validation shared by the committee rules and the proportionality audits.
 
-Every function returns clean numpy arrays or raises :class:`~socialchoice.ApprovalError`
-naming the argument, the offending row / column / value and what was expected.
+Every function returns clean numpy arrays or raises :class:`~socialchoice.ApprovalError` in
+the message form of :mod:`_common.validation` ("The 'k' parameter of select must be an int
+in [1, 3]. Got 0 instead."), naming the offending row / column / value.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import check_int, check_matrix, first_index, parameter_error, show
+
 from .._errors import ApprovalError
 
-__all__ = ["as_committee", "as_k", "as_profile", "as_weights"]
+__all__ = ["MAX_MAGNITUDE", "as_committee", "as_k", "as_profile", "as_weights"]
+
+#: Largest utility and largest total voter weight: their products (scores, utilities summed
+#: over voters, times the harmonic weights of PAV) stay far below float overflow.
+MAX_MAGNITUDE = 1e150
 
 
-def _first_bad(mask: NDArray[np.bool_]) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
-def as_profile(A: ArrayLike, *, name: str = "A") -> tuple[NDArray[np.float64], bool]:
+def as_profile(
+    A: ArrayLike, *, func: str = "select", name: str = "A"
+) -> tuple[NDArray[np.float64], bool]:
     """Return ``(U, is_approval)``: a float ``(n, m)`` utility matrix and whether it is 0/1.
 
     ``A`` is an ``(n, m)`` approval matrix (bool or 0/1) or a matrix of cardinal,
@@ -33,44 +38,37 @@ def as_profile(A: ArrayLike, *, name: str = "A") -> tuple[NDArray[np.float64], b
     ((2, 2), True)
     >>> as_profile([[0.5, 2.0]])[1]
     False
+    >>> as_profile([[1, -2]], func="pav")
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.ApprovalError: The 'A' parameter of pav must be a matrix of \
+non-negative utilities; row 0 (voter), column 1 (candidate) is -2.0. Got an array of shape \
+(1, 2) instead.
     """
-    try:
-        U = np.asarray(A, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ApprovalError(
-            f"{name} must be an (n, m) matrix of approvals (bool or 0/1) or non-negative "
-            f"utilities; it could not be read as numbers: {exc}"
-        ) from None
-    if U.ndim != 2:
-        raise ApprovalError(
-            f"{name} must be a 2-dimensional (voters, candidates) matrix. "
-            f"Got an array of shape {U.shape} instead."
-        )
-    n, m = U.shape
-    if n == 0 or m == 0:
-        raise ApprovalError(
-            f"{name} must have at least one voter (row) and one candidate (column). "
-            f"Got shape {U.shape} instead."
-        )
-    bad = ~np.isfinite(U)
-    if bad.any():
-        row, col = _first_bad(bad)
-        raise ApprovalError(
-            f"{name} must hold finite numbers; row {row} (voter), column {col} (candidate) "
-            f"is {U[row, col]}."
-        )
+    U = check_matrix(A, name, func, min_rows=1, min_cols=1, error=ApprovalError)
     bad = U < 0
     if bad.any():
-        row, col = _first_bad(bad)
-        raise ApprovalError(
-            f"{name} must hold non-negative utilities; row {row} (voter), column {col} "
-            f"(candidate) is {U[row, col]:g}."
+        row, col = first_index(bad)
+        expected = (
+            f"a matrix of non-negative utilities; row {row} (voter), column {col} (candidate) "
+            f"is {show(U[row, col])}"
         )
+        raise parameter_error(name, func, expected, U, ApprovalError)
+    bad = U > MAX_MAGNITUDE
+    if bad.any():
+        row, col = first_index(bad)
+        expected = (
+            f"a matrix of utilities of at most {MAX_MAGNITUDE:g}; row {row} (voter), column "
+            f"{col} (candidate) is {show(U[row, col])} (rescale the utilities)"
+        )
+        raise parameter_error(name, func, expected, U, ApprovalError)
     is_approval = bool(np.isin(U, (0.0, 1.0)).all())
     return U, is_approval
 
 
-def as_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
+def as_weights(
+    weights: ArrayLike | None, n: int, *, func: str = "select"
+) -> NDArray[np.float64]:
     """Return voter weights as a float ``(n,)`` array (all ones when ``weights`` is None).
 
     Examples
@@ -79,44 +77,58 @@ def as_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
     array([1., 1., 1.])
     >>> as_weights([2, 1], 2)
     array([2., 1.])
+    >>> as_weights([2, 0], 2)
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.ApprovalError: The 'weights' parameter of select must be positive \
+and finite numbers; voter 1 has weight 0.0. Got [2, 0] instead.
     """
     if weights is None:
         return np.ones(n)
     try:
         w = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ApprovalError(f"weights must be numbers, one per voter: {exc}") from None
+    except (TypeError, ValueError):
+        raise parameter_error(
+            "weights", func, "numbers, one per voter", weights, ApprovalError
+        ) from None
     if w.shape != (n,):
-        raise ApprovalError(
-            f"weights must have one entry per voter (shape ({n},)). Got shape {w.shape} instead."
-        )
+        expected = f"one entry per voter (shape ({n},)); it has shape {w.shape}"
+        raise parameter_error("weights", func, expected, weights, ApprovalError)
     bad = ~np.isfinite(w) | (w <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ApprovalError(f"weights must be positive and finite; voter {i} has weight {w[i]}.")
+        expected = f"positive and finite numbers; voter {i} has weight {show(w[i])}"
+        raise parameter_error("weights", func, expected, weights, ApprovalError)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w))
+    if not total <= MAX_MAGNITUDE:
+        expected = f"numbers summing to at most {MAX_MAGNITUDE:g}; they sum to {total:g} " \
+            "(rescale the weights)"
+        raise parameter_error("weights", func, expected, weights, ApprovalError)
     return w
 
 
 def as_k(k: object, m: int, *, func: str = "select") -> int:
-    """Return the committee size as an int in ``[1, m]``.
+    """The committee size ``k`` as an int in ``[1, m]`` (``m`` candidates).
+
+    :func:`_common.validation.check_int` with the committee package's error class.
 
     Examples
     --------
     >>> as_k(2, 5)
     2
-    >>> as_k(0, 5)  # doctest: +ELLIPSIS
+    >>> as_k(0, 5)
     Traceback (most recent call last):
     ...
-    socialchoice._errors.ApprovalError: The 'k' parameter of select must be ... Got 0 instead.
+    socialchoice._errors.ApprovalError: The 'k' parameter of select must be an int in [1, 5]. \
+Got 0 instead.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
-        raise ApprovalError(
-            f"The 'k' parameter of {func} must be an int in [1, {m}]. Got {k!r} instead."
-        )
-    return int(k)
+    return check_int(k, "k", func, 1, m, error=ApprovalError)
 
 
-def as_committee(W: Iterable[int] | ArrayLike, m: int, *, name: str = "W") -> NDArray[np.intp]:
+def as_committee(
+    W: Iterable[int] | ArrayLike, m: int, *, func: str = "select", name: str = "W"
+) -> NDArray[np.intp]:
     """Return a committee as a sorted array of distinct candidate indices in ``[0, m)``.
 
     ``W`` is a collection of candidate indices or a boolean ``(m,)`` mask.
@@ -127,28 +139,29 @@ def as_committee(W: Iterable[int] | ArrayLike, m: int, *, name: str = "W") -> ND
     array([0, 3])
     >>> as_committee([True, False, True], 3)
     array([0, 2])
+    >>> as_committee([0, 5], 3, func="is_jr")
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.ApprovalError: The 'W' parameter of is_jr must be candidate indices \
+in [0, 3); it holds 5. Got [0, 5] instead.
     """
-    arr = np.asarray(list(W) if isinstance(W, (set, frozenset)) else W)
+    arr = np.asarray(list(W) if isinstance(W, set | frozenset) else W)
     if arr.dtype == np.bool_:
         if arr.shape != (m,):
-            raise ApprovalError(
-                f"{name} as a boolean mask must have one entry per candidate (shape ({m},)). "
-                f"Got shape {arr.shape} instead."
-            )
+            expected = f"a boolean mask with one entry per candidate (shape ({m},))"
+            raise parameter_error(name, func, expected, arr, ApprovalError)
         return np.flatnonzero(arr)
     if arr.size == 0:
         return np.zeros(0, dtype=np.intp)
     if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        raise ApprovalError(
-            f"{name} must be a collection of candidate indices (ints in [0, {m})). "
-            f"Got {W!r} instead."
-        )
+        expected = f"a collection of candidate indices (ints in [0, {m}))"
+        raise parameter_error(name, func, expected, W, ApprovalError)
     bad = (arr < 0) | (arr >= m)
     if bad.any():
-        raise ApprovalError(
-            f"{name} must hold candidate indices in [0, {m}); got {int(arr[bad][0])}."
-        )
+        expected = f"candidate indices in [0, {m}); it holds {int(arr[bad][0])}"
+        raise parameter_error(name, func, expected, W, ApprovalError)
     out = np.unique(arr)
     if out.size != arr.size:
-        raise ApprovalError(f"{name} lists a candidate twice: {sorted(arr.tolist())}.")
+        expected = "distinct candidate indices; it lists a candidate twice"
+        raise parameter_error(name, func, expected, sorted(arr.tolist()), ApprovalError)
     return out.astype(np.intp)

@@ -5,6 +5,10 @@ weights are numbers of identical voters); the score is the total utility of the 
 their representative (for approvals: how many voters are represented by someone they
 approve). Small instances by brute force (one assignment problem per committee), larger ones
 by the integer program of :mod:`._ilp`.
+
+:func:`monroe` is registered with :func:`~._registry.register`: it computes on validated input
+``(U, w, k, *, resolute, is_approval, method="auto")`` and the decorator returns the public
+function ``monroe(A, k, *, resolute=True, weights=None)`` that its docstring documents.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
 from . import _ilp
-from ._prep import REL_TOL, column_classes, expand
-from ._registry import Committee, register, run_rule
+from ._prep import REL_TOL, Committee, column_classes, expand
+from ._registry import register
 
 __all__ = ["monroe", "monroe_score"]
 
@@ -74,49 +78,32 @@ def monroe_score(U: NDArray[np.float64], w: NDArray[np.float64], W: Committee) -
     return float(-res.fun)
 
 
-def _monroe_compute(U, w, k, *, resolute, is_approval, method="auto"):
-    m = U.shape[1]
-    scale = float((w * U.max(axis=1)).sum()) or 1.0
-    ncomb = math.comb(m, k)
-    if method == "brute-force" or (
-        method == "auto" and ncomb <= BRUTE_FORCE_COMMITTEES and w.sum() <= BRUTE_FORCE_VOTERS
-    ):
-        combos = list(itertools.combinations(range(m), k))
-        scores = np.array([monroe_score(U, w, W) for W in combos])
-        best = scores.max()
-        winners = [W for W, s in zip(combos, scores, strict=True) if s >= best - REL_TOL * scale]
-        return winners[:1] if resolute else winners
-    classes = column_classes(U)
-    model = _ilp.monroe_model(U, w, k, classes)
-    def score(W: Committee) -> float:
-        return monroe_score(U, w, W)
-
-    if resolute:
-        return [_ilp.lexmin_optimal(model, score, k, scale)]
-    return expand(_ilp.optimal_committees(model, score, k, scale, "monroe"), classes, "monroe", k)
-
-
 @register(
     "monroe",
     family="monroe",
     reference="B. L. Monroe, 'Fully proportional representation', APSR 89(4) (1995); "
     "M. Lackner and P. Skowron, 'Multi-Winner Voting with Approval Preferences' (2023), §2.4",
-    compute=_monroe_compute,
     integer_weights=True,
 )
 def monroe(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+    method: str = "auto",
+) -> list[Committee]:
     """Monroe's rule: maximise the utility of a balanced assignment of voters to members.
 
     Every member represents ``floor(N/k)`` or ``ceil(N/k)`` of the N voters; for approvals
     the score counts voters represented by an approved member (abcvoting's "monroe"), for
     utilities it sums each voter's utility for her representative. Weights must be whole
     numbers (copies of a voter; abcvoting accepts only unit weights, which is the same after
-    expanding copies). Solved exactly (brute force up to 500 committees, else an integer
-    program); ``resolute=True`` returns the lexicographically smallest optimal committee
-    (abcvoting's brute force sorts tied committees by their string: the same choice for
-    at most 10 candidates).
+    expanding copies) summing to at most 10^9 voters. Solved exactly (brute force up to 500
+    committees, else an integer program); ``resolute=True`` returns the lexicographically
+    smallest optimal committee (abcvoting's brute force sorts tied committees by their
+    string: the same choice for at most 10 candidates).
 
     References
     ----------
@@ -133,7 +120,26 @@ def monroe(
     >>> committee.chamberlin_courant(A, 2)
     (0, 1)
     """
-    return run_rule("monroe", A, k, resolute=resolute, weights=weights, caller="monroe")
+    m = U.shape[1]
+    scale = float((w * U.max(axis=1)).sum()) or 1.0
+    ncomb = math.comb(m, k)
+    if method == "brute-force" or (
+        method == "auto" and ncomb <= BRUTE_FORCE_COMMITTEES and w.sum() <= BRUTE_FORCE_VOTERS
+    ):
+        combos = list(itertools.combinations(range(m), k))
+        scores = np.array([monroe_score(U, w, W) for W in combos])
+        best = scores.max()
+        winners = [W for W, s in zip(combos, scores, strict=True) if s >= best - REL_TOL * scale]
+        return winners[:1] if resolute else winners
+    classes = column_classes(U)
+    model = _ilp.monroe_model(U, w, k, classes)
+
+    def score(W: Committee) -> float:
+        return monroe_score(U, w, W)
+
+    if resolute:
+        return [_ilp.lexmin_optimal(model, score, k, scale)]
+    return expand(_ilp.optimal_committees(model, score, k, scale, "monroe"), classes, "monroe", k)
 
 
 def _monroe_reference(U: ArrayLike, w: ArrayLike | None, k: int) -> list[Committee]:

@@ -1,4 +1,8 @@
-"""Shared helpers of the committee rules: level sets, candidate symmetry, tolerances."""
+"""Shared helpers of the committee rules: level sets, candidate symmetry, tolerances, limits.
+
+This module imports nothing else of :mod:`socialchoice.committee`, so the registry, the rule
+modules and the integer programs can all depend on it without an import cycle.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,72 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from ._registry import Committee, aggregate_rows, check_count, row_keys
+from .._errors import RuleInputError
+
+__all__ = [
+    "MAX_COMMITTEES",
+    "REL_TOL",
+    "Committee",
+    "aggregate_rows",
+    "check_count",
+    "column_classes",
+    "expand",
+    "level_sets",
+    "row_keys",
+]
+
+#: A committee: sorted candidate indices.
+Committee = tuple[int, ...]
 
 #: Relative tolerance below which two scores (loads, prices) count as tied.
 REL_TOL = 1e-9
+
+#: Above this many winning committees ``resolute=False`` raises instead of listing them.
+MAX_COMMITTEES = 1_000_000
+
+
+def check_count(count: int, name: str, k: int, m: int) -> None:
+    """Raise :class:`~socialchoice.RuleInputError` when ``resolute=False`` would list more
+    than :data:`MAX_COMMITTEES` committees.
+
+    This bounds the size of a result, not a parameter, so it is not one of the shared
+    argument checks of :mod:`_common.validation`.
+
+    >>> check_count(10, "pav", 2, 5)
+    >>> check_count(2_000_000, "pav", 10, 40)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.RuleInputError: pav with k=10 on 40 candidates has 2000000 or more ...
+    """
+    if count > MAX_COMMITTEES:
+        raise RuleInputError(
+            f"{name} with k={k} on {m} candidates has {count} or more winning committees "
+            f"(more than {MAX_COMMITTEES}); use resolute=True for one of them."
+        )
+
+
+def row_keys(M: NDArray) -> NDArray:
+    """One opaque, comparable key per row of ``M`` (bit-packed when ``M`` is 0/1)."""
+    if M.dtype == np.bool_ or np.isin(M, (0, 1)).all():
+        packed = np.packbits(np.asarray(M, dtype=bool), axis=1)
+    else:
+        packed = np.asarray(M, dtype=np.float64) + 0.0  # -0.0 -> 0.0
+    packed = np.ascontiguousarray(packed)
+    return packed.view(np.dtype((np.void, packed.dtype.itemsize * packed.shape[1]))).ravel()
+
+
+def aggregate_rows(
+    U: NDArray[np.float64], w: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Merge identical rows of ``U`` into one row whose weight is the sum of their weights.
+
+    >>> U, w = aggregate_rows(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.ones(3))
+    >>> U.tolist(), w.tolist()
+    ([[0.0, 1.0], [1.0, 0.0]], [1.0, 2.0])
+    """
+    _, first, inverse = np.unique(row_keys(U), return_index=True, return_inverse=True)
+    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(first))
+    return U[first], weights
 
 
 def level_sets(
@@ -82,8 +148,3 @@ def expand(
             out.add(tuple(sorted(itertools.chain.from_iterable(combo))))
     return sorted(out)
 
-
-def tied(values: NDArray[np.float64], best: float, scale: float, *, lower: bool = False):
-    """Mask of entries within REL_TOL * scale of ``best`` (the max, or the min if lower)."""
-    tol = REL_TOL * scale
-    return values <= best + tol if lower else values >= best - tol

@@ -1,21 +1,28 @@
 """The committee-rule registry and the entry point :func:`select`.
 
-A committee rule is registered with :func:`register` as a pair: the public function
-(``pav(A, k, *, resolute=True, weights=None)``) and an internal ``compute(U, w, k, *,
-resolute, is_approval)`` that receives validated arrays (identical voter rows already merged
-into weights) and returns the list of winning committees as sorted tuples.
+A committee rule is one function registered with :func:`register`, exactly as a ranked rule
+is registered in :mod:`socialchoice._registry`: the decorator carries the rule's metadata
+(family, reference, the input it accepts) and the function computes the winning committees
+from validated input. It receives ``(U, w, k, *, resolute, is_approval)`` -- a float utility
+matrix with identical voter rows already merged into the weights ``w`` -- and returns the list
+of winning committees as sorted tuples. The decorator returns the rule's public function
+``rule(A, k, *, resolute=True, weights=None)``, which validates, merges identical voters and
+calls it (the same as ``select(A, k, rule)``).
+
+The registry never imports the rule modules: the package ``__init__`` imports them, and each
+one registers its rules. :data:`COMMITTEE_RULES` (or :func:`rule_names`) lists the rules.
 
 Tie-breaking (``resolute=True``) is the same for every rule of a kind:
 
-* sequential rules (``seq_pav``, ``seq_phragmen``, ``equal_shares``) take the lowest-index
-  candidate among those tied at each step, exactly as abcvoting's resolute algorithms do;
-* optimisation rules (``approval_voting``, ``satisfaction_approval``, ``pav``,
-  ``chamberlin_courant``, ``monroe``) return the lexicographically smallest optimal committee
-  (committees as sorted tuples). abcvoting's resolute AV, SAV and brute-force PAV / CC return
-  the same committee. Its brute-force Monroe sorts the tied committees by their string
-  first, which is the same order for at most 10 candidates; with 11 or more it can differ
-  (``{1, 10}`` comes before ``{1, 2}``). abcvoting's ILP algorithms (gurobi, pulp) return
-  an arbitrary optimal committee unless asked for lexicographic tie-breaking.
+* sequential rules (families ``sequential`` and ``phragmen``) take the lowest-index candidate
+  among those tied at each step, exactly as abcvoting's resolute algorithms do;
+* optimisation rules (families ``separable``, ``thiele`` and ``monroe``) return the
+  lexicographically smallest optimal committee (committees as sorted tuples). abcvoting's
+  resolute AV, SAV and brute-force PAV / CC return the same committee. Its brute-force Monroe
+  sorts the tied committees by their string first, which is the same order for at most 10
+  candidates; with 11 or more it can differ (``{1, 10}`` comes before ``{1, 2}``).
+  abcvoting's ILP algorithms (gurobi, pulp) return an arbitrary optimal committee unless
+  asked for lexicographic tie-breaking.
 
 ``resolute=False`` returns every winning committee ("parallel universes" tie-breaking for the
 sequential rules), as sorted tuples in lexicographic order: the same set as abcvoting.
@@ -23,6 +30,8 @@ sequential rules), as sorted tuples in lexicographic order: the same set as abcv
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,13 +39,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import first_index, parameter_error
+
 from .._errors import RuleInputError, UnknownRuleError
 from ._input import as_k, as_profile, as_weights
+from ._prep import Committee, aggregate_rows
 
 __all__ = ["COMMITTEE_RULES", "CommitteeRule", "register", "rule_names", "select"]
 
-Committee = tuple[int, ...]
 Compute = Callable[..., list[Committee]]
+Result = Committee | list[Committee]
+
+#: The families of committee rules.
+FAMILIES = ("separable", "thiele", "sequential", "phragmen", "monroe")
 
 
 @dataclass(frozen=True)
@@ -50,11 +65,12 @@ class CommitteeRule:
     func : callable
         The public function ``func(A, k, *, resolute=True, weights=None)``.
     family : str
-        ``"separable"``, ``"thiele"``, ``"sequential"``, ``"phragmen"`` or ``"monroe"``.
+        One of :data:`FAMILIES`: ``"separable"``, ``"thiele"``, ``"sequential"``,
+        ``"phragmen"`` or ``"monroe"``.
     reference : str
         The paper (and section) that defines the rule.
     summary : str
-        First line of the public function's docstring.
+        First line of the rule's docstring.
     approval_only : bool
         The rule is defined for 0/1 approvals only; cardinal utilities raise
         :class:`~socialchoice.RuleInputError`.
@@ -64,29 +80,30 @@ class CommitteeRule:
     integer_weights : bool
         Voter weights must be whole numbers (a weight is a number of identical voters).
     compute : callable
-        ``compute(U, w, k, *, resolute, is_approval) -> list of committees`` on validated,
-        row-aggregated input.
+        The registered function, ``compute(U, w, k, *, resolute, is_approval) -> list of
+        committees`` on validated, row-aggregated input.
     """
 
     name: str
-    func: Callable[..., Any] = field(repr=False)
+    func: Callable[..., Result] = field(repr=False)
     family: str
     reference: str
     summary: str
     approval_only: bool
     exact: bool
-    integer_weights: bool = False
-    compute: Compute = field(default=None, repr=False)  # type: ignore[assignment]
+    integer_weights: bool
+    compute: Compute = field(repr=False)
 
-    def __call__(self, A: ArrayLike, k: int, **options: Any) -> Any:
+    def __call__(self, A: ArrayLike, k: int, **options: Any) -> Result:
         """``rule(A, k)`` is ``select(A, k, rule.name)``."""
         return select(A, k, self.name, **options)
 
 
 COMMITTEE_RULES: dict[str, CommitteeRule] = {}
 
-#: Above this many winning committees ``resolute=False`` raises instead of listing them.
-MAX_COMMITTEES = 1_000_000
+#: Rules whose weights count voters (``integer_weights``) refuse more voters than this: their
+#: integer programs no longer separate optimal assignments reliably beyond it.
+MAX_COUNTED_VOTERS = 10**9
 
 
 def register(
@@ -94,20 +111,46 @@ def register(
     *,
     family: str,
     reference: str,
-    compute: Compute,
     approval_only: bool = False,
     exact: bool = True,
     integer_weights: bool = False,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator adding a public committee-rule function to :data:`COMMITTEE_RULES`."""
+) -> Callable[[Compute], Callable[..., Result]]:
+    """Decorator registering a committee rule in :data:`COMMITTEE_RULES` under ``name``.
 
-    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+    The decorated function computes the winning committees on validated input,
+    ``compute(U, w, k, *, resolute, is_approval)``; its docstring (whose first line becomes
+    the rule's summary) documents the rule. The decorator returns the public function
+    ``name(A, k, *, resolute=True, weights=None)`` with that docstring, equal to
+    ``select(A, k, name)`` except that errors name the function.
+
+    Examples
+    --------
+    >>> from socialchoice import committee
+    >>> rule = committee.COMMITTEE_RULES["pav"]
+    >>> rule.family, rule.func is committee.pav, rule.compute is committee.pav.__wrapped__
+    ('thiele', True, True)
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"committee rule family {family!r} is not one of {FAMILIES}")
+
+    def wrap(compute: Compute) -> Callable[..., Result]:
         if name in COMMITTEE_RULES:
             raise RuntimeError(f"committee rule {name!r} is registered twice")
-        doc = (func.__doc__ or "").strip()
+
+        def public(
+            A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
+        ) -> Committee | list[Committee]:
+            return run_rule(name, A, k, resolute=resolute, weights=weights, caller=name)
+
+        signature = inspect.signature(public)  # not the wrapped function's
+        functools.update_wrapper(
+            public, compute, assigned=("__module__", "__name__", "__qualname__", "__doc__")
+        )
+        public.__signature__ = signature  # type: ignore[attr-defined]
+        doc = inspect.cleandoc(compute.__doc__ or "")
         COMMITTEE_RULES[name] = CommitteeRule(
             name=name,
-            func=func,
+            func=public,
             family=family,
             reference=reference,
             summary=doc.splitlines()[0] if doc else "",
@@ -116,14 +159,9 @@ def register(
             integer_weights=integer_weights,
             compute=compute,
         )
-        return func
+        return public
 
     return wrap
-
-
-def _load_rules() -> None:
-    """Import the rule modules (they register themselves); idempotent."""
-    from . import _monroe, _sequential, _thiele  # noqa: F401
 
 
 def rule_names() -> list[str]:
@@ -137,11 +175,10 @@ def rule_names() -> list[str]:
     Examples
     --------
     >>> from socialchoice import committee
-    >>> committee.rule_names()  # doctest: +NORMALIZE_WHITESPACE
-    ['approval_voting', 'chamberlin_courant', 'equal_shares', 'monroe', 'pav',
-     'satisfaction_approval', 'seq_pav', 'seq_phragmen']
+    >>> names = committee.rule_names()
+    >>> "pav" in names, names == sorted(committee.COMMITTEE_RULES)
+    (True, True)
     """
-    _load_rules()
     return sorted(COMMITTEE_RULES)
 
 
@@ -149,39 +186,42 @@ def get_rule(rule: str | CommitteeRule) -> CommitteeRule:
     """Look a committee rule up by name; unknown names raise UnknownRuleError."""
     if isinstance(rule, CommitteeRule):
         return rule
-    _load_rules()
     try:
         return COMMITTEE_RULES[rule]
     except (KeyError, TypeError):
         raise UnknownRuleError(
-            f"Unknown committee rule {rule!r}; expected one of: "
-            f"{', '.join(sorted(COMMITTEE_RULES))}."
+            f"Unknown committee rule {rule!r}; expected one of: {', '.join(rule_names())}."
         ) from None
 
 
-def aggregate_rows(
-    U: NDArray[np.float64], w: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Merge identical rows of ``U`` into one row whose weight is the sum of their weights."""
-    _, first, inverse = np.unique(row_keys(U), return_index=True, return_inverse=True)
-    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(first))
-    return U[first], weights
-
-
-def row_keys(M: NDArray) -> NDArray:
-    """One opaque, comparable key per row of ``M`` (bit-packed when ``M`` is 0/1)."""
-    if M.dtype == np.bool_ or np.isin(M, (0, 1)).all():
-        packed = np.packbits(np.asarray(M, dtype=bool), axis=1)
-    else:
-        packed = np.asarray(M, dtype=np.float64) + 0.0  # -0.0 -> 0.0
-    packed = np.ascontiguousarray(packed)
-    return packed.view(np.dtype((np.void, packed.dtype.itemsize * packed.shape[1]))).ravel()
-
-
-def _first_fractional(U: NDArray[np.float64]) -> tuple[int, int]:
-    bad = ~np.isin(U, (0.0, 1.0))
-    row, col = np.argwhere(bad)[0]
-    return int(row), int(col)
+def _check_rule_input(
+    r: CommitteeRule, U: NDArray[np.float64], is_approval: bool, w: NDArray[np.float64]
+) -> None:
+    """Raise RuleInputError when the rule cannot use utilities or fractional weights."""
+    if r.approval_only and not is_approval:
+        row, col = first_index(~np.isin(U, (0.0, 1.0)))
+        cardinal = ", ".join(n for n in rule_names() if not COMMITTEE_RULES[n].approval_only)
+        raise RuleInputError(
+            f"{r.name} is defined for approval ballots (0/1 or bool) only, but A holds "
+            f"cardinal utilities (row {row}, column {col} is {U[row, col]:g}). Binarise A "
+            f"(e.g. A > 0) or use a rule defined for utilities ({cardinal})."
+        )
+    if r.integer_weights:
+        frac = np.flatnonzero(w != np.round(w))
+        if frac.size:
+            i = int(frac[0])
+            raise RuleInputError(
+                f"{r.name} needs whole-number voter weights (a weight counts identical "
+                f"voters); voter {i} has weight {w[i]:g}."
+            )
+        total = float(w.sum())
+        if total > MAX_COUNTED_VOTERS:
+            raise RuleInputError(
+                f"{r.name} counts voters one by one (a weight is a number of identical "
+                f"voters); the weights sum to {total:.4g}, more than 10^9 voters, beyond "
+                "which its integer program cannot separate optimal assignments. Use smaller "
+                "weights (e.g. proportional counts, rounded)."
+            )
 
 
 def run_rule(
@@ -192,44 +232,21 @@ def run_rule(
     resolute: bool,
     weights: ArrayLike | None,
     caller: str,
-) -> Committee | list[Committee]:
+) -> Result:
     """Validate, aggregate identical voters, compute, and format one rule's result."""
     r = get_rule(rule)
-    U, is_approval = as_profile(A)
+    U, is_approval = as_profile(A, func=caller)
     n, m = U.shape
-    w = as_weights(weights, n)
+    w = as_weights(weights, n, func=caller)
     size = as_k(k, m, func=caller)
-    if not isinstance(resolute, (bool, np.bool_)):
-        raise RuleInputError(f"resolute must be True or False; got {resolute!r}.")
-    if r.approval_only and not is_approval:
-        row, col = _first_fractional(U)
-        raise RuleInputError(
-            f"{r.name} is defined for approval ballots (0/1 or bool) only, but A holds "
-            f"cardinal utilities (row {row}, column {col} is {U[row, col]:g}). Binarise A "
-            "(e.g. A > 0) or use a rule defined for utilities (equal_shares, seq_pav, pav)."
-        )
-    if r.integer_weights:
-        frac = np.flatnonzero(w != np.round(w))
-        if frac.size:
-            i = int(frac[0])
-            raise RuleInputError(
-                f"{r.name} needs whole-number voter weights (a weight counts identical "
-                f"voters); voter {i} has weight {w[i]:g}."
-            )
+    if not isinstance(resolute, bool | np.bool_):
+        raise parameter_error("resolute", caller, "True or False", resolute, RuleInputError)
+    _check_rule_input(r, U, is_approval, w)
     rows, wts = aggregate_rows(U, w)
     committees = r.compute(rows, wts, size, resolute=bool(resolute), is_approval=is_approval)
     if resolute:
         return committees[0]
     return committees
-
-
-def check_count(count: int, name: str, k: int, m: int) -> None:
-    """Raise when ``resolute=False`` would list more than MAX_COMMITTEES committees."""
-    if count > MAX_COMMITTEES:
-        raise RuleInputError(
-            f"{name} with k={k} on {m} candidates has {count} or more winning committees "
-            f"(more than {MAX_COMMITTEES}); use resolute=True for one of them."
-        )
 
 
 def select(
@@ -239,27 +256,27 @@ def select(
     *,
     resolute: bool = True,
     weights: ArrayLike | None = None,
-) -> Committee | list[Committee]:
+) -> Result:
     """Select a committee of ``k`` candidates with an approval-based committee rule.
 
     Parameters
     ----------
     A : array_like of shape (n, m)
         Approval matrix (bool or 0/1: voter ``i`` approves candidate ``j``) or non-negative
-        cardinal utilities (see each rule for how it treats utilities; ``seq_phragmen`` is
-        defined for approvals only).
+        cardinal utilities of at most 1e150 (see each rule for how it treats utilities;
+        rules with ``approval_only`` in :data:`COMMITTEE_RULES` take approvals only).
     k : int
         Committee size, ``1 <= k <= m``.
     rule : str
-        One of :func:`rule_names`: ``approval_voting``, ``satisfaction_approval``, ``pav``,
-        ``seq_pav``, ``seq_phragmen``, ``equal_shares``, ``chamberlin_courant``, ``monroe``.
+        A name from :data:`COMMITTEE_RULES` (listed by :func:`rule_names`).
     resolute : bool
         True: one committee. Sequential rules break ties at each step in favour of the
         lowest-index candidate; optimisation rules return the lexicographically smallest
         optimal committee. Both equal abcvoting's resolute output (for Monroe when
         ``m <= 10``; see the module notes). False: every winning committee.
     weights : array_like of shape (n,), optional
-        Positive voter weights (default: 1 each). ``monroe`` needs whole numbers.
+        Positive voter weights summing to at most 1e150 (default: 1 each). Rules with
+        ``integer_weights`` (Monroe) need whole numbers, at most 10^9 voters in all.
 
     Returns
     -------
@@ -274,10 +291,11 @@ def select(
     ApprovalError
         ``A``, ``weights`` or ``k`` is malformed.
     RuleInputError
-        The rule cannot use the input (utilities for ``seq_phragmen``, fractional weights
-        for ``monroe``), or ``resolute=False`` would list more than 1,000,000 committees
-        (or, for an optimisation rule solved by integer programming, more than 2,000
-        optimal committees up to interchangeable candidates).
+        The rule cannot use the input (utilities for an approval-only rule, fractional weights
+        or more than 10^9 voters for a rule whose weights count voters), or ``resolute=False``
+        would list more than 1,000,000 committees (or, for an optimisation rule solved by
+        integer programming, more than 2,000 optimal committees up to interchangeable
+        candidates).
 
     Notes
     -----

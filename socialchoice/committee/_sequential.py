@@ -9,6 +9,10 @@ branches on the lowest-index unused candidate of each such class, expanding the 
 the end. Ties are decided with a relative tolerance of 1e-9 (abcvoting uses exact fractions
 or a 1e-12 tolerance); exact-rational references (``_seq_pav_reference`` etc.) are in
 :mod:`._sequential_ref`.
+
+Each rule is one function registered with :func:`~._registry.register`: it computes on
+validated input ``(U, w, k, *, resolute, is_approval)`` and the decorator returns the public
+function ``seq_pav(A, k, *, resolute=True, weights=None)`` that its docstring documents.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from .._errors import RuleInputError
-from ._prep import REL_TOL, column_classes, expand, level_sets
-from ._registry import MAX_COMMITTEES, Committee, register, run_rule
+from ._prep import MAX_COMMITTEES, REL_TOL, Committee, column_classes, expand, level_sets
+from ._registry import register
 
 __all__ = ["equal_shares", "seq_pav", "seq_phragmen"]
 
@@ -102,31 +106,7 @@ def _scaled_key(x: NDArray[np.float64], unit: float) -> bytes:
     return np.round(x / unit, 9).tobytes()
 
 
-# --- seq-PAV ------------------------------------------------------------------------------
-
-
-def _seq_pav_compute(U, w, k, *, resolute, is_approval):
-    A, aw = level_sets(U, w)
-    Af = A.astype(np.float64)
-    tol = REL_TOL * float(aw.sum())
-    classes = [] if resolute else column_classes(A)
-
-    def tied(committee, s):
-        gains = (aw / (s + 1.0)) @ Af
-        gains[list(committee)] = -np.inf
-        return np.flatnonzero(gains >= gains.max() - tol)
-
-    def apply(committee, s, c):
-        return s + Af[:, c]
-
-    terminals = _explore(
-        [((), np.zeros(len(aw)))], k, tied, apply, lambda s: b"",
-        resolute=resolute, classes=classes, name="seq_pav",
-    )
-    return _finish(terminals, classes, "seq_pav", k, resolute)
-
-
-# --- seq-Phragmén -------------------------------------------------------------------------
+# --- seq-Phragmén search ---------------------------------------------------------------
 
 
 def _phragmen_explore(
@@ -157,15 +137,7 @@ def _phragmen_explore(
                     resolute=resolute, classes=classes, name=name)
 
 
-def _seq_phragmen_compute(U, w, k, *, resolute, is_approval):
-    A = U > 0
-    classes = [] if resolute else column_classes(A)
-    terminals = _phragmen_explore(A, w, k, [((), np.zeros(len(w)))], resolute=resolute,
-                                  classes=classes, name="seq_phragmen")
-    return _finish(terminals, classes, "seq_phragmen", k, resolute)
-
-
-# --- Method of Equal Shares -----------------------------------------------------------------
+# --- Method of Equal Shares prices -------------------------------------------------------
 
 
 def mes_prices(
@@ -215,47 +187,22 @@ def mes_prices(
     return np.where(B.sum(axis=0) >= 1.0 - _AFFORD_EPS, rho, np.inf)
 
 
-def _equal_shares_compute(U, w, k, *, resolute, is_approval):
-    WU = w[:, None] * U
-    classes = [] if resolute else column_classes(U)
-    unit = k / float(w.sum())
-
-    def tied(committee, budget):
-        rho = mes_prices(budget, WU, approval=is_approval)
-        rho[list(committee)] = np.inf
-        best = rho.min()
-        if np.isinf(best):
-            return np.zeros(0, dtype=np.intp)
-        return np.flatnonzero(rho <= best * (1.0 + REL_TOL))
-
-    def apply(committee, budget, c):
-        rho = mes_prices(budget, WU[:, [c]])[0]
-        return budget - np.minimum(budget, rho * WU[:, c])
-
-    terminals = _explore(
-        [((), w * unit)], k, tied, apply, lambda b: _scaled_key(b, unit),
-        resolute=resolute, classes=classes, name="equal_shares",
-    )
-    done = [t for t in terminals if len(t[0]) == k]
-    todo = [(c, -b / w) for c, b in terminals if len(c) < k]  # budgets left -> loads
-    if todo:
-        done += _phragmen_explore(U > 0, w, k, todo, resolute=resolute, classes=classes,
-                                  name="equal_shares")
-    return _finish(done, classes, "equal_shares", k, resolute)
-
-
-# --- public functions -------------------------------------------------------------------------
+# --- the registered rules ------------------------------------------------------------------
 
 
 @register(
     "seq_pav",
     family="sequential",
     reference="T. N. Thiele (1895); " + _BOOK + ", §2.3 (sequential Thiele methods)",
-    compute=_seq_pav_compute,
 )
 def seq_pav(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+) -> list[Committee]:
     """Sequential PAV: add, k times, the candidate that raises the PAV score the most.
 
     Cardinal utilities: the greedy version of OWA-PAV (see :func:`pav`): each step adds the
@@ -278,7 +225,24 @@ def seq_pav(
     >>> committee.seq_pav(A, 1, resolute=False)
     [(0,)]
     """
-    return run_rule("seq_pav", A, k, resolute=resolute, weights=weights, caller="seq_pav")
+    A, aw = level_sets(U, w)
+    Af = A.astype(np.float64)
+    tol = REL_TOL * float(aw.sum())
+    classes = [] if resolute else column_classes(A)
+
+    def tied(committee, s):
+        gains = (aw / (s + 1.0)) @ Af
+        gains[list(committee)] = -np.inf
+        return np.flatnonzero(gains >= gains.max() - tol)
+
+    def apply(committee, s, c):
+        return s + Af[:, c]
+
+    terminals = _explore(
+        [((), np.zeros(len(aw)))], k, tied, apply, lambda s: b"",
+        resolute=resolute, classes=classes, name="seq_pav",
+    )
+    return _finish(terminals, classes, "seq_pav", k, resolute)
 
 
 @register(
@@ -287,12 +251,16 @@ def seq_pav(
     reference="E. Phragmén (1894); M. Brill, R. Freeman, S. Janson, M. Lackner, "
     "'Phragmén's voting methods and justified representation', Math. Programming (2024), "
     "§3; " + _BOOK + ", §2.5",
-    compute=_seq_phragmen_compute,
     approval_only=True,
 )
 def seq_phragmen(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+) -> list[Committee]:
     """Sequential Phragmén: add the candidate whose approvers end with the smallest max load.
 
     Adding c gives each approver of c the load ``(1 + sum_{i approves c} w_i l_i) /
@@ -316,8 +284,11 @@ def seq_phragmen(
     >>> committee.seq_phragmen(A, 2, resolute=False)
     [(0, 1), (0, 2), (1, 2)]
     """
-    return run_rule("seq_phragmen", A, k, resolute=resolute, weights=weights,
-                    caller="seq_phragmen")
+    A = U > 0
+    classes = [] if resolute else column_classes(A)
+    terminals = _phragmen_explore(A, w, k, [((), np.zeros(len(w)))], resolute=resolute,
+                                  classes=classes, name="seq_phragmen")
+    return _finish(terminals, classes, "seq_phragmen", k, resolute)
 
 
 @register(
@@ -326,11 +297,15 @@ def seq_phragmen(
     reference="D. Peters and P. Skowron, 'Proportionality and the limits of welfarism', "
     "EC 2020, §4 (Rule X); D. Peters, G. Pierczyński, P. Skowron, 'Proportional "
     "participatory budgeting with additive utilities', NeurIPS 2021, §3",
-    compute=_equal_shares_compute,
 )
 def equal_shares(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+) -> list[Committee]:
     """Method of Equal Shares with sequential-Phragmén completion (abcvoting "equal-shares").
 
     Every voter starts with budget ``w_i k / sum w``; a candidate costs 1. A candidate is
@@ -358,5 +333,29 @@ def equal_shares(
     >>> committee.equal_shares([[2.0, 1.0, 0.0], [0.0, 1.0, 3.0]], 2)
     (0, 2)
     """
-    return run_rule("equal_shares", A, k, resolute=resolute, weights=weights,
-                    caller="equal_shares")
+    WU = w[:, None] * U
+    classes = [] if resolute else column_classes(U)
+    unit = k / float(w.sum())
+
+    def tied(committee, budget):
+        rho = mes_prices(budget, WU, approval=is_approval)
+        rho[list(committee)] = np.inf
+        best = rho.min()
+        if np.isinf(best):
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(rho <= best * (1.0 + REL_TOL))
+
+    def apply(committee, budget, c):
+        rho = mes_prices(budget, WU[:, [c]])[0]
+        return budget - np.minimum(budget, rho * WU[:, c])
+
+    terminals = _explore(
+        [((), w * unit)], k, tied, apply, lambda b: _scaled_key(b, unit),
+        resolute=resolute, classes=classes, name="equal_shares",
+    )
+    done = [t for t in terminals if len(t[0]) == k]
+    todo = [(c, -b / w) for c, b in terminals if len(c) < k]  # budgets left -> loads
+    if todo:
+        done += _phragmen_explore(U > 0, w, k, todo, resolute=resolute, classes=classes,
+                                  name="equal_shares")
+    return _finish(done, classes, "equal_shares", k, resolute)

@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._registry import Committee
+from ._prep import Committee
 
 __all__ = ["_equal_shares_reference", "_seq_pav_reference", "_seq_phragmen_reference"]
 

@@ -9,6 +9,11 @@ committee. AV, PAV and CC are computed on the level-set decomposition of the uti
 PAV and CC are NP-hard: small instances are solved by vectorised brute force, larger ones
 by the integer program of :mod:`._ilp`. Brute-force references (``_pav_reference`` etc.,
 exact rational arithmetic, a direct transcription of the definitions) are kept beside.
+
+Each rule is one function registered with :func:`~._registry.register`: it computes the
+winning committees on validated input ``(U, w, k, *, resolute, is_approval)`` (PAV and CC
+also take ``method``: ``"auto"``, ``"brute-force"`` or ``"ilp"``), and the decorator returns
+the public function ``pav(A, k, *, resolute=True, weights=None)`` that its docstring documents.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _ilp
-from ._prep import REL_TOL, column_classes, expand, level_sets
-from ._registry import Committee, check_count, register, run_rule
+from ._prep import REL_TOL, Committee, check_count, column_classes, expand, level_sets
+from ._registry import register
 
 __all__ = ["approval_voting", "chamberlin_courant", "pav", "satisfaction_approval"]
 
@@ -47,16 +52,6 @@ def _separable(scores: NDArray[np.float64], k: int, resolute: bool, name: str) -
     return sorted(
         tuple(sorted(certain + list(sel))) for sel in itertools.combinations(possible, missing)
     )
-
-
-def _av_compute(U, w, k, *, resolute, is_approval):
-    return _separable(w @ U, k, resolute, "approval_voting")
-
-
-def _sav_compute(U, w, k, *, resolute, is_approval):
-    total = U.sum(axis=1)
-    some = total > 0
-    return _separable((w[some] / total[some]) @ U[some], k, resolute, "satisfaction_approval")
 
 
 def thiele_scores(
@@ -111,26 +106,19 @@ def thiele_committees(
     return expand(_ilp.optimal_committees(model, score, k, scale, name), classes, name, k)
 
 
-def _pav_compute(U, w, k, *, resolute, is_approval, method="auto"):
-    lam = 1.0 / np.arange(1, k + 1)
-    return thiele_committees(U, w, k, lam, resolute=resolute, name="pav", method=method)
-
-
-def _cc_compute(U, w, k, *, resolute, is_approval, method="auto"):
-    return thiele_committees(
-        U, w, k, np.array([1.0]), resolute=resolute, name="chamberlin_courant", method=method
-    )
-
-
 @register(
     "approval_voting",
     family="separable",
     reference=_BOOK + ", §2.1 (AV)",
-    compute=_av_compute,
 )
 def approval_voting(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+) -> list[Committee]:
     """The k candidates with the most (weighted) approvals, or the largest utility sums.
 
     Cardinal utilities: a candidate's score is ``sum_i w_i u_ij``. Ties at the cut-off:
@@ -152,8 +140,7 @@ def approval_voting(
     >>> committee.approval_voting(A, 1)
     (0,)
     """
-    return run_rule("approval_voting", A, k, resolute=resolute, weights=weights,
-                    caller="approval_voting")
+    return _separable(w @ U, k, resolute, "approval_voting")
 
 
 @register(
@@ -161,11 +148,15 @@ def approval_voting(
     family="separable",
     reference="S. J. Brams and D. M. Kilgour, 'Satisfaction approval voting', in Voting "
     "Power and Procedures (2014), §2; " + _BOOK,
-    compute=_sav_compute,
 )
 def satisfaction_approval(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+) -> list[Committee]:
     """Satisfaction approval voting: each voter splits one vote equally among her approvals.
 
     A candidate's score is ``sum_i w_i u_ij / sum_j u_ij`` (voters who approve nothing
@@ -184,8 +175,9 @@ def satisfaction_approval(
     >>> committee.satisfaction_approval(A, 1)      # 2/3 for each of 0, 1, 2; 1 for 3
     (3,)
     """
-    return run_rule("satisfaction_approval", A, k, resolute=resolute, weights=weights,
-                    caller="satisfaction_approval")
+    total = U.sum(axis=1)
+    some = total > 0
+    return _separable((w[some] / total[some]) @ U[some], k, resolute, "satisfaction_approval")
 
 
 @register(
@@ -194,11 +186,16 @@ def satisfaction_approval(
     reference="T. N. Thiele (1895); S. Janson, 'Phragmén's and Thiele's election methods', "
     "arXiv:1611.08826, §4; P. Skowron, P. Faliszewski, J. Lang, AIJ 241 (2016) (OWA); "
     + _BOOK + ", §2.2",
-    compute=_pav_compute,
 )
 def pav(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+    method: str = "auto",
+) -> list[Committee]:
     """Proportional approval voting: maximise ``sum_i w_i (1 + 1/2 + ... + 1/|A_i ∩ W|)``.
 
     Cardinal utilities: OWA-Thiele -- each voter's utilities for the committee members,
@@ -227,7 +224,8 @@ def pav(
     >>> committee.pav([[3.0, 1.0, 0.0], [0.0, 0.0, 2.0]], 2)
     (0, 2)
     """
-    return run_rule("pav", A, k, resolute=resolute, weights=weights, caller="pav")
+    lam = 1.0 / np.arange(1, k + 1)
+    return thiele_committees(U, w, k, lam, resolute=resolute, name="pav", method=method)
 
 
 @register(
@@ -235,11 +233,16 @@ def pav(
     family="thiele",
     reference="J. R. Chamberlin and P. N. Courant, APSR 77(3) (1983); A. D. Procaccia, "
     "J. S. Rosenschein, A. Zohar, Social Choice and Welfare 30 (2008); " + _BOOK + ", §2.2",
-    compute=_cc_compute,
 )
 def chamberlin_courant(
-    A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
-) -> Committee | list[Committee]:
+    U: NDArray[np.float64],
+    w: NDArray[np.float64],
+    k: int,
+    *,
+    resolute: bool,
+    is_approval: bool,
+    method: str = "auto",
+) -> list[Committee]:
     """Chamberlin--Courant: maximise the (weighted) number of voters with an approved member.
 
     Cardinal utilities: maximise ``sum_i w_i max_{c in W} u_ic``. Solved exactly as
@@ -260,8 +263,9 @@ def chamberlin_courant(
     >>> committee.chamberlin_courant(A, 2, resolute=False)     # covers all four voters
     [(0, 2)]
     """
-    return run_rule("chamberlin_courant", A, k, resolute=resolute, weights=weights,
-                    caller="chamberlin_courant")
+    return thiele_committees(
+        U, w, k, np.array([1.0]), resolute=resolute, name="chamberlin_courant", method=method
+    )
 
 
 # --- brute-force references: exact rationals, direct definitions ------------------------

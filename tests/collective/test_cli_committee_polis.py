@@ -85,6 +85,19 @@ def test_committee_errors(tmp_path: Path, approvals: Path) -> None:
     )
 
 
+def test_committee_bad_weight_and_missing_header_name_the_file(tmp_path: Path) -> None:
+    weights = tmp_path / "weights.csv"
+    weights.write_text("voter,weight,a,b\nann,yes,1,0\nbob,1,0,1\n")
+    result = runner.invoke(app, ["committee", str(weights), "-k", "1"])
+    assert result.exit_code == 1
+    assert "weights.csv, line 2, column 'weight'" in result.stderr
+    assert "a voter weight must be a positive number" in result.stderr
+    headless = tmp_path / "headless.csv"
+    headless.write_text("1,0,1\n0,1,1\n")
+    result = runner.invoke(app, ["committee", str(headless), "-k", "1"])
+    assert result.exit_code == 1 and "header row is missing" in result.stderr
+
+
 def test_rules_committee_listing() -> None:
     rows = json.loads(runner.invoke(app, ["rules", "--committee", "--format", "json"]).stdout)
     assert [r["name"] for r in rows] == committee.rule_names()

@@ -345,7 +345,7 @@ def test_csv_errors(text: str, row: int, col: int, expected: str) -> None:
 
 
 def test_csv_empty_inputs() -> None:
-    with pytest.raises(sc.ProfileError, match="no ballots"):
+    with pytest.raises(sc.ProfileError, match="the file is empty"):
         parse_ballots_csv("\n\n")
     with pytest.raises(sc.ProfileError, match="only a header row"):
         parse_ballots_csv("count,rank1\n")

@@ -1,4 +1,4 @@
-"""The slides' preference function (DESIGN.md §5), as a matrix and as a real profile."""
+"""The slides' preference function (docs/reference.md §1), as a matrix and as a real profile."""
 
 from __future__ import annotations
 

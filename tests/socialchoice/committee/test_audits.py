@@ -364,26 +364,27 @@ def test_inputs_accepted_in_several_forms():
 @pytest.mark.parametrize(
     ("A", "W", "kw", "match"),
     [
-        (np.zeros((0, 3)), [0], {}, "at least one voter"),
-        ([[1, 0], [0, 1]], [2], {}, r"candidate indices in \[0, 2\); got 2"),
+        (np.zeros((0, 3)), [0], {}, r"'A' parameter of \w+ must be a matrix with at least 1 row"),
+        ([[1, 0], [0, 1]], [2], {}, r"'W' parameter .* candidate indices in \[0, 2\); it holds 2"),
         ([[1, 0], [0, 1]], [0, 0], {}, "lists a candidate twice"),
         ([[1, 0, 1], [0, 1, 1]], [0, 1], {"k": 1}, r"at least \|W\| = 2"),
         ([[1, 0], [0, 1]], [0], {"k": 0}, r"must be an int in \[1, 2\]"),
-        ([[1, 0], [0, 1]], [], {}, "W is empty"),
-        ([[1, 0], [0, 1]], [0], {"weights": [1, 2, 3]}, r"shape \(2,\)"),
+        ([[1, 0], [0, 1]], [], {}, r"'k' parameter .* given when the committee W is empty"),
+        ([[1, 0], [0, 1]], [0], {"weights": [1, 2, 3]}, r"'weights' parameter .*\(shape \(2,\)\)"),
         ([[1, 0], [0, 1]], [0], {"weights": [1, -1]}, "positive"),
         ([[1, 0.5], [0, 1]], [0], {}, r"approval ballots .* A\[0, 1\] = 0.5"),
-        ([[1, np.nan], [0, 1]], [0], {}, "finite"),
-        ([1, 0, 1], [0], {}, "2-dimensional"),
+        ([[1, np.nan], [0, 1]], [0], {}, r"finite numbers; entry \[0, 1\] is nan"),
+        ([1, 0, 1], [0], {}, r"'A' parameter of \w+ must be a 2-D matrix"),
     ],
 )
 def test_bad_input(audit, A, W, kw, match):
-    with pytest.raises(ApprovalError, match=match):
+    with pytest.raises(ApprovalError, match=match) as err:
         audit(A, W, **kw)
+    assert f"parameter of {audit.__name__} must be" in str(err.value)  # names the audit
 
 
 def test_bad_method():
-    with pytest.raises(ApprovalError, match="method must be one of"):
+    with pytest.raises(ApprovalError, match="'method' parameter of is_ejr must be one of"):
         is_ejr([[1, 1], [1, 1]], [0], method="gurobi")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import time
@@ -11,8 +12,8 @@ import pytest
 
 from socialchoice import ApprovalError, RuleInputError, UnknownRuleError, committee
 from socialchoice.committee import _monroe, _sequential_ref, _thiele
-from socialchoice.committee._prep import level_sets
-from socialchoice.committee._registry import aggregate_rows
+from socialchoice.committee._prep import aggregate_rows, level_sets
+from socialchoice.committee._registry import register
 
 RULES = [
     "approval_voting",
@@ -34,11 +35,8 @@ REFERENCES = {
     "seq_phragmen": _sequential_ref._seq_phragmen_reference,
     "equal_shares": _sequential_ref._equal_shares_reference,
 }
-OPTIMISATION = {
-    "pav": _thiele._pav_compute,
-    "chamberlin_courant": _thiele._cc_compute,
-    "monroe": _monroe._monroe_compute,
-}
+OPTIMISATION = {name: committee.COMMITTEE_RULES[name].compute
+                for name in ("pav", "chamberlin_courant", "monroe")}
 
 
 # --- registry ---------------------------------------------------------------------------------
@@ -58,6 +56,36 @@ def test_registry_lists_the_rules_with_their_metadata():
     assert committee.COMMITTEE_RULES["pav"](A, 1) == committee.pav(A, 1) == (2,)
     with pytest.raises(AttributeError):
         committee.COMMITTEE_RULES["pav"].name = "x"  # frozen
+
+
+def test_a_rule_is_one_decorated_function_carrying_its_metadata():
+    @register("lowest_index", family="separable", reference="a test rule")
+    def lowest_index(U, w, k, *, resolute, is_approval):
+        """The k lowest-index candidates (a rule for this test).
+
+        More text.
+        """
+        return [tuple(range(k))]
+
+    try:
+        rule = committee.COMMITTEE_RULES["lowest_index"]
+        assert rule.func is lowest_index and rule.compute is lowest_index.__wrapped__
+        assert rule.summary == "The k lowest-index candidates (a rule for this test)."
+        assert "lowest_index" in committee.rule_names()
+        assert inspect.signature(lowest_index) == inspect.signature(committee.pav)
+        assert lowest_index.__name__ == "lowest_index" and "More text." in lowest_index.__doc__
+        A = [[0, 1, 1], [1, 0, 0]]
+        assert lowest_index(A, 2) == committee.select(A, 2, "lowest_index") == (0, 1)
+        assert rule(A, 1, resolute=False) == [(0,)]
+        with pytest.raises(ApprovalError, match="'k' parameter of lowest_index"):
+            lowest_index(A, 4)
+        with pytest.raises(RuntimeError, match="registered twice"):
+            register("lowest_index", family="separable", reference="")(rule.compute)
+        with pytest.raises(ValueError, match="family 'other'"):
+            register("other", family="other", reference="")
+    finally:
+        del committee.COMMITTEE_RULES["lowest_index"]
+    assert "lowest_index" not in committee.rule_names()
 
 
 def test_output_types_and_order():
@@ -108,7 +136,7 @@ def test_integer_program_with_many_ties_and_symmetric_candidates():
     # 12 identical candidates: the integer program sees one class and expands it
     A = np.zeros((4, 12))
     U, w = aggregate_rows(A, np.ones(4))
-    out = _thiele._pav_compute(U, w, 3, resolute=False, is_approval=True, method="ilp")
+    out = OPTIMISATION["pav"](U, w, 3, resolute=False, is_approval=True, method="ilp")
     assert out == list(itertools.combinations(range(12), 3))
     A = np.array([[1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 1]], dtype=float)
     U, w = aggregate_rows(A, np.ones(2))
@@ -220,22 +248,51 @@ def test_bad_input_raises_typed_errors(rule):
         committee.select(A, 0, rule)
     with pytest.raises(ApprovalError, match=rf"'k' parameter of {rule} .* Got 4"):
         getattr(committee, rule)(A, 4)
-    with pytest.raises(ApprovalError, match="k"):
+    with pytest.raises(ApprovalError, match=r"'k' parameter of select .* Got 1\.5 instead"):
         committee.select(A, 1.5, rule)
-    with pytest.raises(ApprovalError, match=r"finite.*row 0.*column 1"):
+    with pytest.raises(ApprovalError, match=r"'A' parameter of select .* finite.*entry \[0, 1\]"):
         committee.select([[1, np.nan, 0]], 1, rule)
-    with pytest.raises(ApprovalError, match=r"non-negative.*row 1.*column 0"):
+    with pytest.raises(ApprovalError, match=r"non-negative.*row 1 \(voter\), column 0"):
         committee.select([[1, 0], [-1, 1]], 1, rule)
-    with pytest.raises(ApprovalError, match="at least one voter"):
+    with pytest.raises(ApprovalError, match=r"'A' parameter .* at least 1 row\(s\)"):
         committee.select(np.zeros((0, 3)), 1, rule)
-    with pytest.raises(ApprovalError, match="2-dimensional"):
+    with pytest.raises(ApprovalError, match="'A' parameter of select must be a 2-D matrix"):
         committee.select([1, 0, 1], 1, rule)
-    with pytest.raises(ApprovalError, match=r"one entry per voter \(shape \(2,\)\)"):
+    with pytest.raises(ApprovalError, match=r"'weights' .* one entry per voter \(shape \(2,\)\)"):
         committee.select(A, 1, rule, weights=[1, 1, 1])
-    with pytest.raises(ApprovalError, match="positive and finite; voter 1"):
+    with pytest.raises(ApprovalError, match="positive and finite numbers; voter 1"):
         committee.select(A, 1, rule, weights=[1, 0])
-    with pytest.raises(RuleInputError, match="resolute must be True or False"):
+    with pytest.raises(RuleInputError, match=r"'resolute' parameter of select must be True or "
+                       r"False\. Got 'yes' instead\."):
         committee.select(A, 1, rule, resolute="yes")
+    with pytest.raises(ApprovalError, match=rf"'weights' parameter of {rule} "):
+        getattr(committee, rule)(A, 1, weights=[1, -1])
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_magnitudes_that_would_overflow_are_refused(rule):
+    # weights or utilities near the float limit used to overflow: an IndexError, or a
+    # "committee" (0, 0) with a repeated member from seq_pav
+    A = [[1, 0, 1], [0, 1, 1], [1, 1, 0]]
+    with pytest.raises(ApprovalError, match=r"'weights' .* to at most 1e\+150; they sum to inf"):
+        committee.select(A, 2, rule, weights=[1e308, 1e308, 1])
+    with pytest.raises(ApprovalError, match=r"'A' .* at most 1e\+150; row 0 \(voter\), column 0"):
+        committee.select([[1e308, 0, 1], [0, 1e308, 1]], 2, rule)
+    if rule != "monroe":  # whole-number weights only
+        big = committee.select(A, 2, rule, weights=[1e149, 1e149, 1e149])
+        assert big == committee.select(A, 2, rule)
+    tiny = [[1e-300, 0, 2e-300], [0, 1e-300, 1e-300]]
+    if rule != "seq_phragmen":  # approvals only
+        assert committee.select(tiny, 1, rule) == (2,)
+
+
+@pytest.mark.parametrize("big", [1e15, 2.0**53, 1e20])
+def test_monroe_refuses_more_voters_than_it_can_count(big):
+    # the integer program used to fail with a bare RuntimeError, or list no committee at 2**53
+    A = [[1, 0], [0, 1], [1, 1]]
+    with pytest.raises(RuleInputError, match=r"monroe .* weights sum to .* more than 10\^9"):
+        committee.monroe(A, 2, weights=[big, 1, 1])
+    assert committee.monroe(A, 2, weights=[1e8, 1, 1], resolute=False) == [(0, 1)]
 
 
 def test_unknown_rule_lists_valid_names():
@@ -293,7 +350,7 @@ def test_impartial_culture_pav_matches_brute_force():
     A = np.random.default_rng(0).random((1000, 30)) < 0.1
     W = committee.pav(A, 5)
     U, w = aggregate_rows(A.astype(float), np.ones(1000))
-    brute = _thiele._pav_compute(U, w, 5, resolute=False, is_approval=True, method="brute-force")
+    brute = OPTIMISATION["pav"](U, w, 5, resolute=False, is_approval=True, method="brute-force")
     assert [W] == brute
     best = _pav_score(A, W)
     for out in W:

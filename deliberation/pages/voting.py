@@ -9,7 +9,7 @@ module reads input and displays answers.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import re
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,7 @@ from socialchoice import io as scio
 
 from ._ui import md_escape
 
-__all__ = ["EXAMPLES", "PREFLIB_SUFFIXES", "analyse", "render"]
+__all__ = ["EXAMPLES", "FIRST_ROW", "FORMATS", "analyse", "in_page_words", "render"]
 
 #: Ready-made ballots for the text area: title -> (text, what it shows).
 EXAMPLES: dict[str, tuple[str, str]] = {
@@ -56,21 +56,29 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: File name endings read as PrefLib; everything else is read as CSV ballots.
-PREFLIB_SUFFIXES = (".soc", ".soi", ".toc", ".toi")
+#: The "Format" choices: label -> (format, CSV layout) for :func:`socialchoice.io.read_ballots`.
+FORMATS: dict[str, tuple[str | None, str | None]] = {
+    "Detect automatically": (None, None),
+    "CSV: ranked lists (best first)": ("csv", "ranked"),
+    "CSV: rank matrix (candidates in the header)": ("csv", "matrix"),
+    "PrefLib (.soc .soi .toc .toi)": ("preflib", None),
+}
 
-_FORMATS = ("Detect automatically", "CSV ballots", "PrefLib (.soc .soi .toc .toi)")
+#: The "First row" choices: label -> ``header`` for :func:`socialchoice.io.read_ballots`.
+FIRST_ROW: dict[str, bool | None] = {"Detect": None, "Is a header": True, "Is a ballot": False}
 
 _FORMAT_HELP = (
-    "CSV: one ballot per row, candidates best first, `b=c` for a tie, blank cells at the end "
-    "for unranked candidates; an optional header such as `count,1st,2nd,3rd` adds a count "
-    "column. Or a header of candidate names and each ballot's positions (1 = best). "
+    "CSV: one ballot per row, candidates best first, `b=c` for a tie (or `a>b=c` in one "
+    "cell), blank cells at the end for unranked candidates; an optional header such as "
+    "`count,1st,2nd,3rd` adds a count column. Or a header of candidate names and each "
+    "ballot's positions (1 = best). "
     "PrefLib: the text of a .soc/.soi/.toc/.toi file (header lines start with `#`)."
 )
 
 _KEY_TEXT = "voting_text"
 _KEY_EXAMPLE = "voting_example"
 _KEY_FORMAT = "voting_format"
+_KEY_FIRST_ROW = "voting_first_row"
 _KEY_SOURCE = "voting_source"
 _KEY_UPLOAD = "voting_upload"
 _KEY_TIME_LIMIT = "voting_time_limit"
@@ -81,39 +89,57 @@ _SOURCES = ("Paste ballots", "Upload a file")
 _TIME_LIMIT_LABEL = "Time limit per rule (seconds)"
 
 
-def _looks_like_preflib(text: str) -> bool:
-    """PrefLib files start with ``# FIELD: value`` header lines."""
-    for line in text.splitlines():
-        if line.strip():
-            head = line.lstrip()
-            return head.startswith("#") and ":" in head
-    return False
+#: The reader's argument names, as the page's controls that set them.
+_CONTROL_WORDS = [
+    (re.compile(r"layout='ranked'"), "the Format “CSV: ranked lists”"),
+    (re.compile(r"layout='matrix'"), "the Format “CSV: rank matrix”"),
+    (re.compile(r"format='csv'"), "a CSV Format"),
+    (re.compile(r"format='preflib'"), "the Format “PrefLib”"),
+    (re.compile(r"header=True"), "First row “Is a header”"),
+    (re.compile(r"header=False"), "First row “Is a ballot”"),
+    (re.compile(r"header=None"), "First row “Detect”"),
+    (re.compile(r"\bread the file with\b"), "choose"),
+]
 
 
-def _parse(text: str, kind: str, source: str) -> sc.Profile:
-    if kind == "preflib":
-        return scio.parse_preflib(text, source=source)
-    return scio.parse_ballots_csv(text, source=source)
+def in_page_words(message: str) -> str:
+    """A reader's message with its argument names replaced by the page's controls.
+
+    >>> in_page_words("If the cells are candidate names, read the file with layout='ranked'.")
+    'If the cells are candidate names, choose the Format “CSV: ranked lists”.'
+    """
+    for pattern, words in _CONTROL_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def analyse(text: str, kind: str, source: str, time_limit: float | None) -> sc.Summary:
-    """Parse ballots and summarise them under every rule (cached per input).
+def analyse(
+    data: bytes,
+    name: str,
+    fmt: str,
+    first_row: str,
+    time_limit: float | None,
+) -> tuple[str, sc.Summary]:
+    """Read ballots and summarise them under every rule (cached per input).
 
     Parameters
     ----------
-    text : str
-        The ballots.
-    kind : {"csv", "preflib"}
-        How to read ``text``.
-    source : str
-        A name for the input, used in error messages.
+    data : bytes
+        The ballots (an uploaded file or the pasted text, UTF-8).
+    name : str
+        The file's name (or "pasted ballots"), used in messages; its extension, if any,
+        tells the format when ``fmt`` is "Detect automatically".
+    fmt, first_row : str
+        Labels of :data:`FORMATS` and :data:`FIRST_ROW`.
     time_limit : float or None
         Seconds each rule's search may run.
 
     Returns
     -------
-    socialchoice.Summary
+    description : str
+        How the ballots were read (format and layout, detected or as chosen).
+    summary : socialchoice.Summary
         :func:`socialchoice.summarize` of the ballots.
 
     Raises
@@ -121,15 +147,18 @@ def analyse(text: str, kind: str, source: str, time_limit: float | None) -> sc.S
     socialchoice.SocialChoiceError
         The ballots are malformed (the message names the line or row).
     """
-    return sc.summarize(_parse(text, kind, source), time_limit=time_limit)
+    fmt_arg, layout = FORMATS[fmt]
+    read = scio.read_ballots(data, format=fmt_arg, layout=layout, header=FIRST_ROW[first_row],
+                             name=name)
+    return read.description, sc.summarize(read.profile, time_limit=time_limit)
 
 
 def _load_example() -> None:
     st.session_state[_KEY_TEXT] = EXAMPLES[st.session_state[_KEY_EXAMPLE]][0]
 
 
-def _read_upload() -> tuple[str, str, str] | None:
-    """The uploaded file as ``(text, kind, name)``, or None when there is none (yet)."""
+def _read_upload() -> tuple[bytes, str] | None:
+    """The uploaded file as ``(data, name)``, or None when there is none (yet)."""
     upload = st.file_uploader(
         "A PrefLib or CSV file",
         type=["soc", "soi", "toc", "toi", "csv", "txt"],
@@ -139,16 +168,7 @@ def _read_upload() -> tuple[str, str, str] | None:
     if upload is None:
         st.info("Upload a ballot file, or choose “Paste ballots” above.")
         return None
-    try:
-        text = upload.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        st.error(
-            f"Could not read {md_escape(upload.name)}: it is not UTF-8 text "
-            f"(byte {exc.start}). Save it as UTF-8 and upload it again."
-        )
-        return None
-    kind = "preflib" if PurePath(upload.name).suffix.lower() in PREFLIB_SUFFIXES else "csv"
-    return text, kind, upload.name
+    return upload.getvalue(), upload.name
 
 
 def _restore(key: str, default: Any) -> None:
@@ -163,37 +183,48 @@ def _save(*keys: str) -> None:
         st.session_state[_SAVED + key] = st.session_state[key]
 
 
-def _read_pasted() -> tuple[str, str, str] | None:
-    """The pasted ballots as ``(text, kind, source)``, or None when the box is empty."""
+def _read_pasted() -> tuple[bytes, str] | None:
+    """The pasted ballots as ``(data, name)``, or None when the box is empty."""
     _restore(_KEY_TEXT, next(iter(EXAMPLES.values()))[0])
     _restore(_KEY_EXAMPLE, next(iter(EXAMPLES)))
-    _restore(_KEY_FORMAT, _FORMATS[0])
     example = st.selectbox(
         "Start from an example", list(EXAMPLES), key=_KEY_EXAMPLE, on_change=_load_example
     )
     st.caption(EXAMPLES[example][1])
     st.text_area("Ballots", key=_KEY_TEXT, height=220, help=_FORMAT_HELP)
-    fmt = st.selectbox("Format", _FORMATS, key=_KEY_FORMAT)
-    _save(_KEY_TEXT, _KEY_EXAMPLE, _KEY_FORMAT)
+    _save(_KEY_TEXT, _KEY_EXAMPLE)
     text = st.session_state[_KEY_TEXT]
     if not text.strip():
         st.info("Type or paste ballots in the “Ballots” box, or pick an example.")
         return None
-    if fmt == _FORMATS[0]:
-        kind = "preflib" if _looks_like_preflib(text) else "csv"
-    else:
-        kind = "csv" if fmt == _FORMATS[1] else "preflib"
-    return text, kind, "pasted ballots"
+    return text.encode("utf-8"), "pasted ballots"
 
 
-def _read_input() -> tuple[str, str, str] | None:
-    """The ballots of the input the user chose, as ``(text, kind, source)``, or None.
+def _reading_choices() -> tuple[str, str]:
+    """The "Format" and "First row" choices (kept while the other input is shown)."""
+    _restore(_KEY_FORMAT, next(iter(FORMATS)))
+    _restore(_KEY_FIRST_ROW, next(iter(FIRST_ROW)))
+    left, right = st.columns([2, 1])
+    fmt = left.selectbox("Format", list(FORMATS), key=_KEY_FORMAT)
+    first_row = right.selectbox(
+        "First row", list(FIRST_ROW), key=_KEY_FIRST_ROW,
+        help="CSV only: whether the first row names the columns or is already a ballot.",
+    )
+    _save(_KEY_FORMAT, _KEY_FIRST_ROW)
+    return fmt, first_row
+
+
+def _read_input() -> tuple[bytes, str, str, str] | None:
+    """The ballots of the input the user chose, as ``(data, name, format, first row)``.
 
     One explicit choice, "Paste ballots" or "Upload a file": only the chosen input is read,
     so a file uploaded earlier never overrides the ballots being edited (and vice versa).
+    None when there is nothing to read yet.
     """
     choice = st.radio("Ballots from", _SOURCES, key=_KEY_SOURCE, horizontal=True)
-    return _read_upload() if choice == _SOURCES[1] else _read_pasted()
+    got = _read_upload() if choice == _SOURCES[1] else _read_pasted()
+    fmt, first_row = _reading_choices()
+    return None if got is None else (*got, fmt, first_row)
 
 
 def _time_limit() -> float:
@@ -291,15 +322,16 @@ def render() -> None:
     time_limit = _time_limit()
     if got is None:
         return
-    text, kind, source = got
+    data, name, fmt, first_row = got
     try:
         with st.spinner("Counting the ballots…"):
-            res = analyse(text, kind, source, float(time_limit))
+            how, res = analyse(data, name, fmt, first_row, float(time_limit))
     except sc.SocialChoiceError as exc:
-        where = (
-            f"the uploaded file {source}" if source != "pasted ballots"
-            else "the “Ballots” box (or the “Format” choice)"
-        )
-        st.error("Could not read the ballots. " + md_escape(f"{exc} Check {where}."))
+        where = ("the uploaded file or the “Format” and “First row” choices"
+                 if name != "pasted ballots"
+                 else "the “Ballots” box or the “Format” and “First row” choices")
+        st.error("Could not read the ballots. " + md_escape(f"{in_page_words(str(exc))} "
+                                                            f"Check {where}."))
         return
+    st.caption(md_escape(how))
     _show(res)

@@ -172,13 +172,13 @@ def test_pasted_example_wins_over_an_earlier_upload(at: AppTest) -> None:
 
 
 def test_pasted_ballots_survive_a_look_at_the_upload_tab(at: AppTest) -> None:
-    at.selectbox(key="voting_format").set_value("CSV ballots").run()
+    at.selectbox(key="voting_format").set_value("CSV: ranked lists (best first)").run()
     at.text_area[0].set_value("x,y\ny,x\nx,y\n").run()
     at.radio(key="voting_source").set_value("Upload a file").run()
     at.radio(key="voting_source").set_value("Paste ballots").run()
     assert not at.exception and not at.error
     assert at.text_area[0].value == "x,y\ny,x\nx,y\n"
-    assert at.selectbox(key="voting_format").value == "CSV ballots"
+    assert at.selectbox(key="voting_format").value == "CSV: ranked lists (best first)"
     assert list(_margins(at).index) == ["x", "y"]
 
 
@@ -216,3 +216,26 @@ def test_rule_out_of_time_is_na_with_the_page_control(at: AppTest) -> None:
     assert note.startswith("n/a — did not finish within 0.1 s")
     assert "Time limit per rule" in note
     assert table.loc["copeland", "winners"] != ""
+
+
+def test_reader_hints_name_the_page_controls(at: AppTest) -> None:
+    """A reader message suggesting ``layout='ranked'`` names the Format choice instead."""
+    at.text_area[0].set_value("a,b,c\n1,2,3\n3,x,1\n").run()
+    assert not at.exception
+    message = at.error[0].value.replace("\\", "")   # markdown escapes
+    assert "row 3, column 2" in message
+    assert "layout" not in message and "header=" not in message
+    assert "choose the Format “CSV: ranked lists”" in message
+
+
+def test_format_choice_reads_a_rank_matrix_as_names(at: AppTest) -> None:
+    """The explicit "Format" choice is passed to the reader, and the page says how it read."""
+    text = "1,2\n2,1\n1,2\n"
+    at.text_area[0].set_value(text).run()
+    assert any("rank matrix" in c.value or "ranked list" in c.value for c in at.caption)
+    at.selectbox(key="voting_format").set_value("CSV: ranked lists (best first)").run()
+    at.selectbox(key="voting_first_row").set_value("Is a ballot").run()
+    assert not at.exception and not at.error
+    assert list(_margins(at).index) == ["1", "2"]
+    assert {m.label: m.value for m in at.metric}["Voters"] == "3"
+    assert any("as given" in c.value for c in at.caption)

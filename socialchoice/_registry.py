@@ -30,7 +30,7 @@ from ._errors import (
 )
 from ._margins import as_margin_matrix, check_rank_array, check_weights, unique_matrices
 from ._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
-from .profile import Profile
+from .profile import Profile, format_ballot
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -185,9 +185,30 @@ def get_rule(rule: str | Rule) -> Rule:
         ) from None
 
 
+def _strict_complete(R: NDArray) -> tuple[NDArray, tuple[int, ...] | None]:
+    """Rank arrays as strict, complete rankings, and the index of the first row that is not.
+
+    A ballot that leaves out exactly one candidate (as a :class:`Profile` stores it: position
+    ``>= m - 1``) is complete with that candidate last.
+    """
+    m = R.shape[-1]
+    filled = np.minimum(R, m - 1)
+    is_perm = (np.sort(filled, axis=-1) == np.arange(m)).all(axis=-1)
+    bad = None if is_perm.all() else tuple(int(i) for i in np.argwhere(~is_perm)[0])
+    return filled, bad
+
+
 def _profile_arrays(p: Profile, rule: Rule) -> tuple[NDArray, NDArray]:
-    ranks = p.linear_ranks(rule.name) if rule.linear_only else p.ranks
-    return ranks, p.counts
+    if not rule.linear_only:
+        return p.ranks, p.counts
+    filled, bad = _strict_complete(p.ranks)
+    if bad is not None:
+        i = bad[0]
+        raise RuleInputError(
+            f"{rule.name} is defined on strict, complete rankings, but ballot {i + 1} "
+            f"({format_ballot(p.ballots[i])}) has ties or leaves out more than one candidate."
+        )
+    return filled.astype(np.int32), p.counts
 
 
 def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDArray, tuple | None]:
@@ -368,16 +389,11 @@ def winner_mask(
 def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
     R = check_rank_array(ranks, "winner_mask", error=RuleInputError)
     if rule.linear_only:
-        # strict, complete rankings; a ballot that leaves out exactly one candidate (as a
-        # Profile stores it: position >= m - 1) is complete with that candidate last
-        m = R.shape[-1]
-        filled = np.minimum(R, m - 1)
-        is_perm = (np.sort(filled, axis=-1) == np.arange(m)).all(axis=-1)
-        if not is_perm.all():
-            where = [int(i) for i in np.argwhere(~is_perm)[0]]
+        filled, bad = _strict_complete(R)
+        if bad is not None:
             raise RuleInputError(
                 f"{rule.name} is defined on strict, complete rankings, but ranks"
-                f"[{', '.join(map(str, where))}, :] is not a permutation of 0..{m - 1}."
+                f"[{', '.join(map(str, bad))}, :] is not a permutation of 0..{R.shape[-1] - 1}."
             )
         return filled
     return R

@@ -140,6 +140,8 @@ def test_ties_example_marks_strict_rules_na(at: AppTest) -> None:
     for name, rule in sc.RULES.items():
         if rule.linear_only:
             assert table.loc[name, "note"].startswith("n/a — ")
+            # ballots numbered from 1, as in plurality's note: the first row has a tie
+            assert "but ballot 1 (a > {b, c} > d) has ties" in table.loc[name, "note"]
 
 
 def test_uploaded_malformed_file_names_line(at: AppTest) -> None:

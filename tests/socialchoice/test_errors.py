@@ -74,7 +74,7 @@ def test_linear_only_rule_names_the_ballot():
     if not linear_only:
         pytest.skip("no linear-only rule registered")
     p = sc.Profile([["a", "b", "c"], [("a", "b"), "c"]])
-    with pytest.raises(sc.RuleInputError, match="ballot 1"):
+    with pytest.raises(sc.RuleInputError, match=r"but ballot 2 \(\{a, b\} > c\) has ties"):
         sc.winners(p, linear_only[0].name)
 
 

@@ -7,6 +7,8 @@ The file is a PrefLib file (``.soc``, ``.soi``, ``.toc``, ``.toi``) or a CSV of 
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +26,47 @@ from ._console import fail, stderr, stdout
 from ._output import OutputFormat, to_json
 
 __all__ = ["OutputFormat", "vote"]
+
+
+class Layout(enum.StrEnum):
+    """The CSV layouts ``--layout`` takes."""
+
+    auto = "auto"
+    ranked = "ranked"
+    matrix = "matrix"
+
+
+#: The reader's argument names in its hints, as this command's options.
+_OPTION_WORDS = [
+    (re.compile(r"layout='(ranked|matrix)'"), r"--layout \1"),
+    (re.compile(r"header=True"), "--header"),
+    (re.compile(r"header=False"), "--no-header"),
+    (re.compile(r"header=None"), "neither --header nor --no-header"),
+    (re.compile(r"\bread the file with\b"), "run again with"),
+]
+
+
+def _in_option_words(message: str) -> str:
+    """A reader's message with its argument names replaced by this command's options.
+
+    >>> _in_option_words("If the cells are names, read the file with layout='ranked'.")
+    'If the cells are names, run again with --layout ranked.'
+    """
+    for pattern, words in _OPTION_WORDS:
+        message = pattern.sub(words, message)
+    return message
+
+
+def _read(file: Path, layout: str | None, header: bool | None) -> sc.Profile:
+    """The profile in ``file``; a file that cannot be read ends the command with exit 1."""
+    try:
+        return read_profile(file, layout=layout, header=header)
+    except sc.SocialChoiceError as exc:
+        fail(_in_option_words(str(exc)))
+    except UnicodeDecodeError as exc:
+        fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}).")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}.")
 
 
 def _check_rules(rule: list[str] | None) -> list[str]:
@@ -76,17 +119,25 @@ def vote(
             "0 means no limit.",
         ),
     ] = sc.DEFAULT_TIME_LIMIT,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--layout",
+            help="CSV layout: ranked lists (one ballot per row, best first) or a rank matrix "
+            "(candidates in the header, positions below); default: detect when unambiguous.",
+        ),
+    ] = Layout.auto,
+    header: Annotated[
+        bool | None,
+        typer.Option(
+            "--header/--no-header",
+            help="Whether a CSV file's first row is a header; default: detect.",
+        ),
+    ] = None,
 ) -> None:
     """Winners of the ballots in FILE under each voting rule, with a profile summary."""
     names = _check_rules(rule)
-    try:
-        profile = read_profile(file)
-    except sc.SocialChoiceError as exc:
-        fail(str(exc))
-    except UnicodeDecodeError as exc:
-        fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}).")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror or exc}.")
+    profile = _read(file, None if layout is Layout.auto else layout.value, header)
     columns = (TextColumn("running the rules"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=stderr(), transient=True,
                   disable=fmt is OutputFormat.json) as bar:

@@ -245,6 +245,19 @@ def test_malformed_csv_exits_1(tmp_path: Path) -> None:
     assert str(err.value) in result.stderr
 
 
+def test_reader_hint_names_the_command_options(tmp_path: Path) -> None:
+    """The reader's hint ``layout='ranked'`` becomes ``--layout ranked``, which works."""
+    path = tmp_path / "names.csv"
+    path.write_text("a,b,c\n1,2,3\n3,x,1\n")
+    result = runner.invoke(app, ["vote", str(path), "-r", "copeland"])
+    assert result.exit_code == 1
+    assert "run again with --layout ranked" in " ".join(result.stderr.split())
+    assert "layout='" not in result.stderr
+    out = _vote_json(str(path), "-r", "copeland", "--layout", "ranked", "--no-header")
+    assert out["profile"]["num_voters"] == 3
+    assert sorted(out["profile"]["candidates"]) == ["1", "2", "3", "a", "b", "c", "x"]
+
+
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["vote", str(tmp_path / "nowhere.csv")])
     assert result.exit_code == 2

@@ -23,6 +23,7 @@ from .._margins import unique_matrices
 from .._registry import register, register_order
 from .._timelimit import DEFAULT_TIME_LIMIT, Clock, check_time_limit
 from ._common import widest_paths
+from .graph import split_cycle
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]
 
@@ -398,14 +399,6 @@ def _ranked_pairs_reference(M: ArrayLike) -> NDArray:
 _PRECOMPUTE_MAX_M = 12   # Split Cycle of all 2**m sub-elections in one batched call
 
 
-def _split_cycle_undefeated(P: NDArray) -> NDArray:
-    """Split Cycle winners of ``(..., k, k)`` positive-part margins ``P = max(M, 0)``.
-
-    ``b`` defeats ``a`` iff ``P[b, a]`` exceeds the strongest (widest) path ``a -> b``.
-    """
-    return ~(np.swapaxes(P, -1, -2) > widest_paths(P)).any(axis=-1)
-
-
 @register(
     "stable_voting",
     family="graph",
@@ -470,14 +463,14 @@ def stable_voting(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) 
         masks = np.arange(1 << m)
         member = (masks[:, None] >> np.arange(m)) & 1 == 1
         sub = P * (member[:, :, None] & member[:, None, :])   # outsiders lose every edge
-        und = _split_cycle_undefeated(sub) & member
+        und = split_cycle(sub) & member   # Split Cycle of every sub-election
         bits = (und.astype(np.int64) << np.arange(m)).sum(axis=1)
         undefeated = dict(zip(masks.tolist(), bits.tolist(), strict=True))
 
     def split_cycle_of(mask: int) -> int:
         if mask not in undefeated:
             idx = list(_bits(mask))
-            und = _split_cycle_undefeated(P[np.ix_(idx, idx)])
+            und = split_cycle(P[np.ix_(idx, idx)])
             undefeated[mask] = sum(1 << c for c, w in zip(idx, und, strict=True) if w)
         return undefeated[mask]
 

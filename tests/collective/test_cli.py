@@ -201,6 +201,10 @@ def test_vote_stable_voting_winner_beyond_bit_63(tmp_path: Path) -> None:
 def test_vote_rejects_negative_time_limit(cyclic_csv: Path) -> None:
     result = runner.invoke(app, ["vote", str(cyclic_csv), "--time-limit", "-1"])
     assert result.exit_code == 2
+    assert _vote_json(str(cyclic_csv), "-r", "kemeny")["time_limit"] == 10.0
+    unbounded = _vote_json(str(cyclic_csv), "-r", "kemeny", "--time-limit", "0")
+    assert unbounded["time_limit"] is None
+    assert unbounded["results"][0]["winners"] == sc.winners(scio.read_profile(cyclic_csv), "kemeny")
 
 
 def test_unknown_rule_exits_2_and_lists_rules(cyclic_csv: Path) -> None:

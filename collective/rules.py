@@ -77,6 +77,7 @@ def rules(
                 "needs": r.needs,
                 "batched": r.batched,
                 "linear_only": r.linear_only,
+                "options": list(r.options),
                 "summary": r.summary,
                 "reference": r.reference,
             }
@@ -94,7 +95,16 @@ def rules(
     for r in selected:
         needs = r.needs + (", strict" if r.linear_only else "")
         batched = "yes" if r.batched else "no"
-        table.add_row(Text(r.name), Text(r.family), Text(needs), batched, Text(r.reference))
+        name = r.name + ("*" if "time_limit" in r.options else "")
+        table.add_row(Text(name), Text(r.family), Text(needs), batched, Text(r.reference))
+    captions = []
     if any(r.linear_only for r in selected):
-        table.caption = "strict: defined on strict, complete rankings only"
+        captions.append("strict: defined on strict, complete rankings only")
+    if any("time_limit" in r.options for r in selected):
+        captions.append(
+            f"*: can take exponential time; vote reports it n/a after --time-limit "
+            f"(default {sc.DEFAULT_TIME_LIMIT:g} s)"
+        )
+    if captions:
+        table.caption = "; ".join(captions)
     stdout().print(table)

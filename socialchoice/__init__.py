@@ -21,11 +21,13 @@ from ._errors import (
     ProfileError,
     RuleInputError,
     SocialChoiceError,
+    TimeLimitError,
     UnknownRuleError,
     VoteMatrixError,
 )
 from ._margins import margins
 from ._registry import (
+    DEFAULT_TIME_LIMIT,
     FAMILIES,
     RULES,
     Rule,
@@ -35,12 +37,14 @@ from ._registry import (
     winners,
     winners_by_rule,
 )
+from ._summary import RuleResult, Summary, summarize
 from .bridging import read_polis
 from .io import read_preflib, read_profile, write_preflib
 from .profile import Profile
 from .rules.optimal import maximal_lottery
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "FAMILIES",
     "RULES",
     "ApprovalError",
@@ -52,7 +56,10 @@ __all__ = [
     "ProfileError",
     "Rule",
     "RuleInputError",
+    "RuleResult",
     "SocialChoiceError",
+    "Summary",
+    "TimeLimitError",
     "UnknownRuleError",
     "VoteMatrixError",
     "bridging",
@@ -64,6 +71,7 @@ __all__ = [
     "read_preflib",
     "read_profile",
     "rule_names",
+    "summarize",
     "winner_mask",
     "winners",
     "winners_by_rule",

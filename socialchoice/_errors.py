@@ -9,6 +9,9 @@
         ├── UnknownRuleError       a rule name is not in the registry (the message lists them)
         ├── RuleInputError         a rule was given data it cannot use (e.g. margins for a
         │                          profile-based rule, ties for a rule defined on linear orders)
+        ├── TimeLimitError         a search that can take exponential time (Kemeny, Slater,
+        │                          ranked pairs with tied margins, stable voting) did not finish
+        │                          within its ``time_limit`` (the message says how to raise it)
         ├── PrefLibError           a PrefLib file is malformed (the message names the line)
         ├── ApprovalError          an approval / utility matrix, voter weights, a committee or
         │                          the committee size k is malformed (names row, column, value)
@@ -25,6 +28,9 @@ Every message says what was wrong, where (ballot / line / field) and what was ex
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 __all__ = [
     "ApprovalError",
     "GenerativeError",
@@ -34,6 +40,7 @@ __all__ = [
     "ProfileError",
     "RuleInputError",
     "SocialChoiceError",
+    "TimeLimitError",
     "UnknownRuleError",
     "VoteMatrixError",
 ]
@@ -59,7 +66,45 @@ class UnknownRuleError(SocialChoiceError, KeyError):
 
 
 class RuleInputError(SocialChoiceError):
-    """A rule was given data it cannot use."""
+    """A rule was given data it cannot use.
+
+    Rules see candidates as indices; an error about particular ballots or candidates may
+    carry ``relabel``, a function from the candidate labels to the message with names, which
+    :func:`socialchoice.winners` applies when it was given a :class:`~socialchoice.Profile`.
+    """
+
+    def __init__(self, message: str, relabel: Callable[[Sequence[Any]], str] | None = None):
+        super().__init__(message)
+        self.relabel = relabel
+
+    def with_labels(self, labels: Sequence[Any]) -> RuleInputError:
+        """The same error with candidates named by ``labels`` (itself if nothing to rename)."""
+        if self.relabel is None:
+            return self
+        return type(self)(self.relabel(labels))
+
+    def __reduce__(self) -> tuple:  # ``relabel`` may be a closure: pickle the message only
+        return type(self), (str(self),)
+
+
+class TimeLimitError(SocialChoiceError):
+    """A search did not finish within its ``time_limit`` (seconds).
+
+    Attributes
+    ----------
+    rule : str
+        The rule or function that ran out of time.
+    time_limit : float
+        The limit it had, in seconds.
+    """
+
+    def __init__(self, message: str, rule: str = "", time_limit: float = 0.0):
+        super().__init__(message)
+        self.rule = rule
+        self.time_limit = time_limit
+
+    def __reduce__(self) -> tuple:
+        return type(self), (str(self), self.rule, self.time_limit)
 
 
 class PrefLibError(SocialChoiceError):

@@ -5,9 +5,18 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import first_index, parameter_error
+
 from ._errors import MarginError, ProfileError
 
-__all__ = ["as_margin_matrix", "margins", "snap_to_weight_grid", "unique_matrices"]
+__all__ = [
+    "as_margin_matrix",
+    "check_rank_array",
+    "check_weights",
+    "margins",
+    "snap_to_weight_grid",
+    "unique_matrices",
+]
 
 
 def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
@@ -64,22 +73,79 @@ def margins(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     if np.issubdtype(r.dtype, np.floating) and not np.isfinite(r).all():
         raise ProfileError("ranks contain NaN or infinite values; expected finite positions.")
     *batch, n, _ = r.shape
-    if weights is None:
-        w = None
-    else:
-        w = np.asarray(weights)
-        if w.shape[-1:] != (n,) or w.ndim > r.ndim - 1:
-            raise ProfileError(
-                f"weights must have shape (..., {n}) to match {n} voters; got {w.shape}."
-            )
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise ProfileError("weights must be finite and non-negative.")
-        w = np.broadcast_to(w, (*batch, n))
+    w = None if weights is None else check_weights(weights, r.shape, "margins")
     if n == 0:
         dtype = np.int64 if w is None or w.dtype.kind in "iu" else np.float64
         return np.zeros((*batch, r.shape[-1], r.shape[-1]), dtype=dtype)
     M = _margins_by_pairs(r, w) if n <= _SMALL_N else _margins_by_comparison(r, w)
     return snap_to_weight_grid(M, w) if M.dtype.kind == "f" else M
+
+
+def check_rank_array(
+    ranks: ArrayLike, func: str, *, error: type[Exception] = ProfileError
+) -> NDArray:
+    """Rank arrays of a rule: integers of shape ``(..., n, m)`` (positions, 0 = best).
+
+    Examples
+    --------
+    >>> check_rank_array([[0, 1], [1, 0]], "plurality").shape
+    (2, 2)
+    >>> check_rank_array([0.5, 1], "plurality")
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.ProfileError: The 'ranks' parameter of plurality must be an integer \
+array of shape (..., n, m). Got an array of shape (2,) instead.
+    """
+    r = np.asarray(ranks)
+    if r.ndim < 2 or not np.issubdtype(r.dtype, np.integer):
+        expected = "an integer array of shape (..., n, m)"
+        raise parameter_error("ranks", func, expected, r, error)
+    return r
+
+
+def check_weights(
+    weights: ArrayLike,
+    ranks_shape: tuple[int, ...],
+    func: str,
+    *,
+    error: type[Exception] = ProfileError,
+) -> NDArray:
+    """Voter weights for rank arrays of shape ``(..., n, m)``, broadcast to ``(..., n)``.
+
+    The one check of voter weights: numbers (not booleans), finite and non-negative, of a
+    shape that broadcasts to the voters of ``ranks_shape`` with ``n`` as the last axis.
+
+    Examples
+    --------
+    >>> check_weights([1, 2], (3, 2, 4), "margins").shape
+    (3, 2)
+    >>> check_weights([1, 2, 3], (2, 4), "margins")
+    Traceback (most recent call last):
+    ...
+    socialchoice._errors.ProfileError: The 'weights' parameter of margins must be finite \
+non-negative numbers of shape (..., 2), one per voter of ranks of shape (2, 4). Got an \
+array of shape (3,) instead.
+    """
+    *batch, n, _ = ranks_shape
+    expected = (f"finite non-negative numbers of shape (..., {n}), one per voter of ranks of "
+                f"shape {tuple(ranks_shape)}")
+    try:
+        w = np.asarray(weights)
+    except (TypeError, ValueError):
+        raise parameter_error("weights", func, expected, weights, error) from None
+    numeric = np.issubdtype(w.dtype, np.integer) or np.issubdtype(w.dtype, np.floating)
+    if w.dtype == bool or not numeric or w.shape[-1:] != (n,) or w.ndim > len(batch) + 1:
+        raise parameter_error("weights", func, expected, w, error)
+    try:
+        w = np.broadcast_to(w, (*batch, n))
+    except ValueError:
+        raise parameter_error("weights", func, expected, w, error) from None
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        where = first_index(bad)
+        expected += f"; weight {list(where)} is {w[where]}"
+        raise parameter_error("weights", func, expected, w, error)
+    return w
 
 
 def snap_to_weight_grid(x: NDArray, weights: NDArray) -> NDArray:

@@ -1,15 +1,20 @@
 """The rule registry and the three entry points ``winners``, ``winner_mask`` and ``ranking``.
 
-A rule is one function registered with :func:`register`. Margin-based rules take an
+A rule is one function registered with :func:`register`, which carries its metadata: family,
+input, batching, reference and the keyword ``options`` it accepts. Margin-based rules take an
 ``(..., m, m)`` margin array and return a boolean ``(..., m)`` winner mask; profile-based
 rules take ``(..., n, m)`` rank arrays and ``(..., n)`` weights. Rules marked
 ``batched=False`` receive one profile at a time and the dispatcher loops over the batch
 (margin-based ones only over the *distinct* margin matrices of the batch).
+
+Rules whose search can take exponential time declare the option ``time_limit`` (seconds,
+default :data:`DEFAULT_TIME_LIMIT`, ``None`` for no limit) and raise
+:class:`~socialchoice.TimeLimitError` when it runs out. :func:`winners`, :func:`ranking` and
+:func:`winner_mask` take ``time_limit=`` for every rule and pass it to those that declare it.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,11 +22,18 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._errors import ProfileError, RuleInputError, SocialChoiceError, UnknownRuleError
-from ._margins import as_margin_matrix, unique_matrices
-from .profile import Profile
+from ._errors import (
+    RuleInputError,
+    SocialChoiceError,
+    TimeLimitError,
+    UnknownRuleError,
+)
+from ._margins import as_margin_matrix, check_rank_array, check_weights, unique_matrices
+from ._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
+from .profile import Profile, format_ballot
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "FAMILIES",
     "RULES",
     "Rule",
@@ -59,6 +71,12 @@ class Rule:
     order : callable or None
         For rules that produce an order: ``order(data, **options) -> (m,)`` levels of one
         profile (0 = first tier), used by :func:`ranking`.
+    summary : str
+        The first line of the rule's docstring.
+    options : tuple of str
+        The keyword options ``func`` accepts, e.g. ``("time_limit",)``.
+    order_options : tuple of str
+        The keyword options ``order`` accepts.
     """
 
     name: str
@@ -70,6 +88,8 @@ class Rule:
     linear_only: bool = False
     order: Callable[..., NDArray] | None = field(default=None, repr=False)
     summary: str = ""
+    options: tuple[str, ...] = ()
+    order_options: tuple[str, ...] = ()
 
     def __call__(self, data: Any, **options: Any) -> list:
         """``rule(profile_or_margins)`` is ``winners(profile_or_margins, rule.name)``."""
@@ -90,11 +110,13 @@ def register(
     batched: bool,
     reference: str,
     linear_only: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., NDArray]], Callable[..., NDArray]]:
     """Decorator that adds a winner-mask function to :data:`RULES` under ``name``.
 
-    The function's docstring's first line becomes the rule's summary. Attach an order
-    function afterwards with :func:`register_order`.
+    The function's docstring's first line becomes the rule's summary; ``options`` lists the
+    keyword options it accepts (``"time_limit"`` for searches that can take exponential
+    time). Attach an order function afterwards with :func:`register_order`.
     """
 
     def wrap(func: Callable[..., NDArray]) -> Callable[..., NDArray]:
@@ -110,36 +132,45 @@ def register(
             func=func,
             linear_only=linear_only,
             summary=summary,
+            options=tuple(options),
         )
         return func
 
     return wrap
 
 
-def register_order(name: str) -> Callable[[Callable[..., NDArray]], Callable[..., NDArray]]:
-    """Decorator attaching an order function (levels of one profile) to rule ``name``."""
+def register_order(
+    name: str, *, options: tuple[str, ...] = ()
+) -> Callable[[Callable[..., NDArray]], Callable[..., NDArray]]:
+    """Decorator attaching an order function (levels of one profile) to rule ``name``.
+
+    ``options`` lists the keyword options the order function accepts.
+    """
 
     def wrap(func: Callable[..., NDArray]) -> Callable[..., NDArray]:
         rule = RULES[name]
-        RULES[name] = Rule(**{**rule.__dict__, "order": func})
+        RULES[name] = Rule(**{**rule.__dict__, "order": func, "order_options": tuple(options)})
         return func
 
     return wrap
 
 
-def _check_options(rule: Rule, options: dict[str, Any]) -> None:
-    """Unknown rule options raise RuleInputError naming the valid ones."""
-    if not options:
-        return
-    params = list(inspect.signature(rule.func).parameters.values())
-    data_args = 1 if rule.needs == "margins" else 2
-    valid = [p.name for p in params[data_args:] if p.kind is not p.VAR_POSITIONAL]
-    unknown = [k for k in options if k not in valid]
+def _rule_options(
+    rule: Rule, options: dict[str, Any], time_limit: Any, declared: tuple[str, ...]
+) -> dict[str, Any]:
+    """The options to call a rule's function with: ``time_limit`` added if it is declared.
+
+    ``declared`` is the function's declared options (:attr:`Rule.options` or
+    :attr:`Rule.order_options`); other options raise :class:`RuleInputError` naming them.
+    """
+    unknown = [k for k in options if k not in declared]
     if unknown:
-        have = ", ".join(valid) if valid else "none"
+        have = ", ".join(declared) if declared else "none"
         raise RuleInputError(
             f"Rule {rule.name!r} has no option {unknown[0]!r}; its options are: {have}."
         )
+    time_limit = check_time_limit(time_limit, rule.name)
+    return {**options, "time_limit": time_limit} if "time_limit" in declared else options
 
 
 def get_rule(rule: str | Rule) -> Rule:
@@ -154,20 +185,46 @@ def get_rule(rule: str | Rule) -> Rule:
         ) from None
 
 
+def _strict_complete(R: NDArray) -> tuple[NDArray, tuple[int, ...] | None]:
+    """Rank arrays as strict, complete rankings, and the index of the first row that is not.
+
+    A ballot that leaves out exactly one candidate (as a :class:`Profile` stores it: position
+    ``>= m - 1``) is complete with that candidate last.
+    """
+    m = R.shape[-1]
+    filled = np.minimum(R, m - 1)
+    is_perm = (np.sort(filled, axis=-1) == np.arange(m)).all(axis=-1)
+    bad = None if is_perm.all() else tuple(int(i) for i in np.argwhere(~is_perm)[0])
+    return filled, bad
+
+
 def _profile_arrays(p: Profile, rule: Rule) -> tuple[NDArray, NDArray]:
-    ranks = p.linear_ranks(rule.name) if rule.linear_only else p.ranks
-    return ranks, p.counts
+    if not rule.linear_only:
+        return p.ranks, p.counts
+    filled, bad = _strict_complete(p.ranks)
+    if bad is not None:
+        i = bad[0]
+        raise RuleInputError(
+            f"{rule.name} is defined on strict, complete rankings, but ballot {i + 1} "
+            f"({format_ballot(p.ballots[i])}) has ties or leaves out more than one candidate."
+        )
+    return filled.astype(np.int32), p.counts
 
 
 def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDArray, tuple | None]:
     """Winner mask of one profile; returns (mask, labels or None)."""
-    _check_options(rule, options)
     if isinstance(data, Profile):
-        if rule.needs == "margins":
-            mask = rule.func(data.margin_matrix(), **options)
-        else:
-            ranks, weights = _profile_arrays(data, rule)
-            mask = rule.func(ranks, weights, **options)
+        try:
+            if rule.needs == "margins":
+                mask = rule.func(data.margin_matrix(), **options)
+            else:
+                ranks, weights = _profile_arrays(data, rule)
+                mask = rule.func(ranks, weights, **options)
+        except RuleInputError as exc:
+            named = exc.with_labels(data.candidates)
+            if named is exc:
+                raise
+            raise named from None
         return np.asarray(mask, dtype=bool), data.candidates
     M = as_margin_matrix(data)
     if M.ndim != 2:
@@ -183,7 +240,13 @@ def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDA
     return np.asarray(rule.func(M, **options), dtype=bool), None
 
 
-def winners(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list:
+def winners(
+    data: Profile | ArrayLike,
+    rule: str | Rule,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    **options: Any,
+) -> list:
     """The winners of one profile under a rule, all ties included, sorted.
 
     Parameters
@@ -194,6 +257,9 @@ def winners(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
         a preference function with entries in {-1, 0, +1}.
     rule : str or Rule
         A name from :data:`RULES`.
+    time_limit : float or None, default 10
+        Seconds allowed to rules whose search can take exponential time (Kemeny, Slater,
+        ranked pairs, stable voting); ``None`` for no limit. Other rules ignore it.
     **options
         Options of the rule (see its documentation).
 
@@ -201,6 +267,11 @@ def winners(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
     -------
     list
         Winning candidates in candidate order.
+
+    Raises
+    ------
+    TimeLimitError
+        The rule's search did not finish within ``time_limit``.
 
     References
     ----------
@@ -223,7 +294,7 @@ def winners(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
     ['a']
     """
     r = get_rule(rule)
-    mask, labels = _mask_one(r, data, options)
+    mask, labels = _mask_one(r, data, _rule_options(r, options, time_limit, r.options))
     idx = np.flatnonzero(mask)
     if labels is None:
         return [int(i) for i in idx]
@@ -236,6 +307,7 @@ def winner_mask(
     *,
     ranks: ArrayLike | None = None,
     weights: ArrayLike | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     **options: Any,
 ) -> NDArray:
     """Winner masks of a batch of profiles, vectorised over leading dimensions.
@@ -252,6 +324,9 @@ def winner_mask(
         from them when ``margins`` is not given.
     weights : array_like of shape (..., n), optional
         Voter weights for ``ranks``.
+    time_limit : float or None, default 10
+        Seconds allowed to each distinct profile's search, for rules whose search can take
+        exponential time; ``None`` for no limit. Other rules ignore it.
 
     Returns
     -------
@@ -275,7 +350,7 @@ def winner_mask(
     array([[ True, False, False]])
     """
     r = get_rule(rule)
-    _check_options(r, options)
+    options = _rule_options(r, options, time_limit, r.options)
     if r.needs == "margins":
         if margins is None:
             if ranks is None:
@@ -298,13 +373,7 @@ def winner_mask(
     if weights is None:
         W = np.ones(R.shape[:-1], dtype=np.int64)
     else:
-        try:
-            W = np.broadcast_to(np.asarray(weights), R.shape[:-1])
-        except ValueError:
-            raise ProfileError(
-                f"weights of shape {np.shape(weights)} do not match ranks of shape {R.shape}; "
-                f"expected shape (..., {R.shape[-2]})."
-            ) from None
+        W = check_weights(weights, R.shape, "winner_mask")
     if r.batched:
         return np.asarray(r.func(R, W, **options), dtype=bool)
     batch = R.shape[:-2]
@@ -318,22 +387,13 @@ def winner_mask(
 
 
 def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
-    R = np.asarray(ranks)
-    if R.ndim < 2 or not np.issubdtype(R.dtype, np.integer):
-        raise RuleInputError(
-            f"ranks must be an integer array of shape (..., n, m); got {R.dtype} {R.shape}."
-        )
+    R = check_rank_array(ranks, "winner_mask", error=RuleInputError)
     if rule.linear_only:
-        # strict, complete rankings; a ballot that leaves out exactly one candidate (as a
-        # Profile stores it: position >= m - 1) is complete with that candidate last
-        m = R.shape[-1]
-        filled = np.minimum(R, m - 1)
-        is_perm = (np.sort(filled, axis=-1) == np.arange(m)).all(axis=-1)
-        if not is_perm.all():
-            where = [int(i) for i in np.argwhere(~is_perm)[0]]
+        filled, bad = _strict_complete(R)
+        if bad is not None:
             raise RuleInputError(
                 f"{rule.name} is defined on strict, complete rankings, but ranks"
-                f"[{', '.join(map(str, where))}, :] is not a permutation of 0..{m - 1}."
+                f"[{', '.join(map(str, bad))}, :] is not a permutation of 0..{R.shape[-1] - 1}."
             )
         return filled
     return R
@@ -353,11 +413,18 @@ def _loop_unique_margins(rule: Rule, M: NDArray, options: dict) -> NDArray:
     return masks[inverse].reshape(*batch, m)
 
 
-def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list[list]:
+def ranking(
+    data: Profile | ArrayLike,
+    rule: str | Rule,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    **options: Any,
+) -> list[list]:
     """A collective ranking (a list of tiers, best first) under a rule that produces orders.
 
     Scoring rules rank by score; Kemeny and Slater return one optimal ranking; beat-path
-    (Schulze) and the Copeland / minimax scores give weak orders.
+    (Schulze) and the Copeland / minimax scores give weak orders. ``time_limit`` (seconds,
+    ``None`` for no limit) bounds Kemeny's and Slater's search, as in :func:`winners`.
 
     References
     ----------
@@ -372,7 +439,7 @@ def ranking(data: Profile | ArrayLike, rule: str | Rule, **options: Any) -> list
     [['a'], ['b'], ['c']]
     """
     r = get_rule(rule)
-    _check_options(r, options)
+    options = _rule_options(r, options, time_limit, r.order_options)
     if r.order is None:
         have = sorted(name for name, x in RULES.items() if x.order is not None)
         raise RuleInputError(
@@ -421,7 +488,10 @@ def rule_names(family: str | None = None) -> list[str]:
 
 
 def winners_by_rule(
-    data: Profile | ArrayLike, rules: list[str] | None = None
+    data: Profile | ArrayLike,
+    rules: list[str] | None = None,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> dict[str, list | SocialChoiceError]:
     """Winners of one profile under many rules; a rule that cannot apply maps to its error.
 
@@ -430,12 +500,16 @@ def winners_by_rule(
     data : Profile or array_like of shape (m, m)
     rules : list of str, optional
         Rule names; default every registered rule, in :func:`rule_names` order.
+    time_limit : float or None, default 10
+        Seconds allowed to each rule whose search can take exponential time.
 
     Returns
     -------
     dict
         Rule name -> sorted winners, or the :class:`SocialChoiceError` explaining why the
-        rule does not apply (e.g. a rule defined on strict rankings given ties).
+        rule gave no answer: a :class:`RuleInputError` (e.g. a rule defined on strict
+        rankings given ties) or a :class:`TimeLimitError`. For a table with notes, see
+        :func:`socialchoice.summarize`.
 
     References
     ----------
@@ -454,8 +528,8 @@ def winners_by_rule(
     out: dict[str, list | SocialChoiceError] = {}
     for name in names:
         try:
-            out[name] = winners(data, name)
-        except RuleInputError as exc:
+            out[name] = winners(data, name, time_limit=time_limit)
+        except (RuleInputError, TimeLimitError) as exc:
             out[name] = exc
     return out
 

@@ -28,8 +28,7 @@ References
 
 from __future__ import annotations
 
-import time
-from itertools import combinations, permutations
+from itertools import chain, combinations, permutations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,6 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._errors import MarginError, SocialChoiceError
 from .._margins import as_margin_matrix
+from .._timelimit import Clock
 
 _RTOL = 1e-9
 
@@ -50,34 +50,15 @@ def _tolerance(W: NDArray) -> float:
 
 
 # --------------------------------------------------------------------------- the LOP solver
-class _Clock:
-    """Remaining time of an optional budget shared by all LP/MIP calls of one request."""
+class _Clock(Clock):
+    """A :class:`~socialchoice._timelimit.Clock` that also judges HiGHS results."""
 
-    def __init__(self, limit: float | None) -> None:
-        self.end = None if limit is None else time.monotonic() + float(limit)
-
-    def left(self) -> float:
-        """Seconds left (inf without a limit); raises once the budget is spent."""
-        if self.end is None:
-            return np.inf
-        left = self.end - time.monotonic()
-        if left <= 0:
-            self.fail()
-        return left
-
-    def check(self, res: OptimizeResult, what: str, infeasible_ok: bool = False) -> None:
+    def check_result(self, res: OptimizeResult, what: str, infeasible_ok: bool = False) -> None:
         """Raise unless a HiGHS result is a proven optimum (or, if allowed, infeasible)."""
         if res.status == 1:
             self.fail()
         if res.status != 0 and not (infeasible_ok and res.status == 2):
             raise SocialChoiceError(f"The {what} failed: {res.message}")
-
-    @staticmethod
-    def fail() -> None:
-        raise SocialChoiceError(
-            "The ranking optimisation ran out of its time_limit before proving optimality; "
-            "raise time_limit (or pass None) to get the exact answer."
-        )
 
 
 def _score(W: NDArray, order: NDArray) -> float:
@@ -104,9 +85,11 @@ def _move(order: NDArray, i: int, j: int) -> NDArray:
     return np.insert(rest, j, order[i])
 
 
-def _local_search(W: NDArray, order: NDArray, tol: float) -> NDArray:
+def _local_search(W: NDArray, order: NDArray, tol: float, clock: Clock | None = None) -> NDArray:
     """Best-improvement insertion moves until none gains more than ``tol``."""
     for _ in range(20 * len(order) ** 2 + 10):
+        if clock is not None:
+            clock.check()
         gains = _insertion_gains(W, order)
         i, j = np.unravel_index(np.argmax(gains), gains.shape)
         if gains[i, j] <= tol:
@@ -115,7 +98,9 @@ def _local_search(W: NDArray, order: NDArray, tol: float) -> NDArray:
     return order
 
 
-def _iterated_search(W: NDArray, order: NDArray, tol: float, rounds: int) -> NDArray:
+def _iterated_search(
+    W: NDArray, order: NDArray, tol: float, rounds: int, clock: Clock | None = None
+) -> NDArray:
     """Iterated local search: reverse a short segment, re-optimise, accept if not worse.
 
     The kicks follow a fixed schedule, so the result is deterministic.
@@ -127,7 +112,7 @@ def _iterated_search(W: NDArray, order: NDArray, tol: float, rounds: int) -> NDA
         i, n = (7 * t + 3) % max(1, k - 1), 2 + t % 4
         nxt = cur.copy()
         nxt[i : i + n] = nxt[i : i + n][::-1]
-        nxt = _local_search(W, nxt, tol)
+        nxt = _local_search(W, nxt, tol, clock)
         s = _score(W, nxt)
         if s >= cur_s - tol:
             cur, cur_s = nxt, s
@@ -166,7 +151,10 @@ class _LOP:
         self.w = W[self.iu, self.ju].astype(float)
         self.pid = np.zeros((self.k, self.k), dtype=np.intp)
         self.pid[self.iu, self.ju] = np.arange(len(self.iu))
-        t = np.array(list(combinations(range(self.k), 3)), dtype=np.intp).reshape(-1, 3)
+        t = np.fromiter(
+            chain.from_iterable(combinations(range(self.k), 3)), dtype=np.intp
+        ).reshape(-1, 3)
+        clock.check()
         self.tri = np.stack([self.pid[t[:, 0], t[:, 1]], self.pid[t[:, 1], t[:, 2]],
                              self.pid[t[:, 0], t[:, 2]]], axis=1)
         self.active = self.violated((self.w > 0).astype(float), 0.5)
@@ -212,13 +200,16 @@ class _LOP:
     def improve(self, order: NDArray, top: int | None, rounds: int = 0) -> NDArray:
         """Local (and with ``rounds`` iterated) search, keeping ``top`` first if given."""
         if top is None:
-            order = _local_search(self.W, order, self.tol)
-            return _iterated_search(self.W, order, self.tol, rounds) if rounds else order
+            order = _local_search(self.W, order, self.tol, self.clock)
+            if rounds:
+                order = _iterated_search(self.W, order, self.tol, rounds, self.clock)
+            return order
         rest = order[order != top]
         rest = rest - (rest > top)
         Wr = np.delete(np.delete(self.W, top, axis=0), top, axis=1)
-        rest = _local_search(Wr, rest, self.tol)
-        rest = _iterated_search(Wr, rest, self.tol, rounds) if rounds else rest
+        rest = _local_search(Wr, rest, self.tol, self.clock)
+        if rounds:
+            rest = _iterated_search(Wr, rest, self.tol, rounds, self.clock)
         return np.r_[top, rest + (rest >= top)]
 
     def lp(self, lo: NDArray, hi: NDArray) -> tuple[float, NDArray, NDArray]:
@@ -232,7 +223,7 @@ class _LOP:
                 bounds=np.column_stack([lo, hi]), method="highs",
                 options={"time_limit": self.clock.left()},
             )
-            self.clock.check(res, "LP relaxation")
+            self.clock.check_result(res, "LP relaxation")
             new = self.violated(res.x, 1e-7) & ~self.active
             if not new.any():
                 break
@@ -252,7 +243,7 @@ class _LOP:
             -self.w, integrality=np.ones_like(self.w), bounds=Bounds(lo, hi), constraints=cons,
             options={"mip_rel_gap": 0.0, "time_limit": self.clock.left()},
         )
-        self.clock.check(res, "ranking MIP", infeasible_ok=True)
+        self.clock.check_result(res, "ranking MIP", infeasible_ok=True)
         if res.status == 2:
             return -np.inf, None, True
         y = np.round(res.x)

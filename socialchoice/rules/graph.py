@@ -3,8 +3,9 @@
 Both rules read the margin matrix ``M`` (shape ``(..., m, m)``) as a weighted directed
 graph with an edge ``a -> b`` of weight ``M[a, b]`` whenever ``M[a, b] > 0``. The strength
 of a path is its weakest edge; :func:`beat_path_strengths` computes the strongest
-(widest) path between every ordered pair with a Floyd–Warshall recursion that loops over
-the intermediate candidate only and is vectorised over every leading batch dimension.
+(widest) path between every ordered pair with the shared kernel
+:func:`~socialchoice.rules._common.widest_paths`, vectorised over every leading batch
+dimension.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._registry import register, register_order
+from ._common import widest_paths
 
 __all__ = ["beat_path_strengths", "schulze", "schulze_levels", "split_cycle"]
 
@@ -49,9 +51,8 @@ def beat_path_strengths(M: ArrayLike) -> NDArray:
 
     Notes
     -----
-    Floyd–Warshall for the max–min semiring: for each intermediate candidate ``k``,
-    ``S = max(S, min(S[:, k], S[k, :]))``; ``m`` broadcast steps over the whole batch,
-    ``O(batch · m³)`` work.
+    The widest-path kernel :func:`~socialchoice.rules._common.widest_paths` (Floyd–Warshall
+    for the max–min semiring) on the positive margins, ``O(batch · m³)`` work.
 
     References
     ----------
@@ -67,11 +68,7 @@ def beat_path_strengths(M: ArrayLike) -> NDArray:
            [1, 1, 1]])
     """
     M = np.asarray(M)
-    S = np.where(M > 0, M, np.zeros((), dtype=M.dtype))
-    for k in range(S.shape[-1]):
-        via_k = np.minimum(S[..., :, k : k + 1], S[..., k : k + 1, :])
-        np.maximum(S, via_k, out=S)
-    return S
+    return widest_paths(np.where(M > 0, M, np.zeros((), dtype=M.dtype)), overwrite=True)
 
 
 def _schulze_defeats(M: ArrayLike) -> NDArray:

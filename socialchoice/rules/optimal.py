@@ -20,6 +20,7 @@ from scipy.optimize import linprog
 from .._errors import SocialChoiceError
 from .._margins import unique_matrices
 from .._registry import register, register_order
+from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from ._lop import (
     _antisymmetric,
     _Clock,
@@ -54,7 +55,9 @@ _ML = (
 
 
 # --------------------------------------------------------------------------- Kemeny
-def kemeny_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[NDArray, float]:
+def kemeny_ranking(
+    M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT
+) -> tuple[NDArray, float]:
     """One Kemeny ranking of a margin matrix, with its score.
 
     A Kemeny ranking maximises ``sum(M[a, b] for a ranked above b)``; equivalently, for
@@ -64,9 +67,10 @@ def kemeny_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
     ----------
     M : array_like, shape (m, m)
         One antisymmetric margin matrix.
-    time_limit : float, optional
-        Seconds allowed for the whole optimisation; if optimality is not proven in time a
-        :class:`~socialchoice.SocialChoiceError` is raised (never a suboptimal answer).
+    time_limit : float or None, default 10
+        Seconds allowed for the whole optimisation (``None``: no limit); if optimality is
+        not proven in time a :class:`~socialchoice.TimeLimitError` is raised (never a
+        suboptimal answer).
 
     Returns
     -------
@@ -97,18 +101,26 @@ def kemeny_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
     ([1, 2, 0], 8)
     """
     M = _single(M, "kemeny_ranking")
-    order = _lop_order(M, _Clock(time_limit))
+    order = _lop_order(M, _Clock(time_limit, "kemeny"))
     return order, _score(M, order)
 
 
-@register("kemeny", family="optimal", needs="margins", batched=True, reference=_KEMENY)
-def kemeny(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
+@register(
+    "kemeny",
+    family="optimal",
+    needs="margins",
+    batched=True,
+    reference=_KEMENY,
+    options=("time_limit",),
+)
+def kemeny(M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Candidates ranked first by some Kemeny ranking (maximal sum of agreeing margins).
 
     Ties: every candidate that is the top of at least one optimal ranking wins, as
     ``pref_voting.other_methods.kemeny_young`` (algorithm "marginal"). Exact for any m;
-    batches are solved one distinct matrix at a time (``time_limit``, in seconds, applies to
-    each; see :func:`kemeny_ranking`).
+    batches are solved one distinct matrix at a time (``time_limit``, in seconds, default
+    10, ``None`` for no limit, applies to each; see :func:`kemeny_ranking`). Raises
+    :class:`~socialchoice.TimeLimitError` when optimality is not proven in time.
 
     References
     ----------
@@ -123,11 +135,12 @@ def kemeny(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
     >>> kemeny(np.array([[0, 2, -2], [-2, 0, 2], [2, -2, 0]]))   # symmetric 3-cycle
     array([ True,  True,  True])
     """
-    return _per_matrix(M, lambda A: _lop_winners(A, _Clock(time_limit)), bool)
+    check_time_limit(time_limit, "kemeny")
+    return _per_matrix(M, lambda A: _lop_winners(A, _Clock(time_limit, "kemeny")), bool)
 
 
-@register_order("kemeny")
-def _kemeny_order(M: NDArray, *, time_limit: float | None = None) -> NDArray:
+@register_order("kemeny", options=("time_limit",))
+def _kemeny_order(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     return np.argsort(kemeny_ranking(M, time_limit=time_limit)[0])
 
 
@@ -136,7 +149,9 @@ def _kemeny_reference(M: NDArray) -> NDArray:
 
 
 # --------------------------------------------------------------------------- Slater
-def slater_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[NDArray, int]:
+def slater_ranking(
+    M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT
+) -> tuple[NDArray, int]:
     """One Slater ranking: a linear order reversing the fewest strict majority edges.
 
     Pairs with a zero margin cost nothing either way (as ``pref_voting``'s
@@ -146,7 +161,7 @@ def slater_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
     ----------
     M : array_like, shape (m, m)
         One antisymmetric margin matrix (only its signs matter).
-    time_limit : float, optional
+    time_limit : float or None, default 10
         As in :func:`kemeny_ranking`.
 
     Returns
@@ -170,12 +185,19 @@ def slater_ranking(M: ArrayLike, *, time_limit: float | None = None) -> tuple[ND
     ([3, 0, 1, 2], 1)
     """
     S = np.sign(_single(M, "slater_ranking")).astype(np.int64)
-    order = _lop_order(S, _Clock(time_limit))
+    order = _lop_order(S, _Clock(time_limit, "slater"))
     return order, int(((S > 0).sum() - _score(S, order)) // 2)
 
 
-@register("slater", family="optimal", needs="margins", batched=True, reference=_SLATER)
-def slater(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
+@register(
+    "slater",
+    family="optimal",
+    needs="margins",
+    batched=True,
+    reference=_SLATER,
+    options=("time_limit",),
+)
+def slater(M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Candidates ranked first by some Slater ranking (fewest reversed majority edges).
 
     Ties: every top of an optimal order wins, as ``pref_voting.c1_methods.slater``; pairs
@@ -195,13 +217,14 @@ def slater(M: ArrayLike, *, time_limit: float | None = None) -> NDArray:
     >>> slater(F)
     array([False, False, False,  True])
     """
+    check_time_limit(time_limit, "slater")
     return _per_matrix(
-        M, lambda A: _lop_winners(np.sign(A).astype(np.int64), _Clock(time_limit)), bool
+        M, lambda A: _lop_winners(np.sign(A).astype(np.int64), _Clock(time_limit, "slater")), bool
     )
 
 
-@register_order("slater")
-def _slater_order(M: NDArray, *, time_limit: float | None = None) -> NDArray:
+@register_order("slater", options=("time_limit",))
+def _slater_order(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     return np.argsort(slater_ranking(M, time_limit=time_limit)[0])
 
 

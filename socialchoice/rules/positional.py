@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._errors import RuleInputError
-from .._margins import margins, snap_to_weight_grid
+from .._margins import check_rank_array, check_weights, margins, snap_to_weight_grid
 from .._registry import register, register_order
 from ._common import argmax_mask, levels_from_scores
 
@@ -32,33 +32,14 @@ _ZWICKER = "W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of C
 
 # ---------------------------------------------------------------------- helpers
 def _weights(ranks: NDArray, weights: ArrayLike | None) -> NDArray:
-    """Weights broadcast to ``ranks.shape[:-1]``; validated finite and non-negative."""
+    """Weights broadcast to ``ranks.shape[:-1]`` (:func:`check_weights`), default 1 each."""
     if weights is None:
         return np.ones(ranks.shape[:-1], dtype=np.int64)
-    w = np.asarray(weights)
-    if w.dtype == bool or not (
-        np.issubdtype(w.dtype, np.integer) or np.issubdtype(w.dtype, np.floating)
-    ):
-        raise RuleInputError(f"weights must be numbers; got dtype {w.dtype}.")
-    try:
-        w = np.broadcast_to(w, ranks.shape[:-1])
-    except ValueError:
-        raise RuleInputError(
-            f"weights of shape {w.shape} do not match ranks of shape {ranks.shape}; "
-            f"expected shape (..., {ranks.shape[-2]})."
-        ) from None
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise RuleInputError("weights must be finite and non-negative.")
-    return w
+    return check_weights(weights, ranks.shape, "a positional or runoff rule", error=RuleInputError)
 
 
 def _ranks(ranks: ArrayLike) -> NDArray:
-    r = np.asarray(ranks)
-    if r.ndim < 2 or not np.issubdtype(r.dtype, np.integer):
-        raise RuleInputError(
-            f"ranks must be an integer array of shape (..., n, m); got {r.dtype} {r.shape}."
-        )
-    return r
+    return check_rank_array(ranks, "a positional or runoff rule", error=RuleInputError)
 
 
 def weighted_count(mask: NDArray, weights: NDArray) -> NDArray:
@@ -171,13 +152,27 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
     tied = (top.sum(axis=-1) > 1) & (w > 0)
     if tied.any():
         where = tuple(int(i) for i in np.argwhere(tied)[0])
-        cands = np.flatnonzero(top[where]).tolist()
-        raise RuleInputError(
-            f"Plurality needs one top choice per ballot, but ballot {list(where)} ties "
-            f"candidates {cands} in first place; expected a single first choice "
-            "(pref_voting's plurality is undefined there)."
-        )
+        raise _tied_first_error(where, np.flatnonzero(top[where]).tolist())
     return weighted_count(top, w)
+
+
+def _tied_first_error(where: tuple[int, ...], tied: list[int]) -> RuleInputError:
+    """The error for ballot ``where`` (batch indices, then the 0-based ballot) tying
+    candidates ``tied`` first: numbered from 1, and named once the labels are known."""
+    *batch, v = where
+    profile = f" of profile {tuple(batch)}" if batch else ""
+
+    def message(names: list[str]) -> str:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        return (
+            f"Plurality needs one first choice per ballot, but ballot {v + 1}{profile} ties "
+            f"{listed} first; plurality is undefined when a ballot has several first choices."
+        )
+
+    return RuleInputError(
+        message([f"column {c}" for c in tied]),
+        relabel=lambda labels: message([str(labels[c]) for c in tied]),
+    )
 
 
 def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:

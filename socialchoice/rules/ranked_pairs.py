@@ -21,6 +21,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._margins import unique_matrices
 from .._registry import register, register_order
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock, check_time_limit
+from ._common import widest_paths
+from .graph import split_cycle
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]
 
@@ -78,6 +81,12 @@ def _bits(x: int):
         x ^= low
 
 
+def _bit_rows(B: NDArray) -> list[int]:
+    """Each row of a boolean ``(r, m)`` array as a Python int whose bit ``j`` is ``B[i, j]``."""
+    packed = np.packbits(np.asarray(B, dtype=bool), axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
 def _closure(adj: list[int], start: int, within: int) -> int:
     """Vertices of ``within`` reachable from the set ``start`` (itself included) via ``adj``."""
     seen = frontier = start
@@ -117,18 +126,16 @@ class _StackSearch:
     stack of the unplaced candidates, which exists (their own Ranked Pairs order).
     """
 
-    def __init__(self, M: NDArray) -> None:
+    def __init__(self, M: NDArray, clock: Clock) -> None:
         m = M.shape[0]
         Ml = M.tolist()
         i, j = np.triu_indices(m, 1)
         levels = sorted({abs(s) for s in M[i, j].tolist() if s != 0})
         index = {s: k for k, s in enumerate(levels)}
-        self.m, self.full = m, (1 << m) - 1
+        self.m, self.full, self.clock = m, (1 << m) - 1, clock
         # into[k][c]: the a with M[a, c] >= level k; out[k][u]: the v with M[u, v] >= level k
-        self.into = [[sum(1 << a for a in range(m) if Ml[a][c] >= s) for c in range(m)]
-                     for s in levels]
-        self.out = [[sum(1 << v for v in range(m) if Ml[u][v] >= s) for u in range(m)]
-                    for s in levels]
+        self.into = [_bit_rows((M >= s).T) for s in levels]
+        self.out = [_bit_rows(M >= s) for s in levels]
         # beats[c]: (level k, bitmask of the a that c beats by exactly level k)
         self.beats: list[list[tuple[int, int]]] = []
         for c in range(m):
@@ -183,6 +190,7 @@ class _StackSearch:
         R = self.full & ~S
         if not R:
             return True
+        self.clock.check()
         failed = self.failed.setdefault(S, [])
         for F in failed:
             if all(g & ~f == 0 for Gk, Fk in zip(G, F, strict=True)
@@ -217,9 +225,7 @@ def _stack_tops(flat: NDArray) -> NDArray:
     chunk = max(1, 2**21 // (len(orders) * m * m))
     for start in range(0, B, chunk):
         M = flat[start : start + chunk, None]                            # (b, 1, m, m)
-        W = np.where(down, np.maximum(M, 0), 0)
-        for k in range(m):
-            W = np.maximum(W, np.minimum(W[..., :, k : k + 1], W[..., k : k + 1, :]))
+        W = widest_paths(np.where(down, np.maximum(M, 0), 0), overwrite=True)
         Mt = np.swapaxes(M, -1, -2)
         stack = ~(down & (Mt > 0) & (W < Mt)).any(axis=(-2, -1))         # (b, P)
         for c in range(m):
@@ -227,13 +233,21 @@ def _stack_tops(flat: NDArray) -> NDArray:
     return out
 
 
-def _ranked_pairs_search(M: NDArray) -> NDArray:
+def _ranked_pairs_search(M: NDArray, clock: Clock | None = None) -> NDArray:
     """Parallel-universe Ranked Pairs winners of one ``(m, m)`` matrix (exact search)."""
-    return _StackSearch(_exactly_antisymmetric(np.asarray(M))).winners()
+    clock = Clock(None, "ranked_pairs") if clock is None else clock
+    return _StackSearch(_exactly_antisymmetric(np.asarray(M)), clock).winners()
 
 
-@register("ranked_pairs", family="graph", needs="margins", batched=True, reference=_TIDEMAN)
-def ranked_pairs(M: NDArray) -> NDArray:
+@register(
+    "ranked_pairs",
+    family="graph",
+    needs="margins",
+    batched=True,
+    reference=_TIDEMAN,
+    options=("time_limit",),
+)
+def ranked_pairs(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Ranked Pairs: lock majority edges from the largest margin down, skipping cycles.
 
     The winner is the top of the locked order. Ties: a candidate wins if it is the winner
@@ -247,11 +261,16 @@ def ranked_pairs(M: NDArray) -> NDArray:
     (the orders Ranked Pairs yields under some tie-breaking): for ``m <= 5`` every order
     is tested as a stack for the whole batch at once, beyond that an exact search for a
     stack topped by each candidate, with pruning and memoisation (:class:`_StackSearch`).
+    That search is exponential in the worst case (the problem is NP-hard): it stops with
+    :class:`~socialchoice.TimeLimitError` after ``time_limit`` seconds.
 
     Parameters
     ----------
     M : ndarray, shape (..., m, m)
         Margin matrices; any antisymmetric matrix.
+    time_limit : float or None, default 10
+        Seconds allowed for the search on each distinct tied matrix with more than five
+        candidates (``None``: no limit); the other cases take polynomial time.
 
     Returns
     -------
@@ -276,6 +295,7 @@ def ranked_pairs(M: NDArray) -> NDArray:
     array([[ True,  True,  True],
            [ True,  True,  True]])
     """
+    check_time_limit(time_limit, "ranked_pairs")
     M = _exactly_antisymmetric(np.asarray(M))
     m = M.shape[-1]
     batch = M.shape[:-2]
@@ -296,7 +316,10 @@ def ranked_pairs(M: NDArray) -> NDArray:
         if m <= _ALL_ORDERS_MAX_M:
             res = _stack_tops(uniq)
         else:
-            res = np.array([_ranked_pairs_search(u) for u in uniq], dtype=bool).reshape(-1, m)
+            res = np.array(
+                [_ranked_pairs_search(u, Clock(time_limit, "ranked_pairs")) for u in uniq],
+                dtype=bool,
+            ).reshape(-1, m)
         out[tied] = res[inverse.ravel()]
     return out.reshape(*batch, m)
 
@@ -376,19 +399,15 @@ def _ranked_pairs_reference(M: ArrayLike) -> NDArray:
 _PRECOMPUTE_MAX_M = 12   # Split Cycle of all 2**m sub-elections in one batched call
 
 
-def _split_cycle_undefeated(P: NDArray) -> NDArray:
-    """Split Cycle winners of ``(..., k, k)`` positive-part margins ``P = max(M, 0)``.
-
-    ``b`` defeats ``a`` iff ``P[b, a]`` exceeds the strongest (widest) path ``a -> b``.
-    """
-    W = P.copy()
-    for k in range(P.shape[-1]):
-        W = np.maximum(W, np.minimum(W[..., :, k : k + 1], W[..., k : k + 1, :]))
-    return ~(np.swapaxes(P, -1, -2) > W).any(axis=-1)
-
-
-@register("stable_voting", family="graph", needs="margins", batched=False, reference=_STABLE)
-def stable_voting(M: NDArray) -> NDArray:
+@register(
+    "stable_voting",
+    family="graph",
+    needs="margins",
+    batched=False,
+    reference=_STABLE,
+    options=("time_limit",),
+)
+def stable_voting(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Stable Voting: the undefeated ``a`` of the strongest match ``(a, b)`` won without ``b``.
 
     Recursively: with one candidate, it wins. Otherwise take the Split Cycle winners; if
@@ -399,13 +418,17 @@ def stable_voting(M: NDArray) -> NDArray:
     without ``b``. A Condorcet winner is returned at once. This is exactly
     ``pref_voting.margin_based_methods.stable_voting`` with its default algorithm
     ``"with_condorcet_check_and_early_termination"``; sub-elections are memoised by the
-    bitmask of their candidates, and the Split Cycle winners of all ``2**m`` sub-elections
-    are computed in one batched call for ``m <= 12``.
+    bitmask of their candidates (Python integers, so any number of candidates), and the
+    Split Cycle winners of all ``2**m`` sub-elections are computed in one batched call for
+    ``m <= 12``. The recursion can visit exponentially many sub-elections: it stops with
+    :class:`~socialchoice.TimeLimitError` after ``time_limit`` seconds.
 
     Parameters
     ----------
     M : ndarray, shape (m, m)
         One margin matrix (the dispatcher loops over the distinct matrices of a batch).
+    time_limit : float or None, default 10
+        Seconds allowed (``None``: no limit).
 
     Returns
     -------
@@ -425,6 +448,7 @@ def stable_voting(M: NDArray) -> NDArray:
     >>> stable_voting(M)      # pref_voting's documentation example
     array([False, False,  True, False])
     """
+    clock = Clock(time_limit, "stable_voting")
     M = np.asarray(M)
     m = M.shape[-1]
     cw = (M > 0).sum(axis=-1) == m - 1
@@ -439,14 +463,14 @@ def stable_voting(M: NDArray) -> NDArray:
         masks = np.arange(1 << m)
         member = (masks[:, None] >> np.arange(m)) & 1 == 1
         sub = P * (member[:, :, None] & member[:, None, :])   # outsiders lose every edge
-        und = _split_cycle_undefeated(sub) & member
+        und = split_cycle(sub) & member   # Split Cycle of every sub-election
         bits = (und.astype(np.int64) << np.arange(m)).sum(axis=1)
         undefeated = dict(zip(masks.tolist(), bits.tolist(), strict=True))
 
     def split_cycle_of(mask: int) -> int:
         if mask not in undefeated:
             idx = list(_bits(mask))
-            und = _split_cycle_undefeated(P[np.ix_(idx, idx)])
+            und = split_cycle(P[np.ix_(idx, idx)])
             undefeated[mask] = sum(1 << c for c, w in zip(idx, und, strict=True) if w)
         return undefeated[mask]
 
@@ -457,6 +481,7 @@ def stable_voting(M: NDArray) -> NDArray:
             return mask
         if mask in memo:
             return memo[mask]
+        clock.check()
         und = split_cycle_of(mask)
         if und & (und - 1) == 0:
             memo[mask] = und
@@ -473,7 +498,7 @@ def stable_voting(M: NDArray) -> NDArray:
         return wins
 
     win = sv((1 << m) - 1)
-    return (win >> np.arange(m)) & 1 == 1
+    return np.array([win >> c & 1 for c in range(m)], dtype=bool)
 
 
 def _stable_voting_reference(M: ArrayLike, early_termination: bool = True) -> NDArray:

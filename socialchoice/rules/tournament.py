@@ -2,8 +2,9 @@
 
 These rules depend only on the signs of the margins (C1 rules). Each takes margins ``M`` of
 shape ``(..., m, m)`` and returns a boolean mask ``(..., m)``, vectorised over the leading
-batch dimensions: reachability is a boolean Floyd–Warshall closure (a loop over the
-intermediate candidate), covering is a batched matrix product.
+batch dimensions: reachability is the widest-path kernel on booleans (a Floyd–Warshall
+closure, :func:`~socialchoice.rules._common.widest_paths`), covering is a batched matrix
+product.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._registry import register
+from ._common import widest_paths
 
 __all__ = ["covering", "schwartz", "smith", "transitive_closure", "uncovered"]
 
@@ -42,10 +44,7 @@ def transitive_closure(R: ArrayLike) -> NDArray:
            [0, 0, 1],
            [0, 0, 0]])
     """
-    C = np.array(R, dtype=bool, copy=True)
-    for k in range(C.shape[-1]):
-        C |= C[..., :, k : k + 1] & C[..., k : k + 1, :]
-    return C
+    return widest_paths(np.array(R, dtype=bool), overwrite=True)
 
 
 @register(

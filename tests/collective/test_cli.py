@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -100,6 +101,7 @@ def test_vote_json_agrees_with_library(fixture: str, request: pytest.FixtureRequ
         "candidates": list(profile.candidates),
         "num_voters": profile.num_voters,
         "num_ballots": len(profile),
+        "is_linear": profile.is_linear,
     }
     assert out["condorcet_winner"] == profile.condorcet_winner()
     assert sorted(row["rule"] for row in out["results"]) == sorted(sc.RULES)
@@ -145,10 +147,64 @@ def test_vote_csv_with_count_column(tmp_path: Path) -> None:
     path = tmp_path / "counted.csv"
     path.write_text("count,1st,2nd,3rd\n5,x,y,z\n4,y,z,x\n2,z,x,y\n")
     out = _vote_json(str(path), "-r", "copeland", "-r", "minimax")
-    assert out["profile"] == {"candidates": ["x", "y", "z"], "num_voters": 11, "num_ballots": 3}
+    assert out["profile"] == {
+        "candidates": ["x", "y", "z"], "num_voters": 11, "num_ballots": 3, "is_linear": True
+    }
     profile = scio.read_profile(path)
     for row in out["results"]:
         assert row["winners"] == sc.winners(profile, row["rule"])
+
+
+def _write_64_candidates(tmp_path: Path) -> tuple[Path, sc.Profile]:
+    """66 candidates, 11 random rankings: no Condorcet winner and a long stable-voting
+    search."""
+    rng = np.random.default_rng(0)
+    m = 66
+    names = [f"c{i:02d}" for i in range(m)]
+    rows = [[names[i] for i in rng.permutation(m)] for _ in range(11)]
+    path = tmp_path / "many.csv"
+    path.write_text("".join(",".join(r) + "\n" for r in rows))
+    return path, scio.read_profile(path)
+
+
+def test_vote_64_plus_candidates_reports_every_rule(tmp_path: Path) -> None:
+    """Stable voting used to crash with OverflowError at 64+ candidates and take the whole
+    command down; now every rule is reported, the slow ones as n/a within --time-limit."""
+    path, profile = _write_64_candidates(tmp_path)
+    result = runner.invoke(app, ["vote", str(path), "--time-limit", "0.2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert sorted(row["rule"] for row in out["results"]) == sorted(sc.RULES)
+    assert out["time_limit"] == 0.2
+    by_rule = {row["rule"]: row for row in out["results"]}
+    assert by_rule["stable_voting"]["status"] == "time limit"
+    assert by_rule["stable_voting"]["note"] == "n/a — did not finish within 0.2 s"
+    assert by_rule["copeland"]["winners"] == sc.winners(profile, "copeland")
+    table = runner.invoke(app, ["vote", str(path), "--time-limit", "0.2"])
+    assert table.exit_code == 0, table.output
+    line = next(ln for ln in table.stdout.splitlines() if ln.strip().startswith("stable_voting"))
+    assert "n/a" in line
+    assert "raise --time-limit SECONDS" in " ".join(table.stdout.split())
+
+
+def test_vote_stable_voting_winner_beyond_bit_63(tmp_path: Path) -> None:
+    """A lone Split Cycle winner at candidate index 65 (used to be an OverflowError)."""
+    base = [f"c{i:02d}" for i in range(63)]
+    rows = [["c65", "c63", "c64"]] * 3 + [["c63", "c64", "c65"]] * 2 + [["c64", "c65", "c63"]] * 2
+    path = tmp_path / "cycle.csv"
+    path.write_text("".join(",".join(r + base) + "\n" for r in rows))
+    out = _vote_json(str(path), "-r", "stable_voting", "-r", "split_cycle")
+    assert out["profile"]["candidates"][65] == "c65"
+    assert [row["winners"] for row in out["results"]] == [["c65"], ["c65"]]
+
+
+def test_vote_rejects_negative_time_limit(cyclic_csv: Path) -> None:
+    result = runner.invoke(app, ["vote", str(cyclic_csv), "--time-limit", "-1"])
+    assert result.exit_code == 2
+    assert _vote_json(str(cyclic_csv), "-r", "kemeny")["time_limit"] == 10.0
+    unbounded = _vote_json(str(cyclic_csv), "-r", "kemeny", "--time-limit", "0")
+    assert unbounded["time_limit"] is None
+    assert unbounded["results"][0]["winners"] == sc.winners(scio.read_profile(cyclic_csv), "kemeny")
 
 
 def test_unknown_rule_exits_2_and_lists_rules(cyclic_csv: Path) -> None:
@@ -193,6 +249,19 @@ def test_malformed_csv_exits_1(tmp_path: Path) -> None:
     assert str(err.value) in result.stderr
 
 
+def test_reader_hint_names_the_command_options(tmp_path: Path) -> None:
+    """The reader's hint ``layout='ranked'`` becomes ``--layout ranked``, which works."""
+    path = tmp_path / "names.csv"
+    path.write_text("a,b,c\n1,2,3\n3,x,1\n")
+    result = runner.invoke(app, ["vote", str(path), "-r", "copeland"])
+    assert result.exit_code == 1
+    assert "run again with --layout ranked" in " ".join(result.stderr.split())
+    assert "layout='" not in result.stderr
+    out = _vote_json(str(path), "-r", "copeland", "--layout", "ranked", "--no-header")
+    assert out["profile"]["num_voters"] == 3
+    assert sorted(out["profile"]["candidates"]) == ["1", "2", "3", "a", "b", "c", "x"]
+
+
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["vote", str(tmp_path / "nowhere.csv")])
     assert result.exit_code == 2
@@ -204,6 +273,8 @@ def test_rules_listing() -> None:
     for name in sc.RULES:
         assert name in result.stdout
     assert "reference" in result.stdout
+    assert "stable_voting*" in result.stdout and "kemeny*" in result.stdout
+    assert "--time-limit" in " ".join(result.stdout.split())
 
 
 def test_rules_json_and_family_filter() -> None:
@@ -218,6 +289,7 @@ def test_rules_json_and_family_filter() -> None:
             rule.batched,
             rule.reference,
         )
+        assert r["options"] == list(rule.options)
     result = runner.invoke(app, ["rules", "--family", "condorcet", "--format", "json"])
     names = [r["name"] for r in json.loads(result.stdout)]
     assert sorted(names) == sorted(n for n, r in sc.RULES.items() if r.family == "condorcet")

@@ -74,13 +74,31 @@ def test_linear_only_rule_names_the_ballot():
     if not linear_only:
         pytest.skip("no linear-only rule registered")
     p = sc.Profile([["a", "b", "c"], [("a", "b"), "c"]])
-    with pytest.raises(sc.RuleInputError, match="ballot 1"):
+    with pytest.raises(sc.RuleInputError, match=r"but ballot 2 \(\{a, b\} > c\) has ties"):
         sc.winners(p, linear_only[0].name)
 
 
 def test_weights_must_match_voters():
-    with pytest.raises(sc.ProfileError, match="weights must have shape"):
+    expected = r"The 'weights' parameter of margins must be .* of shape \(\.\.\., 3\)"
+    with pytest.raises(sc.ProfileError, match=expected):
         sc.margins(np.zeros((3, 2), int), weights=[1, 2])
+
+
+@pytest.mark.parametrize(
+    ("weights", "what"),
+    [([1, -1], r"weight \[(0, )?1\] is -1"), ([1, np.nan], r"weight \[(0, )?1\] is nan"),
+     ([True, False], "Got an array"), (["a", "b"], "Got an array")],
+)
+def test_weights_are_checked_once_for_margins_rules_and_batches(weights, what):
+    ranks = np.array([[0, 1], [1, 0]])
+    for call, error in [
+        (lambda: sc.margins(ranks, weights), sc.ProfileError),
+        (lambda: sc.winner_mask(ranks=ranks[None], weights=weights, rule="plurality"),
+         sc.ProfileError),
+        (lambda: sc.rules.positional.plurality(ranks, np.asarray(weights)), sc.RuleInputError),
+    ]:
+        with pytest.raises(error, match=f"The 'weights' parameter of .* must be finite.*{what}"):
+            call()
 
 
 def test_batch_to_winners_is_refused():
@@ -97,7 +115,7 @@ def test_unknown_rule_option_names_the_valid_ones():
 
 
 def test_winner_mask_weights_must_match_voters_for_profile_rules():
-    with pytest.raises(sc.ProfileError, match=r"expected shape \(\.\.\., 3\)"):
+    with pytest.raises(sc.ProfileError, match=r"of shape \(\.\.\., 3\), one per voter"):
         sc.winner_mask(ranks=np.zeros((2, 3, 3), int), weights=[1, 2], rule="plurality")
 
 

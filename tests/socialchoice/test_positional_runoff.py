@@ -77,7 +77,7 @@ def test_plurality_fast_equals_reference_with_ties_and_truncation():
                     want = pos._plurality_reference(r, w)
                 except sc.RuleInputError:
                     raised += 1
-                    with pytest.raises(sc.RuleInputError, match="first place"):
+                    with pytest.raises(sc.RuleInputError, match=r"ties column .* first"):
                         pos.plurality(r, w)
                     continue
                 assert pos.plurality(r, w).tolist() == want.tolist(), (r.tolist(), w.tolist())
@@ -179,12 +179,23 @@ def test_coombs_majority_check_comes_first():
     assert sc.winners(p, "coombs") == ["b"]
 
 
+def test_plurality_tied_top_names_candidates_and_counts_ballots_from_one():
+    """The note the app shows: names, not indices; ballots numbered from 1."""
+    p = sc.Profile([["c", "a", "b"], ["a", "b", "c"], [("d", "b"), "a"]], candidates="abcd")
+    with pytest.raises(sc.RuleInputError) as err:
+        sc.winners(p, "plurality")
+    assert "ballot 3 ties b and d first" in str(err.value)
+    assert "[" not in str(err.value)
+    note = sc.summarize(p, ["plurality"]).results[0].note
+    assert note.startswith("n/a — ") and "ballot 3 ties b and d first" in note
+
+
 def test_plurality_on_truncated_ballots_and_error_on_tied_top():
     p = sc.Profile([["a"], ["b", "a"], ["b"], []], candidates="abc")
     assert sc.winners(p, "plurality") == ["b"]
-    with pytest.raises(sc.RuleInputError, match=r"ties candidates \[0, 1\] in first place"):
+    with pytest.raises(sc.RuleInputError, match="ballot 1 ties a and b first"):
         sc.winners(sc.Profile([[("a", "b"), "c"], ["c"]]), "plurality")
-    with pytest.raises(sc.RuleInputError):
+    with pytest.raises(sc.RuleInputError, match=r"ballot 1 of profile \(1,\) ties column 0"):
         sc.winner_mask(ranks=np.array([[[0, 1, 2]], [[0, 0, 1]]]), rule="plurality")
     # a ballot of weight 0 is not a vote and may have a tied top
     ranks = np.array([[0, 1, 2], [0, 0, 1]])
@@ -247,7 +258,8 @@ def test_score_helpers():
     assert (veto == pos.anti_plurality_scores(R, W)).all()
     with pytest.raises(sc.RuleInputError, match="non-negative"):
         pos.positional_scores(R, [1], -W)
-    with pytest.raises(sc.RuleInputError, match="do not match"):
+    expected = r"of shape \(\.\.\., 6\), one per voter of ranks of shape \(10, 6, 5\)"
+    with pytest.raises(sc.RuleInputError, match=expected):
         pos.borda_scores(R, np.ones(3))
 
 

@@ -221,8 +221,8 @@ def committee_slate(
     A = U >= approval_threshold
     if not A.any():
         logger.warning(
-            "committee_slate(%s): no utility reaches approval_threshold=%g; the rule's "
-            "tie-break decides.",
+            "Baseline %s: no participant rates any candidate statement %g or more (the "
+            "approval threshold), so the rule's tie-break chose its statements.",
             rule,
             approval_threshold,
         )

@@ -131,7 +131,7 @@ class SlateWork:
             )
             out.append(
                 f"Slow: the language model writes {self.n_candidates} candidate statements "
-                f"in each of the {self.k} rounds ({written} statements of up to 64 words "
+                f"in each of the {self.k} rounds ({written} statements of up to 64 tokens "
                 f"each{rating}). With the small local model on a CPU this takes minutes."
             )
         return out

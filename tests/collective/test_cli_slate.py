@@ -193,7 +193,9 @@ def test_readers_raise_typed_errors() -> None:
         read_opinions(b"opinion\n\xff\xfe\n")
     with pytest.raises(sc.GenerativeError, match="'x' is on rows 2 and 3"):
         read_pool(b"statement\nx\nx\n")
-    with pytest.raises(sc.GenerativeError, match=r"'k' parameter of build_slate must be an int in \[1, 1\]"):
+    with pytest.raises(
+        sc.GenerativeError, match=r"'k' parameter of build_slate must be an int in \[1, 1\]"
+    ):
         build_slate(read_opinions(b"opinion\nfine\n"), 2, embedder=object())
 
 
@@ -273,7 +275,7 @@ def test_logged_warnings_are_printed(toy: None, tmp_path: Path) -> None:
     result = runner.invoke(app, ["slate", str(opinions), "-k", "2", "--pool", str(pool)])
     assert result.exit_code == 0, result.output
     warned = " ".join(result.stderr.split())
-    assert "Warning: committee_slate(pav): no utility reaches approval_threshold=4" in warned
+    assert "Warning: Baseline pav: no participant rates any candidate statement 4 or" in warned
     assert "Warning" not in result.stdout
 
 

@@ -114,7 +114,10 @@ def test_committee_slate_threshold_and_errors(caplog: pytest.LogCaptureFixture) 
     assert committee_slate(statements, U, 2, approval_threshold=6.0).statements == ("a", "c")
     with caplog.at_level("WARNING"):
         slate = committee_slate(statements, U, 2, approval_threshold=6.5)
-    assert slate.statements == ("a", "b") and "no utility reaches" in caplog.text
+    assert (
+        slate.statements == ("a", "b")
+        and "rates any candidate statement 6.5 or more" in caplog.text
+    )
     with pytest.raises(GenerativeError, match=r"'approval_threshold' parameter .* Got nan"):
         committee_slate(statements, U, 2, approval_threshold=float("nan"))
     with pytest.raises(GenerativeError, match=r"'approval_threshold' parameter .* Got '4'"):
@@ -215,7 +218,12 @@ def test_baseline_slates_reports_progress_after_each_baseline():
     calls = []
     U = [[6, 5, 0], [6, 5, 0], [0, 1, 6], [0, 1, 6]]
     slates = baseline_slates(
-        ["a", "b", "c"], U, 2, opinion_embeddings=np.eye(4)[:, :2], rules=("pav",), rng=0,
+        ["a", "b", "c"],
+        U,
+        2,
+        opinion_embeddings=np.eye(4)[:, :2],
+        rules=("pav",),
+        rng=0,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]

@@ -55,13 +55,15 @@ def test_auto_calibration_standardises_opinion_similarities(embedder):
 
 def test_mapping_ids_and_vectors(embedder):
     by_name = EmbeddingRater(embedder, {"ann": OPINIONS[0], "bob": OPINIONS[2]})
-    by_position = EmbeddingRater(embedder, [OPINIONS[0], OPINIONS[2]],
-                                 calibration=by_name.calibration)
+    by_position = EmbeddingRater(
+        embedder, [OPINIONS[0], OPINIONS[2]], calibration=by_name.calibration
+    )
     np.testing.assert_allclose(by_name.rate(["bob", "ann"], POOL), by_position.rate([1, 0], POOL))
     V = embedder.encode([OPINIONS[0], OPINIONS[2]])
     from_vectors = EmbeddingRater.from_vectors(embedder, 3 * V, calibration=by_name.calibration)
-    np.testing.assert_allclose(from_vectors.rate([0, 1], POOL), by_position.rate([0, 1], POOL),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        from_vectors.rate([0, 1], POOL), by_position.rate([0, 1], POOL), atol=1e-6
+    )
 
 
 def test_fit_calibration_recovers_a_logistic_model():
@@ -112,8 +114,15 @@ def test_llm_rater_reads_digit_probabilities_in_both_orders(chat_model):
 
 def test_llm_generator_writes_scores_and_records(chat_model, embedder):
     rater = EmbeddingRater(embedder, OPINIONS)
-    generator = LLMGenerator(chat_model, OPINIONS, rater, pool=POOL[:1], n_candidates=2,
-                             max_opinions=4, max_new_tokens=16)
+    generator = LLMGenerator(
+        chat_model,
+        OPINIONS,
+        rater,
+        pool=POOL[:1],
+        n_candidates=2,
+        max_opinions=4,
+        max_new_tokens=16,
+    )
     slate = generate_slate(6, 2, rater=rater, generator=generator, rng=0)
     assert slate.k == 2 and all(s.strip() for s in slate.statements)
     assert len(generator.history) == 2

@@ -11,8 +11,7 @@ HTML or Markdown.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,31 +34,24 @@ _POLIS_FILES = ("comments.csv", "participants-votes.csv", "votes.csv", "summary.
 
 
 def load_upload(files: list[tuple[str, bytes]]) -> sc.bridging.Conversation:
-    """Read uploaded Polis files (``(name, content)`` pairs: the CSV files or one .zip) from
-    memory. The conversation is titled by summary.csv's topic, else by the uploaded file
-    name(s); error messages name the uploaded files.
+    """Read uploaded Polis files (``(name, content)`` pairs: CSV files or one .zip).
 
     Raises
     ------
     socialchoice.PolisError
         A required file is missing or malformed (the message names file, line, column).
     """
-    zips = [(name, data) for name, data in files if name.lower().endswith(".zip")]
-    if len(zips) > 1 or (zips and len(files) > 1):
-        raise sc.PolisError(
-            f"Upload one .zip, or the export's CSV files, not both; got "
-            f"{', '.join(name for name, _ in files)}."
-        )
-    if zips:
-        name, data = zips[0]
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise sc.PolisError(
-                f"{name} is not a .zip archive; upload the export's CSV files or a .zip of "
-                "its folder."
-            )
-        return sc.read_polis(data, name=name)
-    named = {Path(name).name: data for name, data in files}
-    return sc.read_polis(named, name=", ".join(sorted(named)))
+    with tempfile.TemporaryDirectory(prefix="polis-upload-") as tmp:
+        folder = Path(tmp) / "upload"
+        folder.mkdir()
+        zips = [(n, b) for n, b in files if n.lower().endswith(".zip")]
+        if zips:
+            target = Path(tmp) / Path(zips[0][0]).name
+            target.write_bytes(zips[0][1])
+            return sc.read_polis(target)
+        for name, content in files:
+            (folder / Path(name).name).write_bytes(content)
+        return sc.read_polis(folder)
 
 
 def map_frame(report: bridging.ConversationReport) -> pd.DataFrame:
@@ -258,9 +250,7 @@ def render() -> None:
             help="consensus: group-aware consensus (every group must "
             "agree); committee rules: proportional slates over 'agree' votes.",
         )
-        # the slate is drawn from the statements that were not moderated out
-        n_slate = max(1, min(10, conv.accepted().n_statements))
-        k = st.slider("Slate size", 1, n_slate, min(5, n_slate)) if n_slate > 1 else 1
+        k = st.slider("Slate size", 1, min(10, conv.n_statements), min(5, conv.n_statements))
         top = st.slider("Statements per list", 1, 10, 5)
     try:
         report = _analyse(source_id, conv, groups, k, rule, top)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from _common.progress import Progress, report
-from _common.validation import check_choice, check_rng, parameter_error
+from _common.validation import check_choice, check_int, check_rng, parameter_error
 
 from .._errors import GenerativeError
 from ._baselines import baseline_slates
@@ -246,14 +246,11 @@ def _check_options(
 ) -> None:
     n = len(opinions)
     func = "build_slate"
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-        raise parameter_error(
-            "k",
-            func,
-            f"an int in [1, {n}] (the number of participants in {opinions.name})",
-            k,
-            GenerativeError,
-        )
+    try:
+        check_int(k, "k", func, 1, n, error=GenerativeError)
+    except GenerativeError:  # the same check, with what n is
+        expected = f"an int in [1, {n}] (the number of participants in {opinions.name})"
+        raise parameter_error("k", func, expected, k, GenerativeError) from None
     check_choice(rater, "rater", func, SLATE_RATERS, error=GenerativeError)
     check_choice(generator, "generator", func, SLATE_GENERATORS, error=GenerativeError)
     if chat_model is None and "llm" in (rater, generator):

@@ -7,7 +7,7 @@ from collections.abc import Collection, Hashable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from _common.validation import parameter_error
+from _common.validation import check_int, parameter_error
 
 from .._errors import GenerativeError
 from ._slate import as_scale
@@ -232,14 +232,13 @@ class PoolGenerator:
         """
         rows = self._rows(agent_ids)
         m = len(rows)
-        if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or not 1 <= r <= m:
+        try:
+            check_int(r, "r", "PoolGenerator.generate", 1, m, error=GenerativeError)
+        except GenerativeError:  # the same check, with what m is
+            expected = f"an int in [1, {m}] (the number of agents)"
             raise parameter_error(
-                "r",
-                "PoolGenerator.generate",
-                f"an int in [1, {m}] (the number of agents)",
-                r,
-                GenerativeError,
-            )
+                "r", "PoolGenerator.generate", expected, r, GenerativeError
+            ) from None
         sub = self.utilities[rows]
         rth = np.partition(sub, m - r, axis=0)[m - r]  # (C,) r-th highest per statement
         taken = [self._index[s] for s in exclude if s in self._index]

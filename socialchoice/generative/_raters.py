@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, softmax
 
 from _common.progress import Progress, report
-from _common.validation import check_int, check_rng
+from _common.validation import check_int, check_matrix, check_rng, parameter_error
 
 from .._errors import GenerativeError
 from ._calibration import fit_calibration
@@ -172,16 +172,15 @@ class EmbeddingRater:
 
         Rows are normalised to unit length; ``ids`` default to ``0..n-1``.
         """
-        V = np.asarray(vectors, dtype=np.float64)
-        if V.ndim != 2 or V.shape[0] == 0 or not np.isfinite(V).all():
-            raise GenerativeError(
-                f"vectors must be a finite (agents, dimension) matrix. Got shape {V.shape}."
-            )
+        func = "EmbeddingRater.from_vectors"
+        V = check_matrix(vectors, "vectors", func, min_rows=1, min_cols=1, error=GenerativeError)
         norms = np.linalg.norm(V, axis=1, keepdims=True)
         V = V / np.where(norms > 0, norms, 1.0)
         ids = list(range(V.shape[0])) if ids is None else list(ids)
         if len(ids) != V.shape[0]:
-            raise GenerativeError(f"ids has {len(ids)} entries for {V.shape[0]} vectors.")
+            raise parameter_error(
+                "ids", func, f"one id per row of vectors ({V.shape[0]})", ids, GenerativeError
+            )
         rater = cls.__new__(cls)
         rater.embedder = embedder
         rater.opinions = {}

@@ -150,6 +150,14 @@ def test_llm_generator_never_returns_a_statement_on_the_slate():
         (lambda e: EmbeddingRater(e, ["a", "b"], calibration="magic"), "'calibration'"),
         (lambda e: EmbeddingRater(e, ["a", "b"]).rate([5], ["x"]), "Unknown agent id 5"),
         (lambda e: EmbeddingRater(e, ["a", "b"]).rate([0], ["x", ""]), "statements[1]"),
+        (
+            lambda e: EmbeddingRater.from_vectors(e, [[1.0, np.nan]]),
+            "'vectors' parameter of EmbeddingRater.from_vectors must be a matrix of finite",
+        ),
+        (
+            lambda e: EmbeddingRater.from_vectors(e, [[1.0, 0.0]], ids=["a", "b"]),
+            "'ids' parameter of EmbeddingRater.from_vectors must be one id per row",
+        ),
     ],
 )
 def test_embedding_rater_bad_input(embedder, make, message):

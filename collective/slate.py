@@ -11,15 +11,18 @@ representation (BJR) against the pool and compared with the baseline slates.
 The pipeline (:func:`~socialchoice.generative.read_opinions`,
 :func:`~socialchoice.generative.read_pool`, :func:`~socialchoice.generative.build_slate`)
 lives in :mod:`socialchoice.generative` and also serves the app's Slate page; this module
-loads the models, shows progress and prints or writes the result. Slots are numbered from 1
+loads the models, shows progress (with :func:`~socialchoice.generative.slate_work`'s
+description of what runs), prints the library's warnings on stderr and prints or writes the
+result. Slots are numbered from 1
 in every output, in the order the rounds filled them.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -29,7 +32,7 @@ from rich.text import Text
 import socialchoice as sc
 from socialchoice import generative as gen
 
-from ._console import fail, fraction_progress, seed_option, stdout
+from ._console import fail, fraction_progress, seed_option, stderr, stdout
 from ._output import to_json
 from .vote import OutputFormat
 
@@ -50,15 +53,7 @@ class GeneratorChoice(enum.StrEnum):
     llm = "llm"
 
 
-def _print_run(run: gen.SlateRun, written: list[Path]) -> None:
-    con = stdout()
-    con.print(
-        Text.assemble(
-            ("Slate: ", "bold"),
-            f"k = {run.k} for {len(run.opinions)} participants; {len(run.pool)} candidate "
-            f"statements from {run.pool.name}; rater {run.rater}, generator {run.generator}",
-        )
-    )
+def _slate_table(run: gen.SlateRun) -> Table:
     t = Table(title="Slate", box=box.SIMPLE_HEAD, pad_edge=False)
     t.add_column("slot", justify="right")
     t.add_column("statement", ratio=1)
@@ -68,21 +63,24 @@ def _print_run(run: gen.SlateRun, written: list[Path]) -> None:
         t.add_row(
             str(row.slot), Text(row.statement), str(row.group_size), f"{row.mean_utility:.2f}"
         )
-    con.print(t)
-    if not run.violations:
-        con.print(Text("No BJR violation against the pool.", style="green"))
-    else:
-        v = Table(title="BJR violations against the pool", box=box.SIMPLE_HEAD, pad_edge=False)
-        v.add_column("statement", ratio=1)
-        v.add_column("threshold", justify="right")
-        v.add_column("coalition", ratio=1)
-        for r in run.violation_records():
-            v.add_row(
-                Text(f"{r['statement_id']}: {r['statement']}"),
-                f"{r['threshold']:.2f}",
-                Text(f"{r['size']}: " + ", ".join(r["coalition"])),
-            )
-        con.print(v)
+    return t
+
+
+def _violations_table(run: gen.SlateRun) -> Table:
+    v = Table(title="BJR violations against the pool", box=box.SIMPLE_HEAD, pad_edge=False)
+    v.add_column("statement", ratio=1)
+    v.add_column("threshold", justify="right")
+    v.add_column("coalition", ratio=1)
+    for r in run.violation_records():
+        v.add_row(
+            Text(f"{r['statement_id']}: {r['statement']}"),
+            f"{r['threshold']:.2f}",
+            Text(f"{r['size']}: " + ", ".join(r["coalition"])),
+        )
+    return v
+
+
+def _comparison_table(run: gen.SlateRun) -> Table:
     c = Table(
         title="Slates compared: BJR violations, matched rating (0–6), share represented",
         box=box.SIMPLE_HEAD,
@@ -101,11 +99,89 @@ def _print_run(run: gen.SlateRun, written: list[Path]) -> None:
             f"{row['min']:.2f}",
             shares,
         )
-    con.print(c)
+    return c
+
+
+def _print_run(run: gen.SlateRun, written: list[Path]) -> None:
+    con = stdout()
+    con.print(
+        Text.assemble(
+            ("Slate: ", "bold"),
+            f"k = {run.k} for {len(run.opinions)} participants; {len(run.pool)} candidate "
+            f"statements from {run.pool.name}; rater {run.rater}, generator {run.generator}",
+        )
+    )
+    con.print(_slate_table(run))
+    if not run.violations:
+        con.print(Text("No BJR violation against the pool.", style="green"))
+    else:
+        con.print(_violations_table(run))
+    con.print(_comparison_table(run))
     if not run.baselines:
         con.print(f"No baselines: the pool has fewer than k = {run.k} statements.")
     if written:
         con.print(Text("Wrote " + ", ".join(str(p) for p in written)))
+
+
+def _warn(messages: Iterable[str]) -> None:
+    """One ``Warning: ...`` line on stderr per message (the library's logged warnings too)."""
+    con = stderr()
+    for message in messages:
+        con.print(Text(f"Warning: {message}", style="yellow"), soft_wrap=True)
+
+
+def _read(
+    opinions: Path,
+    pool: Path | None,
+    opinion_column: str,
+    id_column: str | None,
+    statement_column: str,
+    k: int,
+) -> tuple[gen.Opinions, gen.Pool | None]:
+    """The opinions and candidate statements, or exit 2 naming the file and option."""
+    try:
+        ops = gen.read_opinions(opinions, opinion_column=opinion_column, id_column=id_column)
+        candidates = gen.read_pool(pool, statement_column=statement_column) if pool else None
+    except sc.GenerativeError as exc:
+        fail(str(exc), code=2)
+    if not 1 <= k <= len(ops):
+        fail(
+            f"-k must be in [1, {len(ops)}] (the number of participants in {ops.name}). "
+            f"Got {k} instead.",
+            code=2,
+        )
+    return ops, candidates
+
+
+def _run(
+    ops: gen.Opinions, k: int, candidates: gen.Pool | None, options: dict[str, Any], quiet: bool
+) -> gen.SlateRun:
+    """Load the models and build the slate behind a progress bar (exit 1 on a model error)."""
+    import lm
+
+    work = gen.slate_work(
+        ops, k, pool=candidates, rater=options["rater"], generator=options["generator"]
+    )
+    _warn(work.warnings())
+    try:
+        with fraction_progress("starting", disable=quiet) as bar:
+            bar(0.0, "loading the embedder")
+            embedder = lm.load_embedder()
+            chat_model = None
+            if "llm" in (options["rater"], options["generator"]):
+                bar(0.0, "loading the language model")
+                chat_model = lm.load_chat_model()
+            return gen.build_slate(
+                ops,
+                k,
+                embedder=embedder,
+                chat_model=chat_model,
+                pool=candidates,
+                progress=lambda done, total: bar(done / total, work.describe(done)),
+                **options,
+            )
+    except (sc.SocialChoiceError, lm.LMError) as exc:
+        fail(str(exc))
 
 
 def slate_command(
@@ -181,43 +257,17 @@ def slate_command(
     ] = OutputFormat.table,
 ) -> None:
     """Build a proportional slate of K statements from the free-text opinions in OPINIONS.csv."""
-    import lm
-
-    try:
-        ops = gen.read_opinions(opinions, opinion_column=opinion_column, id_column=id_column)
-        candidates = gen.read_pool(pool, statement_column=statement_column) if pool else None
-    except sc.GenerativeError as exc:
-        fail(str(exc), code=2)
-    if not 1 <= k <= len(ops):
-        fail(
-            f"-k must be in [1, {len(ops)}] (the number of participants in {ops.name}). "
-            f"Got {k} instead.",
-            code=2,
-        )
+    ops, candidates = _read(opinions, pool, opinion_column, id_column, statement_column, k)
     if question is None and (opinions.parent / "question.txt").is_file():
         question = (opinions.parent / "question.txt").read_text(encoding="utf-8").strip() or None
-    try:
-        with fraction_progress("starting", disable=fmt is OutputFormat.json) as progress:
-            progress(0.0, "loading the embedder")
-            embedder = lm.load_embedder()
-            chat_model = None
-            if "llm" in (rater, generator):
-                progress(0.0, "loading the language model")
-                chat_model = lm.load_chat_model()
-            run = gen.build_slate(
-                ops,
-                k,
-                embedder=embedder,
-                chat_model=chat_model,
-                pool=candidates,
-                rater=rater.value,
-                generator=generator.value,
-                question=question,
-                seed=seed,
-                progress=progress,
-            )
-    except (sc.SocialChoiceError, lm.LMError) as exc:
-        fail(str(exc))
+    options = {
+        "rater": rater.value,
+        "generator": generator.value,
+        "question": question,
+        "rng": seed,
+    }
+    run = _run(ops, k, candidates, options, quiet=fmt is OutputFormat.json)
+    _warn(run.warnings)
     written = run.write(out) if out is not None else []
     if fmt is OutputFormat.json:
         typer.echo(to_json(run.to_dict()))

@@ -6,13 +6,17 @@ with :func:`socialchoice.generative.generate_slate` (through
 :func:`socialchoice.generative.build_slate`, the pipeline of ``collective slate``). The page shows
 the slate with each statement's group, who is matched to what, the BJR audit against the
 pool, and how well represented the participants are compared with the baseline slates.
-Texts are shown as escaped Markdown or table cells, never as HTML.
+Texts are shown as escaped Markdown or table cells, never as HTML. Before a slow build the
+page shows :func:`socialchoice.generative.slate_work`'s warnings, during it the stage that
+runs, and after it the warnings the library logged; errors name the page's controls.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import altair as alt
@@ -27,9 +31,11 @@ from socialchoice.generative import (
     Opinions,
     Pool,
     SlateRun,
+    SlateWork,
     build_slate,
     read_opinions,
     read_pool,
+    slate_work,
 )
 
 from ._ui import md_escape
@@ -121,32 +127,72 @@ def _choose_data() -> tuple[str, Opinions, Pool | None, str | None] | None:
         st.info("Upload a CSV of opinions to build a slate from it.")
         return None
     data = uploaded.getvalue()
-    opinions = read_opinions(
-        data, opinion_column=opinion_column, id_column=id_column or None, name=uploaded.name
-    )
+    with _controls(_OPINION_CONTROLS):
+        opinions = read_opinions(
+            data, opinion_column=opinion_column, id_column=id_column or None, name=uploaded.name
+        )
     pool = None
     pool_data = b""
     if pool_file is not None:
         pool_data = pool_file.getvalue()
-        pool = read_pool(pool_data, statement_column=statement_column, name=pool_file.name)
+        with _controls(_POOL_CONTROLS):
+            pool = read_pool(pool_data, statement_column=statement_column, name=pool_file.name)
     source = _digest(data, pool_data, opinion_column, id_column, statement_column, question)
     return f"upload:{source}", opinions, pool, question.strip() or None
 
 
-def _build(key: tuple[Any, ...], opinions: Opinions, pool: Pool | None, **options: Any) -> None:
+class _PageError(Exception):
+    """A library error with a hint naming the page's controls (Markdown, shown unescaped)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def markdown(self) -> str:
+        """The escaped library message, then the hint."""
+        return f"{md_escape(self.args[0])}\n\n{self.hint}"
+
+
+_OPINION_CONTROLS = (
+    "Check the uploaded opinions file, or set **Opinion column** and **Participant id column** "
+    "under *Columns and question*."
+)
+_POOL_CONTROLS = (
+    "Check the candidate statements file, or set **Statement column of the candidates** "
+    "under *Columns and question*."
+)
+_BUILD_CONTROLS = (
+    "Try other **Ratings** or **Statements** options, a smaller **Slate size k**, or more "
+    "candidate statements."
+)
+
+
+@contextlib.contextmanager
+def _controls(hint: str) -> Iterator[None]:
+    """Re-raise the library's input errors inside the block with ``hint`` on the controls."""
+    try:
+        yield
+    except (sc.SocialChoiceError, lm.LMError) as exc:
+        raise _PageError(str(exc), hint) from exc
+
+
+def _build(
+    key: tuple[Any, ...], work: SlateWork, opinions: Opinions, pool: Pool | None, **options: Any
+) -> None:
     """Run the pipeline with a progress bar and keep the result for this session."""
     cache: dict[tuple[Any, ...], SlateRun] = st.session_state.setdefault(_KEY_CACHE, {})
     bar = st.progress(0.0, text="Building the slate…")
 
-    def progress(done: float, what: str) -> None:
-        bar.progress(min(max(done, 0.0), 1.0), text=f"Building the slate: {what}")
+    def progress(done: int, total: int) -> None:
+        share = min(max(done / max(total, 1), 0.0), 1.0)
+        bar.progress(share, text=f"Building the slate: {work.describe(done)}")
 
     try:
-        progress(0.0, "loading the embedder")
+        bar.progress(0.0, text="Building the slate: loading the embedder")
         embedder = lm.load_embedder()
         chat_model = None
         if "llm" in (options.get("rater"), options.get("generator")):
-            progress(0.0, "loading the language model")
+            bar.progress(0.0, text="Building the slate: loading the language model")
             chat_model = lm.load_chat_model()
         cache[key] = build_slate(
             opinions,
@@ -160,6 +206,12 @@ def _build(key: tuple[Any, ...], opinions: Opinions, pool: Pool | None, **option
         bar.empty()
     while len(cache) > 8:
         cache.pop(next(iter(cache)))
+
+
+def _show_warnings(run: SlateRun) -> None:
+    """The warnings the library logged while building, on the page (not only in the log)."""
+    for message in run.warnings:
+        st.warning(md_escape(message))
 
 
 def _show_slate(run: SlateRun) -> None:
@@ -286,24 +338,8 @@ def _downloads(run: SlateRun) -> None:
     )
 
 
-def render() -> None:
-    """Draw the Slate page."""
-    st.title("Slate")
-    st.write(
-        "Turn many free-text opinions into a short slate of statements so that every group "
-        "of participants, in proportion to its size, is matched to a statement it rates "
-        "highly (generative social choice, Fish et al. 2023)."
-    )
-    try:
-        chosen = _choose_data()
-    except sc.SocialChoiceError as exc:
-        st.error(md_escape(exc))
-        return
-    if chosen is None:
-        return
-    source, opinions, pool, question = chosen
-    n = len(opinions)
-    candidates = len(pool) if pool is not None else len(set(opinions.texts))
+def _options(n: int, candidates: int) -> tuple[int, str, str]:
+    """The slate size, rater and generator the user picks."""
     k = st.slider("Slate size k", 1, min(10, n), min(5, n), key="slate_k")
     rater = st.radio(
         "Ratings",
@@ -315,13 +351,6 @@ def render() -> None:
         horizontal=True,
         key="slate_rater",
     )
-    if rater == "llm":
-        st.caption(
-            f"Slow: the language model rates each of the {n} × {candidates} "
-            "participant–statement pairs (asked twice, scale reversed). The small local model "
-            "(SmolLM2-135M) is near chance at this; a bigger model behind LM_BASE_URL rates "
-            "in earnest."
-        )
     generator = st.radio(
         "Statements",
         ["pool", "llm"],
@@ -335,28 +364,13 @@ def render() -> None:
     if generator == "llm":
         st.caption(
             "The language model writes 4 candidate statements in each of the k rounds; the "
-            "candidates above compete with them, so the slate is never worse than the pool's."
+            f"{candidates} candidates above compete with them, and no statement is used twice."
         )
-    key = (source, k, rater, generator)
-    if st.button("Build slate", type="primary", width="stretch", key="slate_build"):
-        try:
-            _build(
-                key,
-                opinions,
-                pool,
-                k=k,
-                rater=rater,
-                generator=generator,
-                question=question,
-                seed=0,
-            )
-        except (sc.SocialChoiceError, lm.LMError) as exc:
-            st.error(md_escape(exc))
-            return
-    run = st.session_state.get(_KEY_CACHE, {}).get(key)
-    if run is None:
-        st.info(f"{n} participants, {candidates} candidate statements. Press Build slate.")
-        return
+    return k, rater, generator
+
+
+def _show_run(run: SlateRun) -> None:
+    _show_warnings(run)
     st.subheader(f"Slate of {run.k} statements")
     _show_slate(run)
     st.subheader("Audit")
@@ -364,3 +378,53 @@ def render() -> None:
     st.subheader("Representation against the baselines")
     _show_comparison(run)
     _downloads(run)
+
+
+def render() -> None:
+    """Draw the Slate page."""
+    st.title("Slate")
+    st.write(
+        "Turn many free-text opinions into a short slate of statements so that every group "
+        "of participants, in proportion to its size, is matched to a statement it rates "
+        "highly (generative social choice, Fish et al. 2023)."
+    )
+    try:
+        chosen = _choose_data()
+    except _PageError as exc:
+        st.error(exc.markdown())
+        return
+    except sc.SocialChoiceError as exc:
+        st.error(md_escape(exc))
+        return
+    if chosen is None:
+        return
+    source, opinions, pool, question = chosen
+    n = len(opinions)
+    candidates = len(pool) if pool is not None else len(set(opinions.texts))
+    k, rater, generator = _options(n, candidates)
+    work = slate_work(opinions, k, pool=pool, rater=rater, generator=generator)
+    for warning in work.warnings():
+        st.caption(md_escape(warning))
+    key = (source, k, rater, generator)
+    if st.button("Build slate", type="primary", width="stretch", key="slate_build"):
+        try:
+            with _controls(_BUILD_CONTROLS):
+                _build(
+                    key,
+                    work,
+                    opinions,
+                    pool,
+                    k=k,
+                    rater=rater,
+                    generator=generator,
+                    question=question,
+                    rng=0,
+                )
+        except _PageError as exc:
+            st.error(exc.markdown())
+            return
+    run = st.session_state.get(_KEY_CACHE, {}).get(key)
+    if run is None:
+        st.info(f"{n} participants, {candidates} candidate statements. Press Build slate.")
+        return
+    _show_run(run)

@@ -36,6 +36,7 @@ from ._baselines import (
     top_mean_slate,
 )
 from ._bjr import BJRViolation, bjr_violations
+from ._calibration import fit_calibration
 from ._compare import (
     PILOT_REPRESENTATION,
     REPRESENTATION_LEVELS,
@@ -43,10 +44,10 @@ from ._compare import (
     representation_levels,
 )
 from ._opinions import DEMO_FOLDER, Opinions, Pool, pool_from_opinions, read_opinions, read_pool
-from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate
+from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate, collect_warnings
 from ._pool import PoolGenerator
-from ._protocols import Generator, Rater
-from ._raters import EmbeddingRater, GenerationRecord, LLMGenerator, LLMRater, fit_calibration
+from ._protocols import Embedder, Generator, Rater
+from ._raters import EmbeddingRater, GenerationRecord, LLMGenerator, LLMRater
 from ._slate import Slate, SlateRound, generate_slate, round_sizes
 from ._validation import (
     RaterValidation,
@@ -55,6 +56,7 @@ from ._validation import (
     majority_baseline,
     validate_rater,
 )
+from ._work import SlateWork, slate_work
 
 __all__ = [
     "BASELINE_RULES",
@@ -64,6 +66,7 @@ __all__ = [
     "SLATE_GENERATORS",
     "SLATE_RATERS",
     "BJRViolation",
+    "Embedder",
     "EmbeddingRater",
     "GenerationRecord",
     "Generator",
@@ -77,11 +80,13 @@ __all__ = [
     "Slate",
     "SlateRound",
     "SlateRun",
+    "SlateWork",
     "balanced_assignment",
     "baseline_slates",
     "binary_metrics",
     "bjr_violations",
     "build_slate",
+    "collect_warnings",
     "committee_slate",
     "compare_slates",
     "fit_calibration",
@@ -94,6 +99,7 @@ __all__ = [
     "read_pool",
     "representation_levels",
     "round_sizes",
+    "slate_work",
     "top_mean_slate",
     "validate_rater",
 ]

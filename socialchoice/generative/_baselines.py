@@ -8,19 +8,19 @@ are measured on the same footing as the generative slate's balanced assignment.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
-import warnings
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
 
+from _common.progress import Progress, report
+from _common.validation import check_float, check_matrix, check_rng, parameter_error
+
 from .. import committee
 from .._errors import GenerativeError
+from ..bridging._groups import _kmeans
 from ._pool import as_statements, as_utility_matrix
 from ._slate import Slate, as_slate_size
 
@@ -215,17 +215,14 @@ def committee_slate(
     ('a', 'c')
     """
     stm, U, k = _pool_inputs(statements, pool_utilities, k, "committee_slate")
-    number = isinstance(approval_threshold, (int, float, np.integer, np.floating))
-    if isinstance(approval_threshold, bool) or not number or not math.isfinite(approval_threshold):
-        raise GenerativeError(
-            "The 'approval_threshold' parameter of committee_slate must be a finite number. "
-            f"Got {approval_threshold!r} instead."
-        )
+    approval_threshold = check_float(
+        approval_threshold, "approval_threshold", "committee_slate", error=GenerativeError
+    )
     A = U >= approval_threshold
     if not A.any():
         logger.warning(
-            "committee_slate(%s): no utility reaches approval_threshold=%g; the rule's "
-            "tie-break decides.",
+            "Baseline %s: no participant rates any candidate statement %g or more (the "
+            "approval threshold), so the rule's tie-break chose its statements.",
             rule,
             approval_threshold,
         )
@@ -242,10 +239,11 @@ def kmeans_slate(
 ) -> Slate:
     """One representative statement per k-means cluster of the agents' opinion embeddings.
 
-    The agents are clustered by :class:`sklearn.cluster.KMeans` (``n_clusters=k``,
-    ``n_init=10``, seeded from ``rng``). Clusters are visited from the largest to the
-    smallest (ties: lower cluster label); each takes the not yet chosen pool statement of
-    highest mean utility among its members (ties: lower pool index), so the ``k``
+    The agents are clustered by k-means (k-means++ seeding and Lloyd's iterations, the best
+    of 10 runs, seeded from ``rng``: the k-means of :mod:`socialchoice.bridging`). Clusters
+    are visited from the largest to the smallest (ties: lower cluster label); each takes the
+    not yet chosen pool statement of highest mean utility among its members (ties: lower
+    pool index), so the ``k``
     statements are distinct. An empty cluster (possible when fewer than ``k`` embeddings
     are distinct) uses the mean over all agents. The clusters only choose the statements:
     the agents are then assigned by :func:`balanced_assignment`, as for every baseline.
@@ -272,8 +270,6 @@ def kmeans_slate(
     ------
     GenerativeError
         Malformed pool, embeddings (wrong number of rows, NaN) or ``k``.
-    ImportError
-        scikit-learn is not installed.
 
     References
     ----------
@@ -290,33 +286,19 @@ def kmeans_slate(
     """
     stm, U, k = _pool_inputs(statements, pool_utilities, k, "kmeans_slate")
     n, C = U.shape
-    try:
-        E = np.array(opinion_embeddings, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise GenerativeError(
-            f"opinion_embeddings must be an (n, d) matrix of numbers: {exc}"
-        ) from None
-    if E.ndim != 2 or E.shape[0] != n or E.shape[1] == 0:
-        raise GenerativeError(
-            f"opinion_embeddings must have one row per agent, shape ({n}, d) with d >= 1. "
-            f"Got shape {E.shape} instead."
+    E = check_matrix(
+        opinion_embeddings, "opinion_embeddings", "kmeans_slate", min_cols=1, error=GenerativeError
+    )
+    if E.shape[0] != n:
+        raise parameter_error(
+            "opinion_embeddings",
+            "kmeans_slate",
+            f"a matrix with one row per agent ({n})",
+            E,
+            GenerativeError,
         )
-    bad = ~np.isfinite(E)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise GenerativeError(
-            f"opinion_embeddings must hold finite numbers; row {row} (agent), column {col} "
-            f"is {E[row, col]}."
-        )
-    try:
-        from sklearn.cluster import KMeans
-        from sklearn.exceptions import ConvergenceWarning
-    except ImportError as exc:  # pragma: no cover - scikit-learn is a test dependency
-        raise ImportError("kmeans_slate needs scikit-learn: pip install scikit-learn") from exc
-    seed = int(np.random.default_rng(rng).integers(2**31 - 1))
-    with warnings.catch_warnings(), _one_thread():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # fewer distinct points than k
-        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(E)
+    rng = check_rng(rng, "kmeans_slate", error=GenerativeError)
+    labels = _kmeans(E, np.ones(n), k, rng, n_init=10)[0]
     sizes = np.bincount(labels, minlength=k)
     onehot = labels[:, None] == np.arange(k)[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -331,18 +313,6 @@ def kmeans_slate(
     return _slate("kmeans", stm, U, chosen)
 
 
-def _one_thread() -> AbstractContextManager[object]:
-    """Run k-means on one OpenMP thread: for slate-sized inputs (hundreds of agents) the
-    thread pool costs more than it saves, and on a busy machine it oversubscribes the cores
-    (measured here: n = 300, d = 8, k = 5 took 1.5 s with the default pool, 0.09 s with one
-    thread)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="openmp")
-
-
 def baseline_slates(
     statements: Sequence[str],
     pool_utilities: ArrayLike,
@@ -352,7 +322,7 @@ def baseline_slates(
     rules: Sequence[str] = BASELINE_RULES,
     approval_threshold: float = 4.0,
     rng: np.random.Generator | int | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = None,
 ) -> dict[str, Slate]:
     """Every baseline slate on one pool: top-k by mean, committee rules, and k-means.
 
@@ -373,8 +343,9 @@ def baseline_slates(
     rng : numpy.random.Generator, int or None
         Seeds k-means.
     progress : callable, optional
-        Called as ``progress(done, total, name)`` before each baseline is computed (the
-        committee rules can take a while on large pools).
+        Called as ``progress(done, total)``: ``(0, total)`` first, then after each baseline
+        (the committee rules can take a while on large pools); the baselines are computed
+        in the order of the returned dict.
 
     Returns
     -------
@@ -398,13 +369,13 @@ def baseline_slates(
         rules = (rules,)
     names = ["top_mean", *rules] + (["kmeans"] if opinion_embeddings is not None else [])
     out = {}
-    for done, name in enumerate(names):
-        if progress is not None:
-            progress(done, len(names), name)
+    report(progress, 0, len(names))
+    for done, name in enumerate(names, start=1):
         if name == "top_mean":
             out[name] = top_mean_slate(statements, pool_utilities, k)
         elif name == "kmeans":
             out[name] = kmeans_slate(statements, pool_utilities, opinion_embeddings, k, rng)
         else:
             out[name] = committee_slate(statements, pool_utilities, k, name, approval_threshold)
+        report(progress, done, len(names))
     return out

@@ -11,15 +11,20 @@ rounds filled them.
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import json
+import logging
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from _common.progress import Progress, report
+from _common.validation import check_choice, check_int, check_rng, parameter_error
 
 from .._errors import GenerativeError
 from ._baselines import baseline_slates
@@ -27,22 +32,21 @@ from ._bjr import BJRViolation, bjr_violations
 from ._compare import compare_slates
 from ._opinions import Opinions, Pool, pool_from_opinions
 from ._pool import PoolGenerator
+from ._protocols import check_progress
 from ._raters import EmbeddingRater, LLMGenerator, LLMRater
 from ._slate import Slate, generate_slate
+from ._work import Meter, slate_work
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["SLATE_GENERATORS", "SLATE_RATERS", "SlateRun", "build_slate"]
+__all__ = ["SLATE_GENERATORS", "SLATE_RATERS", "SlateRun", "build_slate", "collect_warnings"]
 
 #: The raters :func:`build_slate` knows: sentence embeddings or a language model.
 SLATE_RATERS = ("embedding", "llm")
 
 #: Where :func:`build_slate` takes each round's statement from: the pool or a language model.
 SLATE_GENERATORS = ("pool", "llm")
-
-#: ``progress(done, what)``: the share of the work done (0..1) and what is running.
-ProgressFn = Callable[[float, str], Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +58,8 @@ class SlateRun:
     opinions, pool : Opinions, Pool
     k : int
     rater, generator : str
-    seed : int
+    seed : int or None
+        The ``rng`` seed when it was an int (recorded in the audit), else None.
     question : str or None
     pool_utilities : ndarray of shape (n, C)
         Every participant's rating (0--6) of every pool statement.
@@ -66,6 +71,9 @@ class SlateRun:
         The slate's BJR violations against the pool.
     comparison : pandas.DataFrame
         :func:`~socialchoice.generative.compare_slates` of the slate and the baselines.
+    warnings : tuple of str
+        Warnings the library logged while building (e.g. a committee rule whose approval
+        threshold nobody reaches), for the front ends to show.
 
     References
     ----------
@@ -76,7 +84,7 @@ class SlateRun:
     --------
     >>> from socialchoice.generative import read_opinions
     >>> class Toy:  # counts "yes" and "no"; stands in for a sentence model
-    ...     def encode(self, texts):
+    ...     def encode(self, texts, *, progress=None):
     ...         v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
     ...         return v / np.linalg.norm(v, axis=1, keepdims=True)
     >>> ops = read_opinions(b"participant,opinion\\na,yes yes\\nb,yes\\nc,no no\\nd,no\\n")
@@ -102,13 +110,14 @@ class SlateRun:
     k: int
     rater: str
     generator: str
-    seed: int
+    seed: int | None
     question: str | None
     pool_utilities: np.ndarray
     slate: Slate
     baselines: dict[str, Slate]
     violations: list[BJRViolation]
     comparison: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
     def slate_frame(self) -> pd.DataFrame:
         """One row per slot: ``slot`` (1..k), ``statement``, ``group_size``, ``mean_utility``."""
@@ -160,6 +169,7 @@ class SlateRun:
             "seed": self.seed,
             "question": self.question,
             "bjr_violations": self.violation_records(),
+            "warnings": list(self.warnings),
             "comparison": json.loads(table.to_json(orient="records")),
         }
 
@@ -182,48 +192,160 @@ class SlateRun:
         return paths
 
 
-def _rate_pool(rater: Any, n: int, pool: Pool, batch: int, progress: ProgressFn) -> np.ndarray:
+class _CachedRatings:
+    """A rater that serves the rated pool from ``U`` and rates other statements once.
+
+    The language-model generator puts the pool statements among its candidates in every
+    round; they were rated already, so only the statements it writes are rated (once per
+    agent), reporting ``progress(done, total)`` of each such call.
+    """
+
+    def __init__(self, rater: Any, statements: Sequence[str], U: np.ndarray) -> None:
+        self.rater = rater
+        self.scale = rater.scale
+        self.progress: Progress = None
+        self._known = {s: U[:, j].copy() for j, s in enumerate(statements)}
+        self._n = U.shape[0]
+
+    def rate(self, agent_ids: Sequence[Any], statements: Sequence[str]) -> np.ndarray:
+        rows = np.asarray(agent_ids, dtype=np.intp)
+        new = [s for s in dict.fromkeys(statements) if s not in self._known]
+        if hasattr(self.rater, "progress"):
+            self.rater.progress = self.progress
+        if new:
+            values = np.asarray(self.rater.rate(list(rows), new), dtype=np.float64)
+            for j, s in enumerate(new):
+                column = np.full(self._n, np.nan)
+                column[rows] = values[:, j]
+                self._known[s] = column
+        report(self.progress, 1, 1)
+        for s in statements:
+            missing = rows[np.isnan(self._known[s][rows])]
+            if missing.size:
+                self._known[s][missing] = np.asarray(self.rater.rate(list(missing), [s]))[:, 0]
+        return np.column_stack([self._known[s][rows] for s in statements])
+
+
+def _rate_pool(rater: Any, n: int, pool: Pool, progress: Progress) -> np.ndarray:
+    """Every participant's rating of every pool statement (``progress`` per batch)."""
     agents = list(range(n))
+    if isinstance(rater, LLMRater):  # one batched call, progress per batch of prompts
+        rater.progress = progress
+        return np.asarray(rater.rate(agents, list(pool.statements)), dtype=np.float64)
     parts = []
+    batch = 32
     for start in range(0, len(pool), batch):
         chunk = list(pool.statements[start : start + batch])
         parts.append(np.asarray(rater.rate(agents, chunk), dtype=np.float64))
-        done = min(start + batch, len(pool))
-        progress(done / len(pool), f"rating statements {done}/{len(pool)}")
+        report(progress, min(start + batch, len(pool)), len(pool))
     return np.hstack(parts)
 
 
-def _embed(embedder: Any, texts: Sequence[str], progress: Callable[[float], Any]) -> np.ndarray:
-    """``embedder.encode(texts)`` as floats, reporting progress when the embedder can."""
-    try:
-        takes_progress = "progress" in inspect.signature(embedder.encode).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
-        takes_progress = False
-    if takes_progress:
-        vectors = embedder.encode(list(texts), progress=lambda done, total: progress(done / total))
-    else:
-        vectors = embedder.encode(list(texts))
-    return np.asarray(vectors, dtype=np.float64)
-
-
-def _check_options(opinions: Opinions, k: int, rater: str, generator: str, chat_model: Any) -> None:
+def _check_options(
+    opinions: Opinions, k: object, rater: str, generator: str, chat_model: Any
+) -> None:
     n = len(opinions)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-        raise GenerativeError(
-            f"The slate size k must be an int in [1, {n}] (the number of participants in "
-            f"{opinions.name}). Got {k!r} instead."
-        )
-    if rater not in SLATE_RATERS or generator not in SLATE_GENERATORS:
-        raise GenerativeError(
-            f"rater must be one of {list(SLATE_RATERS)} and generator one of "
-            f"{list(SLATE_GENERATORS)}. Got {rater!r} and {generator!r} instead."
-        )
+    func = "build_slate"
+    try:
+        check_int(k, "k", func, 1, n, error=GenerativeError)
+    except GenerativeError:  # the same check, with what n is
+        expected = f"an int in [1, {n}] (the number of participants in {opinions.name})"
+        raise parameter_error("k", func, expected, k, GenerativeError) from None
+    check_choice(rater, "rater", func, SLATE_RATERS, error=GenerativeError)
+    check_choice(generator, "generator", func, SLATE_GENERATORS, error=GenerativeError)
     if chat_model is None and "llm" in (rater, generator):
         raise GenerativeError(
             f"The 'chat_model' parameter of build_slate must be a loaded chat model (e.g. "
             f"lm.load_chat_model()) when rater={rater!r} and generator={generator!r}. "
             "Got None instead."
         )
+
+
+class _LogCollector(logging.Handler):
+    """Collects the warnings :mod:`socialchoice` logs in this thread, in order, once each."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.thread == self.thread and message not in self.messages:
+            self.messages.append(message)
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect the warnings the library logs (logger ``socialchoice``) inside the block.
+
+    Front ends show them next to the result instead of leaving them in the server log.
+
+    >>> import logging
+    >>> with collect_warnings() as seen:
+    ...     logging.getLogger("socialchoice.generative").warning("careful: %d", 3)
+    >>> seen
+    ['careful: 3']
+    """
+    handler = _LogCollector()
+    logger = logging.getLogger("socialchoice")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+class _RoundMeter:
+    """``progress`` of :func:`generate_slate`: moves the meter and points the language-model
+    oracles' progress at the stages of the next round."""
+
+    def __init__(self, meter: Meter, k: int, writer: Any = None, judge: Any = None) -> None:
+        self.meter, self.k, self.writer, self.judge = meter, k, writer, judge
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.writer is None:  # the exact pool generator: one unit per round
+            if done:
+                self.meter.finish(("round", done - 1))
+            return
+        if done:
+            self.meter.finish(("judge", done - 1))
+        if done < self.k:
+            self.writer.progress = self.meter.at(("write", done))
+            self.judge.progress = self.meter.at(("judge", done))
+
+
+def _generative_slate(
+    opinions: Opinions,
+    k: int,
+    pool: Pool,
+    U: np.ndarray,
+    oracle: Any,
+    options: dict[str, Any],
+    meter: Meter,
+) -> Slate:
+    """The generative slate: exact over the rated pool, or written by the language model."""
+    n = len(opinions)
+    rng = options["rng"]
+    if options["generator"] == "pool":
+        pool_oracle = PoolGenerator(pool.statements, U, scale=oracle.scale)
+        return generate_slate(n, k, pool_oracle, pool_oracle, rng, progress=_RoundMeter(meter, k))
+    judge = _CachedRatings(oracle, pool.statements, U)
+    writer = LLMGenerator(
+        options["chat_model"],
+        list(opinions.texts),
+        judge,
+        question=options["question"],
+        pool=pool.statements,
+    )
+    rounds = _RoundMeter(meter, k, writer, judge)
+    return generate_slate(n, k, judge, writer, rng, distinct=True, progress=rounds)
+
+
+def _oracle(opinions: Opinions, embedder: Any, rater: str, chat_model: Any, question: Any) -> Any:
+    if rater == "embedding":
+        return EmbeddingRater(embedder, list(opinions.texts))
+    return LLMRater(chat_model, list(opinions.texts), question=question)
 
 
 def build_slate(
@@ -236,8 +358,8 @@ def build_slate(
     generator: str = "pool",
     chat_model: Any = None,
     question: str | None = None,
-    seed: int = 0,
-    progress: ProgressFn | None = None,
+    rng: np.random.Generator | int | None = 0,
+    progress: Progress = None,
 ) -> SlateRun:
     """Rate the pool, build the slate, audit it for BJR and compare it with the baselines.
 
@@ -247,10 +369,10 @@ def build_slate(
         The participants (agents ``0..n-1`` in this order) and their opinions.
     k : int
         Slate size, in ``[1, n]``.
-    embedder : object with ``encode(texts)``
-        A loaded sentence embedder (e.g. ``lm.load_embedder()``); always needed, for the
-        k-means baseline and the embedding rater. ``encode`` may take a
-        ``progress(done, total)`` keyword.
+    embedder : Embedder
+        A loaded sentence embedder (e.g. ``lm.load_embedder()``) with
+        ``encode(texts, *, progress=None)``; always needed, for the k-means baseline and the
+        embedding rater.
     pool : Pool, optional
         Candidate statements; default: the distinct opinions themselves
         (:func:`~socialchoice.generative.pool_from_opinions`).
@@ -260,20 +382,23 @@ def build_slate(
     generator : {"pool", "llm"}
         The exact :class:`~socialchoice.generative.PoolGenerator` over the rated pool, or
         :class:`~socialchoice.generative.LLMGenerator` (writes new statements; the pool
-        statements stay candidates).
+        statements stay candidates; the slate's statements are distinct).
     chat_model : object, optional
         A loaded chat model (e.g. ``lm.load_chat_model()``); needed when ``rater`` or
         ``generator`` is ``"llm"``.
     question : str, optional
         The question the opinions answer (shown to the language model).
-    seed : int
-        Seeds the language model's sampling and k-means.
+    rng : numpy.random.Generator, int or None
+        Seeds the language model's sampling and k-means (any int, negative ones included).
     progress : callable, optional
-        ``progress(done, what)`` with ``done`` in [0, 1].
+        ``progress(done, total)`` in the work units of :func:`slate_work` (its
+        :meth:`~SlateWork.describe` says what runs at ``done``): first ``(0, total)``, last
+        ``(total, total)``.
 
     Returns
     -------
     SlateRun
+        With the warnings the library logged during the build in ``warnings``.
 
     Raises
     ------
@@ -292,7 +417,7 @@ def build_slate(
 
     >>> from socialchoice.generative import read_opinions
     >>> class Toy:
-    ...     def encode(self, texts):
+    ...     def encode(self, texts, *, progress=None):
     ...         v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
     ...         return v / np.linalg.norm(v, axis=1, keepdims=True)
     >>> ops = read_opinions(b"opinion\\nyes yes\\nyes\\nno no\\nno\\n")
@@ -301,57 +426,43 @@ def build_slate(
        slot statement  group_size
     0     1   yes yes           2
     1     2     no no           2
-    >>> run.violations, list(run.comparison.index)[:2]
-    ([], ['generative', 'top_mean'])
+    >>> run.violations, list(run.comparison.index)[:2], run.warnings
+    ([], ['generative', 'top_mean'], ())
     """
     _check_options(opinions, k, rater, generator, chat_model)
-    n = len(opinions)
-    report: ProgressFn = progress or (lambda done, what: None)
+    check_progress(progress, "build_slate")
+    seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else None
+    rng = check_rng(rng, "build_slate", error=GenerativeError)
     pool = pool if pool is not None else pool_from_opinions(opinions)
-    # shares of the progress bar: rating ends at `rated`, the rounds at `built`
-    rated, built = (0.6, 0.7) if generator == "pool" else (0.35, 0.9)
-    embeddings = _embed(
-        embedder, opinions.texts, lambda done: report(0.15 * done, "embedding the opinions")
-    )
-    if rater == "embedding":
-        oracle: Any = EmbeddingRater(embedder, list(opinions.texts))
-    else:
-        oracle = LLMRater(chat_model, list(opinions.texts), question=question)
-    U = _rate_pool(
-        oracle,
-        n,
-        pool,
-        batch=32 if rater == "embedding" else 1,
-        progress=lambda done, what: report(0.15 + (rated - 0.15) * done, what),
-    )
-    pool_oracle = PoolGenerator(pool.statements, U, scale=oracle.scale)
-
-    def rounds(done: int, total: int) -> None:
-        report(rated + (built - rated) * done / total, f"round {done}/{total}")
-
-    report(rated, f"round 0/{k}")
-    if generator == "pool":
-        slate = generate_slate(n, k, pool_oracle, pool_oracle, rng=seed, progress=rounds)
-    else:
-        writer = LLMGenerator(
-            chat_model, list(opinions.texts), oracle, question=question, pool=pool.statements
-        )
-        slate = generate_slate(n, k, oracle, writer, rng=seed, progress=rounds)
-    baselines: dict[str, Slate] = {}
-    if k <= len(pool):
-        baselines = baseline_slates(
-            pool.statements,
-            U,
-            k,
-            opinion_embeddings=embeddings,
-            rng=seed,
-            progress=lambda done, total, name: report(
-                built + (1 - built) * done / total, f"baseline {name}"
-            ),
-        )
-    comparison = compare_slates(U, {"generative": slate, **baselines}, k, scale=oracle.scale)
-    violations = bjr_violations(U, slate.utilities, k)
-    report(1.0, "done")
+    meter = Meter(slate_work(opinions, k, pool=pool, rater=rater, generator=generator), progress)
+    meter.at(("embed",))(0, 1)
+    with collect_warnings() as warnings:
+        texts = list(opinions.texts)
+        embeddings = np.asarray(embedder.encode(texts, progress=meter.at(("embed",))), dtype=float)
+        meter.finish(("embed",))
+        oracle = _oracle(opinions, embedder, rater, chat_model, question)
+        U = _rate_pool(oracle, len(opinions), pool, meter.at(("rate",)))
+        meter.finish(("rate",))
+        options = {
+            "rng": rng,
+            "generator": generator,
+            "chat_model": chat_model,
+            "question": question,
+        }
+        slate = _generative_slate(opinions, k, pool, U, oracle, options, meter)
+        baselines: dict[str, Slate] = {}
+        if k <= len(pool):
+            baselines = baseline_slates(
+                pool.statements,
+                U,
+                k,
+                opinion_embeddings=embeddings,
+                rng=rng,
+                progress=meter.at(("baselines",)),
+            )
+        comparison = compare_slates(U, {"generative": slate, **baselines}, k, scale=oracle.scale)
+        violations = bjr_violations(U, slate.utilities, k)
+    report(progress, meter.work.total, meter.work.total)
     return SlateRun(
         opinions=opinions,
         pool=pool,
@@ -365,4 +476,5 @@ def build_slate(
         baselines=baselines,
         violations=violations,
         comparison=comparison,
+        warnings=tuple(warnings),
     )

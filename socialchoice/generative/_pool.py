@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from _common.validation import check_int, parameter_error
 
 from .._errors import GenerativeError
 from ._slate import as_scale
@@ -111,10 +113,12 @@ class PoolGenerator:
     therefore play both roles in :func:`generate_slate`, which then satisfies balanced
     justified representation with respect to the pool.
 
-    A statement may be returned again in a later round even if it is already on the slate.
-    This is deliberate: BJR's guarantee rests on every pool statement staying available in
-    every round (when the first member of a would-be violating coalition is matched, the
-    coalition's statement must still compete), so removing chosen statements could break it.
+    A statement may be returned again in a later round even if it is already on the slate,
+    unless the caller excludes it (``generate_slate(..., distinct=True)``). Repeats are
+    allowed by default on purpose: BJR's guarantee rests on every pool statement staying
+    available in every round (when the first member of a would-be violating coalition is
+    matched, the coalition's statement must still compete), so removing chosen statements
+    could break it.
 
     Parameters
     ----------
@@ -144,6 +148,8 @@ class PoolGenerator:
     >>> pool.generate([0, 1, 2], 2)
     'A'
     >>> pool.generate([2], 1)
+    'B'
+    >>> pool.generate([0, 1, 2], 2, exclude=["A"])
     'B'
     >>> pool.rate([2, 0], ["B", "A"]).tolist()
     [[6.0, 0.0], [0.0, 6.0]]
@@ -215,24 +221,44 @@ class PoolGenerator:
         cols = np.asarray([self.index(s) for s in statements], dtype=np.intp)
         return self.utilities[rows[:, None], cols[None, :]]  # fancy indexing copies
 
-    def best(self, agent_ids: Sequence[Hashable], r: int) -> tuple[int, float]:
+    def best(
+        self, agent_ids: Sequence[Hashable], r: int, exclude: Collection[str] = ()
+    ) -> tuple[int, float]:
         """Pool index and value of the statement with the largest ``r``-th highest utility.
 
         The ``r``-th highest utility of every statement is computed at once with
-        ``np.partition`` along the agent axis; ties go to the lowest pool index.
+        ``np.partition`` along the agent axis; ties go to the lowest pool index. Statements
+        in ``exclude`` are skipped.
         """
         rows = self._rows(agent_ids)
         m = len(rows)
-        if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or not 1 <= r <= m:
-            raise GenerativeError(
-                f"The 'r' parameter of PoolGenerator.generate must be an int in [1, {m}] "
-                f"(the number of agents). Got {r!r} instead."
-            )
+        try:
+            check_int(r, "r", "PoolGenerator.generate", 1, m, error=GenerativeError)
+        except GenerativeError:  # the same check, with what m is
+            expected = f"an int in [1, {m}] (the number of agents)"
+            raise parameter_error(
+                "r", "PoolGenerator.generate", expected, r, GenerativeError
+            ) from None
         sub = self.utilities[rows]
         rth = np.partition(sub, m - r, axis=0)[m - r]  # (C,) r-th highest per statement
+        taken = [self._index[s] for s in exclude if s in self._index]
+        if len(taken) == len(self.statements):
+            raise GenerativeError(
+                f"Every statement of the pool of {len(self.statements)} is already on the "
+                "slate; a slate of distinct statements needs at least k pool statements."
+            )
+        rth[taken] = -np.inf
         c = int(np.argmax(rth))  # first maximum: lowest pool index
         return c, float(rth[c])
 
-    def generate(self, agent_ids: Sequence[Hashable], r: int) -> str:
-        """The pool statement that maximises the ``r``-th highest utility among the agents."""
-        return self.statements[self.best(agent_ids, r)[0]]
+    def generate(
+        self,
+        agent_ids: Sequence[Hashable],
+        r: int,
+        *,
+        rng: np.random.Generator | None = None,
+        exclude: Collection[str] = (),
+    ) -> str:
+        """The pool statement not in ``exclude`` that maximises the ``r``-th highest utility
+        among the agents (exact: ``rng`` is not used)."""
+        return self.statements[self.best(agent_ids, r, exclude)[0]]

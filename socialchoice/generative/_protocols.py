@@ -1,19 +1,25 @@
-"""The two oracles of generative social choice: a rater and a generator.
+"""The two oracles of generative social choice (a rater and a generator), and the embedder.
 
 Algorithms in :mod:`socialchoice.generative` talk to the world only through these small
-protocols, so they run unchanged with an exact oracle over a finite pool
+protocols (and report progress as ``progress(done, total)``, :mod:`_common.progress`), so
+they run unchanged with an exact oracle over a finite pool
 (:class:`~socialchoice.generative.PoolGenerator`), an embedding model or a language model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Generator", "Rater"]
+from _common.progress import Progress
+from _common.validation import parameter_error
+
+from .._errors import GenerativeError
+
+__all__ = ["Embedder", "Generator", "Rater", "check_progress"]
 
 
 @runtime_checkable
@@ -54,12 +60,13 @@ class Rater(Protocol):
 class Generator(Protocol):
     """Something that writes a statement for a group: the generative query of Fish et al.
 
-    ``generate(agent_ids, r)`` returns the statement that (ideally) maximises the ``r``-th
-    highest utility among the agents ``agent_ids``, i.e. the statement that ``r`` of them
-    like as much as possible. An exact generator over a finite pool is
-    :class:`~socialchoice.generative.PoolGenerator`. A generator whose ``generate`` accepts a
-    keyword argument ``rng`` receives a :class:`numpy.random.Generator` from
-    :func:`~socialchoice.generative.generate_slate` (one child stream per round).
+    ``generate(agent_ids, r, *, rng, exclude)`` returns the statement that (ideally)
+    maximises the ``r``-th highest utility among the agents ``agent_ids``, i.e. the
+    statement that ``r`` of them like as much as possible, and that is not in ``exclude``.
+    :func:`~socialchoice.generative.generate_slate` always passes both keywords: ``rng``, a
+    :class:`numpy.random.Generator` (a fresh child stream per round), and ``exclude``, the
+    statements already on the slate when it asks for distinct statements (else empty).
+    An exact generator over a finite pool is :class:`~socialchoice.generative.PoolGenerator`.
 
     References
     ----------
@@ -70,14 +77,59 @@ class Generator(Protocol):
     Examples
     --------
     >>> class Echo:
-    ...     def generate(self, agent_ids, r):
+    ...     def generate(self, agent_ids, r, *, rng, exclude=()):
     ...         return f"a statement for {r} of {len(agent_ids)} agents"
     >>> isinstance(Echo(), Generator)
     True
-    >>> Echo().generate([0, 1, 2], 2)
+    >>> Echo().generate([0, 1, 2], 2, rng=np.random.default_rng(0))
     'a statement for 2 of 3 agents'
     """
 
-    def generate(self, agent_ids: Sequence[Hashable], r: int) -> str:
-        """The statement that maximises the ``r``-th highest utility among ``agent_ids``."""
+    def generate(
+        self,
+        agent_ids: Sequence[Hashable],
+        r: int,
+        *,
+        rng: np.random.Generator,
+        exclude: Collection[str] = (),
+    ) -> str:
+        """The statement not in ``exclude`` that maximises the ``r``-th highest utility."""
         ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A sentence embedder: ``encode(texts, *, progress=None)`` returns unit-norm rows.
+
+    ``progress(done, total)`` is called as texts are embedded (``lm.load_embedder()``
+    returns one).
+
+    Examples
+    --------
+    >>> class Lengths:
+    ...     def encode(self, texts, *, progress=None):
+    ...         return np.ones((len(texts), 1))
+    >>> isinstance(Lengths(), Embedder)
+    True
+    """
+
+    def encode(self, texts: Sequence[str], *, progress: Progress = None) -> NDArray[np.float64]:
+        """One unit-norm vector per text, shape ``(len(texts), d)``."""
+        ...
+
+
+def check_progress(progress: object, func: str) -> Progress:
+    """``progress`` if it is ``None`` or callable, else a :class:`GenerativeError`.
+
+    >>> check_progress(None, "generate_slate") is None
+    True
+    """
+    if progress is not None and not callable(progress):
+        raise parameter_error(
+            "progress",
+            func,
+            "a callable progress(done, total) or None",
+            progress,
+            GenerativeError,
+        )
+    return progress  # type: ignore[return-value]

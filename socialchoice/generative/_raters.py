@@ -7,7 +7,7 @@ position in ``opinions`` (a sequence of texts) or by its keys (a mapping id -> t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, softmax
 
+from _common.progress import Progress, report
+from _common.validation import check_int, check_matrix, check_rng, parameter_error
+
 from .._errors import GenerativeError
+from ._calibration import fit_calibration
 from ._slate import as_scale
 
 __all__ = [
@@ -25,8 +29,6 @@ __all__ = [
     "LLMRater",
     "fit_calibration",
 ]
-
-Progress = Callable[[int, int], None]
 
 _SPREAD = 1.7  # one standard deviation of similarity moves P(agree) from 0.5 to about 0.85
 
@@ -68,39 +70,6 @@ def _check_statements(statements: Sequence[str]) -> list[str]:
         if not isinstance(s, str) or not s.strip():
             raise GenerativeError(f"statements[{j}] must be a non-empty text. Got {s!r} instead.")
     return out
-
-
-def fit_calibration(similarities: ArrayLike, agreed: ArrayLike) -> tuple[float, float]:
-    """Fit ``P(agree) = sigmoid(a * similarity + b)`` by logistic regression; return ``(a, b)``.
-
-    Parameters
-    ----------
-    similarities : array of float
-        Cosine similarities between agents' opinions and statements.
-    agreed : array of bool
-        Whether each agent agreed with the statement (a real vote, or a high rating).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> cos = rng.uniform(-0.2, 0.8, 4000)
-    >>> agree = rng.random(4000) < 1 / (1 + np.exp(-(6 * cos - 1.5)))
-    >>> a, b = fit_calibration(cos, agree)
-    >>> bool(abs(a - 6) < 1 and abs(b + 1.5) < 0.5)
-    True
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray(similarities, dtype=np.float64).reshape(-1, 1)
-    y = np.asarray(agreed, dtype=bool).reshape(-1)
-    if x.shape[0] != y.shape[0] or x.shape[0] < 2 or np.unique(y).size < 2:
-        raise GenerativeError(
-            "fit_calibration needs as many similarities as votes, and both agreements and "
-            f"disagreements. Got {x.shape[0]} similarities, {y.shape[0]} votes, "
-            f"{int(y.sum())} agreements."
-        )
-    model = LogisticRegression(C=1e6, max_iter=1000).fit(x, y)
-    return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
 def _calibration(calibration: tuple[float, float] | str, vectors: NDArray) -> tuple[float, float]:
@@ -203,16 +172,15 @@ class EmbeddingRater:
 
         Rows are normalised to unit length; ``ids`` default to ``0..n-1``.
         """
-        V = np.asarray(vectors, dtype=np.float64)
-        if V.ndim != 2 or V.shape[0] == 0 or not np.isfinite(V).all():
-            raise GenerativeError(
-                f"vectors must be a finite (agents, dimension) matrix. Got shape {V.shape}."
-            )
+        func = "EmbeddingRater.from_vectors"
+        V = check_matrix(vectors, "vectors", func, min_rows=1, min_cols=1, error=GenerativeError)
         norms = np.linalg.norm(V, axis=1, keepdims=True)
         V = V / np.where(norms > 0, norms, 1.0)
         ids = list(range(V.shape[0])) if ids is None else list(ids)
         if len(ids) != V.shape[0]:
-            raise GenerativeError(f"ids has {len(ids)} entries for {V.shape[0]} vectors.")
+            raise parameter_error(
+                "ids", func, f"one id per row of vectors ({V.shape[0]})", ids, GenerativeError
+            )
         rater = cls.__new__(cls)
         rater.embedder = embedder
         rater.opinions = {}
@@ -278,6 +246,20 @@ class LLMRater:
     Small local models (SmolLM2-135M) are close to chance at this; the class behaves the
     same with a larger model behind an OpenAI-compatible endpoint.
 
+    Parameters
+    ----------
+    chat_model : object with ``option_scores_batch``
+        For example ``lm.load_chat_model()``.
+    opinions : sequence of str or mapping id -> str
+        Each agent's opinion.
+    question : str, optional
+        The question the opinions answer, shown in every prompt.
+    both_orders : bool
+        Ask with the scale in both orders and average.
+    progress : callable(done, total), optional
+        Called as the prompts of each :meth:`rate` call are answered (an attribute: the
+        caller may swap it between calls).
+
     References
     ----------
     .. [1] S. Fish et al., 'Generative Social Choice', arXiv:2309.01291 (2023), §5
@@ -299,7 +281,7 @@ class LLMRater:
         *,
         question: str | None = None,
         both_orders: bool = True,
-        progress: Progress | None = None,
+        progress: Progress = None,
     ) -> None:
         self.chat_model = chat_model
         self.opinions = _as_opinions(opinions)
@@ -372,10 +354,11 @@ class LLMGenerator:
     """A generative query answered by a chat model: write candidates, keep the best.
 
     For the remaining agents and a round size ``r`` it shows the model a sample of their
-    opinions, samples ``n_candidates`` statements, adds the ``pool`` statements (if any), rates
-    every candidate for every agent with ``rater`` and returns the candidate with the highest
-    ``r``-th highest rating — the objective of Fish et al.'s generative query. Every call is
-    recorded in :attr:`history`.
+    opinions, samples ``n_candidates`` statements (one model call each), adds the ``pool``
+    statements (if any), drops every candidate in ``exclude`` (the statements already on the
+    slate, compared ignoring case and spacing), rates the rest for every agent with
+    ``rater`` and returns the candidate with the highest ``r``-th highest rating — the
+    objective of Fish et al.'s generative query. Every call is recorded in :attr:`history`.
 
     Parameters
     ----------
@@ -385,13 +368,22 @@ class LLMGenerator:
         The agents' opinions (the same ids as the rater's).
     rater : Rater
         Scores the candidates (e.g. :class:`EmbeddingRater` or :class:`LLMRater`).
+    question : str, optional
+        The question the opinions answer, shown in the prompt.
     pool : sequence of str, optional
         Statements that are always candidates too (so a weak model never does worse than the
         pool).
-    n_candidates : int
+    n_candidates : int in [0, 64]
         Statements sampled from the model per call.
-    max_opinions : int
+    max_opinions : int >= 1
         At most this many opinions (a random sample) go into the prompt.
+    temperature : float
+        Sampling temperature of the model.
+    max_new_tokens : int >= 1
+        Length limit of each sampled statement.
+    progress : callable(done, total), optional
+        Called after each candidate statement is written, within each :meth:`generate` call
+        (an attribute: the caller may swap it between calls).
 
     References
     ----------
@@ -416,27 +408,25 @@ class LLMGenerator:
         max_opinions: int = 12,
         temperature: float = 0.8,
         max_new_tokens: int = 64,
+        progress: Progress = None,
     ) -> None:
-        if (
-            isinstance(n_candidates, bool)
-            or not isinstance(n_candidates, int)
-            or not (0 <= n_candidates <= 64)
-        ):
-            raise GenerativeError(
-                "The 'n_candidates' parameter of LLMGenerator must be an int in [0, 64]. "
-                f"Got {n_candidates!r} instead."
-            )
+        func = "LLMGenerator"
+        self.n_candidates = check_int(
+            n_candidates, "n_candidates", func, 0, 64, error=GenerativeError
+        )
+        self.max_opinions = check_int(max_opinions, "max_opinions", func, 1, error=GenerativeError)
+        self.max_new_tokens = check_int(
+            max_new_tokens, "max_new_tokens", func, 1, error=GenerativeError
+        )
         self.pool = _check_statements(pool) if pool is not None else []
-        if n_candidates == 0 and not self.pool:
+        if self.n_candidates == 0 and not self.pool:
             raise GenerativeError("LLMGenerator needs n_candidates >= 1 or a non-empty pool.")
         self.chat_model = chat_model
         self.opinions = _as_opinions(opinions)
         self.rater = rater
         self.question = question
-        self.n_candidates = n_candidates
-        self.max_opinions = max_opinions
         self.temperature = temperature
-        self.max_new_tokens = max_new_tokens
+        self.progress = progress
         self.history: list[GenerationRecord] = []
 
     def prompt(self, opinions: Sequence[str]) -> list[dict[str, str]]:
@@ -452,20 +442,25 @@ class LLMGenerator:
     def candidates(
         self, agent_ids: Sequence[Hashable], rng: np.random.Generator | int | None = None
     ) -> list[str]:
-        """Sample candidate statements for these agents (pool statements are added after)."""
-        rng = np.random.default_rng(rng)
+        """Sample candidate statements for these agents, one model call each, reporting
+        ``progress(done, n_candidates)`` after each (pool statements are added after)."""
+        rng = check_rng(rng, "LLMGenerator.candidates", error=GenerativeError)
         if self.n_candidates == 0:
             return []
         ids = list(agent_ids)
         chosen = rng.permutation(len(ids))[: self.max_opinions]
-        opinions = _lookup(self.opinions, [ids[i] for i in sorted(chosen)])
+        prompt = self.prompt(_lookup(self.opinions, [ids[i] for i in sorted(chosen)]))
         seed = int(rng.integers(0, 2**31 - 1))
-        replies = self.chat_model.generate_batch(
-            [self.prompt(opinions)] * self.n_candidates,
-            max_new_tokens=self.max_new_tokens,
-            temperature=self.temperature,
-            seed=seed,
-        )
+        replies: list[str] = []
+        report(self.progress, 0, self.n_candidates)
+        for i in range(self.n_candidates):
+            replies += self.chat_model.generate_batch(
+                [prompt],
+                max_new_tokens=self.max_new_tokens,
+                temperature=self.temperature,
+                seed=seed + i,
+            )
+            report(self.progress, i + 1, self.n_candidates)
         return [s for s in dict.fromkeys(_clean_statement(r) for r in replies) if s]
 
     def generate(
@@ -474,19 +469,19 @@ class LLMGenerator:
         r: int,
         *,
         rng: np.random.Generator | int | None = None,
+        exclude: Collection[str] = (),
     ) -> str:
-        """The candidate maximising the ``r``-th highest rating among ``agent_ids``."""
+        """The candidate not in ``exclude`` maximising the ``r``-th highest rating."""
         ids = list(agent_ids)
-        if not 1 <= r <= len(ids):
-            raise GenerativeError(
-                f"The 'r' parameter of LLMGenerator.generate must be an int in [1, {len(ids)}]. "
-                f"Got {r!r} instead."
-            )
-        candidates = list(dict.fromkeys(self.candidates(ids, rng) + self.pool))
+        r = check_int(r, "r", "LLMGenerator.generate", 1, len(ids), error=GenerativeError)
+        taken = {_key(s) for s in exclude}
+        written = self.candidates(ids, rng)
+        candidates = [s for s in dict.fromkeys(written + self.pool) if _key(s) not in taken]
         if not candidates:
             raise GenerativeError(
-                "The chat model wrote no usable statement (every sample was empty) and there "
-                "is no pool to fall back on."
+                "The chat model wrote no new statement (every sample was empty or already on "
+                "the slate) and no candidate statement is left to fall back on; give more "
+                "candidate statements or a smaller slate."
             )
         U = np.asarray(self.rater.rate(ids, candidates), dtype=np.float64)
         rth = -np.sort(-U, axis=0)[r - 1]
@@ -495,6 +490,11 @@ class LLMGenerator:
             GenerationRecord(tuple(ids), r, tuple(candidates), tuple(map(float, rth)), best)
         )
         return candidates[best]
+
+
+def _key(statement: str) -> str:
+    """A statement compared ignoring case and spacing."""
+    return " ".join(statement.split()).casefold()
 
 
 def _clean_statement(reply: str) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from _common.progress import Progress, report
+from _common.validation import check_int, check_rng
+
 from .._errors import GenerativeError
-from ._protocols import Generator, Rater
+from ._protocols import Generator, Rater, check_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -68,9 +70,9 @@ class Slate:
     agents : tuple
         The agent ids, in input order; array positions below refer to this order.
     statements : tuple of str
-        The statement of each slot. A generative slate may hold the same statement in two
-        slots (an exact pool generator may pick a statement again; see
-        :class:`~socialchoice.generative.PoolGenerator`).
+        The statement of each slot. A generative slate built without ``distinct`` may hold
+        the same statement in two slots (an exact pool generator may pick a statement again;
+        see :class:`~socialchoice.generative.PoolGenerator`).
     assignment : ndarray of int, shape (n,)
         The slot of each agent.
     utilities : ndarray of float, shape (n,)
@@ -138,10 +140,7 @@ class Slate:
 
     def members(self, slot: int) -> tuple[Hashable, ...]:
         """Ids of the agents assigned to ``slot``, in input order."""
-        if isinstance(slot, bool) or not isinstance(slot, (int, np.integer)):
-            raise GenerativeError(f"slot must be an int in [0, {self.k}). Got {slot!r} instead.")
-        if not 0 <= slot < self.k:
-            raise GenerativeError(f"slot must be an int in [0, {self.k}). Got {slot} instead.")
+        slot = check_int(slot, "slot", "Slate.members", 0, self.k - 1, error=GenerativeError)
         return tuple(self.agents[i] for i in np.flatnonzero(self.assignment == slot))
 
     def to_frame(self) -> pd.DataFrame:
@@ -217,11 +216,7 @@ def as_agents(agents: Sequence[Hashable] | int, *, func: str) -> tuple[Hashable,
 
 def as_slate_size(k: object, n: int, *, func: str) -> int:
     """The slate size as an int in ``[1, n]``."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-        raise GenerativeError(
-            f"The 'k' parameter of {func} must be an int in [1, {n}]. Got {k!r} instead."
-        )
-    return int(k)
+    return check_int(k, "k", func, 1, n, error=GenerativeError)
 
 
 def as_scale(scale: object, *, name: str = "scale") -> tuple[float, float]:
@@ -239,20 +234,17 @@ def as_scale(scale: object, *, name: str = "scale") -> tuple[float, float]:
     return lo, hi
 
 
-def _accepts_rng(generator: object) -> bool:
-    try:
-        params = inspect.signature(generator.generate).parameters  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        return False
-    p = params.get("rng")
-    return p is not None and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
-
-
-def _check_statement(statement: object, j: int, k: int) -> str:
+def _check_statement(statement: object, j: int, k: int, exclude: Sequence[str]) -> str:
     if not isinstance(statement, str) or not statement.strip():
         raise GenerativeError(
             f"The generator must return a non-empty statement (str); in round {j + 1} of {k} "
             f"(slot {j}) it returned {statement!r}."
+        )
+    if statement in exclude:
+        raise GenerativeError(
+            f"The generator returned {statement!r} in round {j + 1} of {k} (slot {j}), but it "
+            f"is already in slot {list(exclude).index(statement)}; with distinct=True a "
+            "generator must not return a statement already on the slate."
         )
     return statement
 
@@ -296,6 +288,21 @@ def _check_ratings(
     return u
 
 
+def _check_oracles(rater: object, generator: object) -> tuple[float, float] | None:
+    """The rater's scale (if it has one), after checking both oracles have their method."""
+    if not callable(getattr(rater, "rate", None)):
+        raise GenerativeError(
+            "The 'rater' parameter of generate_slate must have a method "
+            f"rate(agent_ids, statements). Got {type(rater).__name__} instead."
+        )
+    if not callable(getattr(generator, "generate", None)):
+        raise GenerativeError(
+            "The 'generator' parameter of generate_slate must have a method "
+            f"generate(agent_ids, r, *, rng, exclude). Got {type(generator).__name__} instead."
+        )
+    return as_scale(rater.scale, name="rater.scale") if hasattr(rater, "scale") else None
+
+
 def generate_slate(
     agents: Sequence[Hashable] | int,
     k: int,
@@ -303,7 +310,8 @@ def generate_slate(
     generator: Generator,
     rng: np.random.Generator | int | None = None,
     *,
-    progress: Callable[[int, int], Any] | None = None,
+    distinct: bool = False,
+    progress: Progress = None,
 ) -> Slate:
     """Build a proportional slate of ``k`` statements with generative queries (Fish et al.).
 
@@ -329,13 +337,17 @@ def generate_slate(
         ``rate(agent_ids, [statement])`` rates each round's statement. When the rater has an
         attribute ``scale = (lo, hi)``, every rating must lie in it.
     generator : Generator
-        ``generate(agent_ids, r)`` answers each round's query. If its ``generate`` takes a
-        keyword ``rng``, it receives a fresh :class:`numpy.random.Generator` spawned from
-        ``rng`` in each round.
+        ``generate(agent_ids, r, rng=..., exclude=...)`` answers each round's query; it
+        receives a fresh :class:`numpy.random.Generator` spawned from ``rng`` in each round.
     rng : numpy.random.Generator, int or None
-        Seed for generators that take one; unused otherwise.
+        Seeds the generator's streams (any int, negative ones included).
+    distinct : bool
+        Ask the generator for a statement not yet on the slate (``exclude``) and refuse a
+        repeat. Off by default: the BJR guarantee of the exact pool generator rests on every
+        pool statement staying available in every round (see
+        :class:`~socialchoice.generative.PoolGenerator`).
     progress : callable, optional
-        Called as ``progress(done_rounds, k)`` after each round (e.g. to move a progress bar).
+        Called as ``progress(done_rounds, k)``, first with ``(0, k)`` and after each round.
 
     Returns
     -------
@@ -347,9 +359,10 @@ def generate_slate(
     ------
     GenerativeError
         ``agents`` is empty or not unique, ``k`` is not in ``[1, n]``, an oracle lacks its
-        method, the generator returns an empty or non-string statement (the message names
-        the round), or the rater returns ratings of the wrong shape, NaN or outside its
-        scale (the message names the agent and the statement).
+        method, the generator returns an empty or non-string statement or (``distinct``) a
+        statement already on the slate (the message names the round), or the rater returns
+        ratings of the wrong shape, NaN or outside its scale (the message names the agent and
+        the statement).
 
     References
     ----------
@@ -380,34 +393,21 @@ def generate_slate(
     ids = as_agents(agents, func="generate_slate")
     n = len(ids)
     k = as_slate_size(k, n, func="generate_slate")
-    if not callable(getattr(rater, "rate", None)):
-        raise GenerativeError(
-            "The 'rater' parameter of generate_slate must have a method "
-            f"rate(agent_ids, statements). Got {type(rater).__name__} instead."
-        )
-    if not callable(getattr(generator, "generate", None)):
-        raise GenerativeError(
-            "The 'generator' parameter of generate_slate must have a method "
-            f"generate(agent_ids, r). Got {type(generator).__name__} instead."
-        )
-    scale = as_scale(rater.scale, name="rater.scale") if hasattr(rater, "scale") else None
-    if progress is not None and not callable(progress):
-        raise GenerativeError(f"progress must be callable or None. Got {progress!r} instead.")
-    pass_rng = _accepts_rng(generator)
-    rng = np.random.default_rng(rng)
+    scale = _check_oracles(rater, generator)
+    check_progress(progress, "generate_slate")
+    rng = check_rng(rng, "generate_slate", error=GenerativeError)
 
     remaining = np.arange(n)  # positions of unmatched agents, in input order
     assignment = np.full(n, -1, dtype=np.int64)
     utilities = np.zeros(n)
     statements: list[str] = []
     rounds: list[SlateRound] = []
+    report(progress, 0, k)
     for j, r in enumerate(round_sizes(n, k)):
         remaining_ids = tuple(ids[p] for p in remaining)
-        if pass_rng:
-            raw = generator.generate(remaining_ids, r, rng=rng.spawn(1)[0])  # type: ignore[call-arg]
-        else:
-            raw = generator.generate(remaining_ids, r)
-        statement = _check_statement(raw, j, k)
+        exclude = tuple(statements) if distinct else ()
+        raw = generator.generate(remaining_ids, r, rng=rng.spawn(1)[0], exclude=exclude)
+        statement = _check_statement(raw, j, k, exclude)
         u = _check_ratings(rater.rate(remaining_ids, [statement]), remaining_ids, statement, scale)
         order = np.argsort(-u, kind="stable")  # highest rating first; ties: input order
         chosen = np.sort(order[:r])
@@ -425,11 +425,8 @@ def generate_slate(
                 threshold=float(u[order[r - 1]]),
             )
         )
-        keep = np.ones(remaining.size, dtype=bool)
-        keep[chosen] = False
-        remaining = remaining[keep]
-        if progress is not None:
-            progress(j + 1, k)
+        remaining = np.delete(remaining, chosen)
+        report(progress, j + 1, k)
     return Slate(
         agents=ids,
         statements=tuple(statements),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -100,6 +101,8 @@ def test_upload_with_a_missing_column_shows_an_error(at: AppTest) -> None:
     message = at.error[0].value
     assert "mine\\.csv has no column 'opinion'" in message
     assert "'participant', 'text'" in message  # the columns found
+    assert "**Opinion column**" in message  # names the page's control, not an API word
+    assert "opinion_column" not in message
     assert not at.button  # nothing to build
     at.text_input[0].set_value("text").run()  # choose the column: fixed
     assert not at.error and at.button[0].label == "Build slate"
@@ -151,3 +154,50 @@ def test_app_lists_the_slate_page_after_statements() -> None:
     assert titles.index("Slate") == titles.index("Statements") + 1
     slate = pages[titles.index("Slate")]
     assert slate["url_path"] == "slate" and slate["icon"] == ":material/format_list_bulleted:"
+
+
+class Toy:
+    """Embeds a text as its normalised ("yes", "no") counts (fast, and ratings known)."""
+
+    def encode(self, texts, *, progress=None):
+        v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def toy_at(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setattr(lm, "load_embedder", lambda **_: Toy())
+    app = AppTest.from_string(SCRIPT, default_timeout=TIMEOUT)
+    app.run()
+    return app
+
+
+def test_llm_generator_says_it_is_slow(at: AppTest) -> None:
+    at.radio[3].set_value("llm").run()
+    caption = " ".join(c.value for c in at.caption)
+    slow = "Slow: the language model writes 4 candidate statements in each of the 5 rounds"
+    assert md_escape(slow) in caption
+    assert "no statement is used twice" in caption
+
+
+def test_logged_warnings_are_shown_on_the_page(toy_at: AppTest) -> None:
+    _upload(toy_at, "yes.csv", b"opinion\nyes\nyes\nyes\nyes\n")
+    toy_at.file_uploader[1].set_value(("no.csv", b"statement\nno\nno no\nno no no\n", "text/csv"))
+    toy_at.run()
+    toy_at.slider[0].set_value(2).run()
+    toy_at.button[0].click().run()
+    assert not toy_at.exception, [e.value for e in toy_at.exception]
+    warned = [w.value for w in toy_at.warning]
+    expected = md_escape("Baseline pav: no participant rates any candidate statement 4 or more")
+    assert any(w.startswith(expected) for w in warned), warned
+
+
+def test_a_bad_candidates_file_names_its_control(toy_at: AppTest) -> None:
+    _upload(toy_at, "ops.csv", b"opinion\nyes\nno\n")
+    toy_at.file_uploader[1].set_value(("cands.csv", b"text\nBe kind.\n", "text/csv")).run()
+    assert len(toy_at.error) == 1
+    message = toy_at.error[0].value
+    assert "cands\\.csv has no column 'statement'" in message
+    assert "**Statement column of the candidates**" in message

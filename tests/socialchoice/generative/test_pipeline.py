@@ -31,6 +31,7 @@ from socialchoice.generative import (
     pool_from_opinions,
     read_opinions,
     read_pool,
+    slate_work,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -115,10 +116,10 @@ def test_demo_data_reads() -> None:
 
 
 def test_build_slate_groups_the_yes_and_the_no() -> None:
-    steps: list[tuple[float, str]] = []
+    steps: list[tuple[int, int]] = []
     embedder = Toy()
     run = build_slate(
-        read_opinions(YES_NO), 2, embedder=embedder, progress=lambda d, w: steps.append((d, w))
+        read_opinions(YES_NO), 2, embedder=embedder, progress=lambda d, t: steps.append((d, t))
     )
     frame = run.slate_frame()
     assert list(frame.columns) == ["slot", "statement", "group_size", "mean_utility"]
@@ -129,11 +130,17 @@ def test_build_slate_groups_the_yes_and_the_no() -> None:
     assert sorted(map(sorted, groups)) == [["a", "b", "e"], ["c", "d", "f"]]
     assert run.pool.name == "the opinions of opinions" and run.pool_utilities.shape == (6, 6)
     assert run.violations == [] and run.question is None and run.seed == 0
+    assert run.warnings == ()
     assert list(run.baselines) == ["top_mean", *BASELINE_RULES, "kmeans"]
     assert list(run.comparison.index) == ["generative", *run.baselines]
-    # progress: from 0 to exactly 1, never backwards, ending with "done"
+    # progress(done, total): from (0, total) to (total, total), never backwards
+    work = slate_work(run.opinions, 2)
+    assert {t for _, t in steps} == {work.total}
     done = [d for d, _ in steps]
-    assert done == sorted(done) and 0 <= done[0] and steps[-1] == (1.0, "done")
+    assert done == sorted(done) and done[0] == 0 and done[-1] == work.total
+    labels = [work.describe(d) for d in done]
+    assert labels[0] == "embedding the opinions" and labels[-1] == "done"
+    assert {"round 1 of 2", "round 2 of 2", "baseline slates"} <= set(labels)
     assert embedder.calls[0] == list(run.opinions.texts)  # the opinions, once, in order
 
 
@@ -148,12 +155,14 @@ def test_build_slate_with_a_pool_smaller_than_k_has_no_baselines() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"k": 0}, r"slate size k must be an int in \[1, 6\] .*Got 0 instead"),
+        ({"k": 0}, r"'k' parameter of build_slate must be an int in \[1, 6\] .*Got 0 instead"),
         ({"k": 7}, r"in \[1, 6\] \(the number of participants in opinions\)"),
         ({"k": True}, r"Got True instead"),
         ({"k": 2.0}, r"Got 2\.0 instead"),
-        ({"rater": "votes"}, r"rater must be one of \['embedding', 'llm'\].*'votes'"),
-        ({"generator": "gpt"}, r"generator one of \['pool', 'llm'\].*'gpt'"),
+        ({"rater": "votes"}, r"'rater' .* must be one of 'embedding', 'llm'. Got 'votes'"),
+        ({"generator": "gpt"}, r"'generator' .* must be one of 'pool', 'llm'. Got 'gpt'"),
+        ({"rng": "x"}, r"'rng' parameter of build_slate"),
+        ({"progress": 3}, r"'progress' parameter of build_slate"),
         ({"rater": "llm"}, r"'chat_model' parameter of build_slate .* Got None"),
         ({"generator": "llm"}, r"rater='embedding' and generator='llm'"),
     ],
@@ -172,11 +181,87 @@ def test_choices_are_the_cli_choices() -> None:
     assert SLATE_RATERS == tuple(RaterChoice) and SLATE_GENERATORS == tuple(GeneratorChoice)
 
 
+class FakeChat:
+    """A chat model that always writes the same statements (one per call, in turn)."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = replies
+        self.calls = 0
+
+    def generate_batch(
+        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
+    ):
+        self.calls += 1
+        return [self.replies[(seed + i) % len(self.replies)] for i in range(len(conversations))]
+
+
+def test_llm_written_slate_never_repeats_a_statement() -> None:
+    """The model keeps writing a pool statement; the slate still holds distinct statements."""
+    chat = FakeChat(["yes yes"])
+    ops = read_opinions(YES_NO)
+    run = build_slate(ops, 3, embedder=Toy(), generator="llm", chat_model=chat)
+    assert len(set(run.slate.statements)) == 3, run.slate.statements
+    assert run.slate.statements[0] == "yes yes"
+    assert chat.calls == 3 * 4  # four candidate statements per round, one call each
+
+
+def test_llm_written_slate_reports_every_candidate_statement() -> None:
+    steps: list[int] = []
+    ops = read_opinions(YES_NO)
+    chat = FakeChat(["A new statement.", "yes no yes", "Another one."])
+    run = build_slate(
+        ops,
+        2,
+        embedder=Toy(),
+        generator="llm",
+        chat_model=chat,
+        progress=lambda d, t: steps.append(d),
+    )
+    work = slate_work(ops, 2, generator="llm")
+    writing = [d for d in steps if work.describe(d) == "round 1 of 2: writing candidate statements"]
+    assert len(writing) >= 4  # the bar moves with each statement written, not once per round
+    assert steps == sorted(steps) and steps[-1] == work.total
+    assert len(set(run.slate.statements)) == 2
+
+
+def test_llm_generator_work_warns_like_the_llm_rater() -> None:
+    ops = read_opinions(DEMO_FOLDER / "opinions.csv")
+    pool = read_pool(DEMO_FOLDER / "pool.csv")
+    assert slate_work(ops, 5, pool=pool).warnings() == []
+    (rating,) = slate_work(ops, 5, pool=pool, rater="llm").warnings()
+    assert rating.startswith("Slow:") and "120 × 30" in rating
+    (writing,) = slate_work(ops, 5, pool=pool, generator="llm").warnings()
+    assert (
+        writing.startswith("Slow:") and "4 candidate statements in each of the 5 rounds" in writing
+    )
+    both = slate_work(ops, 5, pool=pool, rater="llm", generator="llm")
+    assert len(both.warnings()) == 2 and both.model_calls > 2 * 120 * 30
+
+
+def test_logged_warnings_reach_the_result() -> None:
+    """Nobody rates any candidate 4 or more: the committee baselines log a warning."""
+    ops = read_opinions(b"opinion\nyes\nyes\nyes\nyes\n")
+    pool = read_pool(b"statement\nno\nno no\nno no no\n")
+    run = build_slate(ops, 2, embedder=Toy(), pool=pool)
+    assert run.warnings, "the committee rules' warning was lost"
+    assert all("no participant rates any candidate statement 4 or more" in w for w in run.warnings)
+    assert len(run.warnings) == len(set(run.warnings)) == 4  # one per committee rule
+    assert run.audit()["warnings"] == list(run.warnings)
+
+
+def test_any_integer_seed_negative_ones_too() -> None:
+    ops = read_opinions(YES_NO)
+    a = build_slate(ops, 2, embedder=Toy(), rng=-7)
+    b = build_slate(ops, 2, embedder=Toy(), rng=-7)
+    assert a.seed == -7 and a.slate.statements == b.slate.statements
+    assert build_slate(ops, 2, embedder=Toy(), rng=np.random.default_rng(1)).seed is None
+
+
 # ------------------------------------------------------------------------------ SlateRun
 
 
 def test_write_and_to_dict_agree(tmp_path: Path) -> None:
-    run = build_slate(read_opinions(YES_NO), 2, embedder=Toy(), question="Yes or no?", seed=3)
+    run = build_slate(read_opinions(YES_NO), 2, embedder=Toy(), question="Yes or no?", rng=3)
     paths = run.write(tmp_path / "out")
     assert [p.name for p in paths] == ["slate.csv", "assignment.csv", "audit.json"]
     with open(paths[0], encoding="utf-8", newline="") as f:

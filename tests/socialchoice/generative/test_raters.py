@@ -55,13 +55,15 @@ def test_auto_calibration_standardises_opinion_similarities(embedder):
 
 def test_mapping_ids_and_vectors(embedder):
     by_name = EmbeddingRater(embedder, {"ann": OPINIONS[0], "bob": OPINIONS[2]})
-    by_position = EmbeddingRater(embedder, [OPINIONS[0], OPINIONS[2]],
-                                 calibration=by_name.calibration)
+    by_position = EmbeddingRater(
+        embedder, [OPINIONS[0], OPINIONS[2]], calibration=by_name.calibration
+    )
     np.testing.assert_allclose(by_name.rate(["bob", "ann"], POOL), by_position.rate([1, 0], POOL))
     V = embedder.encode([OPINIONS[0], OPINIONS[2]])
     from_vectors = EmbeddingRater.from_vectors(embedder, 3 * V, calibration=by_name.calibration)
-    np.testing.assert_allclose(from_vectors.rate([0, 1], POOL), by_position.rate([0, 1], POOL),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        from_vectors.rate([0, 1], POOL), by_position.rate([0, 1], POOL), atol=1e-6
+    )
 
 
 def test_fit_calibration_recovers_a_logistic_model():
@@ -74,6 +76,71 @@ def test_fit_calibration_recovers_a_logistic_model():
         fit_calibration([0.1, 0.2], [True, True])
 
 
+@pytest.mark.parametrize("n", [30, 400, 5000])
+def test_fit_calibration_agrees_with_scikit_learn(n):
+    """The numpy fit is the optimum scikit-learn finds (a test dependency only)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(n)
+    cos = rng.uniform(-0.3, 0.9, n)
+    agree = rng.random(n) < expit(3.0 * cos - 0.5)
+    model = LogisticRegression(C=1e6, max_iter=10_000, tol=1e-10).fit(cos[:, None], agree)
+    a, b = fit_calibration(cos, agree)
+    assert a == pytest.approx(model.coef_[0, 0], rel=1e-3, abs=1e-3)
+    assert b == pytest.approx(model.intercept_[0], rel=1e-3, abs=1e-3)
+
+
+def test_fit_calibration_separable_and_constant_inputs_stay_finite():
+    a, b = fit_calibration([0.1, 0.2, 0.8, 0.9], [False, False, True, True])
+    assert np.isfinite([a, b]).all() and a > 0 and -b / a == pytest.approx(0.5, abs=0.05)
+    a, b = fit_calibration([0.3, 0.3, 0.3, 0.3], [False, True, True, True])
+    assert a == 0.0 and expit(b) == pytest.approx(0.75)
+
+
+class _WritesPoolStatements:
+    """A chat model that only ever writes the given statements (one per call, in turn)."""
+
+    def __init__(self, replies):
+        self.replies = replies
+        self.calls = 0
+
+    def generate_batch(
+        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
+    ):
+        self.calls += 1
+        return [self.replies[(seed + i) % len(self.replies)] for i in range(len(conversations))]
+
+
+class _Likes:
+    """Everybody rates a statement by its length (longer is better), 0-6."""
+
+    scale = (0.0, 6.0)
+
+    def rate(self, agent_ids, statements):
+        return np.array([[min(6.0, len(s) / 4) for s in statements] for _ in agent_ids])
+
+
+def test_llm_generator_never_returns_a_statement_on_the_slate():
+    chat = _WritesPoolStatements(["  the LONGEST statement of all  ", "short"])
+    pool = ["the longest statement of all", "a middling one", "tiny"]
+    seen = []
+    generator = LLMGenerator(
+        chat, ["x", "y", "z"], _Likes(), pool=pool, progress=lambda d, t: seen.append((d, t))
+    )
+    rng = np.random.default_rng(0)
+    first = generator.generate([0, 1, 2], 1, rng=rng)
+    assert first == "the LONGEST statement of all"  # the written copy: its spaces trimmed
+    # the same statement in other case and spacing counts as already on the slate
+    second = generator.generate([0, 1, 2], 1, rng=rng, exclude=[first])
+    assert second == "a middling one"
+    third = generator.generate([0, 1, 2], 1, rng=rng, exclude=[first, second])
+    assert third == "short"
+    assert seen[:5] == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]  # one report per statement
+    assert chat.calls == 3 * 4
+    with pytest.raises(GenerativeError, match="no new statement"):
+        generator.generate([0], 1, rng=rng, exclude=[first, second, third, "tiny"])
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -83,6 +150,14 @@ def test_fit_calibration_recovers_a_logistic_model():
         (lambda e: EmbeddingRater(e, ["a", "b"], calibration="magic"), "'calibration'"),
         (lambda e: EmbeddingRater(e, ["a", "b"]).rate([5], ["x"]), "Unknown agent id 5"),
         (lambda e: EmbeddingRater(e, ["a", "b"]).rate([0], ["x", ""]), "statements[1]"),
+        (
+            lambda e: EmbeddingRater.from_vectors(e, [[1.0, np.nan]]),
+            "'vectors' parameter of EmbeddingRater.from_vectors must be a matrix of finite",
+        ),
+        (
+            lambda e: EmbeddingRater.from_vectors(e, [[1.0, 0.0]], ids=["a", "b"]),
+            "'ids' parameter of EmbeddingRater.from_vectors must be one id per row",
+        ),
     ],
 )
 def test_embedding_rater_bad_input(embedder, make, message):
@@ -112,8 +187,15 @@ def test_llm_rater_reads_digit_probabilities_in_both_orders(chat_model):
 
 def test_llm_generator_writes_scores_and_records(chat_model, embedder):
     rater = EmbeddingRater(embedder, OPINIONS)
-    generator = LLMGenerator(chat_model, OPINIONS, rater, pool=POOL[:1], n_candidates=2,
-                             max_opinions=4, max_new_tokens=16)
+    generator = LLMGenerator(
+        chat_model,
+        OPINIONS,
+        rater,
+        pool=POOL[:1],
+        n_candidates=2,
+        max_opinions=4,
+        max_new_tokens=16,
+    )
     slate = generate_slate(6, 2, rater=rater, generator=generator, rng=0)
     assert slate.k == 2 and all(s.strip() for s in slate.statements)
     assert len(generator.history) == 2

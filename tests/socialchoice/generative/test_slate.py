@@ -143,7 +143,7 @@ class _Opinions:
         words = [set(self.opinions[a].split()) for a in agent_ids]
         return np.array([[min(6, len(w & set(s.split()))) for s in statements] for w in words])
 
-    def generate(self, agent_ids, r):
+    def generate(self, agent_ids, r, *, rng, exclude=()):
         self.calls.append((tuple(agent_ids), r))
         return self.opinions[agent_ids[0]]
 
@@ -157,7 +157,7 @@ def test_custom_oracles_with_string_ids_and_progress() -> None:
     slate = generate_slate(
         ["ann", "bob", "cy", "di"], 2, oracle, oracle, progress=lambda *a: done.append(a)
     )
-    assert done == [(1, 2), (2, 2)]
+    assert done == [(0, 2), (1, 2), (2, 2)]
     assert oracle.calls[0] == (("ann", "bob", "cy", "di"), 2)
     assert slate.agents == ("ann", "bob", "cy", "di")
     assert slate.statements == ("cats are great", "cats rule")
@@ -172,7 +172,7 @@ class _SeededGenerator:
     def __init__(self) -> None:
         self.rngs: list[np.random.Generator] = []
 
-    def generate(self, agent_ids, r, *, rng=None):
+    def generate(self, agent_ids, r, *, rng, exclude=()):
         self.rngs.append(rng)
         return f"statement {int(rng.integers(1000))}"
 
@@ -180,13 +180,57 @@ class _SeededGenerator:
         return np.full((len(agent_ids), len(statements)), 3.0)
 
 
-def test_rng_is_spawned_for_generators_that_take_one() -> None:
+def test_every_round_gets_a_fresh_rng_stream() -> None:
     a, b = _SeededGenerator(), _SeededGenerator()
     s1 = generate_slate(6, 3, a, a, rng=42)
     s2 = generate_slate(6, 3, b, b, rng=np.random.default_rng(42))
     assert all(isinstance(g, np.random.Generator) for g in a.rngs) and len(a.rngs) == 3
     assert s1.statements == s2.statements  # same seed, same statements
     assert len({id(g) for g in a.rngs}) == 3  # a fresh stream per round
+
+
+def test_any_int_seeds_negative_ones_too() -> None:
+    a, b, c = _SeededGenerator(), _SeededGenerator(), _SeededGenerator()
+    s1 = generate_slate(6, 3, a, a, rng=-5)
+    assert s1.statements == generate_slate(6, 3, b, b, rng=-5).statements
+    assert s1.statements != generate_slate(6, 3, c, c, rng=5).statements
+    with pytest.raises(GenerativeError, match=r"'rng' parameter of generate_slate"):
+        generate_slate(6, 3, a, a, rng="seed")
+
+
+def test_distinct_slates_never_repeat_a_statement() -> None:
+    # all four agents love "A" most: without distinct, both rounds pick it
+    pool = _pool(np.array([[6.0, 4.0, 0.0], [6.0, 3.0, 1.0], [6.0, 1.0, 5.0], [6.0, 0.0, 4.0]]))
+    assert generate_slate(4, 2, pool, pool).statements == ("s0", "s0")
+    slate = generate_slate(4, 2, pool, pool, distinct=True)
+    assert slate.statements == ("s0", "s2")
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        U = _random_utilities(rng)
+        n, C = U.shape
+        k = int(rng.integers(1, min(n, C) + 1))
+        pool = _pool(U)
+        statements = generate_slate(n, k, pool, pool, distinct=True).statements
+        assert len(set(statements)) == k
+
+
+def test_distinct_refuses_a_generator_that_repeats() -> None:
+    oracle = _Scripted(["same", "other", "same"])
+    with pytest.raises(
+        GenerativeError,
+        match=r"returned 'same' in round 3 of 3 \(slot 2\), but it is already in slot 0",
+    ):
+        generate_slate(6, 3, oracle, oracle, distinct=True)
+    seen = _Scripted(["a", "b"])
+    seen.excluded = []
+    generate_slate(4, 2, seen, seen, distinct=True)
+    assert seen.excluded == [(), ("a",)]  # the generator is told what is on the slate
+
+
+def test_a_pool_with_fewer_than_k_statements_cannot_be_distinct() -> None:
+    pool = _pool(np.array([[6.0], [5.0]]))
+    with pytest.raises(GenerativeError, match="Every statement of the pool of 1 is already"):
+        generate_slate(2, 2, pool, pool, distinct=True)
 
 
 def test_slate_is_immutable_and_validated() -> None:
@@ -198,7 +242,7 @@ def test_slate_is_immutable_and_validated() -> None:
     with pytest.raises(AttributeError):
         slate.method = "x"  # type: ignore[misc]
     assert isinstance(slate.rounds[0], SlateRound)
-    with pytest.raises(GenerativeError, match="slot must be an int in \\[0, 2\\)"):
+    with pytest.raises(GenerativeError, match=r"'slot' parameter of Slate.members .* \[0, 1\]"):
         slate.members(2)
     with pytest.raises(GenerativeError, match="one assignment and one utility per agent"):
         Slate((0, 1), ("a",), np.array([0]), np.array([1.0, 2.0]))
@@ -248,7 +292,9 @@ class _Scripted:
         self.statements = list(statements)
         self.ratings = ratings
 
-    def generate(self, agent_ids, r):
+    def generate(self, agent_ids, r, *, rng, exclude=()):
+        if hasattr(self, "excluded"):
+            self.excluded.append(tuple(exclude))
         return self.statements.pop(0)
 
     def rate(self, agent_ids, statements):
@@ -300,7 +346,7 @@ def test_rater_without_scale_accepts_any_finite_rating() -> None:
         def rate(self, ids, st):
             return np.full((len(ids), 1), 42.0)
 
-        def generate(self, ids, r):
+        def generate(self, ids, r, *, rng, exclude=()):
             return "anything"
 
     assert generate_slate(2, 1, Free(), Free()).utilities.tolist() == [42.0, 42.0]
@@ -319,9 +365,14 @@ def test_oracles_without_methods_and_bad_progress() -> None:
         GenerativeError, match=r"'rater' parameter .* rate\(agent_ids, statements\)"
     ):
         generate_slate(3, 1, object(), pool)
-    with pytest.raises(GenerativeError, match=r"'generator' parameter .* generate\(agent_ids, r\)"):
+    with pytest.raises(
+        GenerativeError,
+        match=r"'generator' parameter .* generate\(agent_ids, r, \*, rng, exclude\)",
+    ):
         generate_slate(3, 1, pool, object())
-    with pytest.raises(GenerativeError, match="progress must be callable"):
+    with pytest.raises(
+        GenerativeError, match="'progress' parameter of generate_slate must be a callable"
+    ):
         generate_slate(3, 1, pool, pool, progress=3)
 
 

@@ -18,18 +18,17 @@ from sklearn.metrics import (
 import socialchoice as sc
 from socialchoice import GenerativeError, VoteMatrixError
 from socialchoice.bridging import shipped_conversations
-from socialchoice.generative._validation import (
+from socialchoice.generative._calibration import fit_authored_calibration
+from socialchoice.generative._hiding import hide_votes
+from socialchoice.generative._rater_baselines import majority_baseline
+from socialchoice.generative._rater_metrics import binary_metrics, reliability_table
+from socialchoice.generative._representations import (
     _opinion_vectors_reference,
     authored_matrix,
-    binary_metrics,
-    fit_authored_calibration,
-    hide_votes,
-    majority_baseline,
     opinion_texts,
     opinion_vectors,
-    reliability_table,
-    validate_rater,
 )
+from socialchoice.generative._validation import validate_rater
 
 
 def random_votes(rng: np.random.Generator, n: int, m: int, seen: float = 0.6) -> np.ndarray:
@@ -85,14 +84,23 @@ def test_hide_votes_fraction_and_determinism():
     assert h1.sum() / eligible.sum() == pytest.approx(0.1, abs=0.01)
 
 
+def test_hide_votes_accepts_negative_seeds():
+    V = random_votes(np.random.default_rng(2), 40, 20)
+    _, h1 = hide_votes(V, 0.3, rng=-4)
+    _, h2 = hide_votes(V, 0.3, rng=-4)
+    np.testing.assert_array_equal(h1, h2)
+    assert h1.any()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
         ({"fraction": 0.0}, GenerativeError, "'fraction' parameter of hide_votes"),
         ({"fraction": 1.0}, GenerativeError, "float in \\(0, 1\\)"),
         ({"min_votes": -1}, GenerativeError, "'min_votes' parameter"),
-        ({"V": [[1, 2]]}, VoteMatrixError, "row 0, column 1 is 2"),
-        ({"V": [1, -1]}, VoteMatrixError, "2-dimensional"),
+        ({"V": [[1, 2]]}, VoteMatrixError, r"entry \[0, 1\] is 2\.0"),
+        ({"V": [1, -1]}, VoteMatrixError, "'V' parameter of hide_votes must be a 2-D matrix"),
+        ({"rng": "seed"}, GenerativeError, "'rng' parameter of hide_votes"),
     ],
 )
 def test_hide_votes_errors(kwargs, error, match):
@@ -198,7 +206,7 @@ def test_majority_baseline_by_hand():
 
 # ------------------------------------------------------------------------------ validation
 def test_validate_rater_errors(brexit):
-    with pytest.raises(GenerativeError, match="one of \\('embedding', 'llm'\\)"):
+    with pytest.raises(GenerativeError, match=r"must be one of 'embedding', 'llm'\. Got 'bert'"):
         validate_rater(brexit, "bert", rng=0)
     with pytest.raises(GenerativeError, match="needs the 'embedder' parameter"):
         validate_rater(brexit, "embedding", rng=0)
@@ -206,6 +214,17 @@ def test_validate_rater_errors(brexit):
         validate_rater(brexit, "llm", rng=0)
     with pytest.raises(GenerativeError, match=r"No vote .* could be hidden"):
         validate_rater(brexit, "embedding", rng=0, embedder=object(), min_votes=10_000)
+    with pytest.raises(GenerativeError, match=r"'max_hidden' parameter of validate_rater"):
+        validate_rater(brexit, "embedding", rng=0, embedder=object(), max_hidden=0)
+    with pytest.raises(GenerativeError, match=r"'progress' parameter of validate_rater"):
+        validate_rater(brexit, "embedding", rng=0, embedder=object(), progress="bar")
+
+
+def test_the_old_module_still_offers_the_public_names():
+    from socialchoice.generative import _validation
+
+    for name in _validation.__all__:
+        assert hasattr(_validation, name), name
 
 
 def test_embedding_validation_on_polis(brexit, embedder):

@@ -42,6 +42,7 @@ from ._compare import (
     compare_slates,
     representation_levels,
 )
+from ._matching import matched_utilities, rematch, slate_ratings
 from ._opinions import DEMO_FOLDER, Opinions, Pool, pool_from_opinions, read_opinions, read_pool
 from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate
 from ._pool import PoolGenerator
@@ -89,11 +90,14 @@ __all__ = [
     "hide_votes",
     "kmeans_slate",
     "majority_baseline",
+    "matched_utilities",
     "pool_from_opinions",
     "read_opinions",
     "read_pool",
+    "rematch",
     "representation_levels",
     "round_sizes",
+    "slate_ratings",
     "top_mean_slate",
     "validate_rater",
 ]

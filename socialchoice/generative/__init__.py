@@ -42,6 +42,7 @@ from ._compare import (
     compare_slates,
     representation_levels,
 )
+from ._improve import improve_slate
 from ._matching import matched_utilities, rematch, slate_ratings
 from ._opinions import DEMO_FOLDER, Opinions, Pool, pool_from_opinions, read_opinions, read_pool
 from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate
@@ -88,6 +89,7 @@ __all__ = [
     "fit_calibration",
     "generate_slate",
     "hide_votes",
+    "improve_slate",
     "kmeans_slate",
     "majority_baseline",
     "matched_utilities",

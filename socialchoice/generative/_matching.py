@@ -13,7 +13,8 @@ slot copies, exact).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,7 +23,7 @@ from .._errors import GenerativeError
 from ._baselines import balanced_assignment
 from ._slate import Slate
 
-__all__ = ["matched_utilities", "rematch", "slate_ratings"]
+__all__ = ["matched_utilities", "rate_slates", "rematch", "slate_ratings"]
 
 def _as_ratings(ratings: ArrayLike, n: int, k: int, name: str) -> NDArray[np.float64]:
     try:
@@ -95,6 +96,62 @@ def slate_ratings(
             f"{len(column)} statements; pass the slate's (n, k) ratings to rate it."
         )
     return U[:, [column[s] for s in slate.statements]]
+
+
+def rate_slates(
+    slates: Mapping[str, Slate],
+    pool_utilities: ArrayLike,
+    statements: Sequence[str],
+    rater: Any,
+    cache: MutableMapping[str, NDArray[np.float64]] | None = None,
+) -> dict[str, NDArray[np.float64]]:
+    """The ``(n, k)`` ratings of each slate: pool statements looked up, others rated once.
+
+    Statements outside the pool (e.g. written by a language model) are rated for agents
+    ``0..n-1`` with ``rater.rate``, each text once; ``cache`` (text -> ratings of the ``n``
+    agents) keeps them across calls so that no statement is rated twice.
+
+    Parameters
+    ----------
+    slates : mapping of str to Slate
+    pool_utilities : array_like of shape (n, C)
+    statements : sequence of str
+        The pool, one statement per column.
+    rater : Rater
+        Rates the statements outside the pool; never called when there are none.
+    cache : dict, optional
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> class Length:
+    ...     def rate(self, agent_ids, statements):
+    ...         return np.array([[float(len(t)) for t in statements] for _ in agent_ids])
+    >>> slate = Slate((0, 1), ("a", "new"), [0, 1], [1.0, 3.0])
+    >>> rate_slates({"s": slate}, [[1, 2], [3, 4]], ["a", "b"], Length())["s"].tolist()
+    [[1.0, 3.0], [3.0, 3.0]]
+    """
+    U = np.asarray(pool_utilities, dtype=np.float64)
+    n = U.shape[0]
+    known: MutableMapping[str, NDArray[np.float64]] = {} if cache is None else cache
+    known.update((s, U[:, c]) for c, s in enumerate(statements))
+    new = list(dict.fromkeys(s for slate in slates.values() for s in slate.statements))
+    new = [s for s in new if s not in known]
+    if new:
+        rated = np.asarray(rater.rate(list(range(n)), new), dtype=np.float64)
+        if rated.shape != (n, len(new)) or not np.isfinite(rated).all():
+            raise GenerativeError(
+                f"The rater must return finite ratings of shape ({n}, {len(new)}) for the "
+                f"slate statements outside the pool. Got shape {rated.shape} instead."
+            )
+        known.update(zip(new, rated.T, strict=True))
+    return {
+        name: np.column_stack([known[s] for s in slate.statements])
+        for name, slate in slates.items()
+    }
 
 
 def matched_utilities(ratings: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.float64]]:

@@ -25,6 +25,8 @@ from .._errors import GenerativeError
 from ._baselines import baseline_slates
 from ._bjr import BJRViolation, bjr_violations
 from ._compare import compare_slates
+from ._improve import improve_slate
+from ._matching import rate_slates
 from ._opinions import Opinions, Pool, pool_from_opinions
 from ._pool import PoolGenerator
 from ._raters import EmbeddingRater, LLMGenerator, LLMRater
@@ -238,6 +240,7 @@ def build_slate(
     question: str | None = None,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    improve: bool = True,
 ) -> SlateRun:
     """Rate the pool, build the slate, audit it for BJR and compare it with the baselines.
 
@@ -270,6 +273,11 @@ def build_slate(
         Seeds the language model's sampling and k-means.
     progress : callable, optional
         ``progress(done, what)`` with ``done`` in [0, 1].
+    improve : bool
+        Re-match and improve the slate after the rounds
+        (:func:`~socialchoice.generative.improve_slate`, never adding a BJR violation); when
+        it swapped statements, the rounds' own slate stays in the comparison as
+        ``"generative (greedy)"``.
 
     Returns
     -------
@@ -349,7 +357,16 @@ def build_slate(
                 built + (1 - built) * done / total, f"baseline {name}"
             ),
         )
-    comparison = compare_slates(U, {"generative": slate, **baselines}, k, scale=oracle.scale)
+    cache: dict[str, np.ndarray] = {}
+    greedy = {"generative (greedy)": slate} if improve else {}
+    if improve:
+        R = rate_slates(greedy, U, pool.statements, oracle, cache)["generative (greedy)"]
+        slate = improve_slate(slate, U, k, statements=pool.statements, ratings=R)
+        if slate.statements == greedy["generative (greedy)"].statements:
+            greedy = {}  # the improvement re-matched at most: the matched comparison is the same
+    slates = {"generative": slate, **baselines, **greedy}
+    ratings = rate_slates(slates, U, pool.statements, oracle, cache)
+    comparison = compare_slates(U, slates, k, oracle.scale, ratings=ratings)
     violations = bjr_violations(U, slate.utilities, k)
     report(1.0, "done")
     return SlateRun(

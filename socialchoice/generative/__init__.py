@@ -36,6 +36,7 @@ from ._baselines import (
     top_mean_slate,
 )
 from ._bjr import BJRViolation, bjr_violations
+from ._cf_rater import VoteRater, complete_votes, vote_utilities
 from ._compare import (
     PILOT_REPRESENTATION,
     REPRESENTATION_LEVELS,
@@ -79,6 +80,7 @@ __all__ = [
     "Slate",
     "SlateRound",
     "SlateRun",
+    "VoteRater",
     "balanced_assignment",
     "baseline_slates",
     "binary_metrics",
@@ -86,6 +88,7 @@ __all__ = [
     "build_slate",
     "committee_slate",
     "compare_slates",
+    "complete_votes",
     "fit_calibration",
     "generate_slate",
     "hide_votes",
@@ -102,4 +105,5 @@ __all__ = [
     "slate_ratings",
     "top_mean_slate",
     "validate_rater",
+    "vote_utilities",
 ]

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import rankdata
 
 from .._errors import GenerativeError, VoteMatrixError
+from ._cf_rater import VoteRater
 from ._raters import EmbeddingRater, LLMRater, fit_calibration
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
     "validate_rater",
 ]
 
-RATERS = ("embedding", "llm")
+RATERS = ("embedding", "llm", "cf")
 _REF_POLIS = (
     "C. Small, M. Bjorkegren, T. Erkkilä, L. Shaw, C. Megill, 'Polis: Scaling deliberation by "
     "mapping high dimensional opinion spaces', Recerca 26(2), 2021"
@@ -657,7 +658,9 @@ def validate_rater(
     conversation : Conversation
         From :func:`socialchoice.read_polis`; moderated-out statements are dropped when
         ``accepted_only`` (as Polis does).
-    rater_name : {"embedding", "llm"}
+    rater_name : {"embedding", "llm", "cf"}
+        ``"cf"``: :class:`VoteRater`, a rank-2 completion of the training votes (authored
+        statements count as agreed); no model needed.
     fraction : float in (0, 1)
     rng : numpy.random.Generator, int or None
     max_hidden : int, optional
@@ -702,7 +705,7 @@ def validate_rater(
         )
     model = embedder if rater_name == "embedding" else chat_model
     needed = "embedder" if rater_name == "embedding" else "chat_model"
-    if model is None:
+    if model is None and rater_name != "cf":
         raise GenerativeError(
             f"{func} with rater_name={rater_name!r} needs the '{needed}' parameter (for "
             f"example lm.load_{needed}())."
@@ -730,7 +733,12 @@ def validate_rater(
     authored = authored_matrix(conv) & ~hidden  # never read a hidden vote back
     y = V[rows, cols] == 1.0
     calibration = None
-    if rater_name == "embedding":
+    if rater_name == "cf":  # collaborative filtering: the votes themselves, rank 2
+        V_cf = np.where(authored & np.isnan(V_train), 1.0, V_train)
+        p = VoteRater(V_cf, texts, embedder=embedder).probabilities[rows, cols]
+        if progress is not None:
+            progress(rows.size, rows.size)
+    elif rater_name == "embedding":
         E = np.asarray(model.encode(texts), dtype=np.float64)
         V_fit, held = hide_votes(V_train, fraction, r_cal, min_votes=min_votes)
         U_fit = opinion_vectors(V_fit, E, authored=authored & ~held)

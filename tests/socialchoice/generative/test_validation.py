@@ -198,7 +198,7 @@ def test_majority_baseline_by_hand():
 
 # ------------------------------------------------------------------------------ validation
 def test_validate_rater_errors(brexit):
-    with pytest.raises(GenerativeError, match="one of \\('embedding', 'llm'\\)"):
+    with pytest.raises(GenerativeError, match="one of \\('embedding', 'llm', 'cf'\\)"):
         validate_rater(brexit, "bert", rng=0)
     with pytest.raises(GenerativeError, match="needs the 'embedder' parameter"):
         validate_rater(brexit, "embedding", rng=0)

@@ -1,0 +1,327 @@
+"""A rater from people's own votes: low-rank completion of the agree/disagree matrix.
+
+People's votes predict their other votes far better than text does: on the shipped Polis
+conversations a rank-2 completion of the vote matrix beats the statements' majorities,
+where the embedding and language-model raters fall below them (``benchmarks/RESULTS.md``).
+:func:`complete_votes` fills the unseen cells by iterative SVD ("hard impute"); a
+:class:`VoteRater` rates the voted statements from the completed matrix and a statement
+nobody voted on from the completed columns of the voted statements nearest to it in a
+sentence-embedding space (the side information). :func:`vote_utilities` turns a vote
+matrix into the utility matrix a slate is built from, filling unseen cells this way.
+numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from _common.validation import check_choice, check_float, check_int, check_vote_matrix
+
+from .._errors import GenerativeError, VoteMatrixError
+from ._slate import as_scale
+
+__all__ = ["VoteRater", "complete_votes", "vote_utilities"]
+
+
+def complete_votes(
+    votes: ArrayLike, rank: int = 2, *, max_iter: int = 200, tol: float = 1e-5
+) -> NDArray[np.float64]:
+    """Fill the unseen cells of a vote matrix with a rank-``rank`` iterative SVD completion.
+
+    Unseen cells (NaN) start at their statement's mean vote (0 for a statement nobody
+    voted on). Each iteration takes the column-centred matrix's best rank-``rank``
+    approximation (truncated SVD), adds the column means back and puts it into the unseen
+    cells only, until the filled matrix changes by less than ``tol`` (relative Frobenius
+    norm) or after ``max_iter`` iterations. Seen cells keep their votes; filled cells are
+    clipped to ``[-1, 1]`` (an expected vote; above 0 leans agree).
+
+    Parameters
+    ----------
+    votes : array_like of shape (n, m)
+        +1 agree, -1 disagree, 0 pass, NaN unseen.
+    rank : int >= 1
+        Rank of the approximation (at most ``min(n, m)`` is used).
+    max_iter : int >= 1
+    tol : float > 0
+
+    Returns
+    -------
+    ndarray of shape (n, m)
+        The votes with every unseen cell filled.
+
+    Raises
+    ------
+    VoteMatrixError
+        ``votes`` is not a vote matrix.
+    GenerativeError
+        ``votes`` is empty, or ``rank``, ``max_iter`` or ``tol`` is out of range.
+
+    References
+    ----------
+    .. [1] R. Mazumder, T. Hastie and R. Tibshirani, 'Spectral regularization algorithms
+       for learning large incomplete matrices', JMLR 11 (2010), 2287-2322 (iterative SVD
+       imputation; the rank-constrained "hard impute" variant, §8).
+    .. [2] O. Troyanskaya et al., 'Missing value estimation methods for DNA microarrays',
+       Bioinformatics 17(6), 2001 (SVDimpute).
+
+    Examples
+    --------
+    Two camps; agent 3 agreed with camp A on statement 0, so it is filled as camp A:
+
+    >>> nan = float("nan")
+    >>> V = [[1, 1, -1, -1], [1, 1, -1, -1], [-1, -1, 1, 1], [1, nan, nan, -1]]
+    >>> complete_votes(V, rank=1)[3].round(2).tolist()
+    [1.0, 1.0, -1.0, -1.0]
+    """
+    func = "complete_votes"
+    V = check_vote_matrix(votes, "votes", func, error=VoteMatrixError)
+    n, m = V.shape
+    if n == 0 or m == 0:
+        raise GenerativeError(
+            f"The 'votes' parameter of {func} must have at least one participant and one "
+            f"statement. Got shape {V.shape} instead."
+        )
+    rank = min(check_int(rank, "rank", func, 1, error=GenerativeError), n, m)
+    max_iter = check_int(max_iter, "max_iter", func, 1, error=GenerativeError)
+    tol = check_float(tol, "tol", func, 0.0, low_open=True, error=GenerativeError)
+    seen = ~np.isnan(V)
+    counts = seen.sum(axis=0)
+    start = np.where(seen, V, 0.0).sum(axis=0) / np.maximum(counts, 1)
+    X = np.where(seen, V, start)
+    for _ in range(max_iter):
+        mu = X.mean(axis=0)
+        low = _truncate(X - mu, rank) + mu
+        filled = np.where(seen, V, np.clip(low, -1.0, 1.0))
+        change = np.linalg.norm(filled - X) / max(float(np.linalg.norm(X)), 1e-12)
+        X = filled
+        if change < tol:
+            break
+    return X
+
+
+def _truncate(X: NDArray[np.float64], rank: int) -> NDArray[np.float64]:
+    """The best rank-``rank`` approximation of ``X`` (Eckart-Young), via the smaller Gram matrix.
+
+    Projecting onto the top eigenvectors of ``X^T X`` (or ``X X^T``) equals the truncated
+    SVD and costs one small symmetric eigenproblem instead of a full SVD.
+    """
+    if X.shape[1] <= X.shape[0]:
+        _, vectors = np.linalg.eigh(X.T @ X)
+        top = vectors[:, -rank:]
+        return (X @ top) @ top.T
+    _, vectors = np.linalg.eigh(X @ X.T)
+    top = vectors[:, -rank:]
+    return top @ (top.T @ X)
+
+
+def _unit(M: NDArray[np.float64]) -> NDArray[np.float64]:
+    norms = np.linalg.norm(M, axis=-1, keepdims=True)
+    return M / np.where(norms > 0, norms, 1.0)
+
+
+class VoteRater:
+    """Rate statements by collaborative filtering on the agents' own agree/disagree votes.
+
+    The vote matrix is completed by :func:`complete_votes` (rank ``rank``); an agent's
+    probability of agreeing with a voted statement is ``(x + 1) / 2`` for the completed
+    (expected) vote ``x``, and its rating ``lo + (hi - lo) * P(agree)``. A statement with
+    no votes — a new text, or a column nobody voted on — takes the weighted mean of the
+    completed columns of the ``neighbours`` voted statements most similar to it by the
+    cosine of their sentence embeddings (weights ``exp(cosine / 0.1)``): the side
+    information that lets the rater judge statements written after the vote, e.g. by a
+    language model. Without an ``embedder`` such statements raise.
+
+    Parameters
+    ----------
+    votes : array_like of shape (n, m)
+        +1 agree, -1 disagree, 0 pass, NaN unseen; rows are agents ``ids``.
+    statements : sequence of str
+        The text of each column (a repeated text rates as its first column).
+    embedder : object with ``encode(texts)``, optional
+        Sentence embeddings for statements without votes (e.g. ``lm.load_embedder()``).
+    rank : int
+        Rank of the completion.
+    neighbours : int >= 1
+        Voted statements averaged for a statement without votes.
+    ids : sequence of hashable, optional
+        Agent ids, one per row (default ``0..n-1``).
+    scale : (float, float)
+        The rating scale (0--6, as in Fish et al.'s pilot).
+
+    Attributes
+    ----------
+    probabilities : ndarray of shape (n, m)
+        ``P(agree)`` of every agent for every voted statement (seen votes: 1, 0.5 or 0).
+
+    References
+    ----------
+    .. [1] R. Mazumder, T. Hastie and R. Tibshirani, 'Spectral regularization algorithms
+       for learning large incomplete matrices', JMLR 11 (2010).
+    .. [2] S. Fish et al., 'Generative Social Choice', arXiv:2309.01291 (2023), §2
+       (the discriminative query this rater answers).
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> V = [[1, 1, -1], [1, 1, -1], [-1, -1, 1], [1, nan, nan]]
+    >>> rater = VoteRater(V, ["tax less", "spend less", "spend more"], rank=1)
+    >>> rater.rate([3], ["spend less", "spend more"]).round(1).tolist()
+    [[6.0, 0.0]]
+    >>> class Toy:  # "spend" texts close together, "tax" apart
+    ...     def encode(self, texts):
+    ...         return np.array([[t.count("spend") + 0.1, t.count("tax") + 0.1] for t in texts])
+    >>> rater = VoteRater(V, ["tax less", "spend less", "spend more"], embedder=Toy(), rank=1,
+    ...                   neighbours=1)
+    >>> rater.rate([0, 2], ["tax cuts now"]).round(1).tolist()   # rated like "tax less"
+    [[6.0], [0.0]]
+    """
+
+    def __init__(
+        self,
+        votes: ArrayLike,
+        statements: Sequence[str],
+        *,
+        embedder: Any = None,
+        rank: int = 2,
+        neighbours: int = 5,
+        ids: Sequence[Hashable] | None = None,
+        scale: tuple[float, float] = (0.0, 6.0),
+    ) -> None:
+        func = "VoteRater"
+        completed = complete_votes(votes, rank)
+        n, m = completed.shape
+        texts = list(statements) if not isinstance(statements, str) else [statements]
+        if len(texts) != m or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise GenerativeError(
+                f"The 'statements' parameter of {func} must hold one non-empty text per column "
+                f"of votes ({m}). Got {len(texts)} entries instead."
+            )
+        agents = list(range(n)) if ids is None else list(ids)
+        if len(agents) != n or len(set(agents)) != n:
+            raise GenerativeError(
+                f"The 'ids' parameter of {func} must hold {n} distinct agent ids, one per row "
+                f"of votes. Got {len(agents)} ids ({len(set(agents))} distinct) instead."
+            )
+        self.scale = as_scale(scale)
+        self.embedder = embedder
+        self.neighbours = check_int(neighbours, "neighbours", func, 1, error=GenerativeError)
+        self.probabilities = (completed + 1.0) / 2.0
+        self.probabilities.flags.writeable = False
+        self._row = {a: i for i, a in enumerate(agents)}
+        voted = ~np.isnan(np.asarray(votes, dtype=np.float64)).all(axis=0)
+        self._column = {}
+        for j, t in enumerate(texts):
+            if voted[j]:
+                self._column.setdefault(t, j)
+        self._texts = texts
+        self._voted = np.flatnonzero(voted)
+        self._vectors: NDArray[np.float64] | None = None
+
+    def _rows(self, agent_ids: Sequence[Hashable]) -> NDArray[np.intp]:
+        missing = [a for a in agent_ids if a not in self._row]
+        if missing:
+            raise GenerativeError(
+                f"Unknown agent id {missing[0]!r}: the rater knows {len(self._row)} agents "
+                f"(ids such as {list(self._row)[:3]!r})."
+            )
+        return np.array([self._row[a] for a in agent_ids], dtype=np.intp)
+
+    def _side_information(self, texts: list[str]) -> NDArray[np.float64]:
+        """``P(agree)`` columns ``(n, len(texts))`` for statements without votes."""
+        if self.embedder is None or self._voted.size == 0:
+            why = "no embedder was given" if self.embedder is None else "nobody voted at all"
+            raise GenerativeError(
+                f"VoteRater cannot rate {texts[0]!r}: nobody voted on it and {why}. Pass "
+                "embedder= (e.g. lm.load_embedder()) to rate statements by their similarity "
+                "to the voted ones."
+            )
+        if self._vectors is None:
+            voted = [self._texts[j] for j in self._voted]
+            self._vectors = _unit(np.asarray(self.embedder.encode(voted), dtype=np.float64))
+        cos = _unit(np.asarray(self.embedder.encode(texts), dtype=np.float64)) @ self._vectors.T
+        near = np.argsort(-cos, axis=1, kind="stable")[:, : self.neighbours]
+        weights = np.exp(np.take_along_axis(cos, near, axis=1) / 0.1)
+        weights /= weights.sum(axis=1, keepdims=True)
+        P = self.probabilities[:, self._voted]
+        return np.einsum("nqk,qk->nq", P[:, near], weights)
+
+    def agreement(
+        self, agent_ids: Sequence[Hashable], statements: Sequence[str]
+    ) -> NDArray[np.float64]:
+        """``P(agree)`` of shape ``(len(agent_ids), len(statements))``."""
+        if isinstance(statements, str):
+            raise GenerativeError("statements must be a list of texts, not a single str.")
+        rows = self._rows(list(agent_ids))
+        texts = list(statements)
+        out = np.empty((rows.size, len(texts)))
+        known = [j for j, t in enumerate(texts) if t in self._column]
+        new = [j for j, t in enumerate(texts) if t not in self._column]
+        out[:, known] = self.probabilities[rows[:, None], [self._column[texts[j]] for j in known]]
+        if new:
+            out[:, new] = self._side_information([texts[j] for j in new])[rows]
+        return out
+
+    def rate(self, agent_ids: Sequence[Hashable], statements: Sequence[str]) -> NDArray[np.float64]:
+        """Ratings on ``scale``, shape ``(len(agent_ids), len(statements))``."""
+        lo, hi = self.scale
+        return lo + (hi - lo) * self.agreement(agent_ids, statements)
+
+    def __repr__(self) -> str:
+        n, m = self.probabilities.shape
+        return f"VoteRater({n} agents, {m} statements, {self._voted.size} voted on)"
+
+
+def vote_utilities(
+    votes: ArrayLike,
+    *,
+    fill: str = "cf",
+    rank: int = 2,
+    scale: tuple[float, float] = (0.0, 6.0),
+) -> NDArray[np.float64]:
+    """The agents' utilities for the statements, from agree/disagree votes.
+
+    A seen vote maps onto ``scale``: agree to ``hi``, disagree to ``lo``, pass to the
+    middle. An unseen cell is the agent's predicted vote (``fill="cf"``, the default: the
+    :class:`VoteRater`'s ``lo + (hi - lo) * P(agree)`` from a rank-``rank`` completion), or
+    the middle of the scale (``fill="neutral"``, as if the agent had passed).
+
+    Parameters
+    ----------
+    votes : array_like of shape (n, m)
+        +1 agree, -1 disagree, 0 pass, NaN unseen.
+    fill : {"cf", "neutral"}
+    rank : int
+    scale : (float, float)
+
+    Returns
+    -------
+    ndarray of shape (n, m)
+
+    Raises
+    ------
+    VoteMatrixError
+        ``votes`` is not a vote matrix.
+    GenerativeError
+        ``fill``, ``rank`` or ``scale`` is invalid.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> V = [[1, 1, -1], [1, 1, -1], [-1, -1, 1], [1, nan, nan]]
+    >>> vote_utilities(V, rank=1).round(1).tolist()[3]
+    [6.0, 6.0, 0.0]
+    >>> vote_utilities(V, fill="neutral")[3].tolist()
+    [6.0, 3.0, 3.0]
+    """
+    fill = check_choice(fill, "fill", "vote_utilities", ("cf", "neutral"), error=GenerativeError)
+    lo, hi = as_scale(scale)
+    V = check_vote_matrix(votes, "votes", "vote_utilities", error=VoteMatrixError)
+    if fill == "cf":
+        P = (complete_votes(V, rank) + 1.0) / 2.0
+    else:
+        P = (np.nan_to_num(V, nan=0.0) + 1.0) / 2.0
+    return lo + (hi - lo) * P

@@ -1,9 +1,11 @@
 """Raters validated against real people: predict hidden Polis votes from the other votes.
 
 On each shipped Polis conversation, 10% of every participant's agree/disagree votes are hidden
-(seed 0; participants keep at least 5 visible); the embedding rater predicts all of them, the
-LLM rater a random subsample (each rating costs two forward passes of the chat model). Both
-are scored next to the majority-vote baseline on the same votes.
+(seed 0; participants keep at least 5 visible); the collaborative-filtering and embedding
+raters predict all of them, the LLM rater a random subsample (each rating costs two forward
+passes of the chat model). All are scored next to the majority-vote baseline on the same
+votes. A second experiment holds out whole statements, as if nobody had voted on them yet,
+to test the collaborative-filtering rater's side information (statement embeddings).
 
 Run on its own (``python benchmarks/rater_validation.py``, the same as
 ``python benchmarks/run.py --only raters``) it replaces its section of benchmarks/RESULTS.md
@@ -17,12 +19,16 @@ import os
 import sys
 import time
 
+import numpy as np
 from _timing import stderr_progress
 
 import socialchoice as sc
 from socialchoice.bridging import shipped_conversations
+from socialchoice.generative import VoteRater
 from socialchoice.generative._validation import (
+    BinaryMetrics,
     RaterValidation,
+    binary_metrics,
     fit_authored_calibration,
     validate_rater,
 )
@@ -93,6 +99,44 @@ def _interpretation(emb_res: list[RaterValidation], llm_res: list[RaterValidatio
     return " ".join(out)
 
 
+def new_statements(conv, embedder) -> dict[str, BinaryMetrics]:
+    """Hold out each statement's votes in turn and predict them as a statement without votes.
+
+    ``VoteRater`` with ``embedder`` rates the held-out statement from the completed columns
+    of the voted statements, weighted by ``exp(cosine)`` of all-MiniLM-L6-v2 embeddings (the
+    default) and, sharper, of the 5 nearest with ``exp(cosine / 0.1)``; baselines:
+    each participant's own agree share on the other statements (*participant mean*) and the
+    global agree share (*overall*). Scored on every agree/disagree vote of every statement.
+    """
+    conv = conv.accepted()
+    V = np.asarray(conv.votes, dtype=np.float64)
+    texts = list(conv.texts)
+    y, p_side, p_near, p_mean, p_all = [], [], [], [], []
+    for j in range(V.shape[1]):
+        voted = np.abs(V[:, j]) == 1.0
+        if not voted.any():
+            continue
+        rest = V.copy()
+        rest[:, j] = np.nan
+        rater = VoteRater(rest, texts, embedder=embedder)
+        sharp = VoteRater(rest, texts, embedder=embedder, neighbours=5, temperature=0.1)
+        who = list(np.flatnonzero(voted))
+        y.append(V[voted, j] == 1.0)
+        p_side.append(rater.agreement(who, [texts[j]])[:, 0])
+        p_near.append(sharp.agreement(who, [texts[j]])[:, 0])
+        agrees, disagrees = (rest == 1.0).sum(axis=1), (rest == -1.0).sum(axis=1)
+        p_mean.append(((agrees + 1.0) / (agrees + disagrees + 2.0))[voted])
+        share = (rest == 1.0).sum() / max(int((np.abs(rest) == 1.0).sum()), 1)
+        p_all.append(np.full(int(voted.sum()), share))
+    Y = np.concatenate(y)
+    return {
+        "cf + embeddings (default)": binary_metrics(Y, np.concatenate(p_side)),
+        "cf + embeddings, 5 nearest": binary_metrics(Y, np.concatenate(p_near)),
+        "participant mean": binary_metrics(Y, np.concatenate(p_mean)),
+        "overall": binary_metrics(Y, np.concatenate(p_all)),
+    }
+
+
 def rater_validation(
     quick: bool = False, *, seed: int = 0, fraction: float = 0.1, llm_votes: int = 300
 ) -> list[str]:
@@ -110,8 +154,12 @@ def rater_validation(
     t_chat = time.perf_counter() - t0
     conversations = [sc.read_polis(f) for f in shipped_conversations().values()]
     results: list[RaterValidation] = []
+    cf_res: list[RaterValidation] = []
+    held_out: dict[str, dict[str, BinaryMetrics]] = {}
     for conv in conversations:
         sys.stderr.write(f"{conv.name}\n")
+        cf_res.append(validate_rater(conv, "cf", fraction=fraction, rng=seed))
+        held_out[conv.name] = new_statements(conv, embedder)
         results.append(
             validate_rater(conv, "embedding", fraction=fraction, rng=seed, embedder=embedder)
         )
@@ -134,12 +182,15 @@ def rater_validation(
         f"{fraction:.0%} of each participant's agree/disagree votes hidden (seed {seed}; "
         "participants with more than 5 such votes, at least 5 stay visible; moderated-out "
         "statements dropped). A participant is represented by the visible votes and the "
-        "statements they wrote: for `EmbeddingRater` the unit vector mean(agreed) − "
+        "statements they wrote: for `VoteRater` (*cf*) the training votes themselves, written "
+        "statements counted as agreed, completed by a rank-2 iterative SVD (P(agree) = "
+        "(completed vote + 1) / 2); for `EmbeddingRater` the unit vector mean(agreed) − "
         "mean(disagreed) of all-MiniLM-L6-v2 statement embeddings, calibrated with a logistic "
         "fit on a second split of the training votes only; for `LLMRater` (SmolLM2-135M, "
         "both scale orders, asked about the conversation's topic) a text of up to 4 agreed and "
-        "4 disagreed statements. P(agree) = rating / 6, label P ≥ 0.5. The embedding rater "
-        f"predicts every hidden vote, the LLM rater a random subsample of at most {llm_votes} "
+        "4 disagreed statements. P(agree) = rating / 6, label P ≥ 0.5. The cf and embedding "
+        "raters predict every hidden vote, the LLM rater a random subsample of at most "
+        f"{llm_votes} "
         "per conversation (all of them where fewer were hidden); each baseline is scored on "
         "the same votes as the rater above it: "
         "*majority* = the statement's majority among the training votes (P = add-one smoothed "
@@ -150,7 +201,7 @@ def rater_validation(
         "| ECE | AUC |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for res in results:
+    for res in [r for pair in zip(cf_res, results[::2], results[1::2], strict=True) for r in pair]:
         lines.append(_row(res.conversation, f"**{res.rater}**", res.n_hidden, res.metrics))
         for name, m in res.baselines.items():
             lines.append(_row(res.conversation, name, m.n, m))
@@ -182,13 +233,33 @@ def rater_validation(
         f"(a, b) = ({authored.a:.2f}, {authored.b:.2f}), AUC of the cosine alone "
         f"{authored.auc:.3f}.",
         "",
-        "**What this shows.** Embedding rater — "
+        "**What this shows.** Collaborative filtering (`VoteRater`, rank 2) — "
+        + "; ".join(_verdict(r) for r in cf_res)
+        + ". People's own votes predict their other votes far better than the text of what "
+        "they agreed with does: two dimensions of the vote matrix carry who agrees with what. "
+        "Embedding rater — "
         + "; ".join(_verdict(r) for r in emb_res)
         + ". LLM rater — "
         + "; ".join(_verdict(r) for r in llm_res)
         + ". "
         + _interpretation(emb_res, llm_res),
     ]
+    lines += [
+        "",
+        "**Statements nobody voted on yet** (the side information of `VoteRater`): each "
+        "statement's votes held out in turn, the statement rated from the completed columns "
+        "of the voted statements weighted by exp(embedding cosine) (the default), or of its 5 "
+        "nearest by exp(cosine / 0.1); *participant mean* = the "
+        "participant's add-one smoothed agree share on the other statements, *overall* = the "
+        "global agree share.",
+        "",
+        "| conversation | predictor | votes | accuracy | balanced accuracy | Brier | log loss "
+        "| ECE | AUC |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, table in held_out.items():
+        for predictor, m in table.items():
+            lines.append(_row(name, predictor, m.n, m))
     return lines
 
 

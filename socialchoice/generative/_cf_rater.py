@@ -131,9 +131,15 @@ class VoteRater:
     (expected) vote ``x``, and its rating ``lo + (hi - lo) * P(agree)``. A statement with
     no votes — a new text, or a column nobody voted on — takes the weighted mean of the
     completed columns of the ``neighbours`` voted statements most similar to it by the
-    cosine of their sentence embeddings (weights ``exp(cosine / 0.1)``): the side
+    cosine of their sentence embeddings (weights ``exp(cosine / temperature)``): the side
     information that lets the rater judge statements written after the vote, e.g. by a
     language model. Without an ``embedder`` such statements raise.
+
+    Sentence embeddings measure topic more than stance ("Leave" and "Remain" statements are
+    close), so the defaults (every voted statement, temperature 1) lean on the agent's
+    overall agreement and only tilt it towards similar statements; on the shipped Polis
+    conversations this matches each participant's own agree share and sharper settings
+    (5 nearest, temperature 0.1) do worse (``benchmarks/RESULTS.md``).
 
     Parameters
     ----------
@@ -145,8 +151,10 @@ class VoteRater:
         Sentence embeddings for statements without votes (e.g. ``lm.load_embedder()``).
     rank : int
         Rank of the completion.
-    neighbours : int >= 1
-        Voted statements averaged for a statement without votes.
+    neighbours : int >= 1, optional
+        Voted statements averaged for a statement without votes (default: all).
+    temperature : float > 0
+        Of the weights ``exp(cosine / temperature)``.
     ids : sequence of hashable, optional
         Agent ids, one per row (default ``0..n-1``).
     scale : (float, float)
@@ -187,7 +195,8 @@ class VoteRater:
         *,
         embedder: Any = None,
         rank: int = 2,
-        neighbours: int = 5,
+        neighbours: int | None = None,
+        temperature: float = 1.0,
         ids: Sequence[Hashable] | None = None,
         scale: tuple[float, float] = (0.0, 6.0),
     ) -> None:
@@ -208,7 +217,14 @@ class VoteRater:
             )
         self.scale = as_scale(scale)
         self.embedder = embedder
-        self.neighbours = check_int(neighbours, "neighbours", func, 1, error=GenerativeError)
+        self.neighbours = (
+            None
+            if neighbours is None
+            else check_int(neighbours, "neighbours", func, 1, error=GenerativeError)
+        )
+        self.temperature = check_float(
+            temperature, "temperature", func, 0.0, low_open=True, error=GenerativeError
+        )
         self.probabilities = (completed + 1.0) / 2.0
         self.probabilities.flags.writeable = False
         self._row = {a: i for i, a in enumerate(agents)}
@@ -244,10 +260,10 @@ class VoteRater:
             self._vectors = _unit(np.asarray(self.embedder.encode(voted), dtype=np.float64))
         cos = _unit(np.asarray(self.embedder.encode(texts), dtype=np.float64)) @ self._vectors.T
         near = np.argsort(-cos, axis=1, kind="stable")[:, : self.neighbours]
-        weights = np.exp(np.take_along_axis(cos, near, axis=1) / 0.1)
+        weights = np.exp(np.take_along_axis(cos, near, axis=1) / self.temperature)
         weights /= weights.sum(axis=1, keepdims=True)
         P = self.probabilities[:, self._voted]
-        return np.einsum("nqk,qk->nq", P[:, near], weights)
+        return np.clip(np.einsum("nqk,qk->nq", P[:, near], weights), 0.0, 1.0)
 
     def agreement(
         self, agent_ids: Sequence[Hashable], statements: Sequence[str]

@@ -60,29 +60,44 @@ def _witness(
 
 
 def _best_swap(
-    U: NDArray[np.float64], state: _State, k: int, allowed: set[tuple[int, float]]
+    U: NDArray[np.float64],
+    state: _State,
+    k: int,
+    allowed: set[tuple[int, float]],
+    budget: int | None,
 ) -> _State | None:
-    """The swap (slot, pool statement) of largest welfare gain that keeps BJR, if any."""
+    """The swap (slot, pool statement) of largest welfare gain that keeps BJR, if any.
+
+    Candidates are tried in decreasing order of an upper bound on their welfare (every agent
+    on its favourite slot, no balance); the search stops when the next bound cannot beat the
+    best swap found, so without a ``budget`` of exact matchings the swap is the best one.
+    """
     tol = 1e-9 * max(1.0, abs(state.welfare))
-    found: list[tuple[float, int, int, NDArray[np.intp]]] = []
+    candidates: list[tuple[float, int, int]] = []
     for j in range(k):
         others = np.delete(state.R, j, axis=1).max(axis=1, initial=-np.inf)
-        for c in range(U.shape[1]):
-            if c in state.cols or np.maximum(others, U[:, c]).sum() <= state.welfare + tol:
-                continue  # already on the slate, or even unconstrained it cannot gain
-            R = state.R.copy()
-            R[:, j] = U[:, c]
-            assignment, u = matched_utilities(R)
-            if u.sum() > state.welfare + tol:
-                found.append((float(u.sum()), j, c, assignment))
-    for welfare, j, c, assignment in sorted(found, key=lambda f: (-f[0], f[1], f[2])):
+        bounds = np.maximum(others[:, None], U).sum(axis=0)
+        candidates += [
+            (float(bounds[c]), j, int(c))
+            for c in np.flatnonzero(bounds > state.welfare + tol)
+            if c not in state.cols
+        ]
+    candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
+    best: _State | None = None
+    for tried, (bound, j, c) in enumerate(candidates):
+        floor = state.welfare if best is None else best.welfare
+        if bound <= floor + tol or (budget is not None and tried >= budget):
+            break
         R = state.R.copy()
         R[:, j] = U[:, c]
+        assignment, u = matched_utilities(R)
+        if u.sum() <= floor + tol:
+            continue
         witness = _witness(U, R, (assignment, state.assignment), k, allowed)
         if witness is not None:
             cols = [*state.cols[:j], c, *state.cols[j + 1 :]]
-            return _State(R, cols, witness, welfare)
-    return None
+            best = _State(R, cols, witness, float(u.sum()))
+    return best
 
 
 def improve_slate(
@@ -92,7 +107,8 @@ def improve_slate(
     *,
     statements: Sequence[str],
     ratings: ArrayLike | None = None,
-    max_swaps: int = 100,
+    max_swaps: int = 20,
+    max_candidates: int | None = 50,
 ) -> Slate:
     """Re-match the agents and swap slate statements for pool statements, never breaking BJR.
 
@@ -100,8 +116,11 @@ def improve_slate(
        (each slot ``floor(n/k)`` or ``ceil(n/k)`` agents, :func:`rematch`).
     2. **Local search.** Among all pairs (slot ``j``, pool statement ``c`` not on the slate),
        the one whose swap raises the matching's total utility most is taken, and again,
-       until no swap raises it or ``max_swaps`` were taken. Candidates are pruned by an
-       upper bound (every agent on its favourite slot) before the exact matching.
+       until no swap raises it or ``max_swaps`` were taken. Pairs are tried in decreasing
+       order of an upper bound on their welfare (every agent on its favourite slot, no
+       balance) and the search stops when the bound cannot beat the best swap found; at
+       most ``max_candidates`` exact matchings are solved per step (each is an
+       ``O(n^3)`` assignment problem), so a large pool costs bounded time.
 
     Every step keeps balanced justified representation: a step is taken only if some
     balanced assignment of the new slate — the optimal matching, else the previous
@@ -129,6 +148,9 @@ def improve_slate(
     max_swaps : int >= 0
         At most this many swaps (0: re-matching only). Each swap strictly raises welfare,
         so the search ends anyway.
+    max_candidates : int >= 1 or None
+        Exact matchings per step, the most promising pairs first; ``None``: as many as the
+        bound requires, which makes each step the best swap.
 
     Returns
     -------
@@ -173,6 +195,8 @@ def improve_slate(
     pool = as_statements(statements, U.shape[1])
     k = as_slate_size(k, U.shape[0], func=func)
     max_swaps = check_int(max_swaps, "max_swaps", func, 0, error=GenerativeError)
+    if max_candidates is not None:
+        max_candidates = check_int(max_candidates, "max_candidates", func, 1, error=GenerativeError)
     if slate.k != k or slate.n != U.shape[0]:
         raise GenerativeError(
             f"The 'slate' parameter of {func} must have k = {k} statements and one agent per "
@@ -192,7 +216,7 @@ def improve_slate(
         welfare=float(u.sum()),
     )
     for _ in range(max_swaps):
-        step = _best_swap(U, state, k, allowed)
+        step = _best_swap(U, state, k, allowed, max_candidates)
         if step is None:
             break
         state = step

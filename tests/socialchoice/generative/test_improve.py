@@ -54,8 +54,10 @@ def test_improving_a_generative_slate_keeps_bjr(instance: tuple[np.ndarray, int]
     U, k = instance
     pool = PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
     greedy = generate_slate(U.shape[0], k, pool, pool)
-    better = improve_slate(greedy, U, k, statements=pool.statements)
+    better = improve_slate(greedy, U, k, statements=pool.statements, max_candidates=None)
     _check(greedy, better, U, pool.statements, k)
+    _check(greedy, improve_slate(greedy, U, k, statements=pool.statements, max_candidates=1),
+           U, pool.statements, k)
     assert bjr_violations(U, better.utilities, k) == []  # the greedy slate satisfies BJR
     assert better.rounds == greedy.rounds and better.method == "generative+improved"
 
@@ -91,6 +93,8 @@ def test_rematching_alone_and_bad_input() -> None:
     assert out.statements == ("a", "b") and out.utilities.sum() == 21.0  # re-matched only
     with pytest.raises(GenerativeError, match=r"'max_swaps' parameter of improve_slate"):
         improve_slate(slate, U, 2, statements=pool, max_swaps=-1)
+    with pytest.raises(GenerativeError, match=r"'max_candidates' parameter of improve_slate"):
+        improve_slate(slate, U, 2, statements=pool, max_candidates=0)
     with pytest.raises(GenerativeError, match=r"must have k = 3 statements"):
         improve_slate(slate, U, 3, statements=pool)
     free = Slate((0, 1, 2, 3), ("a", "new"), [0, 0, 1, 1], [6.0, 5.0, 3.0, 3.0])

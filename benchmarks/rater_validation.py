@@ -252,8 +252,9 @@ def cf_rater_validation(*, seed: int = 0, fraction: float = 0.1) -> list[str]:
         f"votes hidden, seed {seed}, the same hidden votes): `VoteRater` (*cf*) completes the "
         "training votes — statements a participant wrote count as agreed — with a rank-2 "
         "iterative SVD (column-centred hard impute, `complete_votes`) and predicts P(agree) = "
-        "(completed vote + 1) / 2; numpy only, no model. The embedding rater is repeated "
-        "for reference.",
+        "sigmoid(a · completed vote + b), (a, b) fitted on 10% of the training votes held out "
+        "from a second completion (`agree_probabilities`); numpy only, no model. The "
+        "embedding rater is repeated for reference.",
         "",
         "| conversation | rater | hidden votes | accuracy | balanced accuracy | Brier | log loss "
         "| ECE | AUC |",
@@ -276,7 +277,7 @@ def cf_rater_validation(*, seed: int = 0, fraction: float = 0.1) -> list[str]:
             verdicts[-1] += (
                 f", but a log loss of {cf.log_loss:.3f} against the majority's "
                 f"{cf.baselines['majority'].log_loss:.3f}: the completion commits to ±1 on "
-                "some cells (P(agree) 0 or 1), which log loss punishes heavily when wrong"
+                "some cells, which log loss punishes heavily when wrong"
             )
         held_out[conv.name] = new_statements(conv, embedder)
     lines += [

@@ -36,7 +36,7 @@ from ._baselines import (
     top_mean_slate,
 )
 from ._bjr import BJRViolation, bjr_violations
-from ._cf_rater import VoteRater, complete_votes, vote_utilities
+from ._cf_rater import VoteRater, agree_probabilities, complete_votes, vote_utilities
 from ._compare import (
     PILOT_REPRESENTATION,
     REPRESENTATION_LEVELS,
@@ -81,6 +81,7 @@ __all__ = [
     "SlateRound",
     "SlateRun",
     "VoteRater",
+    "agree_probabilities",
     "balanced_assignment",
     "baseline_slates",
     "binary_metrics",

@@ -24,7 +24,7 @@ from _common.validation import check_choice, check_float, check_int, check_vote_
 from .._errors import GenerativeError, VoteMatrixError
 from ._slate import as_scale
 
-__all__ = ["VoteRater", "complete_votes", "vote_utilities"]
+__all__ = ["VoteRater", "agree_probabilities", "complete_votes", "vote_utilities"]
 
 
 def complete_votes(
@@ -118,6 +118,79 @@ def _truncate(X: NDArray[np.float64], rank: int) -> NDArray[np.float64]:
     return top @ (top.T @ X)
 
 
+def _fit_logistic(x: NDArray[np.float64], y: NDArray[np.bool_]) -> tuple[float, float]:
+    """``(a, b)`` of ``P(y) = sigmoid(a x + b)`` by Newton's method (tiny ridge: finite)."""
+    X = np.column_stack([x, np.ones_like(x)])
+    w = np.zeros(2)
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(X @ w)))
+        gradient = X.T @ (p - y) + 1e-3 * w
+        hessian = (X * (p * (1 - p))[:, None]).T @ X + 1e-3 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(w[0]), float(w[1])
+
+
+def agree_probabilities(
+    votes: ArrayLike, rank: int = 2, *, calibrate: bool = True
+) -> tuple[NDArray[np.float64], tuple[float, float] | None]:
+    """``P(agree)`` of every cell from a rank-``rank`` completion, and the calibration used.
+
+    A seen vote is its own probability (agree 1, pass 0.5, disagree 0). An unseen cell gets
+    ``sigmoid(a x + b)`` of its completed vote ``x``, where ``(a, b)`` is fitted by logistic
+    regression on 10% of the agree/disagree votes hidden from a second completion (a fixed
+    seed: the result is deterministic), so that a completed vote reads as a calibrated
+    probability; with fewer than 20 such votes or one class only (or ``calibrate=False``)
+    ``P = (x + 1) / 2`` and the calibration is ``None``.
+
+    Parameters
+    ----------
+    votes : array_like of shape (n, m)
+        +1 agree, -1 disagree, 0 pass, NaN unseen.
+    rank : int >= 1
+    calibrate : bool
+
+    Returns
+    -------
+    probabilities : ndarray of shape (n, m)
+    calibration : (float, float) or None
+
+    References
+    ----------
+    .. [1] J. Platt, 'Probabilistic outputs for support vector machines and comparisons to
+       regularized likelihood methods', in Advances in Large Margin Classifiers, 1999.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> P, cal = agree_probabilities([[1, 1, -1], [1, 1, -1], [-1, -1, 1], [1, nan, nan]], 1)
+    >>> P[3].round(2).tolist(), cal
+    ([1.0, 1.0, 0.0], None)
+    """
+    V = check_vote_matrix(votes, "votes", "agree_probabilities", error=VoteMatrixError)
+    X = complete_votes(V, rank)
+    seen = ~np.isnan(V)
+    calibration = None
+    cells = np.argwhere(np.abs(V) == 1.0)
+    held = int(0.1 * len(cells))
+    if calibrate and held >= 20:
+        pick = cells[np.random.default_rng(0).choice(len(cells), held, replace=False)]
+        train = V.copy()
+        train[pick[:, 0], pick[:, 1]] = np.nan
+        x = complete_votes(train, rank)[pick[:, 0], pick[:, 1]]
+        y = V[pick[:, 0], pick[:, 1]] == 1.0
+        if 0 < y.sum() < y.size:
+            calibration = _fit_logistic(x, y)
+    if calibration is None:
+        unseen = (X + 1.0) / 2.0
+    else:
+        a, b = calibration
+        unseen = 1.0 / (1.0 + np.exp(-(a * X + b)))
+    return np.where(seen, (np.nan_to_num(V) + 1.0) / 2.0, unseen), calibration
+
+
 def _unit(M: NDArray[np.float64]) -> NDArray[np.float64]:
     norms = np.linalg.norm(M, axis=-1, keepdims=True)
     return M / np.where(norms > 0, norms, 1.0)
@@ -128,7 +201,8 @@ class VoteRater:
 
     The vote matrix is completed by :func:`complete_votes` (rank ``rank``); an agent's
     probability of agreeing with a voted statement is ``(x + 1) / 2`` for the completed
-    (expected) vote ``x``, and its rating ``lo + (hi - lo) * P(agree)``. A statement with
+    (expected) vote ``x`` — or, calibrated on held-out votes, ``sigmoid(a x + b)``
+    (:func:`agree_probabilities`) — and its rating ``lo + (hi - lo) * P(agree)``. A statement with
     no votes — a new text, or a column nobody voted on — takes the weighted mean of the
     completed columns of the ``neighbours`` voted statements most similar to it by the
     cosine of their sentence embeddings (weights ``exp(cosine / temperature)``): the side
@@ -155,6 +229,9 @@ class VoteRater:
         Voted statements averaged for a statement without votes (default: all).
     temperature : float > 0
         Of the weights ``exp(cosine / temperature)``.
+    calibrate : bool
+        Read completed votes as probabilities with a logistic fit on held-out votes
+        (:func:`agree_probabilities`); else ``(x + 1) / 2``.
     ids : sequence of hashable, optional
         Agent ids, one per row (default ``0..n-1``).
     scale : (float, float)
@@ -164,6 +241,8 @@ class VoteRater:
     ----------
     probabilities : ndarray of shape (n, m)
         ``P(agree)`` of every agent for every voted statement (seen votes: 1, 0.5 or 0).
+    calibration : (float, float) or None
+        ``(a, b)`` of ``P = sigmoid(a x + b)`` for a completed vote ``x``, if fitted.
 
     References
     ----------
@@ -197,12 +276,13 @@ class VoteRater:
         rank: int = 2,
         neighbours: int | None = None,
         temperature: float = 1.0,
+        calibrate: bool = True,
         ids: Sequence[Hashable] | None = None,
         scale: tuple[float, float] = (0.0, 6.0),
     ) -> None:
         func = "VoteRater"
-        completed = complete_votes(votes, rank)
-        n, m = completed.shape
+        probabilities, self.calibration = agree_probabilities(votes, rank, calibrate=calibrate)
+        n, m = probabilities.shape
         texts = list(statements) if not isinstance(statements, str) else [statements]
         if len(texts) != m or not all(isinstance(t, str) and t.strip() for t in texts):
             raise GenerativeError(
@@ -225,7 +305,7 @@ class VoteRater:
         self.temperature = check_float(
             temperature, "temperature", func, 0.0, low_open=True, error=GenerativeError
         )
-        self.probabilities = (completed + 1.0) / 2.0
+        self.probabilities = probabilities
         self.probabilities.flags.writeable = False
         self._row = {a: i for i, a in enumerate(agents)}
         voted = ~np.isnan(np.asarray(votes, dtype=np.float64)).all(axis=0)
@@ -302,7 +382,8 @@ def vote_utilities(
 
     A seen vote maps onto ``scale``: agree to ``hi``, disagree to ``lo``, pass to the
     middle. An unseen cell is the agent's predicted vote (``fill="cf"``, the default: the
-    :class:`VoteRater`'s ``lo + (hi - lo) * P(agree)`` from a rank-``rank`` completion), or
+    :class:`VoteRater`'s ``lo + (hi - lo) * P(agree)`` from a rank-``rank`` completion,
+    calibrated by :func:`agree_probabilities`), or
     the middle of the scale (``fill="neutral"``, as if the agent had passed).
 
     Parameters
@@ -337,7 +418,7 @@ def vote_utilities(
     lo, hi = as_scale(scale)
     V = check_vote_matrix(votes, "votes", "vote_utilities", error=VoteMatrixError)
     if fill == "cf":
-        P = (complete_votes(V, rank) + 1.0) / 2.0
+        P = agree_probabilities(V, rank)[0]
     else:
         P = (np.nan_to_num(V, nan=0.0) + 1.0) / 2.0
     return lo + (hi - lo) * P

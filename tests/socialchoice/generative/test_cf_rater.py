@@ -12,6 +12,7 @@ from socialchoice.bridging import shipped_conversations
 from socialchoice.generative import (
     Rater,
     VoteRater,
+    agree_probabilities,
     complete_votes,
     validate_rater,
     vote_utilities,
@@ -66,6 +67,22 @@ def test_completion_bad_input() -> None:
         complete_votes(np.empty((0, 3)))
     with pytest.raises(GenerativeError, match=r"'tol' parameter"):
         complete_votes([[1.0]], tol=0)
+
+
+def test_probabilities_are_calibrated_on_held_out_votes() -> None:
+    truth, V = _camps(n=200, m=20, hide=0.3, seed=2)
+    noisy = np.where(np.random.default_rng(3).random(V.shape) < 0.1, -V, V)  # 10% flipped
+    P, calibration = agree_probabilities(noisy, rank=1)
+    assert calibration is not None and calibration[0] > 0  # a higher completed vote: agree
+    seen = ~np.isnan(noisy)
+    np.testing.assert_array_equal(P[seen], (noisy[seen] + 1) / 2)
+    unseen = P[~seen]
+    assert ((unseen > 0) & (unseen < 1)).all()  # calibrated: never certain
+    hits = (unseen >= 0.5) == (truth[~seen] > 0)
+    assert hits.mean() > 0.95
+    P_raw, none = agree_probabilities(noisy, rank=1, calibrate=False)
+    assert none is None and np.array_equal(P_raw[seen], P[seen])
+    assert VoteRater(noisy, [f"s{j}" for j in range(20)], rank=1).calibration == calibration
 
 
 class Toy:

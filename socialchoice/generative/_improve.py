@@ -191,6 +191,11 @@ def improve_slate(
     []
     """
     func = "improve_slate"
+    if not isinstance(slate, Slate):
+        raise GenerativeError(
+            f"The 'slate' parameter of {func} must be a Slate (e.g. from generate_slate). "
+            f"Got {type(slate).__name__} instead."
+        )
     U = as_utility_matrix(pool_utilities, name="pool_utilities")
     pool = as_statements(statements, U.shape[1])
     k = as_slate_size(k, U.shape[0], func=func)

@@ -95,6 +95,8 @@ def test_rematching_alone_and_bad_input() -> None:
         improve_slate(slate, U, 2, statements=pool, max_swaps=-1)
     with pytest.raises(GenerativeError, match=r"'max_candidates' parameter of improve_slate"):
         improve_slate(slate, U, 2, statements=pool, max_candidates=0)
+    with pytest.raises(GenerativeError, match=r"'slate' parameter of improve_slate must be a"):
+        improve_slate(["a", "b"], U, 2, statements=pool)
     with pytest.raises(GenerativeError, match=r"must have k = 3 statements"):
         improve_slate(slate, U, 3, statements=pool)
     free = Slate((0, 1, 2, 3), ("a", "new"), [0, 0, 1, 1], [6.0, 5.0, 3.0, 3.0])

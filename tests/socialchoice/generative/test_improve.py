@@ -106,3 +106,57 @@ def test_rematching_alone_and_bad_input() -> None:
     out = improve_slate(free, U, 2, statements=pool, ratings=R)
     assert out.utilities.sum() >= 6 + 5 + 3 + 3
     assert "new" not in out.statements or out.statements == ("a", "new")
+
+
+def _best_single_swap_reference(greedy: Slate, U: np.ndarray, k: int) -> float:
+    """Every (slot, statement) swap tried, slowly: the best matched welfare that keeps BJR.
+
+    A swap counts if its optimal matching, or the re-matched slate's assignment with the new
+    statement in the swapped slot, has no BJR violation the greedy slate did not have.
+    """
+    rows = np.arange(U.shape[0])
+    cols = [int(s[1:]) for s in greedy.statements]
+    allowed = _pairs(U, greedy, k)
+    start, u0 = matched_utilities(U[:, cols])
+    best = float(u0.sum())
+    for j in range(k):
+        for c in range(U.shape[1]):
+            if c in cols:
+                continue
+            R = U[:, [*cols[:j], c, *cols[j + 1 :]]]
+            a, u = matched_utilities(R)
+            kept = any(
+                {(v.statement, v.threshold) for v in bjr_violations(U, R[rows, w], k)} <= allowed
+                for w in (a, start)
+            )
+            if kept and u.sum() > best + 1e-9:
+                best = float(u.sum())
+    return best
+
+
+@st.composite
+def _wide(draw: st.DrawFn) -> tuple[np.ndarray, int]:
+    """More statements than slots, so that several swaps compete."""
+    n = draw(st.integers(4, 9))
+    C = draw(st.integers(4, 8))
+    k = draw(st.integers(2, 3))
+    cells = draw(st.lists(st.integers(0, 6), min_size=n * C, max_size=n * C))
+    return np.array(cells, dtype=float).reshape(n, C), k
+
+
+@settings(max_examples=60, deadline=None)
+@given(_wide())
+def test_one_step_finds_the_best_single_swap(instance: tuple[np.ndarray, int]) -> None:
+    U, k = instance
+    pool = PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
+    greedy = generate_slate(U.shape[0], k, pool, pool)
+    rematched = improve_slate(greedy, U, k, statements=pool.statements, max_swaps=0)
+    if _pairs(U, rematched, k) - _pairs(U, greedy, k) or (
+        abs(rematched.utilities.sum() - _welfare(greedy, U, pool.statements)) > 1e-9
+    ):
+        return  # the re-matching was refused: the reference assumes it is taken
+    one = improve_slate(
+        greedy, U, k, statements=pool.statements, max_swaps=1, max_candidates=None
+    )
+    expected = _best_single_swap_reference(greedy, U, k)
+    assert _welfare(one, U, pool.statements) == pytest.approx(expected)

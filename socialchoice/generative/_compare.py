@@ -272,6 +272,12 @@ def compare_slates(
             f"Got {type(slates).__name__} of length {len(slates) if slates else 0}."
         )
     given = dict(ratings or {})
+    unknown = [name for name in given if name not in slates]
+    if unknown:
+        raise GenerativeError(
+            f"ratings has an entry for {unknown[0]!r}, which is not one of the slates "
+            f"{list(slates)!r}; key the ratings by slate name."
+        )
     rows = []
     for name, slate in slates.items():
         slate = _check_slate(name, slate, n, k, scale)

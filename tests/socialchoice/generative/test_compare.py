@@ -154,6 +154,8 @@ def test_compare_accepts_a_generated_slate_outside_the_pool() -> None:
     assert table.loc["llm", "mean"] == pytest.approx((n // 2 * 6 + n // 2 * 3) / n)
     with pytest.raises(GenerativeError, match=r"'a new statement', which is not in the pool"):
         compare_slates(U, {"llm": free}, 2, statements=statements)
+    with pytest.raises(GenerativeError, match=r"entry for 'LLM', which is not one of the slates"):
+        compare_slates(U, {"llm": free}, 2, ratings={"LLM": ratings})
     with pytest.raises(GenerativeError, match=r"finite \(40, 2\) matrix"):
         compare_slates(U, {"llm": free}, 2, ratings={"llm": ratings[:, :1]})
 

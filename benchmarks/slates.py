@@ -1,4 +1,11 @@
-"""Generative slates: time per slate, and BJR / representation against the baselines."""
+"""Generative slates: time per slate, and BJR / representation against the baselines.
+
+The quality section judges every slate under one balanced optimal (Monroe) matching and
+shows the generative slate before and after ``improve_slate``, on the demo data and both
+Polis conversations. ``python benchmarks/slates.py`` re-runs that section alone (no
+language model) and splices it into RESULTS.md; ``benchmarks/run.py --only slates`` runs
+the timing section too.
+"""
 
 from __future__ import annotations
 

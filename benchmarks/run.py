@@ -24,7 +24,7 @@ from committees import committee_rules
 from lm_speed import lm_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
-from rater_validation import rater_validation
+from rater_validation import cf_rater_validation, rater_validation
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
 
@@ -56,7 +56,7 @@ def main() -> None:
         ],
         "lm": lambda: [lm_speed(quick)],
         "slates": lambda: slate_benchmarks(quick),
-        "raters": lambda: [rater_validation(quick)],
+        "raters": lambda: [rater_validation(quick), cf_rater_validation()],
         "svo": lambda: [svo_benchmark(quick)],
         "cli": lambda: [cli_startup(quick)],
     }

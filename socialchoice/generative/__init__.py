@@ -37,12 +37,15 @@ from ._baselines import (
 )
 from ._bjr import BJRViolation, bjr_violations
 from ._calibration import fit_calibration
+from ._cf_rater import VoteRater, agree_probabilities, complete_votes, vote_utilities
 from ._compare import (
     PILOT_REPRESENTATION,
     REPRESENTATION_LEVELS,
     compare_slates,
     representation_levels,
 )
+from ._improve import improve_slate
+from ._matching import matched_utilities, rematch, slate_ratings
 from ._opinions import DEMO_FOLDER, Opinions, Pool, pool_from_opinions, read_opinions, read_pool
 from ._pipeline import SLATE_GENERATORS, SLATE_RATERS, SlateRun, build_slate, collect_warnings
 from ._pool import PoolGenerator
@@ -81,6 +84,8 @@ __all__ = [
     "SlateRound",
     "SlateRun",
     "SlateWork",
+    "VoteRater",
+    "agree_probabilities",
     "balanced_assignment",
     "baseline_slates",
     "binary_metrics",
@@ -89,17 +94,23 @@ __all__ = [
     "collect_warnings",
     "committee_slate",
     "compare_slates",
+    "complete_votes",
     "fit_calibration",
     "generate_slate",
     "hide_votes",
+    "improve_slate",
     "kmeans_slate",
     "majority_baseline",
+    "matched_utilities",
     "pool_from_opinions",
     "read_opinions",
     "read_pool",
+    "rematch",
     "representation_levels",
     "round_sizes",
+    "slate_ratings",
     "slate_work",
     "top_mean_slate",
     "validate_rater",
+    "vote_utilities",
 ]

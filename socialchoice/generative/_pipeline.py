@@ -30,6 +30,8 @@ from .._errors import GenerativeError
 from ._baselines import baseline_slates
 from ._bjr import BJRViolation, bjr_violations
 from ._compare import compare_slates
+from ._improve import improve_slate
+from ._matching import rate_slates
 from ._opinions import Opinions, Pool, pool_from_opinions
 from ._pool import PoolGenerator
 from ._protocols import check_progress
@@ -348,6 +350,23 @@ def _oracle(opinions: Opinions, embedder: Any, rater: str, chat_model: Any, ques
     return LLMRater(chat_model, list(opinions.texts), question=question)
 
 
+def _compare(
+    slate: Slate, baselines: dict[str, Slate], U: np.ndarray, k: int, pool: Pool, oracle: Any,
+    improve: bool,
+) -> tuple[Slate, pd.DataFrame]:
+    """The (improved) slate and its comparison with the baselines under one matching."""
+    cache: dict[str, np.ndarray] = {}
+    greedy = {"generative (greedy)": slate} if improve else {}
+    if improve:
+        R = rate_slates(greedy, U, pool.statements, oracle, cache)["generative (greedy)"]
+        slate = improve_slate(slate, U, k, statements=pool.statements, ratings=R)
+        if slate.statements == greedy["generative (greedy)"].statements:
+            greedy = {}  # the improvement re-matched at most: the matched comparison is the same
+    slates = {"generative": slate, **baselines, **greedy}
+    ratings = rate_slates(slates, U, pool.statements, oracle, cache)
+    return slate, compare_slates(U, slates, k, oracle.scale, ratings=ratings)
+
+
 def build_slate(
     opinions: Opinions,
     k: int,
@@ -360,6 +379,7 @@ def build_slate(
     question: str | None = None,
     rng: np.random.Generator | int | None = 0,
     progress: Progress = None,
+    improve: bool = True,
 ) -> SlateRun:
     """Rate the pool, build the slate, audit it for BJR and compare it with the baselines.
 
@@ -394,6 +414,11 @@ def build_slate(
         ``progress(done, total)`` in the work units of :func:`slate_work` (its
         :meth:`~SlateWork.describe` says what runs at ``done``): first ``(0, total)``, last
         ``(total, total)``.
+    improve : bool
+        Re-match and improve the slate after the rounds
+        (:func:`~socialchoice.generative.improve_slate`, never adding a BJR violation); when
+        it swapped statements, the rounds' own slate stays in the comparison as
+        ``"generative (greedy)"``.
 
     Returns
     -------
@@ -460,7 +485,7 @@ def build_slate(
                 rng=rng,
                 progress=meter.at(("baselines",)),
             )
-        comparison = compare_slates(U, {"generative": slate, **baselines}, k, scale=oracle.scale)
+        slate, comparison = _compare(slate, baselines, U, k, pool, oracle, improve)
         violations = bjr_violations(U, slate.utilities, k)
     report(progress, meter.work.total, meter.work.total)
     return SlateRun(

@@ -25,6 +25,7 @@ from _common.validation import check_choice, check_int, check_rng
 
 from .._errors import GenerativeError
 from ._calibration import AuthoredCalibration, fit_authored_calibration, fit_calibration
+from ._cf_rater import VoteRater
 from ._hiding import hide_votes
 from ._protocols import check_progress
 from ._rater_baselines import majority_baseline, overall_baseline
@@ -48,7 +49,7 @@ __all__ = [
     "validate_rater",
 ]
 
-RATERS = ("embedding", "llm")
+RATERS = ("embedding", "llm", "cf")
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _check_request(
     check_choice(rater_name, "rater_name", func, RATERS, error=GenerativeError)
     model = embedder if rater_name == "embedding" else chat_model
     needed = "embedder" if rater_name == "embedding" else "chat_model"
-    if model is None:
+    if model is None and rater_name != "cf":
         raise GenerativeError(
             f"{func} with rater_name={rater_name!r} needs the '{needed}' parameter (for "
             f"example lm.load_{needed}())."
@@ -211,6 +212,14 @@ def _predict_embedding(
     P = rater.agreement(list(range(U.shape[0])), texts)
     report(progress, split.rows.size, split.rows.size)
     return P[split.rows, split.cols], calibration
+
+
+def _predict_cf(embedder: Any, texts: list[str], split: _Split, progress: Progress) -> NDArray:
+    """Collaborative filtering: a rank-2 completion of the training votes (authored = agreed)."""
+    V_cf = np.where(split.authored & np.isnan(split.V_train), 1.0, split.V_train)
+    p = VoteRater(V_cf, texts, embedder=embedder).probabilities[split.rows, split.cols]
+    report(progress, split.rows.size, split.rows.size)
+    return p
 
 
 def _predict_llm(
@@ -320,7 +329,9 @@ def validate_rater(
     conversation : Conversation
         From :func:`socialchoice.read_polis`; moderated-out statements are dropped when
         ``accepted_only`` (as Polis does).
-    rater_name : {"embedding", "llm"}
+    rater_name : {"embedding", "llm", "cf"}
+        ``"cf"``: :class:`VoteRater`, a rank-2 completion of the training votes (authored
+        statements count as agreed); no model needed.
     fraction : float in (0, 1)
     rng : numpy.random.Generator, int or None
     max_hidden : int, optional
@@ -363,7 +374,9 @@ def validate_rater(
     r_hide, r_cal, r_sub, r_text = check_rng(rng, "validate_rater", error=GenerativeError).spawn(4)
     split = _split(conv, fraction, min_votes, max_hidden, r_hide, r_sub)
     calibration = None
-    if rater_name == "embedding":
+    if rater_name == "cf":
+        p = _predict_cf(embedder, list(conv.texts), split, progress)
+    elif rater_name == "embedding":
         p, calibration = _predict_embedding(
             model, list(conv.texts), split, fraction, min_votes, r_cal, progress
         )

@@ -67,7 +67,8 @@ def test_build_the_demo_slate(at: AppTest) -> None:
     assert [s.value for s in at.success] == ["No BJR violation against the pool"]
     assert len(at.get("download_button")) == 3
     comparison = at.dataframe[-1].value
-    assert list(comparison["slate"]) == ["generative", "top_mean", *gen.BASELINE_RULES, "kmeans"]
+    names = ["generative", "top_mean", *gen.BASELINE_RULES, "kmeans", "generative (greedy)"]
+    assert list(comparison["slate"]) == names  # the improvement swapped statements
     assignment = at.dataframe[0].value
     assert list(assignment.columns) == ["participant", "slot", "statement", "utility"]
     assert len(assignment) == 120 and set(assignment["slot"]) == {1, 2, 3, 4, 5}

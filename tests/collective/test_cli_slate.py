@@ -102,7 +102,10 @@ def test_demo_writes_slate_assignment_and_audit(models: None, tmp_path: Path) ->
     assert audit["question"].startswith("When a user asks an AI assistant")  # question.txt
     assert audit["bjr_violations"] == []
     names = [row["slate"] for row in audit["comparison"]]
-    assert names == ["generative", "top_mean", *gen.BASELINE_RULES, "kmeans"]
+    # the improvement step swapped statements on the demo: the rounds' slate is shown too
+    assert names == ["generative", "top_mean", *gen.BASELINE_RULES, "kmeans", "generative (greedy)"]
+    rows = {row["slate"]: row for row in audit["comparison"]}
+    assert rows["generative"]["mean"] >= rows["generative (greedy)"]["mean"]
     for row in audit["comparison"]:
         assert sum(row[level] for level in gen.REPRESENTATION_LEVELS) == pytest.approx(1.0)
 

@@ -12,6 +12,7 @@ from socialchoice.generative import (
     REPRESENTATION_LEVELS,
     PoolGenerator,
     Slate,
+    balanced_assignment,
     baseline_slates,
     bjr_violations,
     compare_slates,
@@ -21,14 +22,17 @@ from socialchoice.generative import (
 
 COLUMNS = [
     "n_statements",
+    "matching",
     "bjr_violations",
     "largest_coalition",
+    "matched_bjr_violations",
     "mean",
     "min",
     "q10",
     "q25",
     "median",
     *REPRESENTATION_LEVELS,
+    "own_mean",
 ]
 
 
@@ -93,29 +97,48 @@ def test_compare_slates_table() -> None:
     pool = PoolGenerator(statements, U)
     slates = {"generative": generate_slate(U.shape[0], k, pool, pool)}
     slates |= baseline_slates(statements, U, k, opinion_embeddings=E, rng=0)
-    table = compare_slates(U, slates, k)
+    table = compare_slates(U, slates, k, statements=statements)
     assert isinstance(table, pd.DataFrame)
     assert list(table.columns) == COLUMNS
     assert list(table.index) == list(slates) and table.index.name == "slate"
     np.testing.assert_allclose(table[list(REPRESENTATION_LEVELS)].sum(axis=1), 1.0)
     assert table.loc["generative", "bjr_violations"] == 0
     assert table.loc["generative", "largest_coalition"] == 0
+    assert (table["matching"] == "balanced optimal").all()
     for name, slate in slates.items():
         row = table.loc[name]
-        violations = bjr_violations(U, slate.utilities, k)
+        violations = bjr_violations(U, slate.utilities, k)  # the slate's own assignment
         assert row["bjr_violations"] == len(violations)
         assert row["largest_coalition"] == max((v.size for v in violations), default=0)
-        u = slate.utilities
+        R = U[:, [statements.index(s) for s in slate.statements]]
+        best = balanced_assignment(R)
+        u = R[np.arange(U.shape[0]), best]  # the matched utilities
+        assert row["matched_bjr_violations"] == len(bjr_violations(U, u, k))
         assert row["mean"] == pytest.approx(u.mean()) and row["min"] == u.min()
         assert row["median"] == pytest.approx(np.median(u))
         assert row["q10"] <= row["q25"] <= row["median"]
         assert row["n_statements"] == k
+        assert row["own_mean"] == pytest.approx(slate.utilities.mean())
+        assert row["mean"] >= row["own_mean"] - 1e-12  # no balanced assignment beats the optimum
         expected = representation_levels(u)
         np.testing.assert_allclose(row[list(REPRESENTATION_LEVELS)].to_numpy(float), expected)
 
 
+def test_every_slate_is_judged_by_the_same_matching() -> None:
+    # Greedy rounds give agent 2 the slot it likes less; the optimal matching swaps 1 and 2.
+    U = np.array([[6.0, 0.0], [5.0, 4.0], [5.0, 0.0], [0.0, 6.0]])
+    greedy = Slate((0, 1, 2, 3), ("a", "b"), [0, 0, 1, 1], [6.0, 5.0, 0.0, 6.0])
+    matched = Slate((0, 1, 2, 3), ("a", "b"), [0, 1, 0, 1], [6.0, 4.0, 5.0, 6.0])
+    table = compare_slates(U, {"greedy": greedy, "matched": matched}, 2, statements=["a", "b"])
+    assert table.loc["greedy", "mean"] == table.loc["matched", "mean"] == 21 / 4
+    assert table.loc["greedy", "own_mean"] == 17 / 4
+    without = compare_slates(U, {"greedy": greedy}, 2)  # no pool texts: own assignment only
+    assert without.loc["greedy", "matching"] == "own assignment"
+    assert without.loc["greedy", "mean"] == without.loc["greedy", "own_mean"] == 17 / 4
+
+
 def test_compare_accepts_a_generated_slate_outside_the_pool() -> None:
-    _, U, _ = _instance(1)
+    statements, U, _ = _instance(1)
     n = U.shape[0]
     free = Slate(
         agents=tuple(range(n)),
@@ -125,6 +148,16 @@ def test_compare_accepts_a_generated_slate_outside_the_pool() -> None:
     )
     table = compare_slates(U, {"llm": free}, 2)
     assert table.loc["llm", "bjr_violations"] == 0 and table.loc["llm", "perfectly"] == 1.0
+    ratings = np.column_stack([np.full(n, 6.0), np.full(n, 3.0)])
+    table = compare_slates(U, {"llm": free}, 2, statements=statements, ratings={"llm": ratings})
+    assert table.loc["llm", "matching"] == "balanced optimal"
+    assert table.loc["llm", "mean"] == pytest.approx((n // 2 * 6 + n // 2 * 3) / n)
+    with pytest.raises(GenerativeError, match=r"'a new statement', which is not in the pool"):
+        compare_slates(U, {"llm": free}, 2, statements=statements)
+    with pytest.raises(GenerativeError, match=r"entry for 'LLM', which is not one of the slates"):
+        compare_slates(U, {"llm": free}, 2, ratings={"LLM": ratings})
+    with pytest.raises(GenerativeError, match=r"finite \(40, 2\) matrix"):
+        compare_slates(U, {"llm": free}, 2, ratings={"llm": ratings[:, :1]})
 
 
 def test_compare_bad_input() -> None:

@@ -206,7 +206,7 @@ def test_majority_baseline_by_hand():
 
 # ------------------------------------------------------------------------------ validation
 def test_validate_rater_errors(brexit):
-    with pytest.raises(GenerativeError, match=r"must be one of 'embedding', 'llm'\. Got 'bert'"):
+    with pytest.raises(GenerativeError, match=r"one of 'embedding', 'llm', 'cf'\. Got 'bert'"):
         validate_rater(brexit, "bert", rng=0)
     with pytest.raises(GenerativeError, match="needs the 'embedder' parameter"):
         validate_rater(brexit, "embedding", rng=0)

@@ -122,8 +122,9 @@ def committee_command(
             "--time-limit",
             metavar="SECONDS",
             min=0.0,
-            help="Seconds the exact searches (PAV, Chamberlin-Courant and Monroe, and the "
-            "EJR/PJR audit) may run before the command stops with an error; 0 means no limit.",
+            help="Seconds the exact searches (PAV, Chamberlin-Courant and Monroe; every tie of "
+            "a sequential rule with --all; the EJR/PJR audit) may run before the command stops "
+            "with an error; 0 means no limit.",
         ),
     ] = sc.DEFAULT_TIME_LIMIT,
 ) -> None:

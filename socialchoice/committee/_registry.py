@@ -10,7 +10,8 @@ of winning committees as sorted tuples. The decorator returns the rule's public 
 calls it (the same as ``select(A, k, rule)``).
 
 Rules whose search can take exponential time (the integer programs of PAV,
-Chamberlin--Courant and Monroe) declare the option ``time_limit`` at registration
+Chamberlin--Courant and Monroe; the "parallel universes" search of the sequential rules with
+``resolute=False``) declare the option ``time_limit`` at registration
 (``options=("time_limit",)``): their compute function takes ``time_limit`` (seconds, ``None``
 for no limit) and raises :class:`~socialchoice.TimeLimitError` when it runs out, and their
 public function takes ``time_limit=DEFAULT_TIME_LIMIT``. :func:`select` takes ``time_limit``
@@ -347,9 +348,10 @@ def select(
         ``integer_weights`` (Monroe) need whole numbers, at most 10^9 voters in all.
     time_limit : float or None, default 10
         Seconds allowed to the rules whose search can take exponential time (those with
-        ``"time_limit"`` in their ``options``: PAV, Chamberlin--Courant and Monroe, for
-        ``resolute=True`` and ``resolute=False`` alike); ``None`` for no limit. Other rules
-        ignore it.
+        ``"time_limit"`` in their ``options``): the integer programs of PAV,
+        Chamberlin--Courant and Monroe, and, with ``resolute=False``, the search over every
+        tie-breaking order of seq-PAV, seq-Phragmén and Equal Shares. ``None`` for no
+        limit. Other rules ignore it.
 
     Returns
     -------

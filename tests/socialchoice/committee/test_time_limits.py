@@ -21,6 +21,7 @@ from collective.main import app
 from socialchoice import DEFAULT_TIME_LIMIT, RuleInputError, TimeLimitError, committee
 
 EXACT = ("pav", "chamberlin_courant", "monroe")
+SEQUENTIAL = ("seq_pav", "seq_phragmen", "equal_shares")
 HARD = np.random.default_rng(1).random((100, 40)) < 0.3
 K = 8
 LIMIT = 0.05
@@ -56,8 +57,8 @@ def test_the_public_functions_take_the_limit(rule: str) -> None:
 def test_the_default_limit_is_documented_and_declared() -> None:
     assert DEFAULT_TIME_LIMIT == 10.0
     for name, rule in committee.COMMITTEE_RULES.items():
-        assert ("time_limit" in rule.options) == (name in EXACT), name
-    for name in EXACT:
+        assert ("time_limit" in rule.options) == (name in EXACT + SEQUENTIAL), name
+    for name in EXACT + SEQUENTIAL:
         func = getattr(committee, name)
         assert func.__signature__.parameters["time_limit"].default == DEFAULT_TIME_LIMIT
         assert "time_limit" in func.__doc__
@@ -87,6 +88,23 @@ def test_the_limit_is_validated(bad: object) -> None:
         committee.select(A, 1, "approval_voting", time_limit=bad)  # validated for every rule
     with pytest.raises(RuleInputError, match=expected.format("monroe")):
         committee.monroe(A, 1, time_limit=bad)
+
+
+@pytest.mark.parametrize("rule", SEQUENTIAL)
+def test_a_limit_stops_the_search_over_every_tie_of_a_sequential_rule(rule: str) -> None:
+    """40 candidates each approved by one voter: every step ties all the rest, so
+    resolute=False would follow a million branches (12-80 s) before refusing."""
+    A = np.eye(40, dtype=bool)
+    start = time.perf_counter()
+    with pytest.raises(TimeLimitError, match=f"{rule} did not finish within its time limit "
+                       "of 0.2 s") as info:
+        committee.select(A, 10, rule, resolute=False, time_limit=0.2)
+    assert time.perf_counter() - start < PROMPT and info.value.rule == rule
+    # one path of k polynomial steps is not limited
+    assert committee.select(A, 10, rule, time_limit=0) == tuple(range(10))
+    # a small instance with every tie followed finishes without a limit
+    assert committee.select(np.eye(6, dtype=bool), 2, rule, resolute=False,
+                            time_limit=None) == [(i, j) for i in range(6) for j in range(i + 1, 6)]
 
 
 def test_rules_without_a_search_ignore_the_limit_and_unknown_options_are_refused() -> None:

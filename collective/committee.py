@@ -25,12 +25,17 @@ __all__ = ["committee_command"]
 
 
 def _result(
-    file: Path, k: int, rule: str, audit: bool, all_winners: bool
+    file: Path, k: int, rule: str, audit: bool, all_winners: bool, time_limit: float | None
 ) -> tuple[dict[str, Any], committee.ProportionalityReport | None]:
     """The library's answer as the command's JSON document, and the audit report (or None)."""
     ballots = committee.read_approvals(file)
     chosen = committee.select(
-        ballots.matrix, k, rule, resolute=not all_winners, weights=ballots.weights
+        ballots.matrix,
+        k,
+        rule,
+        resolute=not all_winners,
+        weights=ballots.weights,
+        time_limit=time_limit,
     )
     winners = chosen if all_winners else [chosen]
     report = None
@@ -38,7 +43,7 @@ def _result(
         if not ballots.is_approval:
             fail("--audit needs approval ballots (0/1 cells); this file has utilities.")
         report = committee.proportionality_report(
-            ballots.matrix, winners[0], k=k, weights=ballots.weights
+            ballots.matrix, winners[0], k=k, weights=ballots.weights, time_limit=time_limit
         )
     out: dict[str, Any] = {
         "rule": rule,
@@ -111,6 +116,17 @@ def committee_command(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
     ] = OutputFormat.table,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            min=0.0,
+            help="Seconds the exact searches (PAV, Chamberlin-Courant and Monroe; every tie of "
+            "a sequential rule with --all; the EJR/PJR audit) may run before the command stops "
+            "with an error; 0 means no limit.",
+        ),
+    ] = sc.DEFAULT_TIME_LIMIT,
 ) -> None:
     """Choose a committee of K candidates from the approval ballots in FILE."""
     if rule not in committee.COMMITTEE_RULES:
@@ -120,7 +136,13 @@ def committee_command(
             code=2,
         )
     try:
-        out, report = _result(file, k, rule, audit, all_winners)
+        out, report = _result(file, k, rule, audit, all_winners, time_limit or None)
+    except sc.TimeLimitError as exc:
+        what = "the audit (--audit)" if exc.rule == "proportionality_report" else f"rule {rule}"
+        fail(
+            f"{what} did not finish within --time-limit {exc.time_limit:g} s; raise "
+            "--time-limit SECONDS (0 = no limit) to get the exact answer.",
+        )
     except sc.SocialChoiceError as exc:
         fail(str(exc))
     if fmt is OutputFormat.json:

@@ -5,7 +5,10 @@ group-size test :func:`_deserves`, the exact level-ℓ search for EJR and PJR vi
 (:func:`_peel`, :func:`_search`, :func:`_milp`, :func:`_group`) and the brute-force
 references over all ``2^n`` voter groups that the tests compare every audit against.
 The level-by-level driver (EJR+ filter, node budget, integer-program fallback) is
-``_cohesive_hit`` in :mod:`._audits`.
+``_cohesive_hit`` in :mod:`._audits`. Both exact searches take a
+:class:`~socialchoice._timelimit.Clock`: the depth-first search checks it at every node and
+the integer program gets the time left as HiGHS's ``time_limit``; running out raises
+:class:`~socialchoice.TimeLimitError`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from _common.validation import first_index, parameter_error
 
 from .._errors import ApprovalError
+from .._timelimit import Clock
 from ._input import as_committee, as_k, as_profile, as_weights
 
 _RTOL = 1e-9
+_UNLIMITED = Clock(None, "audit")  # the searches' clock when no time limit is given
 
 
 class _BudgetExceeded(Exception):
@@ -113,7 +118,8 @@ def _group(inst: _Instance, ell: int, T, S) -> NDArray[np.intp] | None:
     return np.flatnonzero(members)
 
 
-def _search(inst: _Instance, ell: int, V, C, pjr: bool, budget: int | None):
+def _search(inst: _Instance, ell: int, V, C, pjr: bool, budget: int | None,
+            clock: Clock = _UNLIMITED):
     """Depth-first search for ℓ jointly approved candidates T (and, for PJR, a set S of at
     most ℓ-1 committee members containing the group's W-approvals)."""
     A, w, nodes = inst.A, inst.w, [0]
@@ -122,6 +128,7 @@ def _search(inst: _Instance, ell: int, V, C, pjr: bool, budget: int | None):
         nodes[0] += 1
         if budget is not None and nodes[0] > budget:
             raise _BudgetExceeded
+        clock.check()
 
     def cover(rows, cols, chosen, j):
         # rows: voters whose W-approvals avoid every excluded column so far
@@ -169,7 +176,7 @@ def _search(inst: _Instance, ell: int, V, C, pjr: bool, budget: int | None):
     return rec((), rows, cands)
 
 
-def _milp(inst: _Instance, ell: int, V, C, pjr: bool):
+def _milp(inst: _Instance, ell: int, V, C, pjr: bool, clock: Clock = _UNLIMITED):
     """Integer program: voters x_i, candidates y_c (Σy = ℓ), committee members z_s (PJR:
     Σz ≤ ℓ-1) with x_i + y_c ≤ 1 when i does not approve c, x_i ≤ z_s when i approves s ∈ W,
     and Σ w_i x_i ≥ ℓ·n/k."""
@@ -209,8 +216,12 @@ def _milp(inst: _Instance, ell: int, V, C, pjr: bool):
     nvar = nv + nc + nz
     M = sparse.csr_array((np.concatenate(blocks_v), (np.concatenate(blocks_r),
                           np.concatenate(blocks_c))), shape=(r0 + len(sums), nvar))
+    left = clock.left()
     res = milp(np.zeros(nvar), integrality=np.ones(nvar), bounds=Bounds(0, 1),
-               constraints=LinearConstraint(M, np.concatenate(lb), np.concatenate(ub)))
+               constraints=LinearConstraint(M, np.concatenate(lb), np.concatenate(ub)),
+               options={} if np.isinf(left) else {"time_limit": left})
+    if res.status == 1:  # HiGHS stopped on the time limit
+        clock.fail()
     if res.status == 2:
         return None
     if res.status != 0 or res.x is None:

@@ -16,8 +16,10 @@ decided exactly: levels where EJR+ holds are skipped (a PJR or EJR violation at 
 an EJR+ violation at ℓ), the rest is shrunk by a peeling argument and settled by a pruned
 depth-first search, or by an integer program (``scipy.optimize.milp``, HiGHS) when the search
 exceeds its node budget. Every witness is re-verified with exact arithmetic before it is
-returned. The search, the integer program and the brute-force references live in
-:mod:`._audit_search`.
+returned. Both exact searches stop after ``time_limit`` seconds (default
+:data:`~socialchoice._timelimit.DEFAULT_TIME_LIMIT`, ``None`` for no limit) with
+:class:`~socialchoice.TimeLimitError`, never with a guessed verdict. The search, the integer
+program and the brute-force references live in :mod:`._audit_search`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from _common.validation import check_choice
 
 from .._errors import ApprovalError
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock
 from ._audit_search import (
     _BudgetExceeded,
     _deserves,
@@ -161,7 +164,7 @@ def _ejr_plus_hit(inst: _Instance):
 
 # ----------------------------------------------------------------- exact EJR / PJR
 
-def _cohesive_hit(inst: _Instance, pjr: bool, method: str, func: str):
+def _cohesive_hit(inst: _Instance, pjr: bool, method: str, func: str, clock: Clock):
     check_choice(method, "method", func, _METHODS, error=ApprovalError)
     levels = np.flatnonzero(_ejr_plus_table(inst).any(axis=1)) + 1
     for ell in (int(x) for x in levels):
@@ -171,14 +174,15 @@ def _cohesive_hit(inst: _Instance, pjr: bool, method: str, func: str):
         hit = None
         if method != "milp":
             try:
-                hit = _search(inst, ell, V, C, pjr, None if method == "search" else _BUDGET)
+                budget = None if method == "search" else _BUDGET
+                hit = _search(inst, ell, V, C, pjr, budget, clock)
             except _BudgetExceeded:
-                hit = _milp(inst, ell, V, C, pjr)
+                hit = _milp(inst, ell, V, C, pjr, clock)
         else:
-            hit = _milp(inst, ell, V, C, pjr)
+            hit = _milp(inst, ell, V, C, pjr, clock)
         group = None if hit is None else _group(inst, ell, *hit)
         if hit is not None and group is None:  # solver tolerance: settle it by exhaustive search
-            hit = _search(inst, ell, V, C, pjr, None)
+            hit = _search(inst, ell, V, C, pjr, None, clock)
             group = None if hit is None else _group(inst, ell, *hit)
         if group is not None:
             return group, ell, tuple(sorted(hit[0]))
@@ -270,7 +274,7 @@ def is_ejr_plus(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
 
 
 def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None,
-           method: str = "auto") -> AuditResult:
+           method: str = "auto", time_limit: float | None = DEFAULT_TIME_LIMIT) -> AuditResult:
     """Extended justified representation (EJR): every ℓ-cohesive group has a member with at
     least ℓ approved members in ``W``.
 
@@ -285,12 +289,20 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     ----------
     A, W, k, weights : as in :func:`is_jr`.
     method : ``"auto"``, ``"search"`` or ``"milp"`` (same answer; only speed differs).
+    time_limit : float or None, default 10
+        Seconds the exact search may take; ``None`` for no limit.
 
     Returns
     -------
     AuditResult
         When EJR fails: the smallest violated level ℓ, ℓ jointly approved candidates and all
         voters who approve them and have fewer than ℓ approved members in ``W``.
+
+    Raises
+    ------
+    TimeLimitError
+        The search did not settle every level within ``time_limit`` (the message says how
+        to raise it).
 
     References
     ----------
@@ -308,7 +320,11 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_ejr")
-    hit = _cohesive_hit(inst, pjr=False, method=method, func="is_ejr")
+    return _ejr(inst, method, Clock(time_limit, "is_ejr"), "is_ejr")
+
+
+def _ejr(inst: _Instance, method: str, clock: Clock, func: str) -> AuditResult:
+    hit = _cohesive_hit(inst, pjr=False, method=method, func=func, clock=clock)
     what = ""
     if hit is not None:
         top = int(inst.u[hit[0]].max())
@@ -318,7 +334,7 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
 
 
 def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None,
-           method: str = "auto") -> AuditResult:
+           method: str = "auto", time_limit: float | None = DEFAULT_TIME_LIMIT) -> AuditResult:
     """Proportional justified representation (PJR): every ℓ-cohesive group ``N'`` has at
     least ℓ members of ``W`` among the candidates approved by some voter of ``N'``.
 
@@ -328,7 +344,7 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
 
     Parameters
     ----------
-    A, W, k, weights, method : as in :func:`is_ejr`.
+    A, W, k, weights, method, time_limit : as in :func:`is_ejr`.
 
     Returns
     -------
@@ -357,7 +373,11 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_pjr")
-    hit = _cohesive_hit(inst, pjr=True, method=method, func="is_pjr")
+    return _pjr(inst, method, Clock(time_limit, "is_pjr"), "is_pjr")
+
+
+def _pjr(inst: _Instance, method: str, clock: Clock, func: str) -> AuditResult:
+    hit = _cohesive_hit(inst, pjr=True, method=method, func=func, clock=clock)
     what = ""
     if hit is not None:
         got = inst.committee[inst.A[np.ix_(hit[0], inst.committee)].any(axis=0)]
@@ -438,7 +458,8 @@ class ProportionalityReport:
 
 
 def proportionality_report(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
-                           weights: ArrayLike | None = None) -> ProportionalityReport:
+                           weights: ArrayLike | None = None,
+                           time_limit: float | None = DEFAULT_TIME_LIMIT) -> ProportionalityReport:
     """Audit a committee for JR, PJR, EJR and EJR+ and summarise its welfare.
 
     Welfare counts approved members ``u_i = |A_i ∩ W|``: utilitarian ``Σ w_i u_i``, its
@@ -450,6 +471,8 @@ def proportionality_report(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
     Parameters
     ----------
     A, W, k, weights : as in :func:`is_jr`.
+    time_limit : float or None, default 10
+        Seconds the exact EJR and PJR searches may take together; ``None`` for no limit.
 
     Returns
     -------
@@ -479,15 +502,16 @@ def proportionality_report(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
       PAV score            8.0000
       coverage             100.0% of voters approve a member
     """
-    inst = _instance(A, W, k, weights, "proportionality_report")
+    func = "proportionality_report"
+    inst = _instance(A, W, k, weights, func)
+    clock = Clock(time_limit, func)
     plus = is_ejr_plus(A, inst.committee, k=inst.k, weights=inst.w)
     jr = is_jr(A, inst.committee, k=inst.k, weights=inst.w)
     if plus.holds:
         ejr = _result("EJR", inst, None, "")
     else:
-        ejr = is_ejr(A, inst.committee, k=inst.k, weights=inst.w)
-    pjr = _result("PJR", inst, None, "") if ejr.holds else is_pjr(
-        A, inst.committee, k=inst.k, weights=inst.w)
+        ejr = _ejr(inst, "auto", clock, func)
+    pjr = _result("PJR", inst, None, "") if ejr.holds else _pjr(inst, "auto", clock, func)
     harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, inst.k + 1))])
     util = float(inst.w @ inst.u)
     return ProportionalityReport(

@@ -18,11 +18,16 @@ re-scored exactly (``score``); committees within ``REL_TOL * scale`` of the best
 and a search ends only when the solver's committee scores below ``best - GUARD * scale``, a
 margin larger than HiGHS's optimality gap and feasibility tolerances, so no tied committee
 is missed.
+
+Time limits: every search takes a :class:`~socialchoice._timelimit.Clock`. Each HiGHS solve
+gets the time left as its ``time_limit`` and the clock is checked between solves, so a search
+that runs out of time raises :class:`~socialchoice.TimeLimitError` (never a partial answer).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +36,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .._errors import RuleInputError
+from .._timelimit import Clock
 from ._prep import REL_TOL, Committee
 
 __all__ = ["lexmin_optimal", "monroe_model", "optimal_committees", "thiele_model"]
@@ -156,6 +162,7 @@ def monroe_model(U: NDArray[np.float64], w: NDArray[np.float64], k: int, classes
 def _solve(
     model: Model,
     k: int,
+    clock: Clock,
     *,
     cuts: list[Committee] = (),  # type: ignore[assignment]
     below: Committee | None = None,
@@ -164,6 +171,8 @@ def _solve(
     """Best committee of ``model`` other than ``cuts`` (and lexicographically below ``below``).
 
     ``bonus`` adds ``bonus * (m - c) / m`` per member c, steering ties towards low indices.
+    HiGHS gets the time left on ``clock``; a solve it stops on the limit raises
+    :class:`~socialchoice.TimeLimitError`.
     "T before S" (the smallest candidate of the symmetric difference is in T) is encoded
     with continuous ``t_c <= y_c``, ``t_c <= y_d`` (d in S, d < c) and ``sum t_c >= 1``.
     """
@@ -190,13 +199,16 @@ def _solve(
         c = c.copy()
         c[:m] -= bonus * (m - np.arange(m)) / m
     c, integrality, upper, block, lo, hi = _assemble(c, upper, m, block, lo, hi, extra)
+    left = clock.left()
     res = milp(
         c,
         integrality=integrality,
         bounds=Bounds(np.zeros(len(c)), upper),
         constraints=LinearConstraint(block, lo, hi),
-        options=_OPTIONS,
+        options=_OPTIONS if math.isinf(left) else {**_OPTIONS, "time_limit": left},
     )
+    if res.status == 1:  # HiGHS stopped on the time limit
+        clock.fail()
     if res.status == 2:  # infeasible: no committee is left
         return None
     if res.x is None:
@@ -211,14 +223,19 @@ def _tolerances(scale: float, k: int) -> tuple[float, float, float]:
 
 
 def optimal_committees(
-    model: Model, score: Callable[[Committee], float], k: int, scale: float, name: str
+    model: Model,
+    score: Callable[[Committee], float],
+    k: int,
+    scale: float,
+    name: str,
+    clock: Clock,
 ) -> list[Committee]:
     """All canonical optimal committees of ``model`` (exact scores decide ties)."""
     tol, guard, _ = _tolerances(scale, k)
     found: list[tuple[float, Committee]] = []
     best = -np.inf
     while True:
-        S = _solve(model, k, cuts=[W for _, W in found])
+        S = _solve(model, k, clock, cuts=[W for _, W in found])
         if S is None:
             break
         s = float(score(S))
@@ -236,7 +253,7 @@ def optimal_committees(
 
 
 def lexmin_optimal(
-    model: Model, score: Callable[[Committee], float], k: int, scale: float
+    model: Model, score: Callable[[Committee], float], k: int, scale: float, clock: Clock
 ) -> Committee:
     """The lexicographically smallest optimal committee of ``model``.
 
@@ -246,13 +263,13 @@ def lexmin_optimal(
     between the tie tolerance and the solver's accuracy are cut off and the search goes on).
     """
     tol, guard, bonus = _tolerances(scale, k)
-    S = _solve(model, k, bonus=bonus)
+    S = _solve(model, k, clock, bonus=bonus)
     if S is None:
         raise RuntimeError("committee model infeasible")
     best = float(score(S))
     cuts: list[Committee] = [S]
     while True:  # certify optimality of S against all other committees
-        T = _solve(model, k, cuts=cuts)
+        T = _solve(model, k, clock, cuts=cuts)
         if T is None:
             return S
         s = float(score(T))
@@ -265,7 +282,7 @@ def lexmin_optimal(
         break
     cuts = []
     while True:  # S is optimal: look for a tied committee lexicographically before it
-        T = _solve(model, k, cuts=cuts, below=S, bonus=bonus)
+        T = _solve(model, k, clock, cuts=cuts, below=S, bonus=bonus)
         if T is None:
             return S
         s = float(score(T))

@@ -4,11 +4,13 @@ Each member represents between ``floor(N/k)`` and ``ceil(N/k)`` voters (N = tota
 weights are numbers of identical voters); the score is the total utility of the voters for
 their representative (for approvals: how many voters are represented by someone they
 approve). Small instances by brute force (one assignment problem per committee), larger ones
-by the integer program of :mod:`._ilp`.
+by the integer program of :mod:`._ilp` within ``time_limit`` seconds (running out raises
+:class:`~socialchoice.TimeLimitError`).
 
 :func:`monroe` is registered with :func:`~._registry.register`: it computes on validated input
-``(U, w, k, *, resolute, is_approval, method="auto")`` and the decorator returns the public
-function ``monroe(A, k, *, resolute=True, weights=None)`` that its docstring documents.
+``(U, w, k, *, resolute, is_approval, method="auto", time_limit=10.0)`` and the decorator
+returns the public function ``monroe(A, k, *, resolute=True, weights=None, time_limit=10.0)``
+that its docstring documents.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock
 from . import _ilp
 from ._prep import REL_TOL, Committee, column_classes, expand
 from ._registry import register
@@ -84,6 +87,7 @@ def monroe_score(U: NDArray[np.float64], w: NDArray[np.float64], W: Committee) -
     reference="B. L. Monroe, 'Fully proportional representation', APSR 89(4) (1995); "
     "M. Lackner and P. Skowron, 'Multi-Winner Voting with Approval Preferences' (2023), §2.4",
     integer_weights=True,
+    options=("time_limit",),
 )
 def monroe(
     U: NDArray[np.float64],
@@ -93,6 +97,7 @@ def monroe(
     resolute: bool,
     is_approval: bool,
     method: str = "auto",
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Monroe's rule: maximise the utility of a balanced assignment of voters to members.
 
@@ -101,7 +106,9 @@ def monroe(
     utilities it sums each voter's utility for her representative. Weights must be whole
     numbers (copies of a voter; abcvoting accepts only unit weights, which is the same after
     expanding copies) summing to at most 10^9 voters. Solved exactly (brute force up to 500
-    committees, else an integer program); ``resolute=True`` returns the lexicographically
+    committees, else an integer program that runs for at most ``time_limit`` seconds, default
+    10, ``None`` for no limit, before :class:`~socialchoice.TimeLimitError` is raised);
+    ``resolute=True`` returns the lexicographically
     smallest optimal committee (abcvoting's brute force sorts tied committees by their
     string: the same choice for at most 10 candidates).
 
@@ -131,6 +138,7 @@ def monroe(
         best = scores.max()
         winners = [W for W, s in zip(combos, scores, strict=True) if s >= best - REL_TOL * scale]
         return winners[:1] if resolute else winners
+    clock = Clock(time_limit, "monroe")
     classes = column_classes(U)
     model = _ilp.monroe_model(U, w, k, classes)
 
@@ -138,8 +146,9 @@ def monroe(
         return monroe_score(U, w, W)
 
     if resolute:
-        return [_ilp.lexmin_optimal(model, score, k, scale)]
-    return expand(_ilp.optimal_committees(model, score, k, scale, "monroe"), classes, "monroe", k)
+        return [_ilp.lexmin_optimal(model, score, k, scale, clock)]
+    optimal = _ilp.optimal_committees(model, score, k, scale, "monroe", clock)
+    return expand(optimal, classes, "monroe", k)
 
 
 def _monroe_reference(U: ArrayLike, w: ArrayLike | None, k: int) -> list[Committee]:

@@ -9,6 +9,15 @@ of winning committees as sorted tuples. The decorator returns the rule's public 
 ``rule(A, k, *, resolute=True, weights=None)``, which validates, merges identical voters and
 calls it (the same as ``select(A, k, rule)``).
 
+Rules whose search can take exponential time (the integer programs of PAV,
+Chamberlin--Courant and Monroe; the "parallel universes" search of the sequential rules with
+``resolute=False``) declare the option ``time_limit`` at registration
+(``options=("time_limit",)``): their compute function takes ``time_limit`` (seconds, ``None``
+for no limit) and raises :class:`~socialchoice.TimeLimitError` when it runs out, and their
+public function takes ``time_limit=DEFAULT_TIME_LIMIT``. :func:`select` takes ``time_limit``
+for every rule (validated always) and passes it to the rules that declare it, as
+:func:`socialchoice.winners` does for ranked rules.
+
 The registry never imports the rule modules: the package ``__init__`` imports them, and each
 one registers its rules. :data:`COMMITTEE_RULES` (or :func:`rule_names`) lists the rules.
 
@@ -42,10 +51,18 @@ from numpy.typing import ArrayLike, NDArray
 from _common.validation import first_index, parameter_error
 
 from .._errors import RuleInputError, UnknownRuleError
+from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from ._input import as_k, as_profile, as_weights
 from ._prep import Committee, aggregate_rows
 
-__all__ = ["COMMITTEE_RULES", "CommitteeRule", "register", "rule_names", "select"]
+__all__ = [
+    "COMMITTEE_RULES",
+    "DEFAULT_TIME_LIMIT",
+    "CommitteeRule",
+    "register",
+    "rule_names",
+    "select",
+]
 
 Compute = Callable[..., list[Committee]]
 Result = Committee | list[Committee]
@@ -80,8 +97,11 @@ class CommitteeRule:
     integer_weights : bool
         Voter weights must be whole numbers (a weight is a number of identical voters).
     compute : callable
-        The registered function, ``compute(U, w, k, *, resolute, is_approval) -> list of
-        committees`` on validated, row-aggregated input.
+        The registered function, ``compute(U, w, k, *, resolute, is_approval, **options) ->
+        list of committees`` on validated, row-aggregated input.
+    options : tuple of str
+        The keyword options ``compute`` and the public function accept: ``("time_limit",)``
+        for rules whose search can take exponential time.
     """
 
     name: str
@@ -93,6 +113,7 @@ class CommitteeRule:
     exact: bool
     integer_weights: bool
     compute: Compute = field(repr=False)
+    options: tuple[str, ...] = ()
 
     def __call__(self, A: ArrayLike, k: int, **options: Any) -> Result:
         """``rule(A, k)`` is ``select(A, k, rule.name)``."""
@@ -114,13 +135,16 @@ def register(
     approval_only: bool = False,
     exact: bool = True,
     integer_weights: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Callable[[Compute], Callable[..., Result]]:
     """Decorator registering a committee rule in :data:`COMMITTEE_RULES` under ``name``.
 
     The decorated function computes the winning committees on validated input,
-    ``compute(U, w, k, *, resolute, is_approval)``; its docstring (whose first line becomes
-    the rule's summary) documents the rule. The decorator returns the public function
-    ``name(A, k, *, resolute=True, weights=None)`` with that docstring, equal to
+    ``compute(U, w, k, *, resolute, is_approval, **options)``; its docstring (whose first
+    line becomes the rule's summary) documents the rule. ``options`` lists the keyword
+    options it accepts (``"time_limit"`` for searches that can take exponential time; the
+    default is taken from ``compute``'s signature). The decorator returns the public function
+    ``name(A, k, *, resolute=True, weights=None, **options)`` with that docstring, equal to
     ``select(A, k, name)`` except that errors name the function.
 
     Examples
@@ -129,6 +153,8 @@ def register(
     >>> rule = committee.COMMITTEE_RULES["pav"]
     >>> rule.family, rule.func is committee.pav, rule.compute is committee.pav.__wrapped__
     ('thiele', True, True)
+    >>> rule.options
+    ('time_limit',)
     """
     if family not in FAMILIES:
         raise ValueError(f"committee rule family {family!r} is not one of {FAMILIES}")
@@ -138,11 +164,18 @@ def register(
             raise RuntimeError(f"committee rule {name!r} is registered twice")
 
         def public(
-            A: ArrayLike, k: int, *, resolute: bool = True, weights: ArrayLike | None = None
+            A: ArrayLike,
+            k: int,
+            *,
+            resolute: bool = True,
+            weights: ArrayLike | None = None,
+            **opts: Any,
         ) -> Committee | list[Committee]:
-            return run_rule(name, A, k, resolute=resolute, weights=weights, caller=name)
+            return run_rule(
+                name, A, k, resolute=resolute, weights=weights, caller=name, options=opts
+            )
 
-        signature = inspect.signature(public)  # not the wrapped function's
+        signature = _public_signature(public, compute, tuple(options))
         functools.update_wrapper(
             public, compute, assigned=("__module__", "__name__", "__qualname__", "__doc__")
         )
@@ -158,10 +191,22 @@ def register(
             exact=exact,
             integer_weights=integer_weights,
             compute=compute,
+            options=tuple(options),
         )
         return public
 
     return wrap
+
+
+def _public_signature(
+    public: Callable[..., Result], compute: Compute, options: tuple[str, ...]
+) -> inspect.Signature:
+    """``public``'s signature with ``**opts`` replaced by the declared options of ``compute``."""
+    base = inspect.signature(public)
+    declared = inspect.signature(compute).parameters
+    params = [p for p in base.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    params += [declared[o].replace(kind=inspect.Parameter.KEYWORD_ONLY) for o in options]
+    return base.replace(parameters=params)
 
 
 def rule_names() -> list[str]:
@@ -224,6 +269,25 @@ def _check_rule_input(
             )
 
 
+def _rule_options(r: CommitteeRule, options: dict[str, Any], caller: str) -> dict[str, Any]:
+    """The declared options to call ``r.compute`` with (``time_limit`` validated always).
+
+    An option ``r`` does not declare raises :class:`RuleInputError` naming the options it has,
+    except ``time_limit``, which every rule accepts and only those that declare it use.
+    """
+    unknown = [o for o in options if o not in r.options and o != "time_limit"]
+    if unknown:
+        have = ", ".join(r.options) if r.options else "none"
+        raise RuleInputError(
+            f"Committee rule {r.name!r} has no option {unknown[0]!r}; its options are: {have}."
+        )
+    if "time_limit" in options:
+        options = {**options, "time_limit": check_time_limit(options["time_limit"], caller)}
+        if "time_limit" not in r.options:
+            options = {o: v for o, v in options.items() if o != "time_limit"}
+    return options
+
+
 def run_rule(
     rule: str | CommitteeRule,
     A: ArrayLike,
@@ -232,9 +296,11 @@ def run_rule(
     resolute: bool,
     weights: ArrayLike | None,
     caller: str,
+    options: dict[str, Any] | None = None,
 ) -> Result:
     """Validate, aggregate identical voters, compute, and format one rule's result."""
     r = get_rule(rule)
+    opts = _rule_options(r, options or {}, caller)
     U, is_approval = as_profile(A, func=caller)
     n, m = U.shape
     w = as_weights(weights, n, func=caller)
@@ -243,7 +309,9 @@ def run_rule(
         raise parameter_error("resolute", caller, "True or False", resolute, RuleInputError)
     _check_rule_input(r, U, is_approval, w)
     rows, wts = aggregate_rows(U, w)
-    committees = r.compute(rows, wts, size, resolute=bool(resolute), is_approval=is_approval)
+    committees = r.compute(
+        rows, wts, size, resolute=bool(resolute), is_approval=is_approval, **opts
+    )
     if resolute:
         return committees[0]
     return committees
@@ -256,6 +324,7 @@ def select(
     *,
     resolute: bool = True,
     weights: ArrayLike | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> Result:
     """Select a committee of ``k`` candidates with an approval-based committee rule.
 
@@ -277,6 +346,12 @@ def select(
     weights : array_like of shape (n,), optional
         Positive voter weights summing to at most 1e150 (default: 1 each). Rules with
         ``integer_weights`` (Monroe) need whole numbers, at most 10^9 voters in all.
+    time_limit : float or None, default 10
+        Seconds allowed to the rules whose search can take exponential time (those with
+        ``"time_limit"`` in their ``options``): the integer programs of PAV,
+        Chamberlin--Courant and Monroe, and, with ``resolute=False``, the search over every
+        tie-breaking order of seq-PAV, seq-Phragmén and Equal Shares. ``None`` for no
+        limit. Other rules ignore it.
 
     Returns
     -------
@@ -290,12 +365,15 @@ def select(
         ``rule`` is not registered (the message lists the valid names).
     ApprovalError
         ``A``, ``weights`` or ``k`` is malformed.
+    TimeLimitError
+        The rule's search did not finish within ``time_limit`` (the message says how to
+        raise it); never a partial or approximate answer.
     RuleInputError
-        The rule cannot use the input (utilities for an approval-only rule, fractional weights
-        or more than 10^9 voters for a rule whose weights count voters), or ``resolute=False``
-        would list more than 1,000,000 committees (or, for an optimisation rule solved by
-        integer programming, more than 2,000 optimal committees up to interchangeable
-        candidates).
+        ``time_limit`` is negative or not a number; or the rule cannot use the input
+        (utilities for an approval-only rule, fractional weights or more than 10^9 voters
+        for a rule whose weights count voters); or ``resolute=False`` would list more than
+        1,000,000 committees (or, for an optimisation rule solved by integer programming,
+        more than 2,000 optimal committees up to interchangeable candidates).
 
     Notes
     -----
@@ -303,7 +381,8 @@ def select(
     programs (HiGHS through ``scipy.optimize.milp``) after merging identical voters; a
     structured profile with 1,000 voters, 100 candidates and k = 10 takes about a second,
     but impartial-culture approvals (every approval independent) of that size are the hard
-    case for the relaxation and can take tens of minutes.
+    case for the relaxation and can take tens of minutes: they stop with
+    :class:`~socialchoice.TimeLimitError` after ``time_limit`` seconds.
 
     References
     ----------
@@ -323,4 +402,12 @@ def select(
     >>> committee.select(A, 3, "seq_phragmen", resolute=False)
     [(0, 1, 2), (0, 1, 3)]
     """
-    return run_rule(rule, A, k, resolute=resolute, weights=weights, caller="select")
+    return run_rule(
+        rule,
+        A,
+        k,
+        resolute=resolute,
+        weights=weights,
+        caller="select",
+        options={"time_limit": time_limit},
+    )

@@ -8,11 +8,15 @@ identical states and, since candidates with identical columns are interchangeabl
 branches on the lowest-index unused candidate of each such class, expanding the result at
 the end. Ties are decided with a relative tolerance of 1e-9 (abcvoting uses exact fractions
 or a 1e-12 tolerance); exact-rational references (``_seq_pav_reference`` etc.) are in
-:mod:`._sequential_ref`.
+:mod:`._sequential_ref`. That search can take exponential time (up to 1,000,000 branches),
+so with ``resolute=False`` it stops after ``time_limit`` seconds (default
+:data:`~socialchoice._timelimit.DEFAULT_TIME_LIMIT`, ``None`` for no limit) with
+:class:`~socialchoice.TimeLimitError`; ``resolute=True`` (k polynomial steps) is not limited.
 
-Each rule is one function registered with :func:`~._registry.register`: it computes on
-validated input ``(U, w, k, *, resolute, is_approval)`` and the decorator returns the public
-function ``seq_pav(A, k, *, resolute=True, weights=None)`` that its docstring documents.
+Each rule is one function registered with :func:`~._registry.register` with the option
+``time_limit``: it computes on validated input ``(U, w, k, *, resolute, is_approval,
+time_limit)`` and the decorator returns the public function ``seq_pav(A, k, *, resolute=True,
+weights=None, time_limit=10.0)`` that its docstring documents.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._errors import RuleInputError
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock
 from ._prep import MAX_COMMITTEES, REL_TOL, Committee, column_classes, expand, level_sets
 from ._registry import register
 
@@ -47,11 +52,13 @@ def _explore(
     resolute: bool,
     classes: list[NDArray[np.intp]],
     name: str,
+    clock: Clock,
 ) -> list[State]:
     """Run a sequential rule from ``starts``; return the terminal states.
 
     A state is terminal when the committee has k members or ``tied_fn`` returns no
-    candidate. Resolute: one path, lowest index first. Otherwise every tie is followed.
+    candidate. Resolute: one path, lowest index first. Otherwise every tie is followed,
+    and ``clock`` is checked at every state.
     """
     first_of = {}
     for cls in classes:
@@ -62,6 +69,7 @@ def _explore(
     seen: set = set()
     visited = 0
     while stack:
+        clock.check()
         committee, state = stack.pop()
         if len(committee) == k:
             out.append((committee, state))
@@ -95,6 +103,11 @@ def _explore(
     return out
 
 
+def _clock(time_limit: float | None, resolute: bool, name: str) -> Clock:
+    """The clock of a search: ``time_limit`` for ``resolute=False``, no limit otherwise."""
+    return Clock(None if resolute else time_limit, name)
+
+
 def _finish(
     terminals: list[State], classes, name: str, k: int, resolute: bool
 ) -> list[Committee]:
@@ -111,7 +124,7 @@ def _scaled_key(x: NDArray[np.float64], unit: float) -> bytes:
 
 def _phragmen_explore(
     A: NDArray[np.bool_], w: NDArray[np.float64], k: int, starts: list[State], *,
-    resolute: bool, classes, name: str,
+    resolute: bool, classes, name: str, clock: Clock,
 ) -> list[State]:
     Af = A.astype(np.float64)
     support = w @ Af  # approvers' total weight per candidate
@@ -134,7 +147,7 @@ def _phragmen_explore(
         return np.where(A[:, c], new_loads(loads)[c], loads)
 
     return _explore(starts, k, tied, apply, lambda x: _scaled_key(x, unit),
-                    resolute=resolute, classes=classes, name=name)
+                    resolute=resolute, classes=classes, name=name, clock=clock)
 
 
 # --- Method of Equal Shares prices -------------------------------------------------------
@@ -194,6 +207,7 @@ def mes_prices(
     "seq_pav",
     family="sequential",
     reference="T. N. Thiele (1895); " + _BOOK + ", §2.3 (sequential Thiele methods)",
+    options=("time_limit",),
 )
 def seq_pav(
     U: NDArray[np.float64],
@@ -202,6 +216,7 @@ def seq_pav(
     *,
     resolute: bool,
     is_approval: bool,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Sequential PAV: add, k times, the candidate that raises the PAV score the most.
 
@@ -209,7 +224,9 @@ def seq_pav(
     candidate with the largest increase of ``sum_i w_i sum_l u_i(l) / l`` (a voter's
     member utilities sorted in decreasing order). ``resolute=True`` breaks ties in favour of
     the lowest-index candidate at each step (as abcvoting's "seqpav"); ``resolute=False``
-    returns the committees of every tie-breaking order.
+    returns the committees of every tie-breaking order, a search that stops after
+    ``time_limit`` seconds (default 10, ``None``: no limit) with
+    :class:`~socialchoice.TimeLimitError`.
 
     References
     ----------
@@ -241,6 +258,7 @@ def seq_pav(
     terminals = _explore(
         [((), np.zeros(len(aw)))], k, tied, apply, lambda s: b"",
         resolute=resolute, classes=classes, name="seq_pav",
+        clock=_clock(time_limit, resolute, "seq_pav"),
     )
     return _finish(terminals, classes, "seq_pav", k, resolute)
 
@@ -252,6 +270,7 @@ def seq_pav(
     "'Phragmén's voting methods and justified representation', Math. Programming (2024), "
     "§3; " + _BOOK + ", §2.5",
     approval_only=True,
+    options=("time_limit",),
 )
 def seq_phragmen(
     U: NDArray[np.float64],
@@ -260,6 +279,7 @@ def seq_phragmen(
     *,
     resolute: bool,
     is_approval: bool,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Sequential Phragmén: add the candidate whose approvers end with the smallest max load.
 
@@ -268,7 +288,8 @@ def seq_phragmen(
     only: cardinal utilities raise :class:`~socialchoice.RuleInputError`. Candidates nobody
     approves are added only when no approved candidate is left (abcvoting gives them load
     k + 1, the same whenever every weight is at least 1). ``resolute=True`` breaks ties in
-    favour of the lowest-index candidate (as abcvoting's "seqphragmen").
+    favour of the lowest-index candidate (as abcvoting's "seqphragmen"); ``resolute=False``
+    follows every tie within ``time_limit`` seconds (as :func:`seq_pav`).
 
     References
     ----------
@@ -287,7 +308,8 @@ def seq_phragmen(
     A = U > 0
     classes = [] if resolute else column_classes(A)
     terminals = _phragmen_explore(A, w, k, [((), np.zeros(len(w)))], resolute=resolute,
-                                  classes=classes, name="seq_phragmen")
+                                  classes=classes, name="seq_phragmen",
+                                  clock=_clock(time_limit, resolute, "seq_phragmen"))
     return _finish(terminals, classes, "seq_phragmen", k, resolute)
 
 
@@ -297,6 +319,7 @@ def seq_phragmen(
     reference="D. Peters and P. Skowron, 'Proportionality and the limits of welfarism', "
     "EC 2020, §4 (Rule X); D. Peters, G. Pierczyński, P. Skowron, 'Proportional "
     "participatory budgeting with additive utilities', NeurIPS 2021, §3",
+    options=("time_limit",),
 )
 def equal_shares(
     U: NDArray[np.float64],
@@ -305,6 +328,7 @@ def equal_shares(
     *,
     resolute: bool,
     is_approval: bool,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Method of Equal Shares with sequential-Phragmén completion (abcvoting "equal-shares").
 
@@ -315,7 +339,8 @@ def equal_shares(
     ``u > 0``, starting from the loads ``-b_i / w_i`` (the unspent budget), as abcvoting
     does. For utilities this is the MES of Peters, Pierczyński and Skowron (2021) with
     unit costs, followed by the same completion on ``u > 0``. ``resolute=True`` breaks
-    ties in favour of the lowest-index candidate at each step (as abcvoting).
+    ties in favour of the lowest-index candidate at each step (as abcvoting);
+    ``resolute=False`` follows every tie within ``time_limit`` seconds (as :func:`seq_pav`).
 
     References
     ----------
@@ -336,6 +361,7 @@ def equal_shares(
     WU = w[:, None] * U
     classes = [] if resolute else column_classes(U)
     unit = k / float(w.sum())
+    clock = _clock(time_limit, resolute, "equal_shares")
 
     def tied(committee, budget):
         rho = mes_prices(budget, WU, approval=is_approval)
@@ -351,11 +377,11 @@ def equal_shares(
 
     terminals = _explore(
         [((), w * unit)], k, tied, apply, lambda b: _scaled_key(b, unit),
-        resolute=resolute, classes=classes, name="equal_shares",
+        resolute=resolute, classes=classes, name="equal_shares", clock=clock,
     )
     done = [t for t in terminals if len(t[0]) == k]
     todo = [(c, -b / w) for c, b in terminals if len(c) < k]  # budgets left -> loads
     if todo:
         done += _phragmen_explore(U > 0, w, k, todo, resolute=resolute, classes=classes,
-                                  name="equal_shares")
+                                  name="equal_shares", clock=clock)
     return _finish(done, classes, "equal_shares", k, resolute)

@@ -7,13 +7,16 @@ committee. AV, PAV and CC are computed on the level-set decomposition of the uti
 (:func:`~socialchoice.committee._prep.level_sets`), which is exact for all three.
 
 PAV and CC are NP-hard: small instances are solved by vectorised brute force, larger ones
-by the integer program of :mod:`._ilp`. Brute-force references (``_pav_reference`` etc.,
+by the integer program of :mod:`._ilp`, within ``time_limit`` seconds (default
+:data:`~socialchoice._timelimit.DEFAULT_TIME_LIMIT`, ``None`` for no limit; running out
+raises :class:`~socialchoice.TimeLimitError`). Brute-force references (``_pav_reference`` etc.,
 exact rational arithmetic, a direct transcription of the definitions) are kept beside.
 
 Each rule is one function registered with :func:`~._registry.register`: it computes the
 winning committees on validated input ``(U, w, k, *, resolute, is_approval)`` (PAV and CC
-also take ``method``: ``"auto"``, ``"brute-force"`` or ``"ilp"``), and the decorator returns
-the public function ``pav(A, k, *, resolute=True, weights=None)`` that its docstring documents.
+also take ``time_limit``, declared at registration, and ``method``: ``"auto"``,
+``"brute-force"`` or ``"ilp"``), and the decorator returns the public function
+``pav(A, k, *, resolute=True, weights=None, time_limit=10.0)`` that its docstring documents.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._timelimit import DEFAULT_TIME_LIMIT, Clock
 from . import _ilp
 from ._prep import REL_TOL, Committee, check_count, column_classes, expand, level_sets
 from ._registry import register
@@ -76,9 +80,10 @@ def thiele_committees(
     resolute: bool,
     name: str,
     method: str = "auto",
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Optimal committees of the Thiele rule with marginal weights ``lam`` (``method``:
-    ``"auto"``, ``"brute-force"`` or ``"ilp"``)."""
+    ``"auto"``, ``"brute-force"`` or ``"ilp"``; the integer program gets ``time_limit``)."""
     A, aw = level_sets(U, w)
     m = A.shape[1]
     lam = np.r_[lam, np.zeros(k)][:k]
@@ -95,6 +100,7 @@ def thiele_committees(
         best = scores.max()
         winners = [tuple(int(c) for c in W) for W in combos[scores >= best - REL_TOL * scale]]
         return winners[:1] if resolute else winners
+    clock = Clock(time_limit, name)
     classes = column_classes(A)
     model = _ilp.thiele_model(A, aw, k, lam[lam > 0], classes)
 
@@ -102,8 +108,9 @@ def thiele_committees(
         return float(thiele_scores(A, aw, G, np.array([W], dtype=np.intp))[0])
 
     if resolute:
-        return [_ilp.lexmin_optimal(model, score, k, scale)]
-    return expand(_ilp.optimal_committees(model, score, k, scale, name), classes, name, k)
+        return [_ilp.lexmin_optimal(model, score, k, scale, clock)]
+    optimal = _ilp.optimal_committees(model, score, k, scale, name, clock)
+    return expand(optimal, classes, name, k)
 
 
 @register(
@@ -186,6 +193,7 @@ def satisfaction_approval(
     reference="T. N. Thiele (1895); S. Janson, 'Phragmén's and Thiele's election methods', "
     "arXiv:1611.08826, §4; P. Skowron, P. Faliszewski, J. Lang, AIJ 241 (2016) (OWA); "
     + _BOOK + ", §2.2",
+    options=("time_limit",),
 )
 def pav(
     U: NDArray[np.float64],
@@ -195,6 +203,7 @@ def pav(
     resolute: bool,
     is_approval: bool,
     method: str = "auto",
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Proportional approval voting: maximise ``sum_i w_i (1 + 1/2 + ... + 1/|A_i ∩ W|)``.
 
@@ -203,6 +212,8 @@ def pav(
     up to 5,000 committees, otherwise an integer program (HiGHS) whose ties are re-checked
     with exact scores (relative tolerance 1e-9). ``resolute=True`` returns the
     lexicographically smallest optimal committee (abcvoting's resolute brute-force choice).
+    The integer program runs for at most ``time_limit`` seconds (default 10; ``None``: no
+    limit), else :class:`~socialchoice.TimeLimitError` is raised; see :func:`select`.
 
     References
     ----------
@@ -225,7 +236,9 @@ def pav(
     (0, 2)
     """
     lam = 1.0 / np.arange(1, k + 1)
-    return thiele_committees(U, w, k, lam, resolute=resolute, name="pav", method=method)
+    return thiele_committees(
+        U, w, k, lam, resolute=resolute, name="pav", method=method, time_limit=time_limit
+    )
 
 
 @register(
@@ -233,6 +246,7 @@ def pav(
     family="thiele",
     reference="J. R. Chamberlin and P. N. Courant, APSR 77(3) (1983); A. D. Procaccia, "
     "J. S. Rosenschein, A. Zohar, Social Choice and Welfare 30 (2008); " + _BOOK + ", §2.2",
+    options=("time_limit",),
 )
 def chamberlin_courant(
     U: NDArray[np.float64],
@@ -242,12 +256,13 @@ def chamberlin_courant(
     resolute: bool,
     is_approval: bool,
     method: str = "auto",
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[Committee]:
     """Chamberlin--Courant: maximise the (weighted) number of voters with an approved member.
 
     Cardinal utilities: maximise ``sum_i w_i max_{c in W} u_ic``. Solved exactly as
-    :func:`pav` (brute force or integer program); ``resolute=True`` returns the
-    lexicographically smallest optimal committee.
+    :func:`pav` (brute force or integer program, within ``time_limit`` seconds);
+    ``resolute=True`` returns the lexicographically smallest optimal committee.
 
     References
     ----------
@@ -264,7 +279,14 @@ def chamberlin_courant(
     [(0, 2)]
     """
     return thiele_committees(
-        U, w, k, np.array([1.0]), resolute=resolute, name="chamberlin_courant", method=method
+        U,
+        w,
+        k,
+        np.array([1.0]),
+        resolute=resolute,
+        name="chamberlin_courant",
+        method=method,
+        time_limit=time_limit,
     )
 
 

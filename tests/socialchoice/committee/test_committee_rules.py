@@ -72,7 +72,9 @@ def test_a_rule_is_one_decorated_function_carrying_its_metadata():
         assert rule.func is lowest_index and rule.compute is lowest_index.__wrapped__
         assert rule.summary == "The k lowest-index candidates (a rule for this test)."
         assert "lowest_index" in committee.rule_names()
-        assert inspect.signature(lowest_index) == inspect.signature(committee.pav)
+        assert inspect.signature(lowest_index) == inspect.signature(committee.approval_voting)
+        assert rule.options == () and committee.COMMITTEE_RULES["pav"].options == ("time_limit",)
+        assert list(inspect.signature(committee.pav).parameters)[-1] == "time_limit"
         assert lowest_index.__name__ == "lowest_index" and "More text." in lowest_index.__doc__
         A = [[0, 1, 1], [1, 0, 0]]
         assert lowest_index(A, 2) == committee.select(A, 2, "lowest_index") == (0, 1)

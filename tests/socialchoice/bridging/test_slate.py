@@ -119,3 +119,18 @@ def test_report_with_recomputed_groups_is_deterministic() -> None:
     assert a.slate.statements == b.slate.statements
     with pytest.raises(sc.VoteMatrixError, match="'groups' parameter of analyse_conversation"):
         bridging.analyse_conversation(conv, groups="theirs")
+
+
+def test_bridging_uses_only_the_committee_public_api() -> None:
+    """Bridging calls :mod:`socialchoice.committee` only through its public names."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(bridging.__file__).parent
+    private = [
+        f"{path.name}: {node.module}"
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and "committee._" in f"{node.module}"
+    ]
+    assert private == []

@@ -134,3 +134,15 @@ def test_bridging_uses_only_the_committee_public_api() -> None:
         if isinstance(node, ast.ImportFrom) and "committee._" in f"{node.module}"
     ]
     assert private == []
+
+
+def test_report_json_audit_is_the_committee_reports(seattle: bridging.Conversation) -> None:
+    conv = sc.read_polis(SHIPPED["15-per-hour-seattle"])
+    report = bridging.analyse_conversation(conv, k=4, rule="approval_voting")
+    out = report.to_dict()["slate"]
+    audit = report.slate.audit
+    assert out["audit"] == {
+        r["axiom"]: {"holds": r["holds"], "witness": r["witness"]} for r in audit.axiom_rows()
+    }
+    assert out["welfare"] == audit.welfare()
+    json.dumps(out)

@@ -19,7 +19,7 @@ from collective._console import valid_seed
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "pandas", "scipy", "torch", "transformers", "matplotlib", "socialchoice", "svo")
 # Heavy parts of scipy that only some functions need (each takes 0.3-0.6 s to import).
-WATCHED = (*HEAVY, "scipy.stats", "pandas")
+WATCHED = (*HEAVY, "scipy.stats", "socialchoice.bridging", "socialchoice.committee")
 runner = CliRunner()
 
 # Run the CLI in a fresh interpreter and print which heavy modules it imported.
@@ -101,6 +101,8 @@ def test_vote_on_a_file_leaves_scipy_stats_and_pandas_out(tmp_path: Path) -> Non
     probe = _probe("vote", str(ballots), "--format", "json")
     assert probe["code"] in (0, None)
     assert {"scipy.stats", "pandas"}.isdisjoint(probe["heavy"])
+    # nor the approval-voting and Polis parts of the library
+    assert {"socialchoice.bridging", "socialchoice.committee"}.isdisjoint(probe["heavy"])
 
 
 @pytest.mark.parametrize("args", [["svo"], ["svo", "--help"]], ids=["bare", "help"])

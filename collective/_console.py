@@ -32,10 +32,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def valid_seed(seed: int) -> int:
-    """The seed a ``--seed`` option passes on: any integer, negative ones mapped to valid seeds.
+    """A seed numpy accepts, from any integer: negative ones mapped to distinct valid seeds.
 
-    Numpy refuses negative seeds; :func:`_common.validation.seed_from` maps them to distinct
-    non-negative ones and leaves the others unchanged.
+    Call it only where a command itself makes a :class:`numpy.random.Generator` (or hands
+    the seed to code that does not map it); library functions taking ``rng`` map a negative
+    seed themselves (:func:`_common.validation.check_rng`), and outputs echo the seed typed.
+    :func:`_common.validation.seed_from` maps negative seeds and leaves the others unchanged.
 
     >>> valid_seed(7), valid_seed(-1) >= 0, valid_seed(-1) != valid_seed(-2)
     (7, True, True)
@@ -46,10 +48,11 @@ def valid_seed(seed: int) -> int:
 def seed_option(help: str) -> Any:
     """The ``--seed`` option of every command: ``Annotated[int, seed_option("Seed of ...")]``.
 
-    It accepts any integer (negative ones included) and hands the command
-    :func:`valid_seed` of it.
+    It accepts any integer (negative ones included) and hands the command the seed as typed,
+    so outputs echo it; pass it on as ``rng=seed`` (the library maps a negative seed where it
+    makes the Generator), or map it with :func:`valid_seed` where the command makes one.
     """
-    return typer.Option("--seed", help=f"{help} Any integer.", callback=valid_seed)
+    return typer.Option("--seed", help=f"{help} Any integer.")
 
 
 @contextmanager

@@ -11,9 +11,10 @@ a test checks that it is the first line of the command's docstring.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -25,7 +26,7 @@ from . import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from typer._click import Command, Context, HelpFormatter
 
-__all__ = ["COMMANDS", "LazyCommand", "app"]
+__all__ = ["COMMANDS", "LazyCommand", "LazyGroup", "app", "lazy_group"]
 
 
 @dataclass(frozen=True)
@@ -89,25 +90,32 @@ COMMANDS: dict[str, LazyCommand] = {
 
 
 class LazyGroup(TyperGroup):
-    """A typer group whose commands (:data:`COMMANDS`) are imported when first resolved.
+    """A typer group whose commands (:attr:`lazy_commands`) are imported when first resolved.
 
     Listing the commands for ``--help`` uses their one-line help and imports nothing.
+    :func:`lazy_group` makes the class of one group (``collective`` and ``collective svo``).
     """
+
+    #: The group's commands, in the order ``--help`` lists them.
+    lazy_commands: ClassVar[Mapping[str, LazyCommand]] = {}
+    #: Returns the :class:`typer.Typer` the group is built from.
+    typer_app: ClassVar[Callable[[], typer.Typer]]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._listing = False
 
     def list_commands(self, ctx: Context) -> list[str]:
-        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+        lazy = self.lazy_commands
+        return [*super().list_commands(ctx), *(n for n in lazy if n not in self.commands)]
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name in self.commands or cmd_name not in COMMANDS:
+        if cmd_name in self.commands or cmd_name not in self.lazy_commands:
             return super().get_command(ctx, cmd_name)
-        lazy = COMMANDS[cmd_name]
+        lazy = self.lazy_commands[cmd_name]
         if self._listing:
             return TyperCommand(cmd_name, help=lazy.help, short_help=lazy.help)
-        self.commands[cmd_name] = lazy.load(cmd_name, app)
+        self.commands[cmd_name] = lazy.load(cmd_name, self.typer_app())
         return self.commands[cmd_name]
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
@@ -121,7 +129,7 @@ class LazyGroup(TyperGroup):
         self, ctx: Context, args: list[str]
     ) -> tuple[str | None, Command | None, list[str]]:
         name = args[0] if args else ""
-        known = name in self.commands or name in COMMANDS
+        known = name in self.commands or name in self.lazy_commands
         if name and not known and not name.startswith("-") and not ctx.resilient_parsing:
             matches = get_close_matches(name, self.list_commands(ctx))
             hint = f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
@@ -129,10 +137,23 @@ class LazyGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
 
+def lazy_group(
+    commands: Mapping[str, LazyCommand], typer_app: Callable[[], typer.Typer]
+) -> type[LazyGroup]:
+    """The :class:`LazyGroup` class of a typer application: ``typer.Typer(cls=lazy_group(...))``.
+
+    ``typer_app`` returns that application (called when a command is loaded, so it may name
+    the module variable the application is assigned to).
+    """
+    return type(
+        "LazyGroup", (LazyGroup,), {"lazy_commands": commands, "typer_app": staticmethod(typer_app)}
+    )
+
+
 app = typer.Typer(
     name="collective",
     help="Collective Alignment Toolkit: aggregate many people's judgments.",
-    cls=LazyGroup,
+    cls=lazy_group(COMMANDS, lambda: app),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

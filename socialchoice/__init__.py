@@ -2,6 +2,10 @@
 
 The public surface is re-exported here; the modules behind it are private except
 :mod:`socialchoice.generate`, :mod:`socialchoice.rules` and :mod:`socialchoice.io`.
+The subpackages :mod:`socialchoice.bridging` and :mod:`socialchoice.committee`, the module
+:mod:`socialchoice.generate` and :func:`read_polis` are imported on first use (``sc.committee``
+works as usual), so ``import socialchoice`` loads only the ranked rules, which fill
+:data:`RULES`.
 
 Examples
 --------
@@ -11,7 +15,12 @@ Examples
 ['a']
 """
 
-from . import bridging, committee, generate, rules  # noqa: F401  (rules fills RULES)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import rules  # noqa: F401  (rules fills RULES)
 from ._errors import (
     ApprovalError,
     GenerativeError,
@@ -38,10 +47,38 @@ from ._registry import (
     winners_by_rule,
 )
 from ._summary import RuleResult, Summary, summarize
-from .bridging import read_polis
 from .io import read_preflib, read_profile, write_preflib
 from .profile import Profile
 from .rules.optimal import maximal_lottery
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import bridging, committee, generate  # noqa: F401
+    from .bridging import read_polis
+
+#: Names imported on first use: name -> (module, attribute or None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "bridging": ("socialchoice.bridging", None),
+    "committee": ("socialchoice.committee", None),
+    "generate": ("socialchoice.generate", None),
+    "read_polis": ("socialchoice.bridging", "read_polis"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import :data:`_LAZY` names on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(module)
+    if attribute is not None:
+        value = getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",

@@ -310,11 +310,25 @@ class Profile:
         return int(bad[0]) if len(bad) else None
 
     def linear_ranks(self, rule: str = "this rule") -> NDArray:
-        """``(k, m)`` positions ``0..m-1`` of each ballot; raises if a ballot is not linear."""
+        """``(k, m)`` positions ``0..m-1`` of each ballot; raises if a ballot is not linear.
+
+        The error names the first such ballot, numbered from 1 in the order of
+        :attr:`ballots`, and shows its candidates.
+
+        Examples
+        --------
+        >>> Profile([["a", "b", "c"], ["c", "a"]]).linear_ranks().tolist()
+        [[0, 1, 2], [1, 2, 0]]
+        >>> Profile([["a", "b", "c"], [("a", "b"), "c"]]).linear_ranks("Borda")
+        Traceback (most recent call last):
+        ...
+        socialchoice._errors.RuleInputError: Borda is defined on strict, complete rankings, \
+but ballot 2 ({a, b} > c) has ties or leaves out more than one candidate.
+        """
         i = self._first_nonlinear()
         if i is not None:
             raise RuleInputError(
-                f"{rule} is defined on strict, complete rankings, but ballot {i} "
+                f"{rule} is defined on strict, complete rankings, but ballot {i + 1} "
                 f"({format_ballot(self._ballot(i))}) has ties or leaves out more than one "
                 "candidate."
             )

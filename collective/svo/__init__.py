@@ -14,38 +14,78 @@ Three commands over :mod:`svo` (the slider measure of Murphy, Ackermann & Handgr
 The commands render what :mod:`svo` returns (:func:`svo.scored_table`, :func:`svo.summarize`,
 :func:`svo.compare_report`, :meth:`svo.llm.LLMEvaluation.warnings`); :func:`resolve_personas`
 reads the ``--persona`` options. Each command lives in its own module
-(:mod:`collective.svo.score`, :mod:`collective.svo.llm`, :mod:`collective.svo.items`); this
-package assembles them into the ``svo`` command group.
+(:mod:`collective.svo.score`, :mod:`collective.svo.llm`, :mod:`collective.svo.items`),
+imported only when that command runs or its own ``--help`` is asked for (like the
+top-level commands, :mod:`collective.main`): ``collective svo --help`` imports neither
+:mod:`svo` nor numpy.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
 
+from ..main import LazyCommand, lazy_group
 from ._common import Decision as Decision
 from ._common import Errors as Errors
 from ._common import ItemSet as ItemSet
 from ._common import LLMFormat as LLMFormat
 from ._common import TableFormat as TableFormat
-from .items import items_command
-from .llm import llm_command, resolve_personas
-from .score import CLI_CONTROLS, PICTURE_SUFFIXES, score_command
 
 __all__ = [
     "CLI_CONTROLS",
+    "COMMANDS",
     "PICTURE_SUFFIXES",
     "resolve_personas",
     "svo_app",
 ]
 
+#: The ``svo`` commands in the order ``collective svo --help`` lists them (the one-line
+#: help is the first line of each command's docstring; a test checks it).
+COMMANDS: dict[str, LazyCommand] = {
+    "score": LazyCommand(
+        "collective.svo.score",
+        "score_command",
+        "Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011).",
+    ),
+    "items": LazyCommand(
+        "collective.svo.items",
+        "items_command",
+        "Print the 15 SVO slider items and their nine (self, other) allocations.",
+    ),
+    "llm": LazyCommand(
+        "collective.svo.llm",
+        "llm_command",
+        "Measure the chat model's SVO with the slider items, per persona (Zhang et al. 2023).",
+    ),
+}
+
+#: Names re-exported from the command modules, imported when first asked for.
+_LAZY = {
+    "CLI_CONTROLS": "collective.svo.score",
+    "PICTURE_SUFFIXES": "collective.svo.score",
+    "resolve_personas": "collective.svo.llm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 svo_app = typer.Typer(
     name="svo",
     help="Social Value Orientation (SVO slider measure): score surveys, evaluate language models.",
+    cls=lazy_group(COMMANDS, lambda: svo_app),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-svo_app.command("score")(score_command)
-svo_app.command("items")(items_command)
-svo_app.command("llm")(llm_command)
+
+@svo_app.callback()
+def svo_group() -> None:
+    """Social Value Orientation (SVO slider measure): score surveys, evaluate language models."""

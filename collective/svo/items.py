@@ -32,9 +32,9 @@ def items_command(
     ] = 0,
 ) -> None:
     """Print the 15 SVO slider items and their nine (self, other) allocations."""
-    long = svo.item_table()
-    long["option"] = long["option"] + option_base
-    if fmt is TableFormat.csv:
+    if fmt is TableFormat.csv:  # the long table is a pandas DataFrame: only CSV needs it
+        long = svo.item_table()
+        long["option"] = long["option"] + option_base
         typer.echo(long.to_csv(index=False), nl=False)
         return
     if fmt is TableFormat.json:

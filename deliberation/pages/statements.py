@@ -26,7 +26,7 @@ from socialchoice import bridging, committee
 
 from ._ui import md_escape
 
-__all__ = ["load_upload", "map_frame", "render", "slate_frame"]
+__all__ = ["audit_frame", "load_upload", "map_frame", "render", "slate_frame"]
 
 _KEY_CACHE = "statements_reports"
 _SHIPPED = "A shipped conversation"
@@ -192,6 +192,13 @@ def slate_frame(report: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def audit_frame(audit: committee.ProportionalityReport) -> pd.DataFrame:
+    """The slate's proportionality audit as a table: one row per axiom (JR, PJR, EJR, EJR+)."""
+    return pd.DataFrame(audit.axiom_rows(), columns=["axiom", "holds", "witness"]).rename(
+        columns={"witness": "witness of a violation"}
+    )
+
+
 def _slate(report: Any) -> None:
     slate = report.slate
     frame = slate_frame(report)
@@ -210,19 +217,12 @@ def _slate(report: Any) -> None:
         mime="text/csv",
     )
     audit = slate.audit
-    checks = [
-        (r.property, bool(r), "" if r else r.explanation)
-        for r in (audit.jr, audit.pjr, audit.ejr, audit.ejr_plus)
-    ]
-    st.dataframe(
-        pd.DataFrame(checks, columns=["axiom", "holds", "witness of a violation"]),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(audit_frame(audit), hide_index=True, width="stretch")
+    welfare = audit.welfare()
     st.caption(
         f"Audit over 'agree' votes of the {int(audit.total_weight)} grouped participants: "
-        f"{audit.coverage:.0%} agreed with at least one slate statement; on average "
-        f"{audit.average_welfare:.2f} each."
+        f"{welfare['coverage']:.0%} agreed with at least one slate statement; on average "
+        f"{welfare['average_welfare']:.2f} each."
     )
 
 

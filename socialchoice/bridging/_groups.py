@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse
-import scipy.sparse.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from _common.validation import check_choice, check_int, check_rng
@@ -115,6 +112,8 @@ def _centred(V, moderated: NDArray[np.bool_], dense: bool | None, owned: bool):
     X is a dense matrix (``V`` itself, overwritten in place, when ``owned``; else a copy) or
     a CSR matrix of the seen cells (``V`` only read); unseen cells of X are 0 either way.
     """
+    import scipy.sparse  # imported here: ``import socialchoice`` stays light
+
     n, m = V.shape
     seen = ~np.isnan(V)
     n_votes = seen.sum(axis=1)
@@ -155,6 +154,10 @@ def _top_eigen(X, d: int, rng: np.random.Generator, exact: bool | None = None):
     would cost more than ``_GRAM_WORK`` multiply-adds) use Lanczos (ARPACK) on the
     operator ``v -> X.T @ (X @ v)``, converged to machine precision.
     """
+    import scipy.linalg
+    import scipy.sparse
+    import scipy.sparse.linalg
+
     n, m = X.shape
     if scipy.sparse.issparse(X):
         trace = float(X.data @ X.data)

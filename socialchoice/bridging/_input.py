@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from _common.validation import (
     check_float,
@@ -127,4 +126,6 @@ def z_of(top: Any, confidence: Any, func: str) -> float:
     check_int(top, "top", func, 1, error=VoteMatrixError)
     c = check_float(confidence, "confidence", func, 0.0, 1.0, low_open=True, high_open=True,
                     error=VoteMatrixError)
-    return float(norm.ppf(c))
+    from scipy.special import ndtri  # norm.ppf; imported here: ``import socialchoice`` stays light
+
+    return float(ndtri(c))

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 
 
 def _two_nearest(X: NDArray[np.float64], C: NDArray[np.float64]):
     """Nearest centre of every row of X, its distance and the distance to the second nearest."""
     if len(X) * len(C) > 1 << 16:  # many points: a k-d tree on the centres
+        from scipy.spatial import cKDTree  # imported here: ``import socialchoice`` stays light
+
         dist, idx = cKDTree(C).query(X, k=2, workers=-1)
         return idx[:, 0].astype(np.intp), dist[:, 0], dist[:, 1]
     D = np.sqrt(((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2))
@@ -133,6 +133,8 @@ def _silhouette(X: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
 
     Distances are formed in row blocks of at most ~4M entries, so memory stays linear in N.
     """
+    from scipy.spatial.distance import cdist
+
     N = len(X)
     labels = np.unique(labels, return_inverse=True)[1].reshape(-1)
     k = int(labels.max()) + 1

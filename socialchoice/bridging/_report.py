@@ -74,6 +74,11 @@ class ConversationReport:
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ids and texts instead of column indices.
 
+        The slate's ``"audit"`` holds one entry per axiom
+        (:meth:`~socialchoice.committee.ProportionalityReport.axiom_rows`) and its
+        ``"welfare"`` the welfare statistics
+        (:meth:`~socialchoice.committee.ProportionalityReport.welfare`).
+
         Examples
         --------
         >>> from socialchoice.bridging import read_polis, shipped_conversations
@@ -81,6 +86,8 @@ class ConversationReport:
         >>> out = analyse_conversation(conv, k=3).to_dict()
         >>> sorted(out)
         ['consensus', 'conversation', 'groups', 'representative', 'slate']
+        >>> sorted(out["slate"]["audit"]), out["slate"]["audit"]["JR"]["holds"]
+        (['EJR', 'EJR+', 'JR', 'PJR'], True)
         """
         conv = self.conversation
         ids = conv.statement_ids
@@ -136,9 +143,10 @@ class ConversationReport:
                     for i, c in enumerate(slate.statements)
                 ],
                 "audit": {
-                    r.property: {"holds": bool(r), "witness": "" if r else r.explanation}
-                    for r in (audit.jr, audit.pjr, audit.ejr, audit.ejr_plus)
+                    row["axiom"]: {"holds": row["holds"], "witness": row["witness"]}
+                    for row in audit.axiom_rows()
                 },
+                "welfare": audit.welfare(),
             },
         }
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import check_int
+
 from .. import committee
-from ..committee._input import as_k
+from .._errors import ApprovalError
 from ._groups import opinion_groups
 from ._input import as_groups, as_mask, as_vote_matrix
 from ._stats import group_aware_consensus
@@ -132,7 +134,7 @@ def bridging_slate(
     n, m = V.shape
     mask = as_mask(eligible, m, "eligible", "bridging_slate")
     columns = np.flatnonzero(mask)
-    k = as_k(k, columns.size, func="bridging_slate")
+    k = check_int(k, "k", "bridging_slate", 1, columns.size, error=ApprovalError)
     g = (opinion_groups(V, min_votes=min_votes, rng=rng) if groups is None
          else as_groups(groups, n, "bridging_slate"))
     gac = group_aware_consensus(V, g)

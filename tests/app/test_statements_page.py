@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import socialchoice as sc
 from deliberation.pages._ui import md_escape
-from deliberation.pages.statements import load_upload, map_frame, slate_frame
+from deliberation.pages.statements import audit_frame, load_upload, map_frame, slate_frame
 from socialchoice import bridging
 
 TIMEOUT = 120
@@ -178,3 +178,15 @@ def test_slate_size_stays_within_the_statements_not_moderated_out() -> None:
     app = _upload(files)
     assert not app.error, [e.value for e in app.error]
     assert sum(c.value.startswith("consensus ") for c in app.caption) == 1
+
+
+def test_the_audit_table_is_the_librarys() -> None:
+    """The page renders the report's own axiom rows (one library function, no page copy)."""
+    conv = sc.read_polis(SHIPPED["15-per-hour-seattle"])
+    audit = bridging.analyse_conversation(conv, k=3).slate.audit
+    frame = audit_frame(audit)
+    assert list(frame.columns) == ["axiom", "holds", "witness of a violation"]
+    rows = audit.axiom_rows()
+    assert frame["axiom"].tolist() == [r["axiom"] for r in rows]
+    assert frame["holds"].tolist() == [r["holds"] for r in rows]
+    assert frame["witness of a violation"].tolist() == [r["witness"] for r in rows]

@@ -296,6 +296,16 @@ def test_llm_simulated_personas(simulated, tmp_path: Path) -> None:
     assert _json([*args, "--seed", "1"])["personas"] == saved["personas"]
 
 
+def test_llm_echoes_the_seed_typed_and_takes_negative_ones(simulated) -> None:
+    simulated("first")
+    args = ["llm", "--samples", "2", "--decision", "sample"]
+    negative = _json([*args, "--seed", "-5"])
+    assert negative["seed"] == -5  # the seed typed, not the one numpy is given
+    expected = evaluate(SimulatedRespondent("first"), None, samples=2, decision="sample", rng=-5)
+    assert negative["personas"][0] == json.loads(json.dumps(expected.to_dict()))
+    assert _json([*args, "--seed", "5"])["seed"] == 5
+
+
 def test_llm_reports_order_bias_and_all_items(simulated) -> None:
     simulated("first")
     result = _run(["llm", "--samples", "4", "--items", "all", "--decision", "sample"])

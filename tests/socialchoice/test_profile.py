@@ -37,6 +37,20 @@ def test_one_left_out_candidate_is_still_linear():
     assert p.linear_ranks().tolist() == [[0, 1, 2], [1, 2, 0]]
 
 
+@pytest.mark.parametrize(
+    ("ballots", "shown"),
+    [
+        ([["a", "b", "c"], [("a", "b"), "c"]], r"ballot 2 \(\{a, b\} > c\) has ties"),
+        ([["b", "a", "c"], ["a", "b", "c"], ["c"]], r"ballot 3 \(c\) has ties or leaves out"),
+        ([[("a", "c"), "b"], ["a", "b", "c"]], r"ballot 1 \(\{a, c\} > b\)"),
+    ],
+)
+def test_linear_ranks_numbers_ballots_from_one_and_names_them(ballots, shown):
+    p = sc.Profile(ballots)
+    with pytest.raises(sc.RuleInputError, match=rf"^Borda is defined on strict.*, but {shown}"):
+        p.linear_ranks("Borda")
+
+
 def test_equality_ignores_ballot_order_and_candidate_order():
     p = sc.Profile([["a", "b", "c"], ["c", "b", "a"]])
     q = sc.Profile([["c", "b", "a"], ["a", "b", "c"]], candidates=["c", "a", "b"])

@@ -119,3 +119,30 @@ def test_report_with_recomputed_groups_is_deterministic() -> None:
     assert a.slate.statements == b.slate.statements
     with pytest.raises(sc.VoteMatrixError, match="'groups' parameter of analyse_conversation"):
         bridging.analyse_conversation(conv, groups="theirs")
+
+
+def test_bridging_uses_only_the_committee_public_api() -> None:
+    """Bridging calls :mod:`socialchoice.committee` only through its public names."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(bridging.__file__).parent
+    private = [
+        f"{path.name}: {node.module}"
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and "committee._" in f"{node.module}"
+    ]
+    assert private == []
+
+
+def test_report_json_audit_is_the_committee_reports(seattle: bridging.Conversation) -> None:
+    conv = sc.read_polis(SHIPPED["15-per-hour-seattle"])
+    report = bridging.analyse_conversation(conv, k=4, rule="approval_voting")
+    out = report.to_dict()["slate"]
+    audit = report.slate.audit
+    assert out["audit"] == {
+        r["axiom"]: {"holds": r["holds"], "witness": r["witness"]} for r in audit.axiom_rows()
+    }
+    assert out["welfare"] == audit.welfare()
+    json.dumps(out)

@@ -53,6 +53,16 @@ def _random_utilities(rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0, 6, size=(n, C))
 
 
+def _random_slates(seed: int, runs: int):
+    """``runs`` random pools with a random ``k``: yields ``(U, k, pool, slate)``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(runs):
+        U = _random_utilities(rng)
+        k = int(rng.integers(1, U.shape[0] + 1))
+        pool = _pool(U)
+        yield U, k, pool, generate_slate(U.shape[0], k, pool, pool)
+
+
 def test_round_sizes_are_ceil_then_floor() -> None:
     for n in range(1, 60):
         for k in range(1, n + 1):
@@ -62,26 +72,15 @@ def test_round_sizes_are_ceil_then_floor() -> None:
 
 
 def test_matches_reference_algorithm_on_random_pools() -> None:
-    rng = np.random.default_rng(2023)
-    for _ in range(300):
-        U = _random_utilities(rng)
-        n = U.shape[0]
-        k = int(rng.integers(1, n + 1))
-        pool = _pool(U)
-        slate = generate_slate(n, k, pool, pool)
+    for U, k, pool, slate in _random_slates(2023, 300):
         statements, assignment = _reference_slate(U, k)
         assert [pool.index(s) for s in slate.statements] == statements
         assert slate.assignment.tolist() == assignment
 
 
 def test_rounds_log_sizes_thresholds_and_matching() -> None:
-    rng = np.random.default_rng(7)
-    for _ in range(200):
-        U = _random_utilities(rng)
+    for U, k, pool, slate in _random_slates(7, 200):
         n = U.shape[0]
-        k = int(rng.integers(1, n + 1))
-        pool = _pool(U)
-        slate = generate_slate(n, k, pool, pool)
         assert slate.n == n and slate.k == k and slate.method == "generative"
         assert [r.r for r in slate.rounds] == round_sizes(n, k)
         sizes = np.bincount(slate.assignment, minlength=k)

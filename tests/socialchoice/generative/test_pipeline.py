@@ -34,7 +34,7 @@ from socialchoice.generative import (
     slate_work,
 )
 
-from .fakes import ScriptedChat
+from .helpers import ScriptedChat
 
 ROOT = Path(__file__).resolve().parents[3]
 YES_NO = b"participant,opinion\na,yes yes\nb,yes\nc,no no\nd,no\ne,yes no\nf,no yes no\n"

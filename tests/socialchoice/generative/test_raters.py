@@ -16,7 +16,7 @@ from socialchoice.generative import (
     generate_slate,
 )
 
-from .fakes import ScriptedChat
+from .helpers import ScriptedChat
 
 OPINIONS = [
     "Adults can decide for themselves; the assistant should just answer.",

@@ -22,9 +22,7 @@ from socialchoice.generative import (
     round_sizes,
 )
 
-
-def _pool(U: np.ndarray) -> PoolGenerator:
-    return PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
+from .helpers import numbered_pool, pool_slate
 
 
 def _reference_slate(U: np.ndarray, k: int) -> tuple[list[int], list[int]]:
@@ -57,8 +55,7 @@ def _random_slates(seed: int, runs: int):
     for _ in range(runs):
         U = _random_utilities(rng)
         k = int(rng.integers(1, U.shape[0] + 1))
-        pool = _pool(U)
-        yield U, k, pool, generate_slate(U.shape[0], k, pool, pool)
+        yield U, k, *pool_slate(U, k)
 
 
 def test_round_sizes_are_ceil_then_floor() -> None:
@@ -111,15 +108,14 @@ def _cols(pool: PoolGenerator, slate: Slate) -> np.ndarray:
 
 def test_ties_go_to_the_earlier_agent() -> None:
     U = np.full((4, 1), 3.0)
-    pool = _pool(U)
-    slate = generate_slate(4, 2, pool, pool)
+    slate = pool_slate(U, 2)[1]
     assert slate.rounds[0].matched == (0, 1)
     assert slate.rounds[1].matched == (2, 3)
 
 
 def test_k_equals_one_and_k_equals_n() -> None:
     U = np.array([[1.0, 5.0], [6.0, 0.0], [2.0, 2.0]])
-    pool = _pool(U)
+    pool = numbered_pool(U)
     one = generate_slate(3, 1, pool, pool)
     assert one.statements == ("s0",)  # 3rd highest: s0 = 1, s1 = 0
     assert one.assignment.tolist() == [0, 0, 0]
@@ -197,7 +193,8 @@ def test_any_int_seeds_negative_ones_too() -> None:
 
 def test_distinct_slates_never_repeat_a_statement() -> None:
     # all four agents love "A" most: without distinct, both rounds pick it
-    pool = _pool(np.array([[6.0, 4.0, 0.0], [6.0, 3.0, 1.0], [6.0, 1.0, 5.0], [6.0, 0.0, 4.0]]))
+    U = np.array([[6.0, 4.0, 0.0], [6.0, 3.0, 1.0], [6.0, 1.0, 5.0], [6.0, 0.0, 4.0]])
+    pool = numbered_pool(U)
     assert generate_slate(4, 2, pool, pool).statements == ("s0", "s0")
     slate = generate_slate(4, 2, pool, pool, distinct=True)
     assert slate.statements == ("s0", "s2")
@@ -206,7 +203,7 @@ def test_distinct_slates_never_repeat_a_statement() -> None:
         U = _random_utilities(rng)
         n, C = U.shape
         k = int(rng.integers(1, min(n, C) + 1))
-        pool = _pool(U)
+        pool = numbered_pool(U)
         statements = generate_slate(n, k, pool, pool, distinct=True).statements
         assert len(set(statements)) == k
 
@@ -225,15 +222,14 @@ def test_distinct_refuses_a_generator_that_repeats() -> None:
 
 
 def test_a_pool_with_fewer_than_k_statements_cannot_be_distinct() -> None:
-    pool = _pool(np.array([[6.0], [5.0]]))
+    pool = numbered_pool(np.array([[6.0], [5.0]]))
     with pytest.raises(GenerativeError, match="Every statement of the pool of 1 is already"):
         generate_slate(2, 2, pool, pool, distinct=True)
 
 
 def test_slate_is_immutable_and_validated() -> None:
     U = np.array([[6.0, 0.0], [0.0, 6.0]])
-    pool = _pool(U)
-    slate = generate_slate(2, 2, pool, pool)
+    slate = pool_slate(U, 2)[1]
     with pytest.raises(ValueError):
         slate.assignment[0] = 1
     with pytest.raises(AttributeError):
@@ -270,7 +266,7 @@ U3 = np.array([[6.0, 0.0], [5.0, 1.0], [0.0, 6.0]])
     ],
 )
 def test_bad_agents_and_k(agents, k, match) -> None:
-    pool = _pool(U3)
+    pool = numbered_pool(U3)
     with pytest.raises(GenerativeError, match=match):
         generate_slate(agents, k, pool, pool)
 
@@ -357,7 +353,7 @@ def test_rater_without_scale_accepts_any_finite_rating() -> None:
 
 
 def test_oracles_without_methods_and_bad_progress() -> None:
-    pool = _pool(U3)
+    pool = numbered_pool(U3)
     with pytest.raises(
         GenerativeError, match=r"'rater' parameter .* rate\(agent_ids, statements\)"
     ):

@@ -38,6 +38,14 @@ TITLE = "### Raters validated against real Polis votes"
 CF_TITLE = "### Collaborative-filtering rater validated against real Polis votes"
 
 
+#: The head of the metrics tables, whose rows :func:`_row` writes.
+_HEAD = [
+    "| conversation | rater | hidden votes | accuracy | balanced accuracy | Brier | log loss "
+    "| ECE | AUC |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+]
+
+
 def _row(name: str, rater: str, n: int, m) -> str:
     return (
         f"| {name} | {rater} | {n} | {m.accuracy:.3f} | {m.balanced_accuracy:.3f} "
@@ -154,9 +162,7 @@ def rater_validation(
         "agree share), *overall* = the global training agree share. Passes are not targets. "
         "ECE: 10 equal-width bins.",
         "",
-        "| conversation | rater | hidden votes | accuracy | balanced accuracy | Brier | log loss "
-        "| ECE | AUC |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        *_HEAD,
     ]
     for res in results:
         lines.append(_row(res.conversation, f"**{res.rater}**", res.n_hidden, res.metrics))
@@ -256,9 +262,7 @@ def cf_rater_validation(*, seed: int = 0, fraction: float = 0.1) -> list[str]:
         "from a second completion (`agree_probabilities`); numpy only, no model. The "
         "embedding rater is repeated for reference.",
         "",
-        "| conversation | rater | hidden votes | accuracy | balanced accuracy | Brier | log loss "
-        "| ECE | AUC |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        *_HEAD,
     ]
     verdicts, held_out = [], {}
     for folder in shipped_conversations().values():

@@ -320,17 +320,25 @@ def is_ejr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_ejr")
-    return _ejr(inst, method, Clock(time_limit, "is_ejr"), "is_ejr")
+    return _cohesive(inst, False, method, Clock(time_limit, "is_ejr"), "is_ejr")
 
 
-def _ejr(inst: _Instance, method: str, clock: Clock, func: str) -> AuditResult:
-    hit = _cohesive_hit(inst, pjr=False, method=method, func=func, clock=clock)
-    what = ""
-    if hit is not None:
-        top = int(inst.u[hit[0]].max())
-        what = (f"jointly approve candidates {_tup(hit[2])} but each has at most {top} approved "
-                f"member{'s' * (top != 1)} in W")
-    return _result("EJR", inst, hit, what)
+def _shortfall(inst: _Instance, hit, pjr: bool) -> str:
+    """How the group of ``hit`` is under-represented: per voter (EJR) or together (PJR)."""
+    if pjr:
+        got = inst.committee[inst.A[np.ix_(hit[0], inst.committee)].any(axis=0)]
+        return (f"jointly approve candidates {_tup(hit[2])} but together approve only "
+                f"{got.size} member{'s' * (got.size != 1)} of W: {_tup(got)}")
+    top = int(inst.u[hit[0]].max())
+    return (f"jointly approve candidates {_tup(hit[2])} but each has at most {top} approved "
+            f"member{'s' * (top != 1)} in W")
+
+
+def _cohesive(inst: _Instance, pjr: bool, method: str, clock: Clock, func: str) -> AuditResult:
+    """The EJR (``pjr=False``) or PJR audit of ``inst``."""
+    hit = _cohesive_hit(inst, pjr=pjr, method=method, func=func, clock=clock)
+    what = "" if hit is None else _shortfall(inst, hit, pjr)
+    return _result("PJR" if pjr else "EJR", inst, hit, what)
 
 
 def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLike | None = None,
@@ -373,17 +381,7 @@ def is_pjr(A: ArrayLike, W: ArrayLike, *, k: int | None = None, weights: ArrayLi
     True
     """
     inst = _instance(A, W, k, weights, "is_pjr")
-    return _pjr(inst, method, Clock(time_limit, "is_pjr"), "is_pjr")
-
-
-def _pjr(inst: _Instance, method: str, clock: Clock, func: str) -> AuditResult:
-    hit = _cohesive_hit(inst, pjr=True, method=method, func=func, clock=clock)
-    what = ""
-    if hit is not None:
-        got = inst.committee[inst.A[np.ix_(hit[0], inst.committee)].any(axis=0)]
-        what = (f"jointly approve candidates {_tup(hit[2])} but together approve only "
-                f"{got.size} member{'s' * (got.size != 1)} of W: {_tup(got)}")
-    return _result("PJR", inst, hit, what)
+    return _cohesive(inst, True, method, Clock(time_limit, "is_pjr"), "is_pjr")
 
 
 # ----------------------------------------------------------------- report
@@ -510,8 +508,11 @@ def proportionality_report(A: ArrayLike, W: ArrayLike, *, k: int | None = None,
     if plus.holds:
         ejr = _result("EJR", inst, None, "")
     else:
-        ejr = _ejr(inst, "auto", clock, func)
-    pjr = _result("PJR", inst, None, "") if ejr.holds else _pjr(inst, "auto", clock, func)
+        ejr = _cohesive(inst, False, "auto", clock, func)
+    if ejr.holds:
+        pjr = _result("PJR", inst, None, "")
+    else:
+        pjr = _cohesive(inst, True, "auto", clock, func)
     harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, inst.k + 1))])
     util = float(inst.w @ inst.u)
     return ProportionalityReport(

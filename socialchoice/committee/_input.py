@@ -46,22 +46,19 @@ non-negative utilities; row 0 (voter), column 1 (candidate) is -2.0. Got an arra
 (1, 2) instead.
     """
     U = check_matrix(A, name, func, min_rows=1, min_cols=1, error=ApprovalError)
-    bad = U < 0
-    if bad.any():
-        row, col = first_index(bad)
-        expected = (
-            f"a matrix of non-negative utilities; row {row} (voter), column {col} (candidate) "
-            f"is {show(U[row, col])}"
-        )
-        raise parameter_error(name, func, expected, U, ApprovalError)
-    bad = U > MAX_MAGNITUDE
-    if bad.any():
-        row, col = first_index(bad)
-        expected = (
-            f"a matrix of utilities of at most {MAX_MAGNITUDE:g}; row {row} (voter), column "
-            f"{col} (candidate) is {show(U[row, col])} (rescale the utilities)"
-        )
-        raise parameter_error(name, func, expected, U, ApprovalError)
+    limits = (
+        (U < 0, "a matrix of non-negative utilities; {at} is {value}"),
+        (U > MAX_MAGNITUDE,
+         f"a matrix of utilities of at most {MAX_MAGNITUDE:g}; {{at}} is {{value}} "
+         "(rescale the utilities)"),
+    )
+    for bad, expected in limits:
+        if bad.any():
+            row, col = first_index(bad)
+            at = f"row {row} (voter), column {col} (candidate)"
+            raise parameter_error(
+                name, func, expected.format(at=at, value=show(U[row, col])), U, ApprovalError
+            )
     is_approval = bool(np.isin(U, (0.0, 1.0)).all())
     return U, is_approval
 

@@ -178,12 +178,7 @@ def committee_slate(
 
     Parameters
     ----------
-    statements : sequence of str
-        The pool, one per column of ``pool_utilities``.
-    pool_utilities : array_like of shape (n, C)
-        Utilities of the agents for the pool statements.
-    k : int
-        Slate size, in ``[1, min(n, C)]``.
+    statements, pool_utilities, k : as in :func:`top_mean_slate`.
     rule : str
         A committee rule of :func:`socialchoice.committee.rule_names`, e.g. ``"pav"``,
         ``"seq_phragmen"``, ``"equal_shares"``, ``"chamberlin_courant"``.
@@ -250,10 +245,7 @@ def kmeans_slate(
 
     Parameters
     ----------
-    statements : sequence of str
-        The pool, one per column of ``pool_utilities``.
-    pool_utilities : array_like of shape (n, C)
-        Utilities of the agents for the pool statements.
+    statements, pool_utilities : as in :func:`top_mean_slate`.
     opinion_embeddings : array_like of shape (n, d)
         One embedding per agent (e.g. of its free-text opinion).
     k : int
@@ -328,12 +320,7 @@ def baseline_slates(
 
     Parameters
     ----------
-    statements : sequence of str
-        The pool, one per column of ``pool_utilities``.
-    pool_utilities : array_like of shape (n, C)
-        Utilities of the agents for the pool statements.
-    k : int
-        Slate size, in ``[1, min(n, C)]``.
+    statements, pool_utilities, k : as in :func:`top_mean_slate`.
     opinion_embeddings : array_like of shape (n, d), optional
         When given, the ``"kmeans"`` baseline is included.
     rules : sequence of str

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from _common.validation import check_int, parameter_error
 
 from .._errors import GenerativeError
-from ._slate import as_scale
+from ._slate import as_scale, first_bad_rating
 
 __all__ = ["PoolGenerator", "as_statements", "as_utility_matrix"]
 
@@ -49,22 +49,16 @@ def as_utility_matrix(
             f"{name} must have at least one agent (row) and one statement (column). "
             f"Got shape {U.shape} instead."
         )
-    bad = np.isnan(U)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        raise GenerativeError(
-            f"{name} must hold numbers, not NaN; row {row} (agent), column {col} (statement) "
-            "is NaN."
+    found = first_bad_rating(U, scale)
+    if found is not None:
+        (row, col), is_nan = found
+        at = f"row {row} (agent), column {col} (statement)"
+        if is_nan:
+            raise GenerativeError(f"{name} must hold numbers, not NaN; {at} is NaN.")
+        expected = (
+            f"lie in the rating scale [{scale[0]:g}, {scale[1]:g}]" if scale else "be finite"
         )
-    lo, hi = scale if scale is not None else (-np.inf, np.inf)
-    bad = ~np.isfinite(U) | (U < lo) | (U > hi)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        expected = f"lie in the rating scale [{lo:g}, {hi:g}]" if scale is not None else "be finite"
-        raise GenerativeError(
-            f"{name} must {expected}; row {row} (agent), column {col} (statement) is "
-            f"{U[row, col]:g}."
-        )
+        raise GenerativeError(f"{name} must {expected}; {at} is {U[row, col]:g}.")
     return U
 
 

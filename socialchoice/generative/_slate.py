@@ -234,6 +234,30 @@ def as_scale(scale: object, *, name: str = "scale") -> tuple[float, float]:
     return lo, hi
 
 
+def first_bad_rating(
+    ratings: NDArray[np.float64], scale: tuple[float, float] | None
+) -> tuple[tuple[int, ...], bool] | None:
+    """Where ``ratings`` first holds NaN, else an infinite or out-of-``scale`` value.
+
+    ``None`` when every rating is a finite number in ``scale`` (any finite number without
+    one); otherwise ``(index, is_nan)``: NaN is looked for first, anywhere in the array.
+
+    Examples
+    --------
+    >>> first_bad_rating(np.array([[1.0, 7.0], [np.nan, 2.0]]), (0, 6))
+    ((1, 0), True)
+    >>> first_bad_rating(np.array([1.0, 7.0]), (0, 6)), first_bad_rating(np.ones(2), None)
+    (((1,), False), None)
+    """
+    lo, hi = scale if scale is not None else (-np.inf, np.inf)
+    nan = np.isnan(ratings)
+    out = ~nan & (~np.isfinite(ratings) | (ratings < lo) | (ratings > hi))
+    for is_nan, bad in ((True, nan), (False, out)):
+        if bad.any():
+            return tuple(int(i) for i in np.argwhere(bad)[0]), is_nan
+    return None
+
+
 def _check_statement(statement: object, j: int, k: int, exclude: Sequence[str]) -> str:
     if not isinstance(statement, str) or not statement.strip():
         raise GenerativeError(
@@ -269,18 +293,15 @@ def _check_ratings(
             f"({m}, 1) for statement {statement!r}. Got shape {u.shape} instead."
         )
     u = u[:, 0]
-    bad = np.isnan(u)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise GenerativeError(
-            f"The rater returned NaN for agent {ids[i]!r} and statement {statement!r}; "
-            "ratings must be numbers."
-        )
-    lo, hi = scale if scale is not None else (-np.inf, np.inf)
-    bad = ~np.isfinite(u) | (u < lo) | (u > hi)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        expected = f"in the rater's scale [{lo:g}, {hi:g}]" if scale is not None else "finite"
+    found = first_bad_rating(u, scale)
+    if found is not None:
+        ((i,), is_nan) = found
+        if is_nan:
+            raise GenerativeError(
+                f"The rater returned NaN for agent {ids[i]!r} and statement {statement!r}; "
+                "ratings must be numbers."
+            )
+        expected = f"in the rater's scale [{scale[0]:g}, {scale[1]:g}]" if scale else "finite"
         raise GenerativeError(
             f"The rater rated statement {statement!r} {u[i]} for agent {ids[i]!r}; ratings "
             f"must be {expected}."

@@ -116,22 +116,38 @@ def test_fast_equals_exact_reference_on_approvals():
             assert got == REFERENCES[rule](A, w, k), (rule, A.astype(int).tolist(), w, k)
 
 
+def _approval_case(rng):
+    n, m = int(rng.integers(1, 10)), int(rng.integers(2, 8))
+    k = int(rng.integers(1, m + 1))
+    A = (rng.random((n, m)) < rng.choice([0.2, 0.5])).astype(float)
+    if rng.random() < 0.5:
+        A[:, rng.integers(m)] = A[:, 0]  # interchangeable candidates
+    return A, rng.integers(1, 4, size=n).astype(float), k
+
+
+def _cardinal_case(rng):
+    n, m = int(rng.integers(1, 7)), int(rng.integers(2, 7))
+    k = int(rng.integers(1, m + 1))
+    U0 = rng.integers(0, 4, size=(n, m)) * (rng.random((n, m)) < 0.6) / 3.0
+    return U0.astype(float), rng.integers(1, 3, size=n).astype(float), k
+
+
+@pytest.mark.parametrize(
+    ("case", "seed", "runs", "is_approval"),
+    [(_approval_case, 5, 40, True), (_cardinal_case, 21, 25, False)],
+    ids=["approval", "cardinal"],
+)
 @pytest.mark.parametrize("rule", sorted(OPTIMISATION))
-def test_integer_program_equals_brute_force(rule):
+def test_integer_program_equals_brute_force(rule, case, seed, runs, is_approval):
     compute = OPTIMISATION[rule]
-    rng = np.random.default_rng(5)
-    for _ in range(40):
-        n, m = int(rng.integers(1, 10)), int(rng.integers(2, 8))
-        k = int(rng.integers(1, m + 1))
-        A = (rng.random((n, m)) < rng.choice([0.2, 0.5])).astype(float)
-        if rng.random() < 0.5:
-            A[:, rng.integers(m)] = A[:, 0]  # interchangeable candidates
-        U, w = aggregate_rows(A, rng.integers(1, 4, size=n).astype(float))
-        brute = compute(U, w, k, resolute=False, is_approval=True, method="brute-force")
-        ilp = compute(U, w, k, resolute=False, is_approval=True, method="ilp")
-        assert ilp == brute, (rule, A.tolist(), k)
-        one = compute(U, w, k, resolute=True, is_approval=True, method="ilp")
-        assert one == brute[:1]
+    rng = np.random.default_rng(seed)
+    for _ in range(runs):
+        A, weights, k = case(rng)
+        U, w = aggregate_rows(A, weights)
+        kw = {"is_approval": is_approval}
+        brute = compute(U, w, k, resolute=False, method="brute-force", **kw)
+        assert compute(U, w, k, resolute=False, method="ilp", **kw) == brute, (rule, A.tolist(), k)
+        assert compute(U, w, k, resolute=True, method="ilp", **kw) == brute[:1]
 
 
 def test_integer_program_with_many_ties_and_symmetric_candidates():
@@ -191,19 +207,6 @@ def test_cardinal_utilities_equal_brute_force_over_all_committees(rule):
         got = committee.select(U, k, rule, resolute=False, weights=w)
         assert got == REFERENCES[rule](U, w, k), (rule, U.tolist(), w, k)
         assert committee.select(U, k, rule, weights=w) == got[0]
-
-
-@pytest.mark.parametrize("rule", sorted(OPTIMISATION))
-def test_cardinal_integer_program_equals_brute_force(rule):
-    compute = OPTIMISATION[rule]
-    rng = np.random.default_rng(21)
-    for _ in range(25):
-        n, m = int(rng.integers(1, 7)), int(rng.integers(2, 7))
-        k = int(rng.integers(1, m + 1))
-        U0 = rng.integers(0, 4, size=(n, m)) * (rng.random((n, m)) < 0.6) / 3.0
-        U, w = aggregate_rows(U0.astype(float), rng.integers(1, 3, size=n).astype(float))
-        brute = compute(U, w, k, resolute=False, is_approval=False, method="brute-force")
-        assert compute(U, w, k, resolute=False, is_approval=False, method="ilp") == brute
 
 
 def test_cardinal_definitions_by_hand():

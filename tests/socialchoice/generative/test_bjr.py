@@ -15,17 +15,16 @@ from hypothesis.extra import numpy as hnp
 from socialchoice import GenerativeError
 from socialchoice.generative import (
     BJRViolation,
-    PoolGenerator,
     bjr_violations,
-    generate_slate,
     top_mean_slate,
 )
 from socialchoice.generative._bjr import _bjr_violations_reference
 
+from .helpers import pool_slate
+
 
 def _slate_utilities(U: np.ndarray, k: int) -> np.ndarray:
-    pool = PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
-    return generate_slate(U.shape[0], k, pool, pool).utilities
+    return pool_slate(U, k)[1].utilities
 
 
 def test_exact_oracle_never_violates_bjr_on_thousands_of_pools() -> None:

@@ -18,6 +18,8 @@ from socialchoice.generative import (
     top_mean_slate,
 )
 
+from .helpers import pool_slate
+
 
 @st.composite
 def _instance(draw: st.DrawFn) -> tuple[np.ndarray, int]:
@@ -52,8 +54,7 @@ def _check(before: Slate, after: Slate, U: np.ndarray, pool: tuple[str, ...], k:
 @given(_instance())
 def test_improving_a_generative_slate_keeps_bjr(instance: tuple[np.ndarray, int]) -> None:
     U, k = instance
-    pool = PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
-    greedy = generate_slate(U.shape[0], k, pool, pool)
+    pool, greedy = pool_slate(U, k)
     better = improve_slate(greedy, U, k, statements=pool.statements, max_candidates=None)
     _check(greedy, better, U, pool.statements, k)
     _check(greedy, improve_slate(greedy, U, k, statements=pool.statements, max_candidates=1),
@@ -148,8 +149,7 @@ def _wide(draw: st.DrawFn) -> tuple[np.ndarray, int]:
 @given(_wide())
 def test_one_step_finds_the_best_single_swap(instance: tuple[np.ndarray, int]) -> None:
     U, k = instance
-    pool = PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
-    greedy = generate_slate(U.shape[0], k, pool, pool)
+    pool, greedy = pool_slate(U, k)
     rematched = improve_slate(greedy, U, k, statements=pool.statements, max_swaps=0)
     if _pairs(U, rematched, k) - _pairs(U, greedy, k) or (
         abs(rematched.utilities.sum() - _welfare(greedy, U, pool.statements)) > 1e-9

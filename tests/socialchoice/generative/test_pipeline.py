@@ -34,6 +34,8 @@ from socialchoice.generative import (
     slate_work,
 )
 
+from .helpers import ScriptedChat
+
 ROOT = Path(__file__).resolve().parents[3]
 YES_NO = b"participant,opinion\na,yes yes\nb,yes\nc,no no\nd,no\ne,yes no\nf,no yes no\n"
 
@@ -181,23 +183,9 @@ def test_choices_are_the_cli_choices() -> None:
     assert SLATE_RATERS == tuple(RaterChoice) and SLATE_GENERATORS == tuple(GeneratorChoice)
 
 
-class FakeChat:
-    """A chat model that always writes the same statements (one per call, in turn)."""
-
-    def __init__(self, replies: list[str]) -> None:
-        self.replies = replies
-        self.calls = 0
-
-    def generate_batch(
-        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
-    ):
-        self.calls += 1
-        return [self.replies[(seed + i) % len(self.replies)] for i in range(len(conversations))]
-
-
 def test_llm_written_slate_never_repeats_a_statement() -> None:
     """The model keeps writing a pool statement; the slate still holds distinct statements."""
-    chat = FakeChat(["yes yes"])
+    chat = ScriptedChat(["yes yes"])
     ops = read_opinions(YES_NO)
     run = build_slate(ops, 3, embedder=Toy(), generator="llm", chat_model=chat)
     assert len(set(run.slate.statements)) == 3, run.slate.statements
@@ -208,7 +196,7 @@ def test_llm_written_slate_never_repeats_a_statement() -> None:
 def test_llm_written_slate_reports_every_candidate_statement() -> None:
     steps: list[int] = []
     ops = read_opinions(YES_NO)
-    chat = FakeChat(["A new statement.", "yes no yes", "Another one."])
+    chat = ScriptedChat(["A new statement.", "yes no yes", "Another one."])
     run = build_slate(
         ops,
         2,
@@ -302,11 +290,11 @@ def test_violation_records_use_statement_and_participant_ids() -> None:
 # ------------------------------------------------------------------------------ layering
 
 
-def test_the_pipeline_imports_neither_lm_nor_pandas() -> None:
+def test_the_package_imports_neither_lm_nor_heavy_libraries() -> None:
     code = (
         "import sys, socialchoice.generative; "
-        "print([m for m in ('lm', 'collective', 'pandas', 'torch', 'streamlit') "
-        "if m in sys.modules])"
+        "heavy = ('lm', 'collective', 'pandas', 'sklearn', 'torch', 'transformers', 'streamlit'); "
+        "print([m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout

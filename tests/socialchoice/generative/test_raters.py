@@ -16,6 +16,8 @@ from socialchoice.generative import (
     generate_slate,
 )
 
+from .helpers import ScriptedChat
+
 OPINIONS = [
     "Adults can decide for themselves; the assistant should just answer.",
     "Just give me the information, I don't need a lecture.",
@@ -97,20 +99,6 @@ def test_fit_calibration_separable_and_constant_inputs_stay_finite():
     assert a == 0.0 and expit(b) == pytest.approx(0.75)
 
 
-class _WritesPoolStatements:
-    """A chat model that only ever writes the given statements (one per call, in turn)."""
-
-    def __init__(self, replies):
-        self.replies = replies
-        self.calls = 0
-
-    def generate_batch(
-        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
-    ):
-        self.calls += 1
-        return [self.replies[(seed + i) % len(self.replies)] for i in range(len(conversations))]
-
-
 class _Likes:
     """Everybody rates a statement by its length (longer is better), 0-6."""
 
@@ -121,7 +109,7 @@ class _Likes:
 
 
 def test_llm_generator_never_returns_a_statement_on_the_slate():
-    chat = _WritesPoolStatements(["  the LONGEST statement of all  ", "short"])
+    chat = ScriptedChat(["  the LONGEST statement of all  ", "short"])
     pool = ["the longest statement of all", "a middling one", "tiny"]
     seen = []
     generator = LLMGenerator(

@@ -7,8 +7,6 @@ Python (sorted lists, no numpy tricks), run on random pools with many ties.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -24,9 +22,7 @@ from socialchoice.generative import (
     round_sizes,
 )
 
-
-def _pool(U: np.ndarray) -> PoolGenerator:
-    return PoolGenerator([f"s{c}" for c in range(U.shape[1])], U)
+from .helpers import numbered_pool, pool_slate
 
 
 def _reference_slate(U: np.ndarray, k: int) -> tuple[list[int], list[int]]:
@@ -53,6 +49,15 @@ def _random_utilities(rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0, 6, size=(n, C))
 
 
+def _random_slates(seed: int, runs: int):
+    """``runs`` random pools with a random ``k``: yields ``(U, k, pool, slate)``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(runs):
+        U = _random_utilities(rng)
+        k = int(rng.integers(1, U.shape[0] + 1))
+        yield U, k, *pool_slate(U, k)
+
+
 def test_round_sizes_are_ceil_then_floor() -> None:
     for n in range(1, 60):
         for k in range(1, n + 1):
@@ -62,26 +67,15 @@ def test_round_sizes_are_ceil_then_floor() -> None:
 
 
 def test_matches_reference_algorithm_on_random_pools() -> None:
-    rng = np.random.default_rng(2023)
-    for _ in range(300):
-        U = _random_utilities(rng)
-        n = U.shape[0]
-        k = int(rng.integers(1, n + 1))
-        pool = _pool(U)
-        slate = generate_slate(n, k, pool, pool)
+    for U, k, pool, slate in _random_slates(2023, 300):
         statements, assignment = _reference_slate(U, k)
         assert [pool.index(s) for s in slate.statements] == statements
         assert slate.assignment.tolist() == assignment
 
 
 def test_rounds_log_sizes_thresholds_and_matching() -> None:
-    rng = np.random.default_rng(7)
-    for _ in range(200):
-        U = _random_utilities(rng)
+    for U, k, pool, slate in _random_slates(7, 200):
         n = U.shape[0]
-        k = int(rng.integers(1, n + 1))
-        pool = _pool(U)
-        slate = generate_slate(n, k, pool, pool)
         assert slate.n == n and slate.k == k and slate.method == "generative"
         assert [r.r for r in slate.rounds] == round_sizes(n, k)
         sizes = np.bincount(slate.assignment, minlength=k)
@@ -114,15 +108,14 @@ def _cols(pool: PoolGenerator, slate: Slate) -> np.ndarray:
 
 def test_ties_go_to_the_earlier_agent() -> None:
     U = np.full((4, 1), 3.0)
-    pool = _pool(U)
-    slate = generate_slate(4, 2, pool, pool)
+    slate = pool_slate(U, 2)[1]
     assert slate.rounds[0].matched == (0, 1)
     assert slate.rounds[1].matched == (2, 3)
 
 
 def test_k_equals_one_and_k_equals_n() -> None:
     U = np.array([[1.0, 5.0], [6.0, 0.0], [2.0, 2.0]])
-    pool = _pool(U)
+    pool = numbered_pool(U)
     one = generate_slate(3, 1, pool, pool)
     assert one.statements == ("s0",)  # 3rd highest: s0 = 1, s1 = 0
     assert one.assignment.tolist() == [0, 0, 0]
@@ -200,7 +193,8 @@ def test_any_int_seeds_negative_ones_too() -> None:
 
 def test_distinct_slates_never_repeat_a_statement() -> None:
     # all four agents love "A" most: without distinct, both rounds pick it
-    pool = _pool(np.array([[6.0, 4.0, 0.0], [6.0, 3.0, 1.0], [6.0, 1.0, 5.0], [6.0, 0.0, 4.0]]))
+    U = np.array([[6.0, 4.0, 0.0], [6.0, 3.0, 1.0], [6.0, 1.0, 5.0], [6.0, 0.0, 4.0]])
+    pool = numbered_pool(U)
     assert generate_slate(4, 2, pool, pool).statements == ("s0", "s0")
     slate = generate_slate(4, 2, pool, pool, distinct=True)
     assert slate.statements == ("s0", "s2")
@@ -209,7 +203,7 @@ def test_distinct_slates_never_repeat_a_statement() -> None:
         U = _random_utilities(rng)
         n, C = U.shape
         k = int(rng.integers(1, min(n, C) + 1))
-        pool = _pool(U)
+        pool = numbered_pool(U)
         statements = generate_slate(n, k, pool, pool, distinct=True).statements
         assert len(set(statements)) == k
 
@@ -228,15 +222,14 @@ def test_distinct_refuses_a_generator_that_repeats() -> None:
 
 
 def test_a_pool_with_fewer_than_k_statements_cannot_be_distinct() -> None:
-    pool = _pool(np.array([[6.0], [5.0]]))
+    pool = numbered_pool(np.array([[6.0], [5.0]]))
     with pytest.raises(GenerativeError, match="Every statement of the pool of 1 is already"):
         generate_slate(2, 2, pool, pool, distinct=True)
 
 
 def test_slate_is_immutable_and_validated() -> None:
     U = np.array([[6.0, 0.0], [0.0, 6.0]])
-    pool = _pool(U)
-    slate = generate_slate(2, 2, pool, pool)
+    slate = pool_slate(U, 2)[1]
     with pytest.raises(ValueError):
         slate.assignment[0] = 1
     with pytest.raises(AttributeError):
@@ -273,7 +266,7 @@ U3 = np.array([[6.0, 0.0], [5.0, 1.0], [0.0, 6.0]])
     ],
 )
 def test_bad_agents_and_k(agents, k, match) -> None:
-    pool = _pool(U3)
+    pool = numbered_pool(U3)
     with pytest.raises(GenerativeError, match=match):
         generate_slate(agents, k, pool, pool)
 
@@ -360,7 +353,7 @@ def test_rater_without_scale_accepts_any_finite_rating() -> None:
 
 
 def test_oracles_without_methods_and_bad_progress() -> None:
-    pool = _pool(U3)
+    pool = numbered_pool(U3)
     with pytest.raises(
         GenerativeError, match=r"'rater' parameter .* rate\(agent_ids, statements\)"
     ):
@@ -375,11 +368,3 @@ def test_oracles_without_methods_and_bad_progress() -> None:
     ):
         generate_slate(3, 1, pool, pool, progress=3)
 
-
-def test_import_stays_light() -> None:
-    code = (
-        "import sys, socialchoice.generative; "
-        "print([m for m in ('pandas', 'sklearn', 'torch', 'transformers') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout

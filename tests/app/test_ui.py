@@ -28,7 +28,7 @@ def _texts(fig: Figure) -> list[Text]:
 
 @pytest.fixture(scope="module")
 def survey():
-    return svo.read_survey(DEMO)
+    return svo.read_survey(DEMO).data
 
 
 @pytest.mark.parametrize("plot", ["plot_circle", "plot_angles", "plot_groups"])

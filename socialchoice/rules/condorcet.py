@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._registry import register, register_order
-from ._common import argmax_mask, levels_from_scores, row_max, row_sum
+from ._common import argmax_mask, order_by, row_max, row_sum
 
 _BRANDT = (
     "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', "
@@ -19,13 +19,7 @@ _BRANDT = (
 
 
 def copeland_scores(M: NDArray) -> NDArray:
-    """Wins minus losses of every candidate, ``(..., m)``.
-
-    References
-    ----------
-    .. [1] A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar
-       (1951); F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of
-       COMSOC (2016), ch. 3
+    """Wins minus losses of every candidate, ``(..., m)``: the scores of :func:`copeland`.
 
     Examples
     --------
@@ -67,9 +61,7 @@ def copeland(M: NDArray) -> NDArray:
     return argmax_mask(copeland_scores(M))
 
 
-@register_order("copeland")
-def _copeland_order(M: NDArray) -> NDArray:
-    return levels_from_scores(copeland_scores(M))
+register_order("copeland")(order_by(copeland_scores))
 
 
 @register(
@@ -102,10 +94,7 @@ def llull(M: NDArray) -> NDArray:
 def minimax_scores(M: NDArray) -> NDArray:
     """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``.
 
-    References
-    ----------
-    .. [1] P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); G. H. Kramer,
-       'A dynamical model of political equilibrium', JET 16 (1977)
+    The scores of :func:`minimax` (its winners have the smallest).
 
     Examples
     --------
@@ -145,9 +134,7 @@ def minimax(M: NDArray) -> NDArray:
     return argmax_mask(-minimax_scores(M))
 
 
-@register_order("minimax")
-def _minimax_order(M: NDArray) -> NDArray:
-    return levels_from_scores(-minimax_scores(M))
+register_order("minimax")(order_by(minimax_scores, lower_is_better=True))
 
 
 @register(

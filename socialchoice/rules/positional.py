@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._errors import RuleInputError
 from .._margins import check_rank_array, check_weights, margins, snap_to_weight_grid
 from .._registry import register, register_order
-from ._common import argmax_mask, levels_from_scores
+from ._common import argmax_mask, order_by
 
 __all__ = [
     "anti_plurality_scores",
@@ -240,9 +240,7 @@ def plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(plurality_scores(ranks, weights))
 
 
-@register_order("plurality")
-def _plurality_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(plurality_scores(ranks, weights))
+register_order("plurality")(order_by(plurality_scores))
 
 
 @register(
@@ -268,9 +266,7 @@ def borda(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(borda_scores(ranks, weights))
 
 
-@register_order("borda")
-def _borda_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(borda_scores(ranks, weights))
+register_order("borda")(order_by(borda_scores))
 
 
 @register(
@@ -296,9 +292,7 @@ def anti_plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(-anti_plurality_scores(ranks, weights))
 
 
-@register_order("anti_plurality")
-def _anti_plurality_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(-anti_plurality_scores(ranks, weights))
+register_order("anti_plurality")(order_by(anti_plurality_scores, lower_is_better=True))
 
 
 @register(

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 
 from .._errors import SocialChoiceError
-from .._margins import unique_matrices
+from .._margins import map_unique_matrices
 from .._registry import register, register_order
 from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from ._lop import (
@@ -234,17 +234,8 @@ def _slater_reference(M: NDArray) -> NDArray:
 
 # --------------------------------------------------------------------------- maximal lotteries
 def _per_matrix(M: ArrayLike, func: Callable[[NDArray], NDArray], dtype: type) -> NDArray:
-    """Apply ``func((m, m)) -> (m,)`` to each distinct matrix of a ``(..., m, m)`` batch."""
-    M = _antisymmetric(M)
-    m = M.shape[-1]
-    if M.ndim == 2:
-        return np.asarray(func(M), dtype=dtype)
-    flat = M.reshape(-1, m, m)
-    out = np.zeros((flat.shape[0], m), dtype=dtype)
-    if len(flat):
-        uniq, inverse = unique_matrices(flat)
-        out = np.array([func(u) for u in uniq], dtype=dtype)[inverse]
-    return out.reshape(*M.shape[:-1])
+    """Apply ``func((m, m)) -> (m,)`` to each distinct antisymmetric matrix of a batch."""
+    return map_unique_matrices(_antisymmetric(M), func, dtype)
 
 
 def _lottery_one(M: NDArray) -> NDArray:

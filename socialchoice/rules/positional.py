@@ -42,6 +42,12 @@ def _ranks(ranks: ArrayLike) -> NDArray:
     return check_rank_array(ranks, "a positional or runoff rule", error=RuleInputError)
 
 
+def _ballots(ranks: ArrayLike, weights: ArrayLike | None) -> tuple[NDArray, NDArray]:
+    """Checked rank array and its weights (:func:`_weights`)."""
+    r = _ranks(ranks)
+    return r, _weights(r, weights)
+
+
 def weighted_count(mask: NDArray, weights: NDArray) -> NDArray:
     """``sum_v weights[..., v] * mask[..., v, c]`` as an ``(..., m)`` array."""
     counts = np.einsum("...v,...vc->...c", weights, mask.astype(weights.dtype))
@@ -146,8 +152,7 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
     >>> plurality_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 3, 3]]))
     array([2, 1, 0])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     top = top_tier(r)
     tied = (top.sum(axis=-1) > 1) & (w > 0)
     if tied.any():
@@ -189,8 +194,7 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     >>> borda_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 2, 1]]), weights=[1, 1, 2])
     array([7, 3, 2])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     scores = np.einsum("...v,...vc->...c", w, (m - 1 - r).astype(w.dtype))
     return snap_to_weight_grid(scores, w * (m - 1))
@@ -210,8 +214,7 @@ def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) ->
     >>> anti_plurality_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 2, 1]]))
     array([0, 1, 2])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     return weighted_count(r == r.shape[-1] - 1, w)
 
 
@@ -319,8 +322,7 @@ def bucklin(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> bucklin(r, np.array([2, 1, 1]))
     array([ True, False, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     total = w.sum(axis=-1)[..., None]
     chosen = np.zeros((*r.shape[:-2], m), dtype=w.dtype)
@@ -358,8 +360,7 @@ def black(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> black(r, np.ones(4, int))
     array([False, False,  True])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     cw = _condorcet_winner_mask(margins(r, w))
     return np.where(cw.any(axis=-1, keepdims=True), cw, borda(r, w))
 

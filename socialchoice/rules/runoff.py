@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from .._margins import margins, snap_to_weight_grid
 from .._registry import register
-from .positional import _orders, _ranks, _weights, top_tier, weighted_count
+from .positional import _ballots, _orders, top_tier, weighted_count
 
 _PV = "W. Holliday and E. Pacuit, 'pref_voting', JOSS (2025), iterative_methods"
 _TIE_TOL = 1e-12  # pref_voting's FLOAT_TOLERANCE for tops scores with float weights
@@ -59,8 +59,7 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> instant_runoff(np.array([[0, 1, 2], [1, 0, 2]]), np.array([1, 1]))  # a 1, b 1, c 0
     array([ True,  True, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     tol = _TIE_TOL if np.issubdtype(w.dtype, np.floating) else 0
     return _eliminate_lowest(
@@ -97,8 +96,7 @@ def coombs(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> coombs(r, np.array([1, 2, 2]))
     array([False, False,  True])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     batch = r.shape[:-2]
     total = w.sum(axis=-1)[..., None]
@@ -181,8 +179,7 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> baldwin(r, np.array([2, 1, 1]))
     array([False,  True, False, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     M = margins(r, w)
     return _eliminate_lowest(
         lambda remaining: _restricted_margin_sums(M, remaining, w), M.shape[:-2], M.shape[-1]
@@ -218,8 +215,7 @@ def strict_nanson(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> strict_nanson(r, np.array([2, 1, 1, 1]))
     array([False, False,  True, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     M = margins(r, w)
     remaining = np.ones(M.shape[:-1], dtype=bool)
     for _ in range(M.shape[-1]):

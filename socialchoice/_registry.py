@@ -11,6 +11,14 @@ Rules whose search can take exponential time declare the option ``time_limit`` (
 default :data:`DEFAULT_TIME_LIMIT`, ``None`` for no limit) and raise
 :class:`~socialchoice.TimeLimitError` when it runs out. :func:`winners`, :func:`ranking` and
 :func:`winner_mask` take ``time_limit=`` for every rule and pass it to those that declare it.
+
+Every rule returns all tied winners, with the tie conventions of ``pref_voting`` [1]_, which
+the tests use as the oracle.
+
+References
+----------
+.. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+   for Python*, JOSS 2025 (the tie conventions we match).
 """
 
 from __future__ import annotations
@@ -287,11 +295,6 @@ def winners(
     TimeLimitError
         The rule's search did not finish within ``time_limit``.
 
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
-
     Examples
     --------
     The slides' intransitive preference function over (a, b, c, d):
@@ -342,11 +345,6 @@ def winner_mask(
     Returns
     -------
     ndarray of bool, shape (..., m)
-
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
 
     Examples
     --------
@@ -423,11 +421,6 @@ def ranking(
     (Schulze) and the Copeland / minimax scores give weak orders. ``time_limit`` (seconds,
     ``None`` for no limit) bounds Kemeny's and Slater's search, as in :func:`winners`.
 
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
-
     Examples
     --------
     >>> import socialchoice as sc
@@ -499,11 +492,6 @@ def winners_by_rule(
         rule gave no answer: a :class:`RuleInputError` (e.g. a rule defined on strict
         rankings given ties) or a :class:`TimeLimitError`. For a table with notes, see
         :func:`socialchoice.summarize`.
-
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
 
     Examples
     --------

@@ -11,6 +11,8 @@ Tie convention (as ``pref_voting``): every candidate with the best score wins.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -26,6 +28,9 @@ __all__ = [
     "positional_scores",
     "top_tier",
 ]
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="positional", needs="profile", batched=True)
 
 _ZWICKER = "W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC (2016), ch. 2"
 
@@ -219,13 +224,7 @@ def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) ->
 
 
 # ---------------------------------------------------------------------- rules
-@register(
-    "plurality",
-    family="positional",
-    needs="profile",
-    batched=True,
-    reference=_ZWICKER,
-)
+@_rule("plurality", reference=_ZWICKER)
 def plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     """Most first-place votes (truncated ballots allowed; a tied top raises).
 
@@ -246,11 +245,8 @@ def plurality(ranks: NDArray, weights: NDArray) -> NDArray:
 register_order("plurality")(order_by(plurality_scores))
 
 
-@register(
+@_rule(
     "borda",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="J.-C. de Borda, 'Mémoire sur les élections au scrutin' (1781); " + _ZWICKER,
     linear_only=True,
 )
@@ -272,14 +268,7 @@ def borda(ranks: NDArray, weights: NDArray) -> NDArray:
 register_order("borda")(order_by(borda_scores))
 
 
-@register(
-    "anti_plurality",
-    family="positional",
-    needs="profile",
-    batched=True,
-    reference=_ZWICKER,
-    linear_only=True,
-)
+@_rule("anti_plurality", reference=_ZWICKER, linear_only=True)
 def anti_plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     """Fewest last-place votes (the "veto" scoring rule).
 
@@ -298,11 +287,8 @@ def anti_plurality(ranks: NDArray, weights: NDArray) -> NDArray:
 register_order("anti_plurality")(order_by(anti_plurality_scores, lower_is_better=True))
 
 
-@register(
+@_rule(
     "bucklin",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="J. W. Bucklin, Grand Junction charter (1909); D. M. Hoag and G. H. Hallett, "
     "'Proportional Representation' (1926); " + _ZWICKER,
     linear_only=True,
@@ -340,11 +326,8 @@ def _condorcet_winner_mask(M: NDArray) -> NDArray:
     return (M > 0).sum(axis=-1) == m - 1
 
 
-@register(
+@_rule(
     "black",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="D. Black, 'The Theory of Committees and Elections', Cambridge UP (1958)",
     linear_only=True,
 )

@@ -14,6 +14,7 @@ each candidate beyond that (:class:`_StackSearch`).
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import permutations, product
 
 import numpy as np
@@ -26,6 +27,9 @@ from ._common import widest_paths
 from .graph import split_cycle
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="graph", needs="margins", batched=True)
 
 _TIDEMAN = (
     "T. N. Tideman, 'Independence of clones as a criterion for voting rules', Soc. Choice "
@@ -239,14 +243,7 @@ def _ranked_pairs_search(M: NDArray, clock: Clock | None = None) -> NDArray:
     return _StackSearch(_exactly_antisymmetric(np.asarray(M)), clock).winners()
 
 
-@register(
-    "ranked_pairs",
-    family="graph",
-    needs="margins",
-    batched=True,
-    reference=_TIDEMAN,
-    options=("time_limit",),
-)
+@_rule("ranked_pairs", reference=_TIDEMAN, options=("time_limit",))
 def ranked_pairs(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Ranked Pairs: lock majority edges from the largest margin down, skipping cycles.
 
@@ -399,14 +396,7 @@ def _ranked_pairs_reference(M: ArrayLike) -> NDArray:
 _PRECOMPUTE_MAX_M = 12   # Split Cycle of all 2**m sub-elections in one batched call
 
 
-@register(
-    "stable_voting",
-    family="graph",
-    needs="margins",
-    batched=False,
-    reference=_STABLE,
-    options=("time_limit",),
-)
+@_rule("stable_voting", batched=False, reference=_STABLE, options=("time_limit",))
 def stable_voting(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Stable Voting: the undefeated ``a`` of the strongest match ``(a, b)`` won without ``b``.
 

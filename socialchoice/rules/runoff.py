@@ -13,6 +13,7 @@ together, and if every remaining candidate is tied, they all win.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,15 +22,15 @@ from .._margins import margins, snap_to_weight_grid
 from .._registry import register
 from .positional import _ballots, _orders, top_tier, weighted_count
 
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="runoff", needs="profile", batched=True)
+
 _PV = "W. Holliday and E. Pacuit, 'pref_voting', JOSS (2025), iterative_methods"
 _TIE_TOL = 1e-12  # pref_voting's FLOAT_TOLERANCE for tops scores with float weights
 
 
-@register(
+@_rule(
     "instant_runoff",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="T. Hare, 'A Treatise on the Election of Representatives' (1859); " + _PV,
 )
 def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -67,11 +68,8 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     )
 
 
-@register(
+@_rule(
     "coombs",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="C. H. Coombs, 'A Theory of Data', Wiley (1964); " + _PV,
     linear_only=True,
 )
@@ -150,11 +148,8 @@ def _restricted_margin_sums(M: NDArray, remaining: NDArray, weights: NDArray) ->
     return snap_to_weight_grid(sums, weights)  # float weights: equal sums stay equal
 
 
-@register(
+@_rule(
     "baldwin",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="J. M. Baldwin, 'The technique of the Nanson preferential majority system of "
     "election', Proc. Royal Society of Victoria 39 (1926); " + _PV,
     linear_only=True,
@@ -186,11 +181,8 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     )
 
 
-@register(
+@_rule(
     "strict_nanson",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="E. J. Nanson, 'Methods of election', Trans. Proc. Royal Society of Victoria 19 "
     "(1882); " + _PV,
     linear_only=True,

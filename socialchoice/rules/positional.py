@@ -144,12 +144,9 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
 
     Truncated ballots count for their top candidate; an empty ballot counts for nobody.
     A ballot (of positive weight) with several candidates tied in first place raises
-    :class:`~socialchoice.RuleInputError`, as ``pref_voting`` raises there.
-
-    References
-    ----------
-    .. [1] W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC
-       (2016), ch. 2.
+    :class:`~socialchoice.RuleInputError`, as ``pref_voting`` raises there. The scores of
+    :func:`plurality`; on ballots without ties, :func:`positional_scores` with the vector
+    ``(1,)`` (see there for the reference).
 
     Examples
     --------
@@ -208,10 +205,9 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
 def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     """Weighted number of ballots that rank each candidate last (lower is better).
 
-    References
-    ----------
-    .. [1] W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC
-       (2016), ch. 2.
+    The scores of :func:`anti_plurality`: on strict, complete rankings,
+    :func:`positional_scores` with the vector ``(0, ..., 0, 1)`` (see there for the
+    reference).
 
     Examples
     --------

@@ -14,22 +14,18 @@ each candidate beyond that (:class:`_StackSearch`).
 
 from __future__ import annotations
 
-from functools import partial
 from itertools import permutations, product
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._margins import unique_matrices
-from .._registry import register, register_order
+from .._registry import register_order
 from .._timelimit import DEFAULT_TIME_LIMIT, Clock, check_time_limit
 from ._common import widest_paths
-from .graph import split_cycle
+from .graph import _rule, split_cycle  # graph-family rules, registered alike
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]
-
-#: :func:`register` with the family and input shared by this module's rules.
-_rule = partial(register, family="graph", needs="margins", batched=True)
 
 _TIDEMAN = (
     "T. N. Tideman, 'Independence of clones as a criterion for voting rules', Soc. Choice "

@@ -11,6 +11,7 @@ Tie convention (as ``pref_voting``): every candidate with the best score wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -350,6 +351,12 @@ def _orders(ranks: NDArray) -> list[list[int]]:
     return [[int(c) for c in np.argsort(row, kind="stable")] for row in ranks]
 
 
+def _best(score: dict[int, float], pick: Callable[..., float]) -> NDArray:
+    """Mask of the candidates ``0..m-1`` whose score is ``pick(scores)`` (``max`` or ``min``)."""
+    top = pick(score.values())
+    return np.array([score[c] == top for c in range(len(score))])
+
+
 def _plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     m = ranks.shape[-1]
     score = dict.fromkeys(range(m), 0)
@@ -362,8 +369,7 @@ def _plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
         if len(firsts) > 1 and w > 0:
             raise RuleInputError("tied first place")
         score[firsts[0]] += w
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _borda_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -372,8 +378,7 @@ def _borda_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     for order, w in zip(_orders(ranks), weights.tolist(), strict=True):
         for pos, c in enumerate(order):
             score[c] += w * (m - 1 - pos)
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _anti_plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -381,8 +386,7 @@ def _anti_plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     last = dict.fromkeys(range(m), 0)
     for order, w in zip(_orders(ranks), weights.tolist(), strict=True):
         last[order[-1]] += w
-    low = min(last.values())
-    return np.array([last[c] == low for c in range(m)])
+    return _best(last, min)
 
 
 def _bucklin_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -393,8 +397,7 @@ def _bucklin_reference(ranks: NDArray, weights: NDArray) -> NDArray:
         score = {c: sum(w for o, w in zip(orders, ws, strict=True) if c in o[:k]) for c in range(m)}
         if any(2 * s > total for s in score.values()):
             break
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _black_reference(ranks: NDArray, weights: NDArray) -> NDArray:

@@ -301,7 +301,7 @@ def map_unique_matrices(
 ) -> NDArray:
     """``func((m, m)) -> (m,)`` applied once to each distinct matrix of a ``(..., m, m)`` batch.
 
-    Returns the ``(..., m)`` results as ``dtype``; an empty batch calls ``func`` never.
+    Returns the ``(..., m)`` results as ``dtype``; ``func`` is not called on an empty batch.
 
     Examples
     --------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -13,6 +15,7 @@ __all__ = [
     "as_margin_matrix",
     "check_rank_array",
     "check_weights",
+    "map_unique_matrices",
     "margins",
     "snap_to_weight_grid",
     "unique_matrices",
@@ -291,3 +294,32 @@ def unique_matrices(flat: NDArray) -> tuple[NDArray, NDArray]:
             return flat[first], inverse.ravel()
     uniq, inverse = np.unique(flat.reshape(B, -1), axis=0, return_inverse=True)
     return uniq.reshape(-1, m, m), inverse.ravel()
+
+
+def map_unique_matrices(
+    M: NDArray, func: Callable[[NDArray], ArrayLike], dtype: type
+) -> NDArray:
+    """``func((m, m)) -> (m,)`` applied once to each distinct matrix of a ``(..., m, m)`` batch.
+
+    Returns the ``(..., m)`` results as ``dtype``; ``func`` is not called on an empty batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0, 1], [-1, 0]])
+    >>> calls = []
+    >>> map_unique_matrices(np.stack([A, -A, A]), lambda x: calls.append(1) or x[0], int)
+    array([[ 0,  1],
+           [ 0, -1],
+           [ 0,  1]])
+    >>> len(calls)
+    2
+    """
+    m = M.shape[-1]
+    if M.ndim == 2:
+        return np.asarray(func(M), dtype=dtype)
+    flat = M.reshape(-1, m, m)
+    if flat.shape[0] == 0:
+        return np.zeros((*M.shape[:-2], m), dtype=dtype)
+    uniq, inverse = unique_matrices(flat)
+    return np.array([func(u) for u in uniq], dtype=dtype)[inverse].reshape(*M.shape[:-2], m)

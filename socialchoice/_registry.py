@@ -11,6 +11,14 @@ Rules whose search can take exponential time declare the option ``time_limit`` (
 default :data:`DEFAULT_TIME_LIMIT`, ``None`` for no limit) and raise
 :class:`~socialchoice.TimeLimitError` when it runs out. :func:`winners`, :func:`ranking` and
 :func:`winner_mask` take ``time_limit=`` for every rule and pass it to those that declare it.
+
+Every rule returns all tied winners, with the tie conventions of ``pref_voting`` [1]_, which
+the tests use as the oracle.
+
+References
+----------
+.. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
+   for Python*, JOSS 2025 (the tie conventions we match).
 """
 
 from __future__ import annotations
@@ -28,7 +36,12 @@ from ._errors import (
     TimeLimitError,
     UnknownRuleError,
 )
-from ._margins import as_margin_matrix, check_rank_array, check_weights, unique_matrices
+from ._margins import (
+    as_margin_matrix,
+    check_rank_array,
+    check_weights,
+    map_unique_matrices,
+)
 from ._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from .profile import Profile, format_ballot
 
@@ -211,15 +224,24 @@ def _profile_arrays(p: Profile, rule: Rule) -> tuple[NDArray, NDArray]:
     return filled.astype(np.int32), p.counts
 
 
+def _apply(func: Callable[..., NDArray], rule: Rule, p: Profile, options: dict) -> NDArray:
+    """``func`` (the rule's winner or order function) on a profile's margins or ballots."""
+    if rule.needs == "margins":
+        return func(p.margin_matrix(), **options)
+    ranks, weights = _profile_arrays(p, rule)
+    return func(ranks, weights, **options)
+
+
+def _labelled(indices: ArrayLike, labels: tuple | None) -> list:
+    """Candidate indices as labels, or as Python ints when there are no labels."""
+    return [int(i) for i in indices] if labels is None else [labels[i] for i in indices]
+
+
 def _mask_one(rule: Rule, data: Profile | ArrayLike, options: dict) -> tuple[NDArray, tuple | None]:
     """Winner mask of one profile; returns (mask, labels or None)."""
     if isinstance(data, Profile):
         try:
-            if rule.needs == "margins":
-                mask = rule.func(data.margin_matrix(), **options)
-            else:
-                ranks, weights = _profile_arrays(data, rule)
-                mask = rule.func(ranks, weights, **options)
+            mask = _apply(rule.func, rule, data, options)
         except RuleInputError as exc:
             named = exc.with_labels(data.candidates)
             if named is exc:
@@ -273,11 +295,6 @@ def winners(
     TimeLimitError
         The rule's search did not finish within ``time_limit``.
 
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
-
     Examples
     --------
     The slides' intransitive preference function over (a, b, c, d):
@@ -295,10 +312,7 @@ def winners(
     """
     r = get_rule(rule)
     mask, labels = _mask_one(r, data, _rule_options(r, options, time_limit, r.options))
-    idx = np.flatnonzero(mask)
-    if labels is None:
-        return [int(i) for i in idx]
-    return [labels[i] for i in idx]
+    return _labelled(np.flatnonzero(mask), labels)
 
 
 def winner_mask(
@@ -332,11 +346,6 @@ def winner_mask(
     -------
     ndarray of bool, shape (..., m)
 
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
-
     Examples
     --------
     >>> import numpy as np
@@ -362,7 +371,7 @@ def winner_mask(
             M = as_margin_matrix(margins)
         if r.batched:
             return np.asarray(r.func(M, **options), dtype=bool)
-        return _loop_unique_margins(r, M, options)
+        return map_unique_matrices(M, lambda A: r.func(A, **options), bool)
     if ranks is None:
         raise RuleInputError(
             f"Rule {r.name!r} needs the ballots: pass ranks= (and weights=), not margins."
@@ -399,20 +408,6 @@ def _as_rank_batch(ranks: ArrayLike, rule: Rule) -> NDArray:
     return R
 
 
-def _loop_unique_margins(rule: Rule, M: NDArray, options: dict) -> NDArray:
-    """Apply a one-profile rule to each distinct margin matrix of a batch."""
-    m = M.shape[-1]
-    batch = M.shape[:-2]
-    flat = M.reshape(-1, m, m)
-    if flat.shape[0] == 0:
-        return np.zeros((*batch, m), dtype=bool)
-    uniq, inverse = unique_matrices(flat)
-    masks = np.empty((len(uniq), m), dtype=bool)
-    for i, matrix in enumerate(uniq):
-        masks[i] = rule.func(matrix, **options)
-    return masks[inverse].reshape(*batch, m)
-
-
 def ranking(
     data: Profile | ArrayLike,
     rule: str | Rule,
@@ -425,11 +420,6 @@ def ranking(
     Scoring rules rank by score; Kemeny and Slater return one optimal ranking; beat-path
     (Schulze) and the Copeland / minimax scores give weak orders. ``time_limit`` (seconds,
     ``None`` for no limit) bounds Kemeny's and Slater's search, as in :func:`winners`.
-
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
 
     Examples
     --------
@@ -447,11 +437,7 @@ def ranking(
         )
     if isinstance(data, Profile):
         labels: tuple | None = data.candidates
-        if r.needs == "margins":
-            levels = r.order(data.margin_matrix(), **options)
-        else:
-            ranks, weights = _profile_arrays(data, r)
-            levels = r.order(ranks, weights, **options)
+        levels = _apply(r.order, r, data, options)
     else:
         if r.needs == "profile":
             raise RuleInputError(f"Rule {r.name!r} needs a Profile to rank candidates.")
@@ -459,11 +445,7 @@ def ranking(
         labels = None
         levels = r.order(M, **options)
     levels = np.asarray(levels)
-    tiers = []
-    for lv in np.unique(levels):
-        idx = np.flatnonzero(levels == lv)
-        tiers.append([int(i) for i in idx] if labels is None else [labels[i] for i in idx])
-    return tiers
+    return [_labelled(np.flatnonzero(levels == lv), labels) for lv in np.unique(levels)]
 
 
 def rule_names(family: str | None = None) -> list[str]:
@@ -510,11 +492,6 @@ def winners_by_rule(
         rule gave no answer: a :class:`RuleInputError` (e.g. a rule defined on strict
         rankings given ties) or a :class:`TimeLimitError`. For a table with notes, see
         :func:`socialchoice.summarize`.
-
-    References
-    ----------
-    .. [1] W. Holliday and E. Pacuit, *pref_voting: The Preferential Voting Tools package
-       for Python*, JOSS 2025 (the tie conventions we match).
 
     Examples
     --------

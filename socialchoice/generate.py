@@ -82,11 +82,12 @@ def _check_size(size: Size, func: str) -> tuple[int, ...] | None:
 
 def _start(
     func: str, n: object, m: object, size: Size, rng: object
-) -> tuple[int, int, tuple[int, ...] | None, np.random.Generator]:
+) -> tuple[int, int, tuple[int, ...] | None, int, np.random.Generator]:
+    """Checked ``n``, ``m``, batch shape (None for a Profile), number of profiles, generator."""
     n = check_int(n, "n", func, 1, error=ProfileError)
     m = check_int(m, "m", func, 1, error=ProfileError)
     shape = _check_size(size, func)
-    return n, m, shape, check_rng(rng, func, error=ProfileError)
+    return n, m, shape, math.prod(shape or ()), check_rng(rng, func, error=ProfileError)
 
 
 def _finish(ranks: NDArray, shape: tuple[int, ...] | None, description: str) -> Profile | NDArray:
@@ -102,6 +103,13 @@ def _inverse(perm: NDArray) -> NDArray:
     out = np.empty_like(perm)
     np.put_along_axis(out, perm, np.arange(perm.shape[-1]), axis=-1)
     return out
+
+
+def _relabel(ranks: NDArray, perm: NDArray | None) -> NDArray:
+    """Ranks of candidates ``0..m-1`` whose ranks by place are ``ranks`` on the order ``perm``."""
+    if perm is None:
+        return ranks
+    return np.take_along_axis(ranks, np.broadcast_to(_inverse(perm), ranks.shape), axis=-1)
 
 
 def _uniform_ranks(gen: np.random.Generator, shape: tuple[int, ...], m: int) -> NDArray:
@@ -137,8 +145,7 @@ def impartial_culture(n: int, m: int, *, size: Size = None, rng: RNG = None) -> 
     >>> impartial_culture(100, 4, size=(2, 3), rng=0).shape
     (2, 3, 100, 4)
     """
-    n, m, shape, gen = _start("impartial_culture", n, m, size, rng)
-    batch = math.prod(shape or ())
+    n, m, shape, batch, gen = _start("impartial_culture", n, m, size, rng)
     ranks = _uniform_ranks(gen, (batch, n), m)
     return _finish(ranks, shape, f"impartial culture, n={n}, m={m}")
 
@@ -185,9 +192,8 @@ def urn(n: int, m: int, alpha: float, *, size: Size = None, rng: RNG = None) -> 
     >>> p.num_voters, len(p) < 10      # strong contagion: few distinct ballots
     (50, True)
     """
-    n, m, shape, gen = _start("urn", n, m, size, rng)
+    n, m, shape, batch, gen = _start("urn", n, m, size, rng)
     alpha = check_float(alpha, "alpha", "urn", 0.0, None, error=ProfileError)
-    batch = math.prod(shape or ())
     return _finish(_urn_ranks(gen, batch, n, m, alpha), shape, f"urn, n={n}, m={m}, alpha={alpha}")
 
 
@@ -254,9 +260,8 @@ def impartial_anonymous_culture(
     >>> impartial_anonymous_culture(3, 2, size=4, rng=0).shape
     (4, 3, 2)
     """
-    n, m, shape, gen = _start("impartial_anonymous_culture", n, m, size, rng)
+    n, m, shape, batch, gen = _start("impartial_anonymous_culture", n, m, size, rng)
     alpha = 1.0 / math.factorial(m) if m <= 170 else 0.0  # below float resolution beyond
-    batch = math.prod(shape or ())
     return _finish(_urn_ranks(gen, batch, n, m, alpha), shape,
                    f"impartial anonymous culture, n={n}, m={m}")
 
@@ -307,13 +312,10 @@ def mallows(
     >>> mallows(1000, 5, 0.3, size=(), rng=0).shape
     (1000, 5)
     """
-    n, m, shape, gen = _start("mallows", n, m, size, rng)
+    n, m, shape, batch, gen = _start("mallows", n, m, size, rng)
     phi = check_float(phi, "phi", "mallows", 0.0, 1.0, error=ProfileError)
     ref = _check_perm(reference, "reference", "mallows", m)
-    batch = math.prod(shape or ())
-    pos = _mallows_positions(gen.random((batch, n, m)), phi)
-    ranks = pos if ref is None else np.take_along_axis(
-        pos, np.broadcast_to(_inverse(ref), pos.shape), axis=-1)
+    ranks = _relabel(_mallows_positions(gen.random((batch, n, m)), phi), ref)
     return _finish(ranks, shape, f"Mallows, n={n}, m={m}, phi={phi}")
 
 
@@ -395,18 +397,15 @@ def single_peaked(
     ((6, 4), [0])
     """
     func = "single_peaked"
-    n, m, shape, gen = _start(func, n, m, size, rng)
+    n, m, shape, batch, gen = _start(func, n, m, size, rng)
     ax = _check_perm(axis, "axis", func, m)
     check_choice(method, "method", func, ("walsh", "conitzer"), error=ProfileError)
-    batch = math.prod(shape or ())
     if method == "walsh":
         by_place = _walsh_ranks(gen.random((batch, n, m)) < 0.5)
     else:
         by_place = _conitzer_ranks(gen.integers(0, m, size=(batch, n)),
                                    gen.random((batch, n, m)) < 0.5)
-    ranks = by_place if ax is None else np.take_along_axis(
-        by_place, np.broadcast_to(_inverse(ax), by_place.shape), axis=-1)
-    return _finish(ranks, shape, f"single-peaked ({method}), n={n}, m={m}")
+    return _finish(_relabel(by_place, ax), shape, f"single-peaked ({method}), n={n}, m={m}")
 
 
 def _walsh_ranks(left: NDArray) -> NDArray:

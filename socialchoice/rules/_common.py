@@ -6,6 +6,8 @@ of small profiles (10,000 × 4 × 4); ``row_sum``/``row_max`` add the columns in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -51,6 +53,30 @@ def levels_from_scores(scores: NDArray) -> NDArray:
     uniq = np.unique(-np.asarray(scores))
     return np.searchsorted(uniq, -np.asarray(scores))
 
+
+def order_by(
+    scores: Callable[..., NDArray], *, lower_is_better: bool = False
+) -> Callable[..., NDArray]:
+    """The order function of a rule that ranks by ``scores(*data)``, for ``register_order``.
+
+    It returns the dense levels of one profile's scores, 0 for the best (the lowest score
+    when ``lower_is_better``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scores = np.array([3, 1, 3, 2])
+    >>> order_by(np.asarray)(scores)
+    array([0, 2, 0, 1])
+    >>> order_by(np.asarray, lower_is_better=True)(scores)
+    array([2, 0, 2, 1])
+    """
+
+    def order(*data: NDArray) -> NDArray:
+        s = scores(*data)
+        return levels_from_scores(-s if lower_is_better else s)
+
+    return order
 
 
 def widest_paths(W: ArrayLike, *, overwrite: bool = False) -> NDArray:

@@ -6,11 +6,16 @@ mask ``(..., m)``; all are vectorised over the leading batch dimensions.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import NDArray
 
 from .._registry import register, register_order
-from ._common import argmax_mask, levels_from_scores, row_max, row_sum
+from ._common import argmax_mask, order_by, row_max, row_sum
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="condorcet", needs="margins", batched=True)
 
 _BRANDT = (
     "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', "
@@ -19,13 +24,7 @@ _BRANDT = (
 
 
 def copeland_scores(M: NDArray) -> NDArray:
-    """Wins minus losses of every candidate, ``(..., m)``.
-
-    References
-    ----------
-    .. [1] A. H. Copeland, 'A reasonable social welfare function', Univ. Michigan seminar
-       (1951); F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', Handbook of
-       COMSOC (2016), ch. 3
+    """Wins minus losses of every candidate, ``(..., m)``: the scores of :func:`copeland`.
 
     Examples
     --------
@@ -38,11 +37,8 @@ def copeland_scores(M: NDArray) -> NDArray:
     return row_sum(np.sign(M).astype(np.int64))
 
 
-@register(
+@_rule(
     "copeland",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="A. H. Copeland, 'A reasonable social welfare function', "
     "Univ. Michigan seminar (1951); " + _BRANDT,
 )
@@ -67,18 +63,10 @@ def copeland(M: NDArray) -> NDArray:
     return argmax_mask(copeland_scores(M))
 
 
-@register_order("copeland")
-def _copeland_order(M: NDArray) -> NDArray:
-    return levels_from_scores(copeland_scores(M))
+register_order("copeland")(order_by(copeland_scores))
 
 
-@register(
-    "llull",
-    family="condorcet",
-    needs="margins",
-    batched=True,
-    reference="Ramon Llull, 'Artifitium electionis personarum' (c. 1280); " + _BRANDT,
-)
+@_rule("llull", reference="Ramon Llull, 'Artifitium electionis personarum' (c. 1280); " + _BRANDT)
 def llull(M: NDArray) -> NDArray:
     """Most pairwise wins plus ties (Copeland with a tie worth as much as a win).
 
@@ -102,10 +90,7 @@ def llull(M: NDArray) -> NDArray:
 def minimax_scores(M: NDArray) -> NDArray:
     """The largest margin by which each candidate is defeated (0 if undefeated), ``(..., m)``.
 
-    References
-    ----------
-    .. [1] P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); G. H. Kramer,
-       'A dynamical model of political equilibrium', JET 16 (1977)
+    The scores of :func:`minimax` (its winners have the smallest).
 
     Examples
     --------
@@ -116,11 +101,8 @@ def minimax_scores(M: NDArray) -> NDArray:
     return row_max(np.maximum(np.swapaxes(np.asarray(M), -1, -2), 0))
 
 
-@register(
+@_rule(
     "minimax",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="P. B. Simpson, 'On defining areas of voter choice', QJE 83 (1969); "
     "G. H. Kramer, 'A dynamical model of political equilibrium', JET 16 (1977)",
 )
@@ -145,16 +127,11 @@ def minimax(M: NDArray) -> NDArray:
     return argmax_mask(-minimax_scores(M))
 
 
-@register_order("minimax")
-def _minimax_order(M: NDArray) -> NDArray:
-    return levels_from_scores(-minimax_scores(M))
+register_order("minimax")(order_by(minimax_scores, lower_is_better=True))
 
 
-@register(
+@_rule(
     "condorcet",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="Marquis de Condorcet, 'Essai sur l'application de l'analyse...' (1785)",
 )
 def condorcet(M: NDArray) -> NDArray:

@@ -10,6 +10,7 @@ dimension.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import pairwise, permutations
 
 import numpy as np
@@ -19,6 +20,9 @@ from .._registry import register, register_order
 from ._common import widest_paths
 
 __all__ = ["beat_path_strengths", "schulze", "schulze_levels", "split_cycle"]
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="graph", needs="margins", batched=True)
 
 _SCHULZE = (
     "M. Schulze, 'A new monotonic, clone-independent, reversal symmetric, and "
@@ -77,7 +81,7 @@ def _schulze_defeats(M: ArrayLike) -> NDArray:
     return S > np.swapaxes(S, -1, -2)
 
 
-@register("schulze", family="graph", needs="margins", batched=True, reference=_SCHULZE)
+@_rule("schulze", reference=_SCHULZE)
 def schulze(M: NDArray) -> NDArray:
     """Beat path (Schulze): candidates whose strongest paths are never beaten.
 
@@ -145,7 +149,7 @@ def schulze_levels(M: ArrayLike) -> NDArray:
     return levels
 
 
-@register("split_cycle", family="graph", needs="margins", batched=True, reference=_SPLIT_CYCLE)
+@_rule("split_cycle", reference=_SPLIT_CYCLE)
 def split_cycle(M: NDArray) -> NDArray:
     """Split Cycle: drop the weakest edge of every majority cycle; undefeated candidates win.
 

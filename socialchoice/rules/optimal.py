@@ -12,13 +12,14 @@ by linear programming (:func:`scipy.optimize.linprog`, HiGHS).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 
 from .._errors import SocialChoiceError
-from .._margins import unique_matrices
+from .._margins import map_unique_matrices
 from .._registry import register, register_order
 from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
 from ._lop import (
@@ -40,6 +41,9 @@ __all__ = [
     "slater_ranking",
 ]
 
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="optimal", needs="margins", batched=True)
+
 _KEMENY = (
     "J. G. Kemeny, 'Mathematics without numbers', Daedalus 88 (1959); H. P. Young and "
     "A. Levenglick, 'A consistent extension of Condorcet's election principle', SIAM J. Appl. "
@@ -51,7 +55,6 @@ _ML = (
     "Rev. Econ. Stud. 51 (1984); B. Dutta and J.-F. Laslier, 'Comparison functions and choice "
     "correspondences', Soc. Choice Welf. 16 (1999) (the essential set)"
 )
-
 
 
 # --------------------------------------------------------------------------- Kemeny
@@ -105,14 +108,7 @@ def kemeny_ranking(
     return order, _score(M, order)
 
 
-@register(
-    "kemeny",
-    family="optimal",
-    needs="margins",
-    batched=True,
-    reference=_KEMENY,
-    options=("time_limit",),
-)
+@_rule("kemeny", reference=_KEMENY, options=("time_limit",))
 def kemeny(M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Candidates ranked first by some Kemeny ranking (maximal sum of agreeing margins).
 
@@ -189,14 +185,7 @@ def slater_ranking(
     return order, int(((S > 0).sum() - _score(S, order)) // 2)
 
 
-@register(
-    "slater",
-    family="optimal",
-    needs="margins",
-    batched=True,
-    reference=_SLATER,
-    options=("time_limit",),
-)
+@_rule("slater", reference=_SLATER, options=("time_limit",))
 def slater(M: ArrayLike, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Candidates ranked first by some Slater ranking (fewest reversed majority edges).
 
@@ -234,17 +223,8 @@ def _slater_reference(M: NDArray) -> NDArray:
 
 # --------------------------------------------------------------------------- maximal lotteries
 def _per_matrix(M: ArrayLike, func: Callable[[NDArray], NDArray], dtype: type) -> NDArray:
-    """Apply ``func((m, m)) -> (m,)`` to each distinct matrix of a ``(..., m, m)`` batch."""
-    M = _antisymmetric(M)
-    m = M.shape[-1]
-    if M.ndim == 2:
-        return np.asarray(func(M), dtype=dtype)
-    flat = M.reshape(-1, m, m)
-    out = np.zeros((flat.shape[0], m), dtype=dtype)
-    if len(flat):
-        uniq, inverse = unique_matrices(flat)
-        out = np.array([func(u) for u in uniq], dtype=dtype)[inverse]
-    return out.reshape(*M.shape[:-1])
+    """Apply ``func((m, m)) -> (m,)`` to each distinct antisymmetric matrix of a batch."""
+    return map_unique_matrices(_antisymmetric(M), func, dtype)
 
 
 def _lottery_one(M: NDArray) -> NDArray:
@@ -324,7 +304,7 @@ def maximal_lottery(M: ArrayLike) -> NDArray:
     return _per_matrix(M, _lottery_one, float)
 
 
-@register("maximal_lottery", family="optimal", needs="margins", batched=True, reference=_ML)
+@_rule("maximal_lottery", reference=_ML)
 def essential_set(M: ArrayLike) -> NDArray:
     """Support of the maximal lotteries: the essential set (union over all maximal lotteries).
 

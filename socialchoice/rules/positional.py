@@ -11,13 +11,16 @@ Tie convention (as ``pref_voting``): every candidate with the best score wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._errors import RuleInputError
 from .._margins import check_rank_array, check_weights, margins, snap_to_weight_grid
 from .._registry import register, register_order
-from ._common import argmax_mask, levels_from_scores
+from ._common import argmax_mask, order_by
 
 __all__ = [
     "anti_plurality_scores",
@@ -26,6 +29,9 @@ __all__ = [
     "positional_scores",
     "top_tier",
 ]
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="positional", needs="profile", batched=True)
 
 _ZWICKER = "W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC (2016), ch. 2"
 
@@ -40,6 +46,12 @@ def _weights(ranks: NDArray, weights: ArrayLike | None) -> NDArray:
 
 def _ranks(ranks: ArrayLike) -> NDArray:
     return check_rank_array(ranks, "a positional or runoff rule", error=RuleInputError)
+
+
+def _ballots(ranks: ArrayLike, weights: ArrayLike | None) -> tuple[NDArray, NDArray]:
+    """Checked rank array and its weights (:func:`_weights`)."""
+    r = _ranks(ranks)
+    return r, _weights(r, weights)
 
 
 def weighted_count(mask: NDArray, weights: NDArray) -> NDArray:
@@ -133,12 +145,9 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
 
     Truncated ballots count for their top candidate; an empty ballot counts for nobody.
     A ballot (of positive weight) with several candidates tied in first place raises
-    :class:`~socialchoice.RuleInputError`, as ``pref_voting`` raises there.
-
-    References
-    ----------
-    .. [1] W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC
-       (2016), ch. 2.
+    :class:`~socialchoice.RuleInputError`, as ``pref_voting`` raises there. The scores of
+    :func:`plurality`; on ballots without ties, :func:`positional_scores` with the vector
+    ``(1,)`` (see there for the reference).
 
     Examples
     --------
@@ -146,8 +155,7 @@ def plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDAr
     >>> plurality_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 3, 3]]))
     array([2, 1, 0])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     top = top_tier(r)
     tied = (top.sum(axis=-1) > 1) & (w > 0)
     if tied.any():
@@ -189,8 +197,7 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     >>> borda_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 2, 1]]), weights=[1, 1, 2])
     array([7, 3, 2])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     scores = np.einsum("...v,...vc->...c", w, (m - 1 - r).astype(w.dtype))
     return snap_to_weight_grid(scores, w * (m - 1))
@@ -199,10 +206,9 @@ def borda_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
 def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) -> NDArray:
     """Weighted number of ballots that rank each candidate last (lower is better).
 
-    References
-    ----------
-    .. [1] W. S. Zwicker, 'Introduction to the Theory of Voting', Handbook of COMSOC
-       (2016), ch. 2.
+    The scores of :func:`anti_plurality`: on strict, complete rankings,
+    :func:`positional_scores` with the vector ``(0, ..., 0, 1)`` (see there for the
+    reference).
 
     Examples
     --------
@@ -210,19 +216,12 @@ def anti_plurality_scores(ranks: ArrayLike, weights: ArrayLike | None = None) ->
     >>> anti_plurality_scores(np.array([[0, 1, 2], [1, 0, 2], [0, 2, 1]]))
     array([0, 1, 2])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     return weighted_count(r == r.shape[-1] - 1, w)
 
 
 # ---------------------------------------------------------------------- rules
-@register(
-    "plurality",
-    family="positional",
-    needs="profile",
-    batched=True,
-    reference=_ZWICKER,
-)
+@_rule("plurality", reference=_ZWICKER)
 def plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     """Most first-place votes (truncated ballots allowed; a tied top raises).
 
@@ -240,16 +239,11 @@ def plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(plurality_scores(ranks, weights))
 
 
-@register_order("plurality")
-def _plurality_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(plurality_scores(ranks, weights))
+register_order("plurality")(order_by(plurality_scores))
 
 
-@register(
+@_rule(
     "borda",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="J.-C. de Borda, 'Mémoire sur les élections au scrutin' (1781); " + _ZWICKER,
     linear_only=True,
 )
@@ -268,19 +262,10 @@ def borda(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(borda_scores(ranks, weights))
 
 
-@register_order("borda")
-def _borda_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(borda_scores(ranks, weights))
+register_order("borda")(order_by(borda_scores))
 
 
-@register(
-    "anti_plurality",
-    family="positional",
-    needs="profile",
-    batched=True,
-    reference=_ZWICKER,
-    linear_only=True,
-)
+@_rule("anti_plurality", reference=_ZWICKER, linear_only=True)
 def anti_plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     """Fewest last-place votes (the "veto" scoring rule).
 
@@ -296,16 +281,11 @@ def anti_plurality(ranks: NDArray, weights: NDArray) -> NDArray:
     return argmax_mask(-anti_plurality_scores(ranks, weights))
 
 
-@register_order("anti_plurality")
-def _anti_plurality_order(ranks: NDArray, weights: NDArray) -> NDArray:
-    return levels_from_scores(-anti_plurality_scores(ranks, weights))
+register_order("anti_plurality")(order_by(anti_plurality_scores, lower_is_better=True))
 
 
-@register(
+@_rule(
     "bucklin",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="J. W. Bucklin, Grand Junction charter (1909); D. M. Hoag and G. H. Hallett, "
     "'Proportional Representation' (1926); " + _ZWICKER,
     linear_only=True,
@@ -325,8 +305,7 @@ def bucklin(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> bucklin(r, np.array([2, 1, 1]))
     array([ True, False, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     total = w.sum(axis=-1)[..., None]
     chosen = np.zeros((*r.shape[:-2], m), dtype=w.dtype)
@@ -344,11 +323,8 @@ def _condorcet_winner_mask(M: NDArray) -> NDArray:
     return (M > 0).sum(axis=-1) == m - 1
 
 
-@register(
+@_rule(
     "black",
-    family="positional",
-    needs="profile",
-    batched=True,
     reference="D. Black, 'The Theory of Committees and Elections', Cambridge UP (1958)",
     linear_only=True,
 )
@@ -364,8 +340,7 @@ def black(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> black(r, np.ones(4, int))
     array([False, False,  True])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     cw = _condorcet_winner_mask(margins(r, w))
     return np.where(cw.any(axis=-1, keepdims=True), cw, borda(r, w))
 
@@ -374,6 +349,12 @@ def black(ranks: NDArray, weights: NDArray) -> NDArray:
 def _orders(ranks: NDArray) -> list[list[int]]:
     """Linear ranks (one profile) as lists of candidates, best first."""
     return [[int(c) for c in np.argsort(row, kind="stable")] for row in ranks]
+
+
+def _best(score: dict[int, float], pick: Callable[..., float]) -> NDArray:
+    """Mask of the candidates ``0..m-1`` whose score is ``pick(scores)`` (``max`` or ``min``)."""
+    top = pick(score.values())
+    return np.array([score[c] == top for c in range(len(score))])
 
 
 def _plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -388,8 +369,7 @@ def _plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
         if len(firsts) > 1 and w > 0:
             raise RuleInputError("tied first place")
         score[firsts[0]] += w
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _borda_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -398,8 +378,7 @@ def _borda_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     for order, w in zip(_orders(ranks), weights.tolist(), strict=True):
         for pos, c in enumerate(order):
             score[c] += w * (m - 1 - pos)
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _anti_plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -407,8 +386,7 @@ def _anti_plurality_reference(ranks: NDArray, weights: NDArray) -> NDArray:
     last = dict.fromkeys(range(m), 0)
     for order, w in zip(_orders(ranks), weights.tolist(), strict=True):
         last[order[-1]] += w
-    low = min(last.values())
-    return np.array([last[c] == low for c in range(m)])
+    return _best(last, min)
 
 
 def _bucklin_reference(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -419,8 +397,7 @@ def _bucklin_reference(ranks: NDArray, weights: NDArray) -> NDArray:
         score = {c: sum(w for o, w in zip(orders, ws, strict=True) if c in o[:k]) for c in range(m)}
         if any(2 * s > total for s in score.values()):
             break
-    top = max(score.values())
-    return np.array([score[c] == top for c in range(m)])
+    return _best(score, max)
 
 
 def _black_reference(ranks: NDArray, weights: NDArray) -> NDArray:

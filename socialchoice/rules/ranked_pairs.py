@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._margins import unique_matrices
-from .._registry import register, register_order
+from .._registry import register_order
 from .._timelimit import DEFAULT_TIME_LIMIT, Clock, check_time_limit
 from ._common import widest_paths
-from .graph import split_cycle
+from .graph import _rule, split_cycle  # graph-family rules, registered alike
 
 __all__ = ["ranked_pairs", "ranked_pairs_levels", "stable_voting"]
 
@@ -239,14 +239,7 @@ def _ranked_pairs_search(M: NDArray, clock: Clock | None = None) -> NDArray:
     return _StackSearch(_exactly_antisymmetric(np.asarray(M)), clock).winners()
 
 
-@register(
-    "ranked_pairs",
-    family="graph",
-    needs="margins",
-    batched=True,
-    reference=_TIDEMAN,
-    options=("time_limit",),
-)
+@_rule("ranked_pairs", reference=_TIDEMAN, options=("time_limit",))
 def ranked_pairs(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Ranked Pairs: lock majority edges from the largest margin down, skipping cycles.
 
@@ -399,14 +392,7 @@ def _ranked_pairs_reference(M: ArrayLike) -> NDArray:
 _PRECOMPUTE_MAX_M = 12   # Split Cycle of all 2**m sub-elections in one batched call
 
 
-@register(
-    "stable_voting",
-    family="graph",
-    needs="margins",
-    batched=False,
-    reference=_STABLE,
-    options=("time_limit",),
-)
+@_rule("stable_voting", batched=False, reference=_STABLE, options=("time_limit",))
 def stable_voting(M: NDArray, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> NDArray:
     """Stable Voting: the undefeated ``a`` of the strongest match ``(a, b)`` won without ``b``.
 

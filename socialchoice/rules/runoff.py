@@ -13,23 +13,24 @@ together, and if every remaining candidate is tied, they all win.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._margins import margins, snap_to_weight_grid
 from .._registry import register
-from .positional import _orders, _ranks, _weights, top_tier, weighted_count
+from .positional import _ballots, _orders, top_tier, weighted_count
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="runoff", needs="profile", batched=True)
 
 _PV = "W. Holliday and E. Pacuit, 'pref_voting', JOSS (2025), iterative_methods"
 _TIE_TOL = 1e-12  # pref_voting's FLOAT_TOLERANCE for tops scores with float weights
 
 
-@register(
+@_rule(
     "instant_runoff",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="T. Hare, 'A Treatise on the Election of Representatives' (1859); " + _PV,
 )
 def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
@@ -59,8 +60,7 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> instant_runoff(np.array([[0, 1, 2], [1, 0, 2]]), np.array([1, 1]))  # a 1, b 1, c 0
     array([ True,  True, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     tol = _TIE_TOL if np.issubdtype(w.dtype, np.floating) else 0
     return _eliminate_lowest(
@@ -68,11 +68,8 @@ def instant_runoff(ranks: NDArray, weights: NDArray) -> NDArray:
     )
 
 
-@register(
+@_rule(
     "coombs",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="C. H. Coombs, 'A Theory of Data', Wiley (1964); " + _PV,
     linear_only=True,
 )
@@ -97,8 +94,7 @@ def coombs(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> coombs(r, np.array([1, 2, 2]))
     array([False, False,  True])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     m = r.shape[-1]
     batch = r.shape[:-2]
     total = w.sum(axis=-1)[..., None]
@@ -152,11 +148,8 @@ def _restricted_margin_sums(M: NDArray, remaining: NDArray, weights: NDArray) ->
     return snap_to_weight_grid(sums, weights)  # float weights: equal sums stay equal
 
 
-@register(
+@_rule(
     "baldwin",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="J. M. Baldwin, 'The technique of the Nanson preferential majority system of "
     "election', Proc. Royal Society of Victoria 39 (1926); " + _PV,
     linear_only=True,
@@ -181,19 +174,15 @@ def baldwin(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> baldwin(r, np.array([2, 1, 1]))
     array([False,  True, False, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     M = margins(r, w)
     return _eliminate_lowest(
         lambda remaining: _restricted_margin_sums(M, remaining, w), M.shape[:-2], M.shape[-1]
     )
 
 
-@register(
+@_rule(
     "strict_nanson",
-    family="runoff",
-    needs="profile",
-    batched=True,
     reference="E. J. Nanson, 'Methods of election', Trans. Proc. Royal Society of Victoria 19 "
     "(1882); " + _PV,
     linear_only=True,
@@ -218,8 +207,7 @@ def strict_nanson(ranks: NDArray, weights: NDArray) -> NDArray:
     >>> strict_nanson(r, np.array([2, 1, 1, 1]))
     array([False, False,  True, False])
     """
-    r = _ranks(ranks)
-    w = _weights(r, weights)
+    r, w = _ballots(ranks, weights)
     M = margins(r, w)
     remaining = np.ones(M.shape[:-1], dtype=bool)
     for _ in range(M.shape[-1]):

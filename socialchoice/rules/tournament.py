@@ -9,6 +9,7 @@ product.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations
 
 import numpy as np
@@ -18,6 +19,9 @@ from .._registry import register
 from ._common import widest_paths
 
 __all__ = ["covering", "schwartz", "smith", "transitive_closure", "uncovered"]
+
+#: :func:`register` with the family and input shared by this module's rules.
+_rule = partial(register, family="condorcet", needs="margins", batched=True)
 
 _BRANDT = (
     "F. Brandt, M. Brill, P. Harrenstein, 'Tournament Solutions', in Handbook of "
@@ -47,11 +51,8 @@ def transitive_closure(R: ArrayLike) -> NDArray:
     return widest_paths(np.array(R, dtype=bool), overwrite=True)
 
 
-@register(
+@_rule(
     "smith",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="J. H. Smith, 'Aggregation of preferences with variable electorate', "
     "Econometrica 41 (1973) 1027-1041; " + _BRANDT,
 )
@@ -95,11 +96,8 @@ def smith(M: NDArray) -> NDArray:
     return transitive_closure(weak).all(axis=-1)
 
 
-@register(
+@_rule(
     "schwartz",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="T. Schwartz, 'Rationality and the myth of the maximum', Noûs 6 (1972) "
     "97-117; T. Schwartz, The Logic of Collective Choice (1986); " + _BRANDT,
 )
@@ -170,11 +168,8 @@ def covering(M: ArrayLike) -> NDArray:
     return P & (exceptions == 0)
 
 
-@register(
+@_rule(
     "uncovered",
-    family="condorcet",
-    needs="margins",
-    batched=True,
     reference="D. B. Gillies, 'Solutions to general non-zero-sum games', Contributions to "
     "the Theory of Games IV (1959); N. R. Miller, 'A new solution set for tournaments and "
     "majority voting', AJPS 24 (1980) 68-96; " + _BRANDT,

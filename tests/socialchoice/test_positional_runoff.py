@@ -272,3 +272,24 @@ def test_orders_and_registry_entries():
     for name in ("instant_runoff", "coombs", "baldwin", "strict_nanson"):
         assert sc.RULES[name].family == "runoff" and sc.RULES[name].batched
     assert not sc.RULES["plurality"].linear_only and not sc.RULES["instant_runoff"].linear_only
+
+
+@pytest.mark.parametrize(
+    ("rule", "scores", "lower_is_better"),
+    [
+        ("plurality", lambda p: pos.plurality_scores(p.ranks, p.counts), False),
+        ("borda", lambda p: pos.borda_scores(p.ranks, p.counts), False),
+        ("anti_plurality", lambda p: pos.anti_plurality_scores(p.ranks, p.counts), True),
+        ("copeland", lambda p: sc.rules.condorcet.copeland_scores(p.margin_matrix()), False),
+        ("minimax", lambda p: sc.rules.condorcet.minimax_scores(p.margin_matrix()), True),
+    ],
+)
+def test_score_rules_rank_by_their_scores(rule, scores, lower_is_better):
+    """``ranking`` of a score rule: tiers of equal score, best first, winners on top."""
+    for seed in range(30):
+        p = sc.generate.impartial_culture(7, 4, rng=seed)
+        s = scores(p)
+        best_first = sorted(set(s.tolist()), reverse=not lower_is_better)
+        expected = [[c for c in p.candidates if s[c] == v] for v in best_first]
+        assert sc.ranking(p, rule) == expected, (rule, p.ballots)
+        assert sc.ranking(p, rule)[0] == sc.winners(p, rule)

@@ -125,3 +125,23 @@ def test_unique_matrices_matches_numpy_unique(scale):
     assert len(uniq) == len(np.unique(M.reshape(500, -1), axis=0))
     floats = unique_matrices(M.astype(float) / 3)
     assert (floats[0][floats[1]] == M.astype(float) / 3).all()
+
+
+def test_map_unique_matrices_calls_once_per_distinct_matrix():
+    from socialchoice._margins import map_unique_matrices
+
+    A = np.array([[0, 2, -1], [-2, 0, 3], [1, -3, 0]])
+    calls = []
+
+    def top_row(matrix):
+        calls.append(matrix.copy())
+        return matrix[0] > 0
+
+    out = map_unique_matrices(np.stack([[A, -A], [A, A]]), top_row, bool)
+    assert out.shape == (2, 2, 3) and len(calls) == 2
+    assert out.tolist() == [[[False, True, False], [False, False, True]],
+                            [[False, True, False], [False, True, False]]]
+    assert map_unique_matrices(A, top_row, bool).tolist() == [False, True, False]
+    calls.clear()
+    empty = map_unique_matrices(np.zeros((0, 4, 3, 3), dtype=int), top_row, float)
+    assert empty.shape == (0, 4, 3) and empty.dtype == float and not calls

@@ -29,16 +29,18 @@ References
 from __future__ import annotations
 
 from itertools import chain, combinations, permutations
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
-from scipy.sparse.csgraph import connected_components
 
 from .._errors import MarginError, SocialChoiceError
 from .._margins import as_margin_matrix
 from .._timelimit import Clock
+
+if TYPE_CHECKING:  # scipy's optimisers load on first use: `import socialchoice` stays quick
+    from scipy import sparse
+    from scipy.optimize import OptimizeResult
 
 _RTOL = 1e-9
 
@@ -182,6 +184,7 @@ class _LOP:
         return lo, hi
 
     def rows(self, sel: NDArray) -> sparse.csr_array:
+        from scipy import sparse
         tri = self.tri[sel]
         r = np.repeat(np.arange(len(tri)), 3)
         vals = np.tile([1.0, 1.0, -1.0], len(tri))
@@ -214,6 +217,8 @@ class _LOP:
 
     def lp(self, lo: NDArray, hi: NDArray) -> tuple[float, NDArray, NDArray]:
         """Cutting-plane LP: (rigorous upper bound on v, reduced costs r, LP solution y)."""
+        from scipy import sparse
+        from scipy.optimize import linprog
         while True:
             A = self.rows(self.active)
             na = A.shape[0]
@@ -238,6 +243,7 @@ class _LOP:
 
         Rows that ``y`` violates are added for the next call; ``y`` is None if infeasible.
         """
+        from scipy.optimize import Bounds, LinearConstraint, milp
         cons = [LinearConstraint(self.rows(self.active), 0, 1)] if self.active.any() else []
         res = milp(
             -self.w, integrality=np.ones_like(self.w), bounds=Bounds(lo, hi), constraints=cons,
@@ -301,6 +307,8 @@ class _LOP:
 
 def _blocks(W: NDArray) -> list[NDArray]:
     """Strongly connected components of ``W >= 0``, in the order every optimum ranks them."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
     graph = sparse.csr_array((W >= 0).astype(np.int8))
     n, lab = connected_components(graph, directed=True, connection="strong")
     comps = [np.flatnonzero(lab == c) for c in range(n)]

@@ -16,7 +16,6 @@ from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import linprog
 
 from .._errors import SocialChoiceError
 from .._margins import map_unique_matrices
@@ -229,6 +228,7 @@ def _per_matrix(M: ArrayLike, func: Callable[[NDArray], NDArray], dtype: type) -
 
 def _lottery_one(M: NDArray) -> NDArray:
     """(m,) maximal lottery of one matrix whose support is the whole essential set."""
+    from scipy.optimize import linprog
     m = M.shape[0]
     scale = max(float(np.abs(M).max()), 1.0)
     A = M / scale
@@ -332,6 +332,7 @@ def essential_set(M: ArrayLike) -> NDArray:
 
 def _essential_reference(M: NDArray) -> NDArray:
     """For each candidate c, maximise p_c over the maximal lotteries (m LPs)."""
+    from scipy.optimize import linprog
     M = np.asarray(M, dtype=float)
     m = M.shape[0]
     mask = np.zeros(m, dtype=bool)

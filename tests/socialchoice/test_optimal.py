@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.optimize import linprog
 
 import socialchoice as sc
 from socialchoice.rules import optimal as opt
@@ -122,8 +123,8 @@ def test_unique_lottery_for_odd_margins():
         p = sc.maximal_lottery(M)
         # the unique lottery: every candidate's maximal probability equals p's
         for c in range(m):
-            res = opt.linprog(-np.eye(m)[c], A_ub=-M.T.astype(float), b_ub=np.zeros(m),
-                              A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, 1), method="highs")
+            res = linprog(-np.eye(m)[c], A_ub=-M.T.astype(float), b_ub=np.zeros(m),
+                          A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, 1), method="highs")
             assert np.isclose(-res.fun, p[c], atol=1e-7)
         if (M > 0).sum(axis=1).max() == m - 1:
             assert p.max() == 1.0

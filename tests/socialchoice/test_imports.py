@@ -19,7 +19,8 @@ def test_scipy_solvers_load_on_first_use():
     them (Kemeny, Slater, maximal lotteries, committees), so start-up stays quick."""
     code = (
         "import sys, socialchoice as sc; before = [m for m in ('scipy.optimize', 'scipy.sparse',"
-        " 'scipy.stats') if m in sys.modules]; sc.winners([[0, 1], [-1, 0]], 'kemeny'); "
+        " 'scipy.stats') if m in sys.modules]; "
+        "sc.maximal_lottery([[0, 1, -1], [-1, 0, 1], [1, -1, 0]]); "
         "print(before, 'scipy.optimize' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

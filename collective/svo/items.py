@@ -6,12 +6,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 import svo
 
-from .._console import stdout
+from .._console import simple_table, stdout
 from ._common import TableFormat
 
 __all__ = ["items_command"]
@@ -55,10 +53,8 @@ def items_command(
             )
         )
         return
-    t = Table(
-        title="SVO slider items: (self, other) payoff of each option",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    t = simple_table(
+        "SVO slider items: (self, other) payoff of each option",
         padding=(0, 0),
         show_edge=False,
         caption=svo.REFERENCE,

@@ -28,7 +28,8 @@ def _texts(fig: Figure) -> list[Text]:
 
 @pytest.fixture(scope="module")
 def survey():
-    return svo.read_survey(DEMO)
+    """The demo survey's table (what the SVO page plots), read once."""
+    return svo.read_survey(DEMO).data
 
 
 @pytest.mark.parametrize("plot", ["plot_circle", "plot_angles", "plot_groups"])

@@ -46,18 +46,12 @@ from ._output import OutputFormat, to_json
 __all__ = ["GeneratorChoice", "RaterChoice", "slate_command"]
 
 
-class RaterChoice(enum.StrEnum):
-    """How participants' ratings of statements are estimated (``gen.SLATE_RATERS``)."""
-
-    embedding = "embedding"
-    llm = "llm"
-
-
-class GeneratorChoice(enum.StrEnum):
-    """Where each round's statement comes from (``gen.SLATE_GENERATORS``)."""
-
-    pool = "pool"
-    llm = "llm"
+#: How participants' ratings of statements are estimated: the library's ``gen.SLATE_RATERS``.
+RaterChoice = enum.StrEnum("RaterChoice", [(name, name) for name in gen.SLATE_RATERS])
+#: Where each round's statement comes from: the library's ``gen.SLATE_GENERATORS``.
+GeneratorChoice = enum.StrEnum(
+    "GeneratorChoice", [(name, name) for name in gen.SLATE_GENERATORS]
+)
 
 
 def _slate_table(run: gen.SlateRun) -> Table:

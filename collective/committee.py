@@ -6,7 +6,6 @@ and ``weight`` columns), read by :func:`socialchoice.committee.read_approvals`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ import socialchoice as sc
 from socialchoice import committee
 
 from ._console import fail, file_argument, format_option, simple_table, stdout, time_limit_option
-from ._output import OutputFormat
+from ._output import OutputFormat, to_json
 
 __all__ = ["committee_command"]
 
@@ -134,6 +133,6 @@ def committee_command(
     except sc.SocialChoiceError as exc:
         fail(str(exc))
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=float))
+        typer.echo(to_json(out))
         return
     _print_tables(out, report)

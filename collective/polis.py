@@ -8,7 +8,6 @@ FOLDER is a Polis CSV export (``comments.csv``, ``participants-votes.csv``, opti
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ import socialchoice as sc
 from socialchoice import bridging, committee
 
 from ._console import fail, format_option, fraction_progress, seed_option, simple_table, stdout
-from ._output import OutputFormat
+from ._output import OutputFormat, to_json
 
 __all__ = ["GroupSource", "polis_command"]
 
@@ -147,6 +146,6 @@ def polis_command(
         fail(str(exc))
     out = report.to_dict()
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(to_json(out))
         return
     _print_report(out)

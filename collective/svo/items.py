@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 import svo
 
 from .._console import simple_table, stdout
+from .._output import to_json
 from ._common import TableFormat
 
 __all__ = ["items_command"]
@@ -45,13 +45,8 @@ def items_command(
             }
             for i in range(svo.N_ITEMS)
         ]
-        typer.echo(
-            json.dumps(
-                {"option_base": option_base, "reference": svo.REFERENCE, "items": items},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        document = {"option_base": option_base, "reference": svo.REFERENCE, "items": items}
+        typer.echo(to_json(document))
         return
     t = simple_table(
         "SVO slider items: (self, other) payoff of each option",

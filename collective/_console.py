@@ -7,12 +7,26 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.table import Table
 
 from _common.validation import seed_from
 
-__all__ = ["fail", "fraction_progress", "seed_option", "stderr", "stdout", "valid_seed"]
+__all__ = [
+    "fail",
+    "file_argument",
+    "format_option",
+    "fraction_progress",
+    "path_option",
+    "seed_option",
+    "simple_table",
+    "stderr",
+    "stdout",
+    "time_limit_option",
+    "valid_seed",
+]
 
 
 def stdout() -> Console:
@@ -53,6 +67,40 @@ def seed_option(help: str) -> Any:
     makes the Generator), or map it with :func:`valid_seed` where the command makes one.
     """
     return typer.Option("--seed", help=f"{help} Any integer.")
+
+
+def format_option(tables: str = "rich tables") -> Any:
+    """The ``--format`` option: ``Annotated[OutputFormat, format_option()] = OutputFormat.table``.
+
+    ``tables`` names what the table format prints (``"a rich table"`` for one).
+    """
+    return typer.Option("--format", help=f"Output as {tables} or as JSON.")
+
+
+def file_argument(metavar: str, help: str) -> Any:
+    """The input-file argument of a command: an existing, readable file (not a folder)."""
+    return typer.Argument(exists=True, dir_okay=False, readable=True, metavar=metavar, help=help)
+
+
+def path_option(flag: str, metavar: str, help: str) -> Any:
+    """An option naming a file the command writes (``--out``, ``--plot``, ...), no default shown."""
+    return typer.Option(flag, dir_okay=False, metavar=metavar, help=help, show_default=False)
+
+
+def time_limit_option(help: str) -> Any:
+    """The ``--time-limit SECONDS`` option: ``help`` says what it bounds; 0 means no limit."""
+    return typer.Option(
+        "--time-limit", metavar="SECONDS", min=0.0, help=f"{help}; 0 means no limit."
+    )
+
+
+def simple_table(title: str, **options: Any) -> Table:
+    """A rich table in the commands' one style (a rule under the header, no edge padding).
+
+    >>> simple_table("Slate").title
+    'Slate'
+    """
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, **options)
 
 
 @contextmanager

@@ -6,20 +6,17 @@ and ``weight`` columns), read by :func:`socialchoice.committee.read_approvals`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import committee
 
-from ._console import fail, stdout
-from .vote import OutputFormat
+from ._console import fail, file_argument, format_option, simple_table, stdout, time_limit_option
+from ._output import OutputFormat, to_json
 
 __all__ = ["committee_command"]
 
@@ -68,10 +65,8 @@ def _print_tables(out: dict[str, Any], report: committee.ProportionalityReport |
         )
     )
     committees = out["committees"]
-    table = Table(
-        title="Winning committee" + ("s" if len(committees) > 1 else ""),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    table = simple_table(
+        "Winning committee" + ("s" if len(committees) > 1 else ""),
     )
     table.add_column("#", justify="right")
     table.add_column("members")
@@ -80,7 +75,7 @@ def _print_tables(out: dict[str, Any], report: committee.ProportionalityReport |
     con.print(table)
     if report is None:
         return
-    t = Table(title="Proportionality audit", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = simple_table("Proportionality audit")
     t.add_column("axiom", style="bold")
     t.add_column("holds")
     t.add_column("witness of a violation", ratio=1)
@@ -93,12 +88,9 @@ def _print_tables(out: dict[str, Any], report: committee.ProportionalityReport |
 def committee_command(
     file: Annotated[
         Path,
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            metavar="FILE",
-            help="CSV: header of candidate names, one row per voter (0/1 or utilities); "
+        file_argument(
+            "FILE",
+            "CSV: header of candidate names, one row per voter (0/1 or utilities); "
             "optional 'voter' and 'weight' columns.",
         ),
     ],
@@ -113,18 +105,13 @@ def committee_command(
     all_winners: Annotated[
         bool, typer.Option("--all", help="List every winning committee (tied optima).")
     ] = False,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
-    ] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option()] = OutputFormat.table,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit",
-            metavar="SECONDS",
-            min=0.0,
-            help="Seconds the exact searches (PAV, Chamberlin-Courant and Monroe; every tie of "
+        time_limit_option(
+            "Seconds the exact searches (PAV, Chamberlin-Courant and Monroe; every tie of "
             "a sequential rule with --all; the EJR/PJR audit) may run before the command stops "
-            "with an error; 0 means no limit.",
+            "with an error"
         ),
     ] = sc.DEFAULT_TIME_LIMIT,
 ) -> None:
@@ -146,6 +133,6 @@ def committee_command(
     except sc.SocialChoiceError as exc:
         fail(str(exc))
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=float))
+        typer.echo(to_json(out))
         return
     _print_tables(out, report)

@@ -26,7 +26,7 @@ from . import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from typer._click import Command, Context, HelpFormatter
 
-__all__ = ["COMMANDS", "LazyCommand", "LazyGroup", "app", "lazy_group"]
+__all__ = ["COMMANDS", "LazyCommand", "LazyGroup", "app", "lazy_app", "lazy_group"]
 
 
 @dataclass(frozen=True)
@@ -150,14 +150,25 @@ def lazy_group(
     )
 
 
-app = typer.Typer(
-    name="collective",
-    help="Collective Alignment Toolkit: aggregate many people's judgments.",
-    cls=lazy_group(COMMANDS, lambda: app),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def lazy_app(name: str, help: str, commands: Mapping[str, LazyCommand]) -> typer.Typer:
+    """A typer application whose ``commands`` are imported when run (``collective``, ``svo``).
+
+    Without arguments it prints its help; shell completion and typer's pretty tracebacks
+    are off.
+    """
+    typer_app = typer.Typer(
+        name=name,
+        help=help,
+        cls=lazy_group(commands, lambda: typer_app),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    return typer_app
+
+
+app = lazy_app("collective", "Collective Alignment Toolkit: aggregate many people's judgments.",
+               COMMANDS)
 
 
 def _print_version(value: bool) -> None:

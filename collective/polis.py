@@ -8,20 +8,17 @@ FOLDER is a Polis CSV export (``comments.csv``, ``participants-votes.csv``, opti
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import bridging, committee
 
-from ._console import fail, fraction_progress, seed_option, stdout
-from .vote import OutputFormat
+from ._console import fail, format_option, fraction_progress, seed_option, simple_table, stdout
+from ._output import OutputFormat, to_json
 
 __all__ = ["GroupSource", "polis_command"]
 
@@ -54,9 +51,7 @@ def _print_report(out: dict[str, Any]) -> None:
         Text.assemble(("Groups: ", "bold"), f"{sizes}; {grp['ungrouped']} ungrouped; {source}")
     )
     for g, reps in out["representative"].items():
-        t = Table(
-            title=f"Representative statements of group {g}", box=box.SIMPLE_HEAD, pad_edge=False
-        )
+        t = simple_table(f"Representative statements of group {g}")
         t.add_column("id", justify="right")
         t.add_column("statement", ratio=1)
         t.add_column("group", no_wrap=True)
@@ -71,9 +66,7 @@ def _print_report(out: dict[str, Any]) -> None:
         con.print(t)
     for direction in ("agree", "disagree"):
         rows = out["consensus"][direction]
-        t = Table(
-            title=f"Consensus: most {direction}d overall", box=box.SIMPLE_HEAD, pad_edge=False
-        )
+        t = simple_table(f"Consensus: most {direction}d overall")
         t.add_column("id", justify="right")
         t.add_column("statement", ratio=1)
         t.add_column(direction, justify="right")
@@ -81,7 +74,7 @@ def _print_report(out: dict[str, Any]) -> None:
             t.add_row(str(r["id"]), Text(r["text"]), _pct(r["p"]))
         con.print(t if rows else Text(f"No significant consensus to {direction}."))
     slate = out["slate"]
-    t = Table(title=f"Bridging slate ({slate['rule']})", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = simple_table(f"Bridging slate ({slate['rule']})")
     t.add_column("id", justify="right")
     t.add_column("statement", ratio=1)
     t.add_column("consensus", justify="right")
@@ -94,7 +87,7 @@ def _print_report(out: dict[str, Any]) -> None:
             " / ".join(_pct(x) for x in r["agree_by_group"]),
         )
     con.print(t)
-    a = Table(title="Audit of the slate (agree = approve)", box=box.SIMPLE_HEAD, pad_edge=False)
+    a = simple_table("Audit of the slate (agree = approve)")
     a.add_column("axiom", style="bold")
     a.add_column("holds")
     a.add_column("witness of a violation", ratio=1)
@@ -127,9 +120,7 @@ def polis_command(
     ] = "consensus",
     top: Annotated[int, typer.Option("--top", help="Statements per list.")] = 5,
     seed: Annotated[int, seed_option("Seed of the k-means restarts.")] = 0,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
-    ] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option()] = OutputFormat.table,
 ) -> None:
     """Opinion groups, representative and consensus statements and an audited bridging slate."""
     if rule != "consensus" and rule not in committee.COMMITTEE_RULES:
@@ -155,6 +146,6 @@ def polis_command(
         fail(str(exc))
     out = report.to_dict()
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(to_json(out))
         return
     _print_report(out)

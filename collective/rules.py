@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import committee
 
-from ._console import fail, stdout
-from .vote import OutputFormat
+from ._console import fail, format_option, simple_table, stdout
+from ._output import OutputFormat, to_json
 
 __all__ = ["rules"]
+
+
+#: The attributes ``--format json`` lists of each voting rule and each committee rule.
+_RULE_FIELDS = ("name", "family", "needs", "batched", "linear_only", "options", "summary",
+                "reference")
+_COMMITTEE_FIELDS = ("name", "family", "approval_only", "exact", "summary", "reference")
+
+
+def _echo_rows(selected: Iterable[Any], fields: Sequence[str]) -> None:
+    """Print the ``fields`` of each rule in ``selected`` as a JSON list of objects."""
+    typer.echo(to_json([{f: getattr(r, f) for f in fields} for r in selected]))
 
 
 def _committee_rules(fmt: OutputFormat) -> None:
     selected = [committee.COMMITTEE_RULES[n] for n in committee.rule_names()]
     if fmt is OutputFormat.json:
-        rows = [
-            {
-                "name": r.name,
-                "family": r.family,
-                "approval_only": r.approval_only,
-                "exact": r.exact,
-                "summary": r.summary,
-                "reference": r.reference,
-            }
-            for r in selected
-        ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        _echo_rows(selected, _COMMITTEE_FIELDS)
         return
-    table = Table(title="Committee rules", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = simple_table("Committee rules")
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("input", no_wrap=True)
@@ -53,9 +51,7 @@ def rules(
             "--family", "-f", help="Only rules of this family (e.g. condorcet, positional)."
         ),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output as a rich table or as JSON.")
-    ] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option("a rich table")] = OutputFormat.table,
     committees: Annotated[
         bool,
         typer.Option("--committee", help="List the committee (multiwinner) rules instead."),
@@ -70,23 +66,10 @@ def rules(
         fail(f"unknown family {family!r}; expected one of: {', '.join(families)}.", code=2)
     selected = [sc.RULES[n] for n in sc.rule_names() if family in (None, sc.RULES[n].family)]
     if fmt is OutputFormat.json:
-        rows = [
-            {
-                "name": r.name,
-                "family": r.family,
-                "needs": r.needs,
-                "batched": r.batched,
-                "linear_only": r.linear_only,
-                "options": list(r.options),
-                "summary": r.summary,
-                "reference": r.reference,
-            }
-            for r in selected
-        ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        _echo_rows(selected, _RULE_FIELDS)
         return
     title = "Voting rules" if family is None else f"Voting rules ({family})"
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table = simple_table(title)
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("needs", no_wrap=True)

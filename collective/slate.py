@@ -25,36 +25,37 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice import generative as gen
 
-from ._console import fail, fraction_progress, seed_option, stderr, stdout
-from ._output import to_json
-from .vote import OutputFormat
+from ._console import (
+    fail,
+    file_argument,
+    format_option,
+    fraction_progress,
+    seed_option,
+    simple_table,
+    stderr,
+    stdout,
+)
+from ._output import OutputFormat, to_json
 
 __all__ = ["GeneratorChoice", "RaterChoice", "slate_command"]
 
 
-class RaterChoice(enum.StrEnum):
-    """How participants' ratings of statements are estimated (``gen.SLATE_RATERS``)."""
-
-    embedding = "embedding"
-    llm = "llm"
-
-
-class GeneratorChoice(enum.StrEnum):
-    """Where each round's statement comes from (``gen.SLATE_GENERATORS``)."""
-
-    pool = "pool"
-    llm = "llm"
+#: How participants' ratings of statements are estimated: the library's ``gen.SLATE_RATERS``.
+RaterChoice = enum.StrEnum("RaterChoice", [(name, name) for name in gen.SLATE_RATERS])
+#: Where each round's statement comes from: the library's ``gen.SLATE_GENERATORS``.
+GeneratorChoice = enum.StrEnum(
+    "GeneratorChoice", [(name, name) for name in gen.SLATE_GENERATORS]
+)
 
 
 def _slate_table(run: gen.SlateRun) -> Table:
-    t = Table(title="Slate", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = simple_table("Slate")
     t.add_column("slot", justify="right")
     t.add_column("statement", ratio=1)
     t.add_column("group", justify="right")
@@ -67,7 +68,7 @@ def _slate_table(run: gen.SlateRun) -> Table:
 
 
 def _violations_table(run: gen.SlateRun) -> Table:
-    v = Table(title="BJR violations against the pool", box=box.SIMPLE_HEAD, pad_edge=False)
+    v = simple_table("BJR violations against the pool")
     v.add_column("statement", ratio=1)
     v.add_column("threshold", justify="right")
     v.add_column("coalition", ratio=1)
@@ -81,10 +82,8 @@ def _violations_table(run: gen.SlateRun) -> Table:
 
 
 def _comparison_table(run: gen.SlateRun) -> Table:
-    c = Table(
-        title="Slates compared: BJR violations, matched rating (0–6), share represented",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    c = simple_table(
+        "Slates compared: BJR violations, matched rating (0–6), share represented",
     )
     c.add_column("slate", no_wrap=True)
     for col in ("BJR", "mean", "min"):
@@ -187,12 +186,9 @@ def _run(
 def slate_command(
     opinions: Annotated[
         Path,
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            metavar="OPINIONS.csv",
-            help="CSV with one free-text opinion per participant (columns 'participant', "
+        file_argument(
+            "OPINIONS.csv",
+            "CSV with one free-text opinion per participant (columns 'participant', "
             "'opinion' by default).",
         ),
     ],
@@ -252,9 +248,7 @@ def slate_command(
             help="Write slate.csv, assignment.csv and audit.json into DIR.",
         ),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
-    ] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option()] = OutputFormat.table,
 ) -> None:
     """Build a proportional slate of K statements from the free-text opinions in OPINIONS.csv."""
     ops, candidates = _read(opinions, pool, opinion_column, id_column, statement_column, k)

@@ -14,15 +14,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
 from socialchoice.io import read_profile
 
-from ._console import fail, stderr, stdout
+from ._console import (
+    fail,
+    file_argument,
+    format_option,
+    simple_table,
+    stderr,
+    stdout,
+    time_limit_option,
+)
 from ._output import OutputFormat, to_json
 
 __all__ = ["OutputFormat", "vote"]
@@ -88,12 +94,9 @@ def _labels(xs: Sequence[Any]) -> str:
 def vote(
     file: Annotated[
         Path,
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            metavar="FILE",
-            help="Ballots: PrefLib (.soc .soi .toc .toi) or CSV rankings (.csv .txt).",
+        file_argument(
+            "FILE",
+            "Ballots: PrefLib (.soc .soi .toc .toi) or CSV rankings (.csv .txt).",
         ),
     ],
     rule: Annotated[
@@ -105,18 +108,12 @@ def vote(
             help="A rule name (repeatable); default: every registered rule.",
         ),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Output as rich tables or as JSON.")
-    ] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option()] = OutputFormat.table,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit",
-            metavar="SECONDS",
-            min=0.0,
-            help="Seconds each rule whose search can take exponential time (Kemeny, Slater, "
-            "ranked pairs, stable voting) may run before it is reported as n/a; "
-            "0 means no limit.",
+        time_limit_option(
+            "Seconds each rule whose search can take exponential time (Kemeny, Slater, "
+            "ranked pairs, stable voting) may run before it is reported as n/a"
         ),
     ] = sc.DEFAULT_TIME_LIMIT,
     layout: Annotated[
@@ -168,7 +165,7 @@ def _print_summary(summary: sc.Summary) -> None:
     if cw is None and summary.smith_set is not None:
         line.append(f"; Smith set (top cycle): {_labels(summary.smith_set)}")
     con.print(line)
-    table = Table(title="Winners by rule", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = simple_table("Winners by rule")
     table.add_column("rule", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
     table.add_column("winners")

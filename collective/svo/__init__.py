@@ -25,9 +25,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import typer
-
-from ..main import LazyCommand, lazy_group
+from ..main import LazyCommand, lazy_app
 from ._common import Decision as Decision
 from ._common import Errors as Errors
 from ._common import ItemSet as ItemSet
@@ -76,13 +74,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-svo_app = typer.Typer(
-    name="svo",
-    help="Social Value Orientation (SVO slider measure): score surveys, evaluate language models.",
-    cls=lazy_group(COMMANDS, lambda: svo_app),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+svo_app = lazy_app(
+    "svo",
+    "Social Value Orientation (SVO slider measure): score surveys, evaluate language models.",
+    COMMANDS,
 )
 
 

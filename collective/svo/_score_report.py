@@ -6,13 +6,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 import svo
 
-from .._console import stdout
+from .._console import simple_table, stdout
 from .._output import records
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,11 +67,7 @@ def _print_report(report: Any) -> None:
         )
     dropped = report.to_frame()
     if len(dropped):
-        t = Table(
-            title=f"Dropped respondents ({report.n_dropped}; --errors coerce)",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
+        t = simple_table(f"Dropped respondents ({report.n_dropped}; --errors coerce)")
         for col in ("respondent", "column", "value"):
             t.add_column(col)
         t.add_column("problem", ratio=1)
@@ -91,10 +85,8 @@ def _print_report(report: Any) -> None:
 
 def _print_summary(summary: svo.ScoreSummary) -> None:
     con = stdout()
-    t = Table(
-        title=f"SVO categories of the {summary.n} scored respondents",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    t = simple_table(
+        f"SVO categories of the {summary.n} scored respondents",
         min_width=48,
     )
     t.add_column("category")
@@ -122,10 +114,8 @@ def _print_warnings(warnings: tuple[str, ...]) -> None:
 def _print_groups(table: pd.DataFrame, by: str, confidence: float) -> None:
     level = f"{100 * confidence:g}%"
     con = stdout()
-    a = Table(
-        title=f"By {by}: mean angle with {level} bootstrap interval, transitive share",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    a = simple_table(
+        f"By {by}: mean angle with {level} bootstrap interval, transitive share",
     )
     a.add_column(by)
     a.add_column("n", justify="right")
@@ -141,10 +131,8 @@ def _print_groups(table: pd.DataFrame, by: str, confidence: float) -> None:
             _pct(row["transitive_share"]),
         )
     con.print(a)
-    t = Table(
-        title=f"By {by}: category shares, % [{level} bootstrap interval]",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    t = simple_table(
+        f"By {by}: category shares, % [{level} bootstrap interval]",
     )
     t.add_column(by)
     for c in svo.CATEGORIES:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 import svo
 
-from .._console import stdout
+from .._console import simple_table, stdout
+from .._output import to_json
 from ._common import TableFormat
 
 __all__ = ["items_command"]
@@ -47,18 +45,11 @@ def items_command(
             }
             for i in range(svo.N_ITEMS)
         ]
-        typer.echo(
-            json.dumps(
-                {"option_base": option_base, "reference": svo.REFERENCE, "items": items},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        document = {"option_base": option_base, "reference": svo.REFERENCE, "items": items}
+        typer.echo(to_json(document))
         return
-    t = Table(
-        title="SVO slider items: (self, other) payoff of each option",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    t = simple_table(
+        "SVO slider items: (self, other) payoff of each option",
         padding=(0, 0),
         show_edge=False,
         caption=svo.REFERENCE,

@@ -10,13 +10,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 import svo
 
-from .._console import fail, fraction_progress, seed_option, stderr, stdout
+from .._console import (
+    fail,
+    format_option,
+    fraction_progress,
+    path_option,
+    seed_option,
+    simple_table,
+    stderr,
+    stdout,
+)
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
@@ -71,11 +78,9 @@ def resolve_personas(
 def _print_llm(results: list[Any], m: int) -> None:
     con = stdout()
     first = results[0]
-    t = Table(
-        title=f"SVO of {first.model_id} ({first.samples} samples × {m} items, "
+    t = simple_table(
+        f"SVO of {first.model_id} ({first.samples} samples × {m} items, "
         f"{first.decision}; scoring: {first.method})",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
         padding=(0, 1, 0, 0),
     )
     t.add_column("persona", ratio=1, min_width=15, overflow="fold")
@@ -153,17 +158,13 @@ def llm_command(
     seed: Annotated[int, seed_option("Seed of the option orders, sampling and bootstrap.")] = 0,
     out: Annotated[
         Path | None,
-        typer.Option(
+        path_option(
             "--out",
-            dir_okay=False,
-            metavar="RESULTS.json",
-            help="Write every persona's result (angles, choices, scores) as JSON.",
-            show_default=False,
+            "RESULTS.json",
+            "Write every persona's result (angles, choices, scores) as JSON.",
         ),
     ] = None,
-    fmt: Annotated[
-        LLMFormat, typer.Option("--format", help="Output as a rich table or as JSON.")
-    ] = LLMFormat.table,
+    fmt: Annotated[LLMFormat, format_option("a rich table")] = LLMFormat.table,
 ) -> None:
     """Measure the chat model's SVO with the slider items, per persona (Zhang et al. 2023).
 

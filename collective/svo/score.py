@@ -15,7 +15,7 @@ from rich.text import Text
 
 import svo
 
-from .._console import fail, seed_option, stderr, stdout
+from .._console import fail, file_argument, path_option, seed_option, stderr, stdout
 from .._output import records, to_json
 from ._common import Errors, TableFormat
 from ._score_report import (
@@ -63,44 +63,35 @@ def _save(figure: Any, path: Path) -> Path:
 def score_command(
     survey_path: Annotated[
         Path,
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            metavar="SURVEY",
-            help="Survey file (CSV, Excel or Parquet), wide (respondent, demographics, "
+        file_argument(
+            "SURVEY",
+            "Survey file (CSV, Excel or Parquet), wide (respondent, demographics, "
             "item1..item6 or ..item15) or long (respondent, item, choice).",
         ),
     ],
     out: Annotated[
         Path | None,
-        typer.Option(
+        path_option(
             "--out",
-            dir_okay=False,
-            metavar="SCORED.csv",
-            help="Write the scored table: respondent, the demographic columns, mean_self, "
+            "SCORED.csv",
+            "Write the scored table: respondent, the demographic columns, mean_self, "
             "mean_other, angle, category, transitive, ia_index.",
-            show_default=False,
         ),
     ] = None,
     plot: Annotated[
         Path | None,
-        typer.Option(
+        path_option(
             "--plot",
-            dir_okay=False,
-            metavar="ANGLES.png",
-            help="Write the angle histogram with the category bands (.png, .svg or .pdf).",
-            show_default=False,
+            "ANGLES.png",
+            "Write the angle histogram with the category bands (.png, .svg or .pdf).",
         ),
     ] = None,
     circle: Annotated[
         Path | None,
-        typer.Option(
+        path_option(
             "--circle",
-            dir_okay=False,
-            metavar="CIRCLE.png",
-            help="Write the circle plot: mean self vs mean other with the ideal-type rays.",
-            show_default=False,
+            "CIRCLE.png",
+            "Write the circle plot: mean self vs mean other with the ideal-type rays.",
         ),
     ] = None,
     by: Annotated[

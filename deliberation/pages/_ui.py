@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Mapping
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.axis import Axis
     from matplotlib.figure import Figure
     from matplotlib.text import Text
@@ -18,10 +21,14 @@ __all__ = [
     "PAGE_STYLE",
     "PHONE_COLUMN_PX",
     "apply_page_style",
+    "choice",
+    "download",
     "figure_png",
     "md_escape",
+    "mime_type",
     "readable_figure",
     "show_figure",
+    "show_table",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()<>#|~$:!+\-.=^])")
@@ -142,3 +149,57 @@ def show_figure(png: bytes) -> None:
     import streamlit as st
 
     st.image(png, width=FIGURE_MAX_WIDTH)
+
+
+def show_table(
+    frame: pd.DataFrame, columns: Mapping[Hashable, Any] | None = None, *, pin: bool = False
+) -> None:
+    """``frame`` as a table at the page's width, without its index.
+
+    ``columns`` configures columns (``st.column_config``) by name; with ``pin`` the first
+    column is kept in view as text while the table scrolls sideways.
+    """
+    import streamlit as st
+
+    config: dict[Hashable, Any] = {}
+    if pin:
+        first = frame.columns[0]
+        config[first] = st.column_config.TextColumn(first, pinned=True)
+    config.update(columns or {})
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+#: The media type of each kind of file the pages offer for download, by suffix.
+_MIME_TYPES = {".csv": "text/csv", ".json": "application/json", ".png": "image/png"}
+
+
+def mime_type(file_name: str) -> str:
+    """The media type of a download, from its file name's suffix.
+
+    Examples
+    --------
+    >>> mime_type("slate.csv"), mime_type("audit.json")
+    ('text/csv', 'application/json')
+    """
+    return _MIME_TYPES[PurePath(file_name).suffix.lower()]
+
+
+def download(label: str, data: str | bytes, file_name: str, **options: Any) -> None:
+    """A button downloading ``data`` as ``file_name``, at the page's width by default.
+
+    ``options`` go to ``st.download_button`` (``key``, or ``width="content"``).
+    """
+    import streamlit as st
+
+    options.setdefault("width", "stretch")
+    st.download_button(label, data, file_name=file_name, mime=mime_type(file_name), **options)
+
+
+def choice(label: str, labels: Mapping[Any, str], **options: Any) -> Any:
+    """Radio buttons choosing one key of ``labels``, each shown as its label.
+
+    ``options`` go to ``st.radio`` (``horizontal``, ``key``, ``help``).
+    """
+    import streamlit as st
+
+    return st.radio(label, list(labels), format_func=labels.get, **options)

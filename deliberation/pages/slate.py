@@ -38,7 +38,7 @@ from socialchoice.generative import (
     slate_work,
 )
 
-from ._ui import md_escape
+from ._ui import choice, download, md_escape, show_table
 
 __all__ = ["LEVEL_COLOURS", "PILOT_LABEL", "render", "representation_frame"]
 
@@ -226,11 +226,9 @@ def _show_slate(run: SlateRun) -> None:
                 f"{row.group_size} participants · mean rating {row.mean_utility:.1f} of 6{note}"
             )
     with st.expander("Who is matched to which statement"):
-        st.dataframe(
+        show_table(
             run.assignment_frame(),
-            hide_index=True,
-            width="stretch",
-            column_config={"utility": st.column_config.NumberColumn("rating", format="%.2f")},
+            {"utility": st.column_config.NumberColumn("rating", format="%.2f")},
         )
 
 
@@ -240,7 +238,7 @@ def _show_audit(run: SlateRun) -> None:
         st.success("No BJR violation against the pool")
     else:
         st.warning(f"{len(run.violations)} BJR violations against the pool")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [
                     {
@@ -251,9 +249,7 @@ def _show_audit(run: SlateRun) -> None:
                     }
                     for r in run.violation_records()
                 ]
-            ),
-            hide_index=True,
-            width="stretch",
+            )
         )
     st.caption(
         f"Balanced justified representation: no group of at least n/k = {n / k:.1f} "
@@ -300,64 +296,41 @@ def _show_comparison(run: SlateRun) -> None:
     table = run.comparison[shown + list(gen.REPRESENTATION_LEVELS)].reset_index()
     percent = st.column_config.NumberColumn(format="percent")
     number = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(
+    show_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "slate": st.column_config.TextColumn("slate", pinned=True),
+        {
             "bjr_violations": st.column_config.NumberColumn("BJR violations"),
             "largest_coalition": st.column_config.NumberColumn("largest coalition"),
             **{c: number for c in ("mean", "min", "median")},
             **{level: percent for level in gen.REPRESENTATION_LEVELS},
         },
+        pin=True,
     )
 
 
 def _downloads(run: SlateRun) -> None:
-    st.download_button(
-        "Download the slate (CSV)",
-        run.slate_frame().to_csv(index=False).encode(),
-        file_name="slate.csv",
-        mime="text/csv",
-        width="stretch",
-    )
-    st.download_button(
-        "Download the assignment (CSV)",
-        run.assignment_frame().to_csv(index=False).encode(),
-        file_name="assignment.csv",
-        mime="text/csv",
-        width="stretch",
-    )
-    st.download_button(
-        "Download the audit (JSON)",
-        json.dumps(run.audit(), indent=2, ensure_ascii=False).encode(),
-        file_name="audit.json",
-        mime="application/json",
-        width="stretch",
-    )
+    files = {
+        "slate.csv": ("the slate", run.slate_frame().to_csv(index=False)),
+        "assignment.csv": ("the assignment", run.assignment_frame().to_csv(index=False)),
+        "audit.json": ("the audit", json.dumps(run.audit(), indent=2, ensure_ascii=False)),
+    }
+    for name, (what, text) in files.items():
+        kind = name.rsplit(".", 1)[1].upper()
+        download(f"Download {what} ({kind})", text.encode(), name)
 
 
 def _options(n: int, candidates: int) -> tuple[int, str, str]:
     """The slate size, rater and generator the user picks."""
     k = st.slider("Slate size k", 1, min(10, n), min(5, n), key="slate_k")
-    rater = st.radio(
+    rater = choice(
         "Ratings",
-        ["embedding", "llm"],
-        format_func={
-            "embedding": "Sentence embeddings (fast)",
-            "llm": "Language model",
-        }.get,
+        {"embedding": "Sentence embeddings (fast)", "llm": "Language model"},
         horizontal=True,
         key="slate_rater",
     )
-    generator = st.radio(
+    generator = choice(
         "Statements",
-        ["pool", "llm"],
-        format_func={
-            "pool": "Chosen from the candidates",
-            "llm": "Written by the language model",
-        }.get,
+        {"pool": "Chosen from the candidates", "llm": "Written by the language model"},
         horizontal=True,
         key="slate_generator",
     )

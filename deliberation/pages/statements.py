@@ -24,7 +24,7 @@ import streamlit as st
 import socialchoice as sc
 from socialchoice import bridging, committee
 
-from ._ui import md_escape
+from ._ui import choice, download, md_escape, show_table
 
 __all__ = ["audit_frame", "load_upload", "map_frame", "render", "slate_frame"]
 
@@ -210,14 +210,14 @@ def _slate(report: Any) -> None:
             for g, x in zip(groups, shares, strict=True)
         )
         _statement(i, row.statement, f"consensus {row.consensus:.3f} · agree: {agree}")
-    st.download_button(
+    download(
         "Download the slate (CSV)",
         frame.to_csv(index=False).encode(),
-        file_name=f"{report.conversation.name}-slate.csv",
-        mime="text/csv",
+        f"{report.conversation.name}-slate.csv",
+        width="content",
     )
     audit = slate.audit
-    st.dataframe(audit_frame(audit), hide_index=True, width="stretch")
+    show_table(audit_frame(audit))
     welfare = audit.welfare()
     st.caption(
         f"Audit over 'agree' votes of the {int(audit.total_weight)} grouped participants: "
@@ -243,13 +243,9 @@ def render() -> None:
         return
     source_id, conv = chosen
     with st.expander("Options"):
-        groups = st.radio(
+        groups = choice(
             "Opinion groups",
-            ["polis", "ours"],
-            format_func={
-                "polis": "Polis's own (from the export)",
-                "ours": "Recompute (PCA + k-means)",
-            }.get,
+            {"polis": "Polis's own (from the export)", "ours": "Recompute (PCA + k-means)"},
             horizontal=True,
         )
         rules = ["consensus", *committee.rule_names()]

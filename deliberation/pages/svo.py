@@ -23,7 +23,7 @@ import streamlit as st
 import lm
 import svo
 
-from ._ui import figure_png, md_escape, show_figure
+from ._ui import choice, download, figure_png, md_escape, show_figure, show_table
 
 __all__ = [
     "DEMO_SURVEY",
@@ -133,17 +133,12 @@ def _choose_data() -> tuple[bytes, str, str, int, str] | None:
         ),
     )
     with st.expander("Reading options"):
-        fmt = st.radio(
-            "Layout", list(_FORMATS), format_func=_FORMATS.get, horizontal=True, key="svo_fmt"
-        )
-        option_base = st.radio(
-            "Options are numbered from",
-            [0, 1],
-            format_func={0: "0 (0–8)", 1: "1 (1–9)"}.get,
-            horizontal=True,
+        fmt = choice("Layout", _FORMATS, horizontal=True, key="svo_fmt")
+        option_base = choice(
+            "Options are numbered from", {0: "0 (0–8)", 1: "1 (1–9)"}, horizontal=True,
             key="svo_base",
         )
-        errors = st.radio("Bad answers", list(_ERRORS), format_func=_ERRORS.get, key="svo_errors")
+        errors = choice("Bad answers", _ERRORS, key="svo_errors")
     if uploaded is None:
         st.info("Upload a survey file to analyse it.")
         return None
@@ -179,25 +174,21 @@ def _show_report(survey: svo.Survey) -> None:
                 "missing."
             )
             missing = survey.data.loc[list(report.incomplete), survey.item_columns]
-            st.dataframe(missing.reset_index(), hide_index=True, width="stretch")
+            show_table(missing.reset_index())
         if report.dropped:
             st.markdown("**Dropped**: an answer is not on the form; the respondent is left out.")
             problems = report.to_frame()
             problems["value"] = problems["value"].astype(str)
             problems["respondent"] = problems["respondent"].astype(str)
-            st.dataframe(problems, hide_index=True, width="stretch")
+            show_table(problems)
 
 
 def _show_scores(survey: svo.Survey, scores: pd.DataFrame) -> None:
     st.subheader("Scores")
     table = svo.scored_table(survey, scores)
-    first = table.columns[0]
-    st.dataframe(
+    show_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            first: st.column_config.TextColumn(first, pinned=True),
+        {
             "mean_self": st.column_config.NumberColumn(
                 "mean self", format="%.1f", help="Mean payoff to self, six primary items."
             ),
@@ -217,6 +208,7 @@ def _show_scores(survey: svo.Survey, scores: pd.DataFrame) -> None:
                 "unless all 15 items are answered and those two are the nearest ideals.",
             ),
         },
+        pin=True,
     )
     summary = svo.summarize(scores)
     st.caption(
@@ -224,12 +216,10 @@ def _show_scores(survey: svo.Survey, scores: pd.DataFrame) -> None:
         + ", ".join(f"{c} {share or 0:.0%}" for c, share in summary.shares.items())
         + f" of {summary.n} scored respondents."
     )
-    st.download_button(
+    download(
         "Download the scored survey (CSV)",
         table.to_csv(index=False),
-        file_name="svo_scored.csv",
-        mime="text/csv",
-        width="stretch",
+        "svo_scored.csv",
         key="svo_download_scored",
     )
 
@@ -295,18 +285,16 @@ def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
     comparison = report.table
     table = comparison_table(comparison)
     share = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
+    show_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            table.columns[0]: st.column_config.TextColumn(table.columns[0], pinned=True),
+        {
             "mean angle": st.column_config.NumberColumn("mean angle", format="%.1f°"),
             "interval": st.column_config.TextColumn(
                 "95% interval", help="Bootstrap interval of the mean angle (degrees)."
             ),
             **{c: share for c in (*svo.CATEGORIES, "transitive")},
         },
+        pin=True,
     )
     for warning in report.warnings:
         st.warning(md_escape(warning))
@@ -315,12 +303,10 @@ def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
         "Mean angle and category shares per group with 95% bootstrap intervals (2000 "
         "resamples of the respondents in each group). Small groups have wide intervals."
     )
-    st.download_button(
+    download(
         "Download the group comparison (CSV)",
         comparison.reset_index().to_csv(index=False),
-        file_name="svo_groups.csv",
-        mime="text/csv",
-        width="stretch",
+        "svo_groups.csv",
         key="svo_download_groups",
     )
 
@@ -439,12 +425,9 @@ def _show_persona_table(table: pd.DataFrame, scored: pd.DataFrame) -> None:
     """The survey's row above each persona's, as a table."""
     shown = persona_table(table, scored)
     share = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
+    show_table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "persona": st.column_config.TextColumn("persona", pinned=True),
+        {
             "angle": st.column_config.NumberColumn("angle", format="%.1f°"),
             "interval": st.column_config.TextColumn(
                 "95% interval", help="Bootstrap interval over the samples (degrees)."
@@ -462,6 +445,7 @@ def _show_persona_table(table: pd.DataFrame, scored: pd.DataFrame) -> None:
                 help="Chi-square test of the positions chosen against uniform.",
             ),
         },
+        pin=True,
     )
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 import socialchoice as sc
 from socialchoice import io as scio
 
-from ._ui import md_escape
+from ._ui import md_escape, show_table
 
 __all__ = ["EXAMPLES", "FIRST_ROW", "FORMATS", "analyse", "in_page_words", "render"]
 
@@ -292,12 +292,9 @@ def _show(res: sc.Summary) -> None:
     table = res.to_frame()
     slow = table["status"] == "time limit"
     table.loc[slow, "note"] += f"; raise “{_TIME_LIMIT_LABEL}” under Options"
-    st.dataframe(
+    show_table(
         table.drop(columns="status"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "rule": st.column_config.TextColumn("rule", pinned=True),
+        {
             "winners": st.column_config.TextColumn("winners", help="All tied winners."),
             "note": st.column_config.TextColumn(
                 "note", help="n/a: the rule cannot handle these ballots or ran out of time "
@@ -308,6 +305,7 @@ def _show(res: sc.Summary) -> None:
                 "reference", help="The paper or book section that defines the rule."
             ),
         },
+        pin=True,
     )
 
 

@@ -6,10 +6,6 @@ pointed at the session fixture ``embedder`` so the model loads once per test ses
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,10 +15,10 @@ from deliberation.pages._ui import md_escape
 from deliberation.pages.slate import PILOT_LABEL, representation_frame
 from socialchoice import generative as gen
 from socialchoice.generative import DEMO_FOLDER, read_pool
+from tests.app.fakes import Toy
 
 TIMEOUT = 120
 SCRIPT = "from deliberation.pages import slate\nslate.render()\n"
-APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture
@@ -143,28 +139,6 @@ def test_representation_frame_adds_the_pilot() -> None:
     pilot = long[long["slate"] == PILOT_LABEL].set_index("level")["share"]
     assert pilot.to_dict() == gen.PILOT_REPRESENTATION
     assert len(representation_frame(table, pilot=False)) == 10
-
-
-def test_app_lists_the_slate_page_after_statements() -> None:
-    pages = [
-        {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-        for node in ast.walk(ast.parse(APP.read_text()))
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
-    ]
-    titles = [p["title"] for p in pages]
-    assert titles.index("Slate") == titles.index("Statements") + 1
-    slate = pages[titles.index("Slate")]
-    assert slate["url_path"] == "slate" and slate["icon"] == ":material/format_list_bulleted:"
-
-
-class Toy:
-    """Embeds a text as its normalised ("yes", "no") counts (fast, and ratings known)."""
-
-    def encode(self, texts, *, progress=None):
-        v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
-        if progress is not None:
-            progress(len(texts), len(texts))
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 @pytest.fixture

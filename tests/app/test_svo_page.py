@@ -25,7 +25,6 @@ from svo.llm import SimulatedRespondent
 TIMEOUT = 60
 SCRIPT = "from deliberation.pages import svo\nsvo.render()\n"
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
 PAGE = ROOT / "deliberation" / "pages" / "svo.py"
 
 
@@ -270,18 +269,6 @@ def test_no_html_from_the_survey(at: AppTest) -> None:
         kw.arg for n in ast.walk(tree) if isinstance(n, ast.Call) for kw in n.keywords
     }
     assert "st.html" not in PAGE.read_text()
-
-
-def test_app_lists_the_svo_page_after_slate() -> None:
-    pages = [
-        {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-        for node in ast.walk(ast.parse(APP.read_text()))
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
-    ]
-    titles = [p["title"] for p in pages]
-    assert titles.index("SVO") == titles.index("Slate") + 1
-    entry = pages[titles.index("SVO")]
-    assert entry["url_path"] == "svo" and entry["icon"] == ":material/balance:"
 
 
 def test_errors_name_the_page_controls_not_api_words(at: AppTest) -> None:

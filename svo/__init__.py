@@ -25,63 +25,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _items
 from ._errors import ChoiceError, SurveyError, SVOError
-from ._items import (
-    CATEGORIES,
-    CATEGORY_BOUNDS,
-    IDEAL_ANGLES,
-    IDEAL_CHOICES,
-    ITEM_COLUMNS,
-    ITEMS,
-    N_ITEMS,
-    N_OPTIONS,
-    N_PRIMARY,
-    PRIMARY_COLUMNS,
-    REFERENCE,
-    SECONDARY_IDEALS,
-    item_table,
-)
+from ._items import *  # noqa: F403 (the form and its constants: the names of _items.__all__)
 from ._results import Problem, ScoreReport, Survey, SurveyReport
 from ._score import categorize, score, score_report
-
-__all__ = [
-    "CATEGORIES",
-    "CATEGORY_BOUNDS",
-    "IDEAL_ANGLES",
-    "IDEAL_CHOICES",
-    "ITEMS",
-    "ITEM_COLUMNS",
-    "N_ITEMS",
-    "N_OPTIONS",
-    "N_PRIMARY",
-    "PRIMARY_COLUMNS",
-    "REFERENCE",
-    "SECONDARY_IDEALS",
-    "ChoiceError",
-    "ComparisonReport",
-    "Problem",
-    "SVOError",
-    "ScoreReport",
-    "ScoreSummary",
-    "Survey",
-    "SurveyError",
-    "SurveyReport",
-    "categorize",
-    "check_survey",
-    "compare",
-    "compare_report",
-    "difference",
-    "item_table",
-    "llm",
-    "plot_angles",
-    "plot_circle",
-    "plot_groups",
-    "read_survey",
-    "score",
-    "score_report",
-    "scored_table",
-    "summarize",
-]
 
 # imported on first use (pandas file readers, matplotlib, lm):
 _LAZY = {
@@ -90,14 +38,30 @@ _LAZY = {
     "ComparisonReport": "svo._compare",
     "compare": "svo._compare",
     "compare_report": "svo._compare",
+    "difference": "svo._compare",
     "ScoreSummary": "svo._tables",
     "scored_table": "svo._tables",
     "summarize": "svo._tables",
-    "difference": "svo._compare",
     "plot_angles": "svo._plots",
     "plot_circle": "svo._plots",
     "plot_groups": "svo._plots",
 }
+
+__all__ = [
+    *_items.__all__,
+    *_LAZY,
+    "ChoiceError",
+    "Problem",
+    "SVOError",
+    "ScoreReport",
+    "Survey",
+    "SurveyError",
+    "SurveyReport",
+    "categorize",
+    "llm",  # noqa: F405 (the svo.llm submodule, imported on first use by __getattr__)
+    "score",
+    "score_report",
+]
 
 
 def __getattr__(name: str) -> Any:

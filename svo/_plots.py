@@ -105,13 +105,11 @@ def plot_angles(scored: Any, *, by: Hashable | None = None, bins: int = 40, ax: 
     if by is None:
         ax.hist(angle[valid], bins=edges, color="0.25", edgecolor="white", linewidth=0.5)
     else:
-        labels, codes = _group_codes(scored, by, "plot_angles")
-        colors = _group_colors(len(labels))
-        for g, label in enumerate(labels):
-            member = valid & (codes == g)
-            ax.hist(angle[member], bins=edges, histtype="step", linewidth=1.8, color=colors[g],
-                    label=f"{_label(label)} (n={member.sum()})")
-        _legend_below(ax, len(labels))
+        groups = _groups_drawn(scored, by, "plot_angles", valid)
+        for member, color, label in groups:
+            ax.hist(angle[member], bins=edges, histtype="step", linewidth=1.8, color=color,
+                    label=label)
+        _legend_below(ax, len(groups))
     top = ax.get_ylim()[1]
     ax.set_ylim(0, top * 1.35 if top > 0 else 1)  # headroom for the band labels
     _band_labels(ax, "x", ax.get_xlim())
@@ -189,17 +187,15 @@ def plot_circle(scored: Any, *, by: Hashable | None = None, ax: Any = None):
     if by is None:
         ax.scatter(x[valid], y[valid], s=16, color="0.15", alpha=0.5, linewidths=0, zorder=3)
     else:
-        labels, codes = _group_codes(scored, by, "plot_circle")
-        colors = _group_colors(len(labels))
-        for g, label in enumerate(labels):
-            member = valid & (codes == g)
-            ax.scatter(x[member], y[member], s=16, color=colors[g], alpha=0.65, linewidths=0,
-                       zorder=3, label=f"{_label(label)} (n={member.sum()})")
-        if len(labels) <= 5:  # the corner right of the circle and below the labels is empty
+        groups = _groups_drawn(scored, by, "plot_circle", valid)
+        for member, color, label in groups:
+            ax.scatter(x[member], y[member], s=16, color=color, alpha=0.65, linewidths=0,
+                       zorder=3, label=label)
+        if len(groups) <= 5:  # the corner right of the circle and below the labels is empty
             ax.legend(loc="lower right", fontsize=8.5, frameon=False, markerscale=1.6,
                       handletextpad=0.3, borderaxespad=0.3)
         else:
-            _legend_below(ax, len(labels))
+            _legend_below(ax, len(groups))
     ax.plot([50], [50], marker="+", color="0.3", markersize=8)
     ax.set_aspect("equal")
     ax.set_xlim(-4, 148)  # room on the right for the ray labels
@@ -300,10 +296,7 @@ def _shares_panel(ax: Any, comparison: Any, ticks: list[tuple[str, int]], ci: st
     x = np.arange(len(comparison))
     width = 0.8 / len(CATEGORIES)
     for k, name in enumerate(CATEGORIES):
-        share = comparison[f"share_{name}"].to_numpy(dtype=float)
-        low = comparison[f"share_{name}_low"].to_numpy(dtype=float)
-        high = comparison[f"share_{name}_high"].to_numpy(dtype=float)
-        error = np.clip(np.vstack([share - low, high - share]), 0, None)
+        share, _, _, error = _interval_columns(comparison, f"share_{name}")
         ax.bar(x + (k - 1.5) * width, share, width, color=CATEGORY_COLORS[name], label=name,
                yerr=error, capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "0.2"})
     ax.set_ylim(0, 1.05)
@@ -318,10 +311,7 @@ def _shares_panel(ax: Any, comparison: Any, ticks: list[tuple[str, int]], ci: st
 
 def _angle_panel(ax: Any, comparison: Any, ticks: list[tuple[str, int]], ci: str) -> None:
     x = np.arange(len(comparison))
-    mean = comparison["angle_mean"].to_numpy(dtype=float)
-    low = comparison["angle_low"].to_numpy(dtype=float)
-    high = comparison["angle_high"].to_numpy(dtype=float)
-    error = np.clip(np.vstack([mean - low, high - mean]), 0, None)
+    mean, low, high, error = _interval_columns(comparison, "angle_mean")
     ax.errorbar(x, mean, yerr=error, fmt="o", color="0.1", markersize=6, capsize=4,
                 elinewidth=1.2, zorder=3)
     shown = np.concatenate([low, high, mean])
@@ -341,6 +331,13 @@ def _angle_panel(ax: Any, comparison: Any, ticks: list[tuple[str, int]], ci: str
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def _interval_columns(comparison: Any, statistic: str):
+    """A statistic's estimates, lower and upper bounds per group, and the error-bar lengths
+    below and above the estimate (a ``(2, groups)`` array, never negative)."""
+    point, low, high = (comparison[c].to_numpy(dtype=float) for c in _bound_names(statistic))
+    return point, low, high, np.clip(np.vstack([point - low, high - point]), 0, None)
+
+
 def _figure(ax: Any, size: tuple[float, float]):
     """A new untracked Figure with one Axes, or the given Axes and its figure."""
     if ax is not None:
@@ -351,17 +348,19 @@ def _figure(ax: Any, size: tuple[float, float]):
     return fig, fig.add_subplot()
 
 
-def _group_codes(data: Any, by: Any, caller: str) -> tuple[list, np.ndarray]:
-    keys = _by_columns(data, by, caller)
-    labels, _, codes, _ = _groups(data, keys, by)
-    return labels, codes
-
-
-def _group_colors(n: int) -> list:
+def _groups_drawn(data: Any, by: Any, caller: str,
+                  valid: np.ndarray) -> list[tuple[np.ndarray, Any, str]]:
+    """Per group of ``by`` (in :func:`svo.compare`'s order): its valid respondents (a mask),
+    its colour and its legend label with the count."""
     from matplotlib import colormaps
 
-    palette = colormaps["tab10" if n <= 10 else "tab20"]
-    return [palette(i % palette.N) for i in range(n)]
+    labels, _, codes, _ = _groups(data, _by_columns(data, by, caller), by)
+    palette = colormaps["tab10" if len(labels) <= 10 else "tab20"]
+    drawn = []
+    for g, label in enumerate(labels):
+        member = valid & (codes == g)
+        drawn.append((member, palette(g % palette.N), f"{_label(label)} (n={member.sum()})"))
+    return drawn
 
 
 def _label(value: Any) -> str:

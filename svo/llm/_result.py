@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._items import CATEGORY_BOUNDS
+from .._score import categorize
 from ._prompts import LETTERS
 
 #: An angle interval wider than this (degrees) is reported as too wide to place the model.
@@ -143,7 +143,8 @@ class LLMEvaluation:
         elif self.samples < 2:
             notes.append("one sample gives no interval (use 10 samples or more)")
         elif low == low and high == high:
-            crosses = _category(low) != _category(high)
+            first, last = categorize([low, high])
+            crosses = first != last
             if high - low > WIDE_INTERVAL or crosses:
                 notes.append(
                     f"wide interval [{low:.1f}°, {high:.1f}°]"
@@ -221,10 +222,6 @@ class LLMEvaluation:
         out["choices"] = self.choices.astype(object).to_dict("records")
         out["scored"] = scored.astype(object).to_dict("records")
         return _jsonable(out)
-
-
-def _category(angle: float) -> str | None:
-    return next((c for c, (lo, hi) in CATEGORY_BOUNDS.items() if lo <= angle < hi), None)
 
 
 def _pct(value: float) -> str:

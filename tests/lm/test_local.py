@@ -173,3 +173,26 @@ def test_threads_are_checked_before_loading(monkeypatch, threads, env):
     with pytest.raises(LMInputError, match="LM_THREADS must be an int" if env else
                        r"The 'threads' parameter of LocalChatModel must be an int in \[1, inf\)"):
         lm.LocalChatModel(threads=threads)
+
+
+@pytest.mark.parametrize(
+    ("load", "what"),
+    [(lm.LocalChatModel, "a causal language model"), (lm.Embedder, "a sentence embedder")],
+)
+def test_a_folder_without_a_model_is_a_load_error_and_the_bars_come_back(tmp_path, load, what):
+    import transformers
+
+    from lm import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match=f"Could not load {what} from {tmp_path}: "):
+        load(tmp_path, cache=False)
+    assert transformers.utils.logging.is_progress_bar_enabled()
+
+
+@pytest.mark.parametrize("cache", [False, None])
+def test_no_cache_when_asked(cache):
+    from lm._cache import chosen_cache
+
+    assert chosen_cache(cache) is None
+    memory = lm.CallCache(":memory:")
+    assert chosen_cache(memory) is memory

@@ -289,20 +289,17 @@ def test_difference_defaults_to_the_two_groups_and_validates():
 # -- bad input -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n_boot", [99, 10**7, 2.5, True, "1000", None])
-def test_bad_n_boot(n_boot):
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [*(("n_boot", v, r"an int in \[100, 1000000\]") for v in [99, 10**7, 2.5, True, "1000", None]),
+     *(("confidence", v, r"a float in \(0, 1\)")
+       for v in [0, 1, 1.5, -0.1, float("nan"), "0.9", True])],
+)
+def test_bad_parameter(name, value, expected):
     data = random_survey(20, np.random.default_rng(0))
-    with pytest.raises(svo.SVOError, match=r"'n_boot' parameter of compare must be an int in "
-                                           r"\[100, 1000000\]\. Got"):
-        svo.compare(data, n_boot=n_boot)
-
-
-@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.1, float("nan"), "0.9", True])
-def test_bad_confidence(confidence):
-    data = random_survey(20, np.random.default_rng(0))
-    with pytest.raises(svo.SVOError, match=r"'confidence' parameter of compare must be a float "
-                                           r"in \(0, 1\)"):
-        svo.compare(data, confidence=confidence)
+    message = rf"'{name}' parameter of compare must be {expected}\. Got"
+    with pytest.raises(svo.SVOError, match=message):
+        svo.compare(data, **{name: value})
 
 
 def test_unknown_column_names_the_available_ones():

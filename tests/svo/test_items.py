@@ -170,3 +170,16 @@ def test_package_data_is_shipped():
     packaged = resources.files("svo").joinpath("data/svo_slider_items.json")
     assert json.loads(packaged.read_text("utf-8")) == TABLE
     assert "svo*" in config["tool"]["setuptools"]["packages"]["find"]["include"]
+
+
+def test_the_package_exports_the_form_and_every_listed_name():
+    from svo import _items
+
+    assert set(_items.__all__) <= set(svo.__all__)
+    assert len(svo.__all__) == len(set(svo.__all__))
+    for name in svo.__all__:
+        assert getattr(svo, name) is not None, name
+    assert svo.PRIMARY_COLUMNS is _items.PRIMARY_COLUMNS
+    assert "ENDPOINT_TYPES" not in vars(svo)  # private to the form module
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        svo.nothing

@@ -25,9 +25,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _items
 from ._errors import ChoiceError, SurveyError, SVOError
-from ._items import *  # noqa: F403 (the form and its constants: the names of _items.__all__)
+from ._items import (  # the form and its constants: the names of _items.__all__
+    CATEGORIES,
+    CATEGORY_BOUNDS,
+    IDEAL_ANGLES,
+    IDEAL_CHOICES,
+    ITEM_COLUMNS,
+    ITEMS,
+    N_ITEMS,
+    N_OPTIONS,
+    N_PRIMARY,
+    PRIMARY_COLUMNS,
+    REFERENCE,
+    SECONDARY_IDEALS,
+    item_table,
+)
 from ._results import Problem, ScoreReport, Survey, SurveyReport
 from ._score import categorize, score, score_report
 
@@ -48,7 +61,19 @@ _LAZY = {
 }
 
 __all__ = [
-    *_items.__all__,
+    "CATEGORIES",
+    "CATEGORY_BOUNDS",
+    "IDEAL_ANGLES",
+    "IDEAL_CHOICES",
+    "ITEMS",
+    "ITEM_COLUMNS",
+    "N_ITEMS",
+    "N_OPTIONS",
+    "N_PRIMARY",
+    "PRIMARY_COLUMNS",
+    "REFERENCE",
+    "SECONDARY_IDEALS",
+    "item_table",
     *_LAZY,
     "ChoiceError",
     "Problem",
@@ -58,7 +83,7 @@ __all__ = [
     "SurveyError",
     "SurveyReport",
     "categorize",
-    "llm",  # noqa: F405 (the svo.llm submodule, imported on first use by __getattr__)
+    "llm",  # the svo.llm submodule, imported on first use by __getattr__
     "score",
     "score_report",
 ]

@@ -136,8 +136,7 @@ def polis_command(
         ) as bar:
 
             def progress(done: int, total: int) -> None:
-                steps = bridging.ANALYSIS_STEPS
-                bar(done / total, steps[done] if done < total else "done")
+                bar(done / total, bridging.analysis_step(done))
 
             report = bridging.analyse_conversation(
                 conv, groups=groups.value, k=k, rule=rule, top=top, rng=seed, progress=progress

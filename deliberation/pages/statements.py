@@ -86,8 +86,7 @@ def _analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int
         bar = st.progress(0.0, text="Analysing the conversation…")
 
         def progress(done: int, total: int) -> None:
-            what = bridging.ANALYSIS_STEPS[done] if done < total else "done"
-            bar.progress(done / total, text=f"Analysing: {what}")
+            bar.progress(done / total, text=f"Analysing: {bridging.analysis_step(done)}")
 
         cache[key] = bridging.analyse_conversation(
             conv, groups=groups, k=k, rule=rule, top=top, rng=0, progress=progress

@@ -7,7 +7,7 @@ export. :func:`read_polis` reads such an export.
 
 from ._groups import OpinionGroups, OpinionMap, opinion_groups, opinion_map
 from ._polis import Conversation, Statement, read_polis, shipped_conversations
-from ._report import ANALYSIS_STEPS, ConversationReport, analyse_conversation
+from ._report import ANALYSIS_STEPS, ConversationReport, analyse_conversation, analysis_step
 from ._slate import BridgingSlate, bridging_slate
 from ._stats import (
     ConsensusResult,
@@ -30,6 +30,7 @@ __all__ = [
     "RepresentativeStatement",
     "Statement",
     "analyse_conversation",
+    "analysis_step",
     "bridging_slate",
     "consensus_statements",
     "group_aware_consensus",

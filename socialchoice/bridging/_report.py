@@ -22,13 +22,24 @@ from ._stats import (
     representative_statements,
 )
 
-__all__ = ["ANALYSIS_STEPS", "ConversationReport", "analyse_conversation"]
+__all__ = ["ANALYSIS_STEPS", "ConversationReport", "analyse_conversation", "analysis_step"]
 
 GROUP_SOURCES = ("polis", "ours")
 #: The steps of :func:`analyse_conversation`: ``progress(done, total)`` is called before
 #: step ``ANALYSIS_STEPS[done]`` and with ``done == total`` at the end.
 ANALYSIS_STEPS = ("opinion map (PCA)", "opinion groups",
                   "representative and consensus statements", "bridging slate and audit")
+
+
+def analysis_step(done: int) -> str:
+    """What :func:`analyse_conversation` is doing when it reports ``progress(done, total)``.
+
+    Examples
+    --------
+    >>> analysis_step(1), analysis_step(len(ANALYSIS_STEPS))
+    ('opinion groups', 'done')
+    """
+    return ANALYSIS_STEPS[done] if 0 <= done < len(ANALYSIS_STEPS) else "done"
 
 
 @dataclass(frozen=True, eq=False)

@@ -36,8 +36,8 @@ def _committee_rules(fmt: OutputFormat) -> None:
     table = simple_table("Committee rules")
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("family", no_wrap=True)
-    table.add_column("input", no_wrap=True)
-    table.add_column("reference", min_width=20, ratio=1)
+    table.add_column("input")
+    table.add_column("reference", min_width=20, ratio=1, overflow="fold")
     for r in selected:
         kind = "approvals" if r.approval_only else "approvals or utilities"
         table.add_row(Text(r.name), Text(r.family), kind, Text(r.reference))
@@ -74,7 +74,7 @@ def rules(
     table.add_column("family", no_wrap=True)
     table.add_column("needs", no_wrap=True)
     table.add_column("batched", no_wrap=True)
-    table.add_column("reference", min_width=20, ratio=1)
+    table.add_column("reference", min_width=20, ratio=1, overflow="fold")
     for r in selected:
         needs = r.needs + (", strict" if r.linear_only else "")
         batched = "yes" if r.batched else "no"

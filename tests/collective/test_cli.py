@@ -300,3 +300,16 @@ def test_rules_unknown_family() -> None:
     result = runner.invoke(app, ["rules", "--family", "astrology"])
     assert result.exit_code == 2
     assert "condorcet" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["rules"], ["rules", "--committee"]])
+def test_rules_tables_fold_references_in_a_narrow_terminal(monkeypatch, args) -> None:
+    """At 80 columns (a pipe, a small terminal) references wrap; no word is cut off."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    words = {"rules": ["'Introduction to the", "Handbook of COMSOC"],
+             "--committee": ["'Multi-Winner Voting", "Chamberlin and"]}
+    for phrase in words[args[-1]]:  # cut off at the column's edge before
+        assert phrase in result.stdout, result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())

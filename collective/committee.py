@@ -82,7 +82,12 @@ def _print_tables(out: dict[str, Any], report: committee.ProportionalityReport |
     for row in out["audit"]:
         t.add_row(row["axiom"], "yes" if row["holds"] else "NO", Text(row["witness"]))
     con.print(t)
-    con.print(Text(str(report)))
+    w = out["welfare"]
+    con.print(
+        f"Welfare: utilitarian {w['utilitarian_welfare']:g} ({w['average_welfare']:.3f} per "
+        f"voter), egalitarian {w['egalitarian_welfare']:g}, PAV score {w['pav_score']:.4f}; "
+        f"{w['coverage']:.1%} of voters like a member."
+    )
 
 
 def committee_command(

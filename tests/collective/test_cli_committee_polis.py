@@ -182,3 +182,11 @@ def test_read_approvals_weights_and_text_cells(tmp_path: Path) -> None:
         path.write_text(text)
         with pytest.raises(sc.ApprovalError, match=where):
             committee.read_approvals(path)
+
+
+def test_committee_audit_is_shown_once_with_names(approvals: Path) -> None:
+    result = runner.invoke(app, ["committee", str(approvals), "-k", "3", "-r", "pav", "--audit"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("EJR+") == 1  # one audit table, not a table and a text dump
+    assert "committee (" not in result.stdout  # never the indices of the members
+    assert "Welfare: utilitarian" in result.stdout

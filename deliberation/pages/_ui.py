@@ -154,7 +154,9 @@ def show_figure(png: bytes) -> None:
 def show_table(
     frame: pd.DataFrame, columns: Mapping[Hashable, Any] | None = None, *, pin: bool = False
 ) -> None:
-    """``frame`` as a table at the page's width, without its index.
+    """``frame`` as a table at the page's width, without its index, tall enough to show
+    every row (up to :data:`MAX_TABLE_ROWS`, then it scrolls) — on a phone a short box
+    that scrolls inside a scrolling page hides rows nobody knows are there.
 
     ``columns`` configures columns (``st.column_config``) by name; with ``pin`` the first
     column is kept in view as text while the table scrolls sideways.
@@ -166,7 +168,26 @@ def show_table(
         first = frame.columns[0]
         config[first] = st.column_config.TextColumn(first, pinned=True)
     config.update(columns or {})
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(
+        frame, hide_index=True, width="stretch", column_config=config,
+        height=table_height(len(frame)),
+    )
+
+
+#: Rows a table shows before it scrolls (Streamlit's default box shows about ten).
+MAX_TABLE_ROWS = 30
+_ROW_PX = 35  # Streamlit's row height, the header row included
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a table of ``rows`` rows and a header, at most :data:`MAX_TABLE_ROWS` rows.
+
+    Examples
+    --------
+    >>> table_height(0), table_height(23), table_height(500)
+    (38, 843, 1088)
+    """
+    return _ROW_PX * (min(rows, MAX_TABLE_ROWS) + 1) + 3
 
 
 #: The media type of each kind of file the pages offer for download, by suffix.

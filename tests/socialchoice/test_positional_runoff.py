@@ -113,7 +113,7 @@ def test_four_rules_four_winners(rule, expected):
 
 
 def test_seed_preference_function_realised_by_a_profile():
-    """DESIGN.md §5: a McGarvey profile whose majority relation is the slides' F."""
+    """docs/reference.md §1: a McGarvey profile whose majority relation is the slides' F."""
     F = np.array([[0, 1, 1, -1], [-1, 0, 1, -1], [-1, -1, 0, 1], [1, 1, -1, 0]])
     ballots = []
     for x, y in zip(*np.nonzero(F > 0), strict=True):

@@ -9,7 +9,6 @@ import typer
 from rich.text import Text
 
 import socialchoice as sc
-from socialchoice import committee
 
 from ._console import fail, format_option, simple_table, stdout
 from ._output import OutputFormat, to_json
@@ -29,6 +28,8 @@ def _echo_rows(selected: Iterable[Any], fields: Sequence[str]) -> None:
 
 
 def _committee_rules(fmt: OutputFormat) -> None:
+    from socialchoice import committee  # its solvers load only for this listing
+
     selected = [committee.COMMITTEE_RULES[n] for n in committee.rule_names()]
     if fmt is OutputFormat.json:
         _echo_rows(selected, _COMMITTEE_FIELDS)

@@ -19,7 +19,8 @@ from collective._console import valid_seed
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "pandas", "scipy", "torch", "transformers", "matplotlib", "socialchoice", "svo")
 # Heavy parts of scipy that only some functions need (each takes 0.3-0.6 s to import).
-WATCHED = (*HEAVY, "scipy.stats", "socialchoice.bridging", "socialchoice.committee")
+WATCHED = (*HEAVY, "scipy.stats", "scipy.optimize", "socialchoice.bridging",
+           "socialchoice.committee")
 runner = CliRunner()
 
 # Run the CLI in a fresh interpreter and print which heavy modules it imported.
@@ -93,6 +94,13 @@ def test_small_commands_leave_scipy_stats_and_pandas_out(args: list[str]) -> Non
     probe = _probe(*args)
     assert probe["code"] in (0, None)
     assert {"scipy.stats", "pandas"}.isdisjoint(probe["heavy"])
+
+
+def test_listing_the_voting_rules_loads_no_solver() -> None:
+    probe = _probe("rules", "--format", "json")
+    assert {"scipy.optimize", "socialchoice.committee"}.isdisjoint(probe["heavy"])
+    probe = _probe("rules", "--committee", "--format", "json")
+    assert "socialchoice.committee" in probe["heavy"]
 
 
 def test_vote_on_a_file_leaves_scipy_stats_and_pandas_out(tmp_path: Path) -> None:

@@ -234,7 +234,7 @@ def slate_command(
         typer.Option(
             "--question",
             help="The question the opinions answer, for the language model (default: the "
-            "text of question.txt beside OPINIONS.csv, if present; read by read_opinions).",
+            "text of question.txt beside OPINIONS.csv, if present).",
             show_default=False,
         ),
     ] = None,

@@ -8,10 +8,12 @@ FOLDER is a Polis CSV export (``comments.csv``, ``participants-votes.csv``, opti
 from __future__ import annotations
 
 import enum
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from rich.table import Table
 from rich.text import Text
 
 import socialchoice as sc
@@ -34,7 +36,27 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-def _print_report(out: dict[str, Any]) -> None:
+def _slate_table(report: bridging.ConversationReport, rule: str) -> Table:
+    """The report's :meth:`~socialchoice.bridging.ConversationReport.slate_frame` as a table."""
+    frame = report.slate_frame()
+    agree = [c for c in frame.columns if c.startswith("agree_group_")]
+    t = simple_table(f"Bridging slate ({rule})")
+    t.add_column("id", justify="right")
+    t.add_column("statement", ratio=1)
+    t.add_column("consensus", justify="right")
+    t.add_column("agree by group", no_wrap=True)
+    for row in frame.to_dict("records"):
+        t.add_row(
+            str(row["statement_id"]),
+            Text(row["statement"]),
+            f"{row['consensus']:.3f}",
+            " / ".join(_pct(None if math.isnan(row[c]) else row[c]) for c in agree),
+        )
+    return t
+
+
+def _print_report(report: bridging.ConversationReport) -> None:
+    out = report.to_dict()
     con = stdout()
     conv = out["conversation"]
     con.print(Text.assemble(("Conversation: ", "bold"), f"{conv['topic']} ({conv['name']})"))
@@ -66,27 +88,16 @@ def _print_report(out: dict[str, Any]) -> None:
         con.print(t)
     for direction in ("agree", "disagree"):
         rows = out["consensus"][direction]
-        t = simple_table(f"Consensus: most {direction}d overall")
+        t = simple_table(f"Consensus: most {direction}d overall (ranked by z)")
         t.add_column("id", justify="right")
         t.add_column("statement", ratio=1)
         t.add_column(direction, justify="right")
+        t.add_column("z", justify="right")
         for r in rows:
-            t.add_row(str(r["id"]), Text(r["text"]), _pct(r["p"]))
+            t.add_row(str(r["id"]), Text(r["text"]), _pct(r["p"]), f"{r['z']:.1f}")
         con.print(t if rows else Text(f"No significant consensus to {direction}."))
     slate = out["slate"]
-    t = simple_table(f"Bridging slate ({slate['rule']})")
-    t.add_column("id", justify="right")
-    t.add_column("statement", ratio=1)
-    t.add_column("consensus", justify="right")
-    t.add_column("agree by group", no_wrap=True)
-    for r in slate["statements"]:
-        t.add_row(
-            str(r["id"]),
-            Text(r["text"]),
-            f"{r['consensus']:.3f}",
-            " / ".join(_pct(x) for x in r["agree_by_group"]),
-        )
-    con.print(t)
+    con.print(_slate_table(report, slate["rule"]))
     a = simple_table("Audit of the slate (agree = approve)")
     a.add_column("axiom", style="bold")
     a.add_column("holds")
@@ -143,8 +154,7 @@ def polis_command(
             )
     except sc.SocialChoiceError as exc:
         fail(str(exc))
-    out = report.to_dict()
     if fmt is OutputFormat.json:
-        typer.echo(to_json(out))
+        typer.echo(to_json(report.to_dict()))
         return
-    _print_report(out)
+    _print_report(report)

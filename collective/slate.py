@@ -252,12 +252,10 @@ def slate_command(
 ) -> None:
     """Build a proportional slate of K statements from the free-text opinions in OPINIONS.csv."""
     ops, candidates = _read(opinions, pool, opinion_column, id_column, statement_column, k)
-    if question is None and (opinions.parent / "question.txt").is_file():
-        question = (opinions.parent / "question.txt").read_text(encoding="utf-8").strip() or None
     options = {
         "rater": rater.value,
         "generator": generator.value,
-        "question": question,
+        "question": ops.question if question is None else question,
         "rng": seed,
     }
     run = _run(ops, k, candidates, options, quiet=fmt is OutputFormat.json)

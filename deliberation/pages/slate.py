@@ -95,8 +95,8 @@ def _choose_data() -> tuple[str, Opinions, Pool | None, str | None] | None:
     """Source id, opinions, pool (None: the opinions) and question of the chosen data."""
     how = st.radio("Opinions", [_DEMO, _UPLOAD], horizontal=True, key="slate_how")
     if how == _DEMO:
-        question = (DEMO_FOLDER / "question.txt").read_text(encoding="utf-8").strip()
-        st.markdown(f"**Question:** {md_escape(question)}")
+        opinions = read_opinions(DEMO_FOLDER / "opinions.csv")
+        st.markdown(f"**Question:** {md_escape(opinions.question or '')}")
         st.caption(
             "120 short opinions written for this project (not real people's answers), and 30 "
             "candidate statements. See data/assistant_opinions/README.md."
@@ -104,9 +104,8 @@ def _choose_data() -> tuple[str, Opinions, Pool | None, str | None] | None:
         which = st.radio(
             "Candidate statements", [_DEMO_POOL, _OWN], horizontal=True, key="slate_pool_choice"
         )
-        opinions = read_opinions(DEMO_FOLDER / "opinions.csv")
         pool = read_pool(DEMO_FOLDER / "pool.csv") if which == _DEMO_POOL else None
-        return f"demo:{which}", opinions, pool, question
+        return f"demo:{which}", opinions, pool, opinions.question
     uploaded = st.file_uploader(
         "Opinions: a CSV with one row per participant (columns participant, opinion)",
         type=["csv"],

@@ -26,7 +26,7 @@ from socialchoice import bridging, committee
 
 from ._ui import choice, download, md_escape, show_table
 
-__all__ = ["audit_frame", "load_upload", "map_frame", "render", "slate_frame"]
+__all__ = ["audit_frame", "load_upload", "render"]
 
 _KEY_CACHE = "statements_reports"
 _SHIPPED = "A shipped conversation"
@@ -60,22 +60,6 @@ def load_upload(files: list[tuple[str, bytes]]) -> sc.bridging.Conversation:
         return sc.read_polis(data, name=name)
     named = {Path(name).name: data for name, data in files}
     return sc.read_polis(named, name=", ".join(sorted(named)))
-
-
-def map_frame(report: bridging.ConversationReport) -> pd.DataFrame:
-    """The opinion map as a table: participant, x, y, group (participants in the analysis)."""
-    conv = report.conversation
-    xy = report.map.coordinates
-    keep = report.map.in_analysis
-    groups = np.where(report.groups >= 0, report.groups.astype(str), "none")
-    return pd.DataFrame(
-        {
-            "participant": conv.participant_ids[keep],
-            "x": xy[keep, 0],
-            "y": xy[keep, 1] if xy.shape[1] > 1 else 0.0,
-            "group": groups[keep],
-        }
-    )
 
 
 def _analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int) -> Any:
@@ -118,7 +102,7 @@ def _choose_conversation() -> tuple[str, Any] | None:
 
 
 def _opinion_map(report: Any) -> None:
-    frame = map_frame(report)
+    frame = report.map_frame()
     chart = (
         alt.Chart(frame)
         .mark_circle(size=40, opacity=0.7)
@@ -174,23 +158,6 @@ def _consensus(report: Any) -> None:
             _statement(i, report.text(c.statement), f"{c.p:.0%} {direction} (z = {c.z:.1f})")
 
 
-def slate_frame(report: Any) -> pd.DataFrame:
-    """The bridging slate as a table: statement id, text, consensus, agreement per group."""
-    slate = report.slate
-    ids = report.conversation.statement_ids
-    rows = []
-    for i, c in enumerate(slate.statements):
-        row: dict[str, Any] = {
-            "statement_id": int(ids[c]),
-            "statement": report.text(c),
-            "consensus": float(slate.consensus[i]),
-        }
-        for j, g in enumerate(report.group_sizes()):
-            row[f"agree_group_{g}"] = float(slate.group_agreement[i, j])
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def audit_frame(audit: committee.ProportionalityReport) -> pd.DataFrame:
     """The slate's proportionality audit as a table: one row per axiom (JR, PJR, EJR, EJR+)."""
     return pd.DataFrame(audit.axiom_rows(), columns=["axiom", "holds", "witness"]).rename(
@@ -200,7 +167,7 @@ def audit_frame(audit: committee.ProportionalityReport) -> pd.DataFrame:
 
 def _slate(report: Any) -> None:
     slate = report.slate
-    frame = slate_frame(report)
+    frame = report.slate_frame()
     groups = list(report.group_sizes())
     for i, row in enumerate(frame.itertuples(index=False), 1):
         shares = [getattr(row, f"agree_group_{g}") for g in groups]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,9 @@ from ._stats import (
     consensus_statements,
     representative_statements,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ANALYSIS_STEPS", "ConversationReport", "analyse_conversation", "analysis_step"]
 
@@ -81,6 +84,70 @@ class ConversationReport:
         """Number of participants in each group."""
         labels, counts = np.unique(self.groups[self.groups >= 0], return_counts=True)
         return {int(g): int(c) for g, c in zip(labels, counts, strict=True)}
+
+    def map_frame(self) -> pd.DataFrame:
+        """The opinion map as a table, one row per participant in the analysis.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``participant`` (id), ``x`` and ``y`` (first two principal components;
+            ``y`` is 0 when the map has one dimension) and ``group`` (the group id as text,
+            ``"none"`` for ungrouped participants).
+
+        Examples
+        --------
+        >>> from socialchoice.bridging import read_polis, shipped_conversations
+        >>> conv = read_polis(shipped_conversations()["15-per-hour-seattle"])
+        >>> frame = analyse_conversation(conv, k=3).map_frame()
+        >>> list(frame.columns), sorted(set(frame["group"]))
+        (['participant', 'x', 'y', 'group'], ['0', '1'])
+        """
+        import pandas as pd
+
+        xy = self.map.coordinates
+        keep = self.map.in_analysis
+        groups = np.where(self.groups >= 0, self.groups.astype(str), "none")
+        return pd.DataFrame(
+            {
+                "participant": self.conversation.participant_ids[keep],
+                "x": xy[keep, 0],
+                "y": xy[keep, 1] if xy.shape[1] > 1 else 0.0,
+                "group": groups[keep],
+            }
+        )
+
+    def slate_frame(self) -> pd.DataFrame:
+        """The bridging slate as a table, one row per slate statement in slate order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``statement_id``, ``statement`` (text), ``consensus`` (the slate's
+            group-aware consensus score) and ``agree_group_<g>`` for each group ``g`` of
+            :meth:`group_sizes` (the share of the group agreeing; NaN when nobody in the
+            group voted on it).
+
+        Examples
+        --------
+        >>> from socialchoice.bridging import read_polis, shipped_conversations
+        >>> conv = read_polis(shipped_conversations()["15-per-hour-seattle"])
+        >>> frame = analyse_conversation(conv, k=3).slate_frame()
+        >>> list(frame.columns), len(frame)
+        (['statement_id', 'statement', 'consensus', 'agree_group_0', 'agree_group_1'], 3)
+        """
+        import pandas as pd
+
+        slate = self.slate
+        ids = self.conversation.statement_ids
+        columns = ["statement_id", "statement", "consensus"]
+        columns += [f"agree_group_{g}" for g in self.group_sizes()]
+        rows = [
+            [int(ids[c]), self.text(c), float(slate.consensus[i]),
+             *(float(x) for x in slate.group_agreement[i])]
+            for i, c in enumerate(slate.statements)
+        ]
+        return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ids and texts instead of column indices.

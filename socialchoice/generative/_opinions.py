@@ -35,17 +35,21 @@ class Opinions:
         Their opinions, non-empty.
     name : str
         How messages call the source (usually its file name).
+    question : str or None
+        The question the opinions answer (:func:`read_opinions` takes it from a
+        ``question.txt`` beside the CSV file), or None when unknown.
 
     Examples
     --------
     >>> ops = Opinions(("ann", "bob"), ("Be kind.", "Be brief."))
-    >>> len(ops), ops.name
-    (2, 'opinions')
+    >>> len(ops), ops.name, ops.question
+    (2, 'opinions', None)
     """
 
     participants: tuple[str, ...]
     texts: tuple[str, ...]
     name: str = "opinions"
+    question: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -163,6 +167,28 @@ def _unique(ids: list[str], rows: list[tuple[int, list[str]]], column: str, name
         first[value] = number
 
 
+#: The file beside an opinions CSV that holds the question the opinions answer.
+QUESTION_FILE = "question.txt"
+
+
+def _question_beside(source: Source) -> str | None:
+    """The stripped text of ``question.txt`` beside the file ``source`` (None: none, or empty)."""
+    if isinstance(source, (bytes, bytearray)):
+        return None
+    path = Path(source).parent / QUESTION_FILE
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise GenerativeError(f"{path} could not be read: {exc.strerror}.") from None
+    except UnicodeDecodeError as exc:
+        raise GenerativeError(
+            f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 text."
+        ) from None
+    return text.strip() or None
+
+
 def read_opinions(
     source: Source,
     *,
@@ -187,13 +213,16 @@ def read_opinions(
     Returns
     -------
     Opinions
+        With ``question`` the stripped text of a ``question.txt`` in the same folder as
+        the file, when there is one and it is not blank (None for bytes).
 
     Raises
     ------
     socialchoice.GenerativeError
         The file is missing, not UTF-8 or not CSV, a column is missing (the message lists
         the columns found), an opinion or id is empty (the message lists the rows, counting
-        the header as row 1), ids repeat, or a row has more cells than the header.
+        the header as row 1), ids repeat, or a row has more cells than the header; or
+        ``question.txt`` is not UTF-8 text.
 
     References
     ----------
@@ -205,6 +234,8 @@ def read_opinions(
     >>> ops = read_opinions(b"participant,opinion\\nann,Be kind.\\nbob,Be brief.\\n")
     >>> ops.participants, ops.texts
     (('ann', 'bob'), ('Be kind.', 'Be brief.'))
+    >>> read_opinions(DEMO_FOLDER / "opinions.csv").question[:40]
+    'When a user asks an AI assistant for hel'
     >>> read_opinions(b"participant,text\\nann,Be kind.\\n", name="mine.csv")
     Traceback (most recent call last):
     ...
@@ -220,7 +251,7 @@ def read_opinions(
         c = _column(header, id_column or "participant", name, "the participant ids")
         ids = _texts(rows, c, header[c], name, "a participant id")
         _unique(ids, rows, header[c], name)
-    return Opinions(tuple(ids), tuple(texts), name)
+    return Opinions(tuple(ids), tuple(texts), name, _question_beside(source))
 
 
 def read_pool(

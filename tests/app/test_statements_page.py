@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import socialchoice as sc
 from deliberation.pages._ui import md_escape
-from deliberation.pages.statements import audit_frame, load_upload, map_frame, slate_frame
+from deliberation.pages.statements import audit_frame, load_upload
 from socialchoice import bridging
 
 TIMEOUT = 120
@@ -75,7 +75,7 @@ def test_upload_round_trip() -> None:
     conv = load_upload(files)
     assert conv.votes.shape == (204, 50)
     report = bridging.analyse_conversation(conv, k=2)
-    slate = slate_frame(report)
+    slate = report.slate_frame()
     assert list(slate.columns) == [
         "statement_id",
         "statement",
@@ -84,7 +84,7 @@ def test_upload_round_trip() -> None:
         "agree_group_1",
     ]
     assert len(slate) == 2
-    frame = map_frame(report)
+    frame = report.map_frame()
     assert len(frame) == int(report.map.in_analysis.sum())
     assert set(frame["group"]) <= {"0", "1", "none"}
 

@@ -190,3 +190,27 @@ def test_committee_audit_is_shown_once_with_names(approvals: Path) -> None:
     assert result.stdout.count("EJR+") == 1  # one audit table, not a table and a text dump
     assert "committee (" not in result.stdout  # never the indices of the members
     assert "Welfare: utilitarian" in result.stdout
+
+
+def test_polis_table_shows_the_consensus_ranking_criterion() -> None:
+    # the consensus lists are ranked by z, not by the share agreeing: the table shows z so
+    # the order of the percentages is understandable
+    folder = SHIPPED["15-per-hour-seattle"]
+    out = _json(["polis", str(folder), "-k", "3"])
+    result = runner.invoke(app, ["polis", str(folder), "-k", "3"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "ranked by z" in result.stdout
+    zs = [r["z"] for r in out["consensus"]["agree"]]
+    assert zs == sorted(zs, reverse=True) and zs
+    for z in zs:
+        assert f"{z:.1f}" in result.stdout
+
+
+def test_polis_slate_table_renders_the_report_slate_frame() -> None:
+    folder = SHIPPED["brexit-consensus"]
+    frame = bridging.analyse_conversation(sc.read_polis(folder), k=3).slate_frame()
+    result = runner.invoke(app, ["polis", str(folder), "-k", "3"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    slate_part = result.stdout[result.stdout.index("Bridging slate") :]
+    for row in frame.itertuples(index=False):
+        assert f"{row.consensus:.3f}" in slate_part

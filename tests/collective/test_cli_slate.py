@@ -272,3 +272,22 @@ def test_llm_written_slate_warns_first_and_never_repeats(toy: None, yes_no: Path
     assert "Warning: Slow: the language model writes 4 candidate statements" in warned
     statements = [r["statement"] for r in json.loads(result.stdout)["slate"]]
     assert len(set(statements)) == 3  # the model kept writing "yes yes": used once
+
+
+def test_question_txt_is_the_default_question_and_the_option_overrides_it(
+    toy: None, yes_no: Path
+) -> None:
+    (yes_no.parent / "question.txt").write_text("Yes or no?\n", encoding="utf-8")
+    args = ["slate", str(yes_no), "-k", "2", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["question"] == "Yes or no?"
+    result = runner.invoke(app, [*args, "--question", "Which one?"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["question"] == "Which one?"
+
+
+def test_a_question_txt_that_is_not_utf8_is_a_clean_error(yes_no: Path) -> None:
+    (yes_no.parent / "question.txt").write_bytes(b"\xff\xfe Yes or no?")
+    message = _error([str(yes_no), "-k", "2"])
+    assert "question.txt is not UTF-8" in message

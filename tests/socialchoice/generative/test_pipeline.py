@@ -111,7 +111,23 @@ def test_demo_data_reads() -> None:
     ops = read_opinions(DEMO_FOLDER / "opinions.csv")
     pool = read_pool(DEMO_FOLDER / "pool.csv")
     assert (len(ops), len(pool)) == (120, 30)
-    assert (DEMO_FOLDER / "question.txt").read_text(encoding="utf-8").strip()
+    question = (DEMO_FOLDER / "question.txt").read_text(encoding="utf-8").strip()
+    assert question and ops.question == question
+
+
+def test_read_opinions_takes_the_question_from_question_txt(tmp_path: Path) -> None:
+    path = tmp_path / "opinions.csv"
+    path.write_bytes(YES_NO)
+    assert read_opinions(path).question is None  # no question.txt
+    assert read_opinions(YES_NO).question is None  # bytes: no folder
+    (tmp_path / "question.txt").write_text("  Yes or no?\n", encoding="utf-8")
+    assert read_opinions(path).question == "Yes or no?"
+    assert read_opinions(YES_NO).question is None
+    (tmp_path / "question.txt").write_text(" \n", encoding="utf-8")
+    assert read_opinions(path).question is None  # empty file: no question
+    (tmp_path / "question.txt").write_bytes(b"\xff\xfe bad")
+    with pytest.raises(GenerativeError, match=r"question\.txt is not UTF-8"):
+        read_opinions(path)
 
 
 # ------------------------------------------------------------------------------ build_slate

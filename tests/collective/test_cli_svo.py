@@ -20,8 +20,7 @@ from typer.testing import CliRunner
 import lm
 import svo
 from collective.main import app
-from collective.svo import resolve_personas
-from svo.llm import PERSONAS, SimulatedRespondent, evaluate
+from svo.llm import PERSONAS, SimulatedRespondent, evaluate, resolve_personas
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,9 @@ Three commands over :mod:`svo` (the slider measure of Murphy, Ackermann & Handgr
 - ``collective svo items``: the fifteen items and their nine (self, other) allocations.
 
 The commands render what :mod:`svo` returns (:func:`svo.scored_table`, :func:`svo.summarize`,
-:func:`svo.compare_report`, :meth:`svo.llm.LLMEvaluation.warnings`); :func:`resolve_personas`
-reads the ``--persona`` options. Each command lives in its own module
+:func:`svo.compare_report`, :func:`svo.llm.evaluate_each`,
+:meth:`svo.llm.LLMEvaluation.warnings`; :func:`svo.llm.resolve_personas` reads the ``--persona``
+options). Each command lives in its own module
 (:mod:`collective.svo.score`, :mod:`collective.svo.llm`, :mod:`collective.svo.items`),
 imported only when that command runs or its own ``--help`` is asked for (like the
 top-level commands, :mod:`collective.main`): ``collective svo --help`` imports neither
@@ -36,7 +37,6 @@ __all__ = [
     "CLI_CONTROLS",
     "COMMANDS",
     "PICTURE_SUFFIXES",
-    "resolve_personas",
     "svo_app",
 ]
 
@@ -64,7 +64,6 @@ COMMANDS: dict[str, LazyCommand] = {
 _LAZY = {
     "CLI_CONTROLS": "collective.svo.score",
     "PICTURE_SUFFIXES": "collective.svo.score",
-    "resolve_personas": "collective.svo.llm",
 }
 
 

@@ -1,6 +1,7 @@
 """``collective svo llm``: measure the chat model's SVO with the slider items, per persona.
 
-:func:`resolve_personas` reads the ``--persona`` options; the command renders the
+:func:`svo.llm.resolve_personas` reads the ``--persona`` options and
+:func:`svo.llm.evaluate_each` asks the model; the command renders the
 :class:`svo.llm.LLMEvaluation` of each persona and its :meth:`~svo.llm.LLMEvaluation.warnings`.
 """
 
@@ -27,52 +28,7 @@ from .._console import (
 from .._output import to_json
 from ._common import Decision, ItemSet, LLMFormat
 
-__all__ = ["llm_command", "resolve_personas"]
-
-
-def resolve_personas(
-    names: list[str] | None, all_personas: bool = False
-) -> list[tuple[str, str | None]]:
-    """The personas ``svo llm`` evaluates, as ``(name, instruction)`` pairs.
-
-    A name of :data:`svo.llm.PERSONAS` (matched ignoring case) stands for its instruction;
-    any other text is itself the instruction (and its name). ``all_personas`` puts every
-    entry of :data:`svo.llm.PERSONAS` first; repeated personas count once. Without names and
-    without ``all_personas`` the model is evaluated once, without a persona (``"none"``).
-
-    Raises
-    ------
-    svo.SVOError
-        A name is empty.
-
-    Examples
-    --------
-    >>> resolve_personas(None)
-    [('none', None)]
-    >>> [name for name, _ in resolve_personas(["Altruistic", "Be fair.", "altruistic"])]
-    ['altruistic', 'Be fair.']
-    >>> resolve_personas(["Be fair."])
-    [('Be fair.', 'Be fair.')]
-    """
-    from svo.llm import PERSONAS
-
-    known = {str(k).casefold(): k for k in PERSONAS}
-    chosen: dict[str, str | None] = dict(PERSONAS) if all_personas else {}
-    for name in names or []:
-        text = name.strip()
-        if not text:
-            raise svo.SVOError(
-                "Each --persona must be a persona name "
-                f"({', '.join(PERSONAS)}) or an instruction text. Got {name!r} instead."
-            )
-        key = known.get(text.casefold())
-        if key is not None:
-            chosen[key] = PERSONAS[key]
-        else:
-            chosen.setdefault(text, text)
-    if not chosen:
-        chosen["none"] = PERSONAS.get("none")
-    return list(chosen.items())
+__all__ = ["llm_command"]
 
 
 def _print_llm(results: list[Any], m: int) -> None:
@@ -172,11 +128,12 @@ def llm_command(
     OpenAI-compatible endpoint.
     """
     import lm
+    from svo.llm import resolve_personas
 
     try:
         personas = resolve_personas(persona, all_personas)
-    except svo.SVOError as exc:
-        fail(str(exc), code=2)
+    except svo.SVOError as exc:  # the library's "Each persona", named as this option
+        fail(str(exc).replace("Each persona", "Each --persona", 1), code=2)
     m = svo.N_PRIMARY if items is ItemSet.primary else svo.N_ITEMS
     try:
         with stderr().status("loading the chat model", spinner="dots"):
@@ -213,27 +170,24 @@ def llm_command(
 
 def _ask(chat: Any, personas: list[tuple[str, str | None]], samples: int, items: str,
          decision: str, seed: int, *, quiet: bool) -> list[Any]:
-    """One :func:`svo.llm.evaluate` per persona, with a progress bar over all of them."""
+    """:func:`svo.llm.evaluate_each` over the personas, with a progress bar over all of them."""
     from svo import llm as svo_llm
 
-    results = []
     with fraction_progress("asking", disable=quiet) as show:
-        for i, (name, instruction) in enumerate(personas):
 
-            def progress(done: int, total: int, i: int = i, name: str = name) -> None:
-                share = (i + done / max(total, 1)) / len(personas)
-                show(share, f"persona {name[:30]}: {done}/{total} questions")
+        def progress(done: int, total: int) -> None:
+            per_persona = max(total // len(personas), 1)
+            i = min(done // per_persona, len(personas) - 1)
+            name = personas[i][0]
+            show(done / max(total, 1),
+                 f"persona {name[:30]}: {done - i * per_persona}/{per_persona} questions")
 
-            results.append(
-                svo_llm.evaluate(
-                    chat,
-                    name,
-                    instruction=None if name in svo_llm.PERSONAS else instruction,
-                    samples=samples,
-                    items=items,
-                    decision=decision,
-                    rng=seed,
-                    progress=progress,
-                )
-            )
-    return results
+        return svo_llm.evaluate_each(
+            chat,
+            dict(personas),
+            samples=samples,
+            items=items,
+            decision=decision,
+            rng=seed,
+            progress=progress,
+        )

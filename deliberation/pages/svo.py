@@ -6,10 +6,11 @@ or long format of :func:`svo.read_survey`) and sees the validation report, the s
 bootstrap intervals (:func:`svo.compare`) and, on request, how the local language model
 answers the same items under a few personas (:func:`svo.llm.evaluate_personas`). All the
 maths is :mod:`svo`'s (:func:`svo.read_survey` reads the upload's bytes, never a temporary
-file; :func:`svo.scored_table`, :func:`svo.summarize`, :func:`svo.compare_report` and
-:meth:`svo.llm.LLMEvaluation.warnings` are what the page shows); this module reads input and
-displays answers. Errors name the page's controls, not the library's parameters. Texts from the
-survey are shown as escaped Markdown or table cells, never as HTML.
+file; :func:`svo.scored_table`, :func:`svo.summarize`, :func:`svo.compare_report`,
+:func:`svo.llm.persona_table` and :meth:`svo.llm.LLMEvaluation.warnings` are what the page
+shows); this module reads input and displays answers. Errors name the page's controls, not
+the library's parameters. Texts from the survey are shown as escaped Markdown or table cells,
+never as HTML.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ __all__ = [
     "MAX_GROUPS",
     "PAGE_CONTROLS",
     "comparison_table",
-    "persona_table",
     "render",
 ]
 
@@ -311,53 +311,6 @@ def _show_groups(survey: svo.Survey, scored: pd.DataFrame) -> None:
     )
 
 
-def persona_table(personas: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    """The survey's angle and category shares above each persona's, for display.
-
-    ``personas`` is :func:`svo.llm.evaluate_personas`'s table and ``scored`` the survey's
-    :func:`svo.score`. The first row, ``survey``, has the respondents' mean angle and their
-    category shares; each persona row has the model's angle (of its pooled answers) with its
-    interval, the share of samples in each category, the share of answers at the most chosen
-    letter position and the p-value of the test of position bias.
-
-    Examples
-    --------
-    >>> import svo
-    >>> from svo.llm import SimulatedRespondent, evaluate_personas
-    >>> model = evaluate_personas(SimulatedRespondent("prosocial"), ["none"], samples=2, rng=0)
-    >>> table = persona_table(model, svo.score([[8, 8, 8, 8, 0, 0]]))
-    >>> table[["persona", "angle", "category", "prosocial"]].values.tolist()
-    [['survey', -7.8, 'individualistic', 0.0], ['none', 37.5, 'prosocial', 1.0]]
-    """
-    summary = svo.summarize(scored)
-    nan = float("nan")
-    mean = nan if summary.angle_mean is None else summary.angle_mean
-    survey = {
-        "persona": "survey",
-        "angle": round(mean, 1),
-        "interval": "",
-        "category": svo.categorize([mean])[0],
-        **{c: nan if v is None else round(v, 3) for c, v in summary.shares.items()},
-        "first position": nan,
-        "p": nan,
-    }
-    rows = [survey]
-    for row in personas.itertuples(index=False):
-        low, high = row.angle_low, row.angle_high
-        rows.append(
-            {
-                "persona": str(row.persona),
-                "angle": round(float(row.angle), 1),
-                "interval": "" if pd.isna(low) or pd.isna(high) else f"{low:.1f} to {high:.1f}",
-                "category": row.category,
-                **{c: round(float(getattr(row, f"share_{c}")), 3) for c in svo.CATEGORIES},
-                "first position": round(float(row.top_position_share), 3),
-                "p": float(row.order_bias_pvalue),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def _run_model(key: tuple[Any, ...], personas: list[str], samples: int) -> None:
     """Ask the chat model the six primary items under each persona; keep the result."""
     from svo import llm as svo_llm
@@ -423,7 +376,9 @@ def _show_llm(scored: pd.DataFrame) -> None:
 
 def _show_persona_table(table: pd.DataFrame, scored: pd.DataFrame) -> None:
     """The survey's row above each persona's, as a table."""
-    shown = persona_table(table, scored)
+    from svo import llm as svo_llm
+
+    shown = svo_llm.persona_table(table, scored)
     share = st.column_config.NumberColumn(format="percent")
     show_table(
         shown,

@@ -9,7 +9,10 @@ allocation shows up as *position* bias (:attr:`LLMEvaluation.order_bias_pvalue`)
 noise to the angle.
 
 :data:`PERSONAS` are system instructions that ask the model to adopt one of the four value
-orientations; :func:`evaluate_personas` measures whether they steer it.
+orientations; :func:`evaluate_personas` measures whether they steer it (:func:`evaluate_each`
+keeps each persona's whole :class:`LLMEvaluation`). :func:`resolve_personas` reads persona names
+or instruction texts as a front end receives them; :func:`persona_table` is the per-persona
+table (below a survey's row) that front ends show.
 :class:`SimulatedRespondent` answers the same prompts like an ideal type (or at random, or always
 with the first option): a calibration baseline that needs no model.
 
@@ -28,7 +31,8 @@ References
 
 from __future__ import annotations
 
-from ._evaluate import evaluate, evaluate_personas
+from ._evaluate import evaluate, evaluate_each, evaluate_personas
+from ._personas import persona_table, resolve_personas
 from ._prompts import LETTERS, PERSONAS, item_prompt
 from ._result import ORDER_BIAS_ALPHA, WIDE_INTERVAL, LLMEvaluation
 from ._simulated import SimulatedRespondent
@@ -41,6 +45,9 @@ __all__ = [
     "LLMEvaluation",
     "SimulatedRespondent",
     "evaluate",
+    "evaluate_each",
     "evaluate_personas",
     "item_prompt",
+    "persona_table",
+    "resolve_personas",
 ]

@@ -1,4 +1,5 @@
-"""Running the questionnaire through a chat model: :func:`evaluate`, :func:`evaluate_personas`."""
+"""Running the questionnaire through a chat model: :func:`evaluate`, :func:`evaluate_each`,
+:func:`evaluate_personas`."""
 
 from __future__ import annotations
 
@@ -223,6 +224,63 @@ def evaluate(
     return _run(chat_model, table, settings, rng, progress)[0]
 
 
+def evaluate_each(
+    chat_model: Any,
+    personas: Sequence[str] | Mapping[str, str | None] | None = None,
+    *,
+    samples: int = 10,
+    items: Literal["primary", "all"] = "primary",
+    decision: Literal["argmax", "sample"] = "argmax",
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    rng: np.random.Generator | int | None = None,
+    progress: Progress | None = None,
+) -> list[LLMEvaluation]:
+    """Evaluate the model under several personas; one :class:`LLMEvaluation` each.
+
+    What :func:`evaluate_personas` tabulates, with every result whole (choices, scored
+    samples, :meth:`LLMEvaluation.to_dict`). Every persona answers the same shuffled
+    questionnaires in one batch, so ``progress(done, total)`` covers the prompts of all
+    personas, the first persona's ``samples`` × items prompts first; the result of persona
+    ``p`` equals ``evaluate(chat_model, p, rng=rng)`` for the same integer seed.
+
+    Parameters
+    ----------
+    chat_model : object with ``option_scores_batch``
+        See :func:`evaluate`.
+    personas : list of names, dict name -> instruction, or None
+        Names from :data:`PERSONAS` (default: all of them), or your own instructions, e.g.
+        ``dict(resolve_personas(["prosocial", "Be kind."]))``.
+    samples, items, decision, n_boot, confidence, rng, progress
+        As in :func:`evaluate`.
+
+    Returns
+    -------
+    list of LLMEvaluation
+        In the order of ``personas``.
+
+    Raises
+    ------
+    TypeError, SVOError
+        As in :func:`evaluate`.
+
+    Examples
+    --------
+    >>> from svo.llm import SimulatedRespondent
+    >>> seen = []
+    >>> results = evaluate_each(SimulatedRespondent("altruistic"), {"none": None, "me": "Be me."},
+    ...                         samples=2, rng=0, progress=lambda done, total: seen.append(total))
+    >>> [(r.persona, r.instruction, r.category) for r in results]
+    [('none', None, 'altruistic'), ('me', 'Be me.', 'altruistic')]
+    >>> set(seen)    # two personas x 2 samples x 6 items
+    {24}
+    """
+    where = "evaluate_each"
+    settings = _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
+    table = _resolve_personas(personas, where)
+    return _run(chat_model, table, settings, rng, progress)
+
+
 def evaluate_personas(
     chat_model: Any,
     personas: Sequence[str] | Mapping[str, str | None] | None = None,
@@ -285,22 +343,22 @@ def evaluate_personas(
     settings = _check_args(chat_model, samples, items, decision, n_boot, confidence, where)
     table = _resolve_personas(personas, where)
     results = _run(chat_model, table, settings, rng, progress)
-    return pd.DataFrame(
-        [
-            {
-                "persona": r.persona,
-                "instruction": r.instruction,
-                "angle": r.angle,
-                "angle_low": r.angle_low,
-                "angle_high": r.angle_high,
-                "category": r.category,
-                **{f"share_{c}": r.category_shares[c] for c in CATEGORIES},
-                "top_position_share": r.top_position_share,
-                "order_bias_pvalue": r.order_bias_pvalue,
-                "order_biased": r.order_biased,
-                "n_invalid": r.n_invalid,
-                "warnings": r.warnings(),
-            }
-            for r in results
-        ]
-    )
+    return pd.DataFrame([_row(r) for r in results])
+
+
+def _row(result: LLMEvaluation) -> dict[str, Any]:
+    """One row of :func:`evaluate_personas`'s table."""
+    return {
+        "persona": result.persona,
+        "instruction": result.instruction,
+        "angle": result.angle,
+        "angle_low": result.angle_low,
+        "angle_high": result.angle_high,
+        "category": result.category,
+        **{f"share_{c}": result.category_shares[c] for c in CATEGORIES},
+        "top_position_share": result.top_position_share,
+        "order_bias_pvalue": result.order_bias_pvalue,
+        "order_biased": result.order_biased,
+        "n_invalid": result.n_invalid,
+        "warnings": result.warnings(),
+    }

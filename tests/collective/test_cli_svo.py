@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 import lm
 import svo
 from collective.main import app
-from collective.svo import resolve_personas
 from svo.llm import PERSONAS, SimulatedRespondent, evaluate
 
 runner = CliRunner()
@@ -270,11 +269,18 @@ def simulated(monkeypatch: pytest.MonkeyPatch):
     return use
 
 
-def test_resolve_personas() -> None:
-    assert resolve_personas(None) == [("none", None)]
-    named = resolve_personas(["Prosocial", "Be kind."], all_personas=True)
-    assert [n for n, _ in named] == [*PERSONAS, "Be kind."]
-    assert dict(named)["prosocial"] == PERSONAS["prosocial"]
+def test_llm_asks_every_persona_in_one_batch(monkeypatch) -> None:
+    batches: list[int] = []
+
+    class Counting(SimulatedRespondent):
+        def option_scores_batch(self, prompts, options, *, progress=None):
+            batches.append(len(prompts))
+            return super().option_scores_batch(prompts, options, progress=progress)
+
+    monkeypatch.setattr(lm, "load_chat_model", lambda **_: Counting("prosocial"))
+    document = _json(["llm", "--persona", "altruistic", "--persona", "Be kind.", "--samples", "2"])
+    assert batches == [2 * 2 * 6]
+    assert [p["persona"] for p in document["personas"]] == ["altruistic", "Be kind."]
 
 
 def test_llm_simulated_personas(simulated, tmp_path: Path) -> None:

@@ -24,8 +24,11 @@ from svo.llm import (
     PERSONAS,
     SimulatedRespondent,
     evaluate,
+    evaluate_each,
     evaluate_personas,
     item_prompt,
+    persona_table,
+    resolve_personas,
 )
 from svo.llm._aggregate import _pooled_angle
 
@@ -150,6 +153,59 @@ def test_personas_share_the_orders_and_agree_with_evaluate():
     assert custom["instruction"].tolist() == ["Be kind."]
     mine = evaluate(model, "mine", instruction="Be kind.", samples=4, rng=9)
     assert mine.persona == "mine" and mine.angle == custom["angle"].iloc[0]
+
+
+def test_evaluate_each_is_evaluate_per_persona_in_one_batch():
+    class Counting(SimulatedRespondent):
+        def option_scores_batch(self, prompts, options, *, progress=None):
+            batches.append(len(prompts))
+            return super().option_scores_batch(prompts, options, progress=progress)
+
+    batches: list[int] = []
+    calls: list[tuple[int, int]] = []
+    personas = dict(resolve_personas(["competitive", "Be kind."]))
+    results = evaluate_each(Counting("random"), personas, samples=3, items="all", rng=4,
+                            progress=lambda d, t: calls.append((d, t)))
+    assert batches == [2 * 3 * 15] and calls[-1] == (90, 90)
+    single = evaluate(SimulatedRespondent("random"), "competitive", samples=3, items="all", rng=4)
+    mine = evaluate(SimulatedRespondent("random"), "Be kind.", instruction="Be kind.",
+                    samples=3, items="all", rng=4)
+    for got, want in zip(results, [single, mine], strict=True):
+        assert got.to_dict() == want.to_dict()
+    with pytest.raises(svo.SVOError, match="'personas' parameter of evaluate_each"):
+        evaluate_each(SimulatedRespondent("random"), ["nobody"])
+
+
+def test_resolve_personas_reads_names_and_texts():
+    assert resolve_personas(None) == [("none", None)]
+    assert resolve_personas([], all_personas=True) == list(PERSONAS.items())
+    named = resolve_personas([" Prosocial ", "Be kind.", "PROSOCIAL", "Be kind."], True)
+    assert [n for n, _ in named] == [*PERSONAS, "Be kind."]
+    assert dict(named)["prosocial"] == PERSONAS["prosocial"]
+    assert dict(named)["Be kind."] == "Be kind."
+    with pytest.raises(svo.SVOError, match=r"Each persona must be a persona name \(none, "):
+        resolve_personas(["prosocial", "  "])
+
+
+def test_persona_table_puts_the_survey_above_the_personas():
+    model = evaluate_personas(SimulatedRespondent("altruistic"), ["none", "competitive"],
+                              samples=2, rng=0)
+    scored = svo.score([[8, 8, 8, 8, 0, 0], [0, 0, 0, 0, 0, 0], [np.nan] * 6])
+    table = persona_table(model, scored)
+    assert table.columns.tolist() == [
+        "persona", "angle", "interval", "category", *svo.CATEGORIES, "first position", "p"
+    ]
+    assert table["persona"].tolist() == ["survey", "none", "competitive"]
+    summary = svo.summarize(scored)
+    assert table.loc[0, "angle"] == round(summary.angle_mean, 1) and table.loc[0, "interval"] == ""
+    assert table.loc[0, "category"] == svo.categorize([summary.angle_mean])[0]
+    assert np.isnan(table.loc[0, "p"]) and np.isnan(table.loc[0, "first position"])
+    assert table.loc[1, "altruistic"] == 1.0
+    assert table.loc[1, "angle"] == round(model["angle"][0], 1)
+    assert table.loc[1, "p"] == model["order_bias_pvalue"][0]
+    alone = persona_table(model)
+    assert alone["persona"].tolist() == ["none", "competitive"]
+    pd.testing.assert_frame_equal(alone, table.iloc[1:].reset_index(drop=True))
 
 
 def test_item_prompt_lists_every_option_once():

@@ -58,8 +58,9 @@ def polis_pipeline(big: tuple[int, int], rng: np.random.Generator, limit: float)
     rows = [
         "### Polis pipeline vs red-dwarf",
         "",
-        "Whole pipeline: opinion map (PCA with mean imputation), groups (k-means, k by "
-        "silhouette), representative and consensus statements. Ours: "
+        "Whole pipeline: opinion map (PCA with mean imputation), groups (k-means from "
+        "Polis's start, k by silhouette with Polis's smoother over 4 re-clusterings), "
+        "representative and consensus statements. Ours: "
         "`opinion_groups(return_details=True)` + `representative_statements` + "
         "`consensus_statements`; red-dwarf 0.4: `run_pipeline` (its input is a list of vote "
         "records; building it is not timed). Agreement of the groups: adjusted Rand index "

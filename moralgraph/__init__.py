@@ -1,6 +1,29 @@
 """The moral graph of values (Democratic Fine-Tuning; Klingefjord, Lowe & Edelman 2024).
 
-Value cards, "wiser than" votes, context subgraphs and the aggregation Γ arrive with the
-moral-graph issue; the formulas are in docs/reference.md §7. This package is part of the
-fixed layout.
+Participants articulate *value cards* (:class:`ValueCard`: a title, a description and the
+attentional policies) and judge, *in a context* (:class:`Context`), whether moving from one
+value to another is a gain in wisdom (:class:`WiserVote`, verdict in :data:`VERDICTS`). A
+:class:`MoralGraph` holds cards, contexts and votes, validated together (errors are
+:class:`MoralGraphError`, a ``ValueError``); it is built from objects, from pandas tables
+(:meth:`MoralGraph.from_frames`) or from JSON in a versioned schema
+(:meth:`MoralGraph.to_json` / :meth:`MoralGraph.from_json`). The aggregation Γ and the
+rest of the moral-graph issue build on this data model; the formulas are in
+docs/reference.md §7. Importing the package loads neither pandas nor torch.
+
+>>> from moralgraph import MoralGraph, ValueCard, WiserVote
+>>> cards = [ValueCard("comfort", "Comfort", "Soothe first.", ["how the person feels"]),
+...          ValueCard("agency", "Agency", "Help them act.", ["what they can do next"])]
+>>> votes = [WiserVote("ann", "comfort", "agency", "distress", "wiser"),
+...          WiserVote("bob", "comfort", "agency", "distress", "not_wiser")]
+>>> g = MoralGraph(cards, votes)
+>>> g
+MoralGraph(2 values, 2 votes, 1 contexts)
+>>> MoralGraph.from_json(g.to_json()) == g
+True
 """
+
+from ._errors import MoralGraphError
+from ._graph import MoralGraph
+from ._model import VERDICTS, Context, ValueCard, WiserVote
+
+__all__ = ["VERDICTS", "Context", "MoralGraph", "MoralGraphError", "ValueCard", "WiserVote"]

@@ -1,0 +1,298 @@
+"""The moral graph: value cards, contexts and "wiser than" votes, validated together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from _common.validation import show
+
+from ._errors import MoralGraphError
+from ._model import Context, ValueCard, WiserVote
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MoralGraph"]
+
+Locator = Callable[[int], str]
+
+
+def _vote_at(i: int) -> str:
+    return f"Vote {i} (0-based index)"
+
+
+def _value_at(i: int) -> str:
+    return f"Value {i} (0-based index)"
+
+
+def _record(item: Any, cls: type, where: str) -> Any:
+    """``item`` as a ``cls`` (an instance or a dict of its fields); errors start with ``where``."""
+    if isinstance(item, cls):
+        return item
+    try:
+        if isinstance(item, Mapping):
+            return cls(**item)
+        raise MoralGraphError(
+            f"expected a {cls.__name__} or a dict of its fields, got {show(item)}"
+        )
+    except TypeError as exc:  # unknown or missing keyword
+        raise MoralGraphError(f"{where}: {exc}.") from None
+    except MoralGraphError as exc:
+        raise MoralGraphError(f"{where}: {exc}") from None
+
+
+def _contexts(
+    given: Iterable[Any] | None, values: tuple[ValueCard, ...], votes: list[WiserVote]
+) -> dict[str, Context]:
+    """The contexts by id: ``given`` (Context, dict or id string), or those votes/cards name."""
+    if given is None:
+        named = [c.context for c in values if c.context is not None] + [v.context for v in votes]
+        return {name: Context(name) for name in dict.fromkeys(named)}
+    if isinstance(given, str | bytes | Mapping):
+        raise MoralGraphError(
+            "The 'contexts' parameter of MoralGraph must be None or a sequence of Context "
+            f"objects, dicts or id strings. Got {show(given)} instead."
+        )
+    out: dict[str, Context] = {}
+    for i, item in enumerate(given):
+        where = f"Context {i} (0-based index)"
+        context = Context(item) if isinstance(item, str) else _record(item, Context, where)
+        if context.id in out:
+            raise MoralGraphError(
+                f"{where}: the 'id' field {context.id!r} repeats an earlier context."
+            )
+        out[context.id] = context
+    return out
+
+
+class MoralGraph:
+    """Value cards and the votes judging moves between them, per context.
+
+    Parameters
+    ----------
+    values : sequence of ValueCard or dict
+        The value cards; ids must be distinct.
+    votes : sequence of WiserVote or dict
+        The votes, in the order they were cast. **One participant judges an ordered pair
+        once**: a later vote by the same participant on the same ``(from_value, to_value)``
+        replaces the earlier one, whatever its context (as the primary key of the Meaning
+        Alignment Institute's published app does). The kept vote takes the later vote's place
+        in the order. ``(A, B)`` and ``(B, A)`` are different pairs.
+    contexts : sequence of Context, dict or str, optional
+        The contexts (a string is a context whose text is its id). ``None`` (the default): the
+        contexts named by the cards and votes, in order of first mention, each with text = id.
+
+    Raises
+    ------
+    MoralGraphError
+        A malformed card, context or vote, an empty id, a self-loop, a verdict outside
+        ``VERDICTS``, a repeated value or context id, or a vote or card naming an unknown
+        value or context. Messages about votes name the vote's 0-based index in ``votes``
+        (before replacement) and the field.
+
+    Examples
+    --------
+    >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+    >>> cards = [ValueCard("a", "Comfort", "", ["how they feel"]),
+    ...          ValueCard("b", "Agency", "", ["what they can do next"])]
+    >>> g = MoralGraph(cards, [WiserVote("ann", "a", "b", "distress", "unsure"),
+    ...                        WiserVote("ann", "a", "b", "distress", "wiser")])
+    >>> [v.verdict for v in g.votes], [c.id for c in g.contexts]
+    (['wiser'], ['distress'])
+    >>> MoralGraph(cards, [WiserVote("ann", "a", "z", "distress", "wiser")])
+    Traceback (most recent call last):
+    ...
+    moralgraph._errors.MoralGraphError: Vote 0 (0-based index): the 'to_value' field names ...
+    """
+
+    def __init__(
+        self,
+        values: Iterable[ValueCard | Mapping[str, Any]],
+        votes: Iterable[WiserVote | Mapping[str, Any]],
+        contexts: Iterable[Context | Mapping[str, Any] | str] | None = None,
+    ) -> None:
+        self._build(values, votes, contexts, _value_at, _vote_at)
+
+    def _build(
+        self, values: Any, votes: Any, contexts: Any, value_at: Locator, vote_at: Locator
+    ) -> None:
+        """Check and store the graph; ``value_at(i)``/``vote_at(i)`` name item ``i`` in errors."""
+        for name, given in (("values", values), ("votes", votes)):
+            if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+                raise MoralGraphError(
+                    f"The {name!r} parameter of MoralGraph must be a sequence. "
+                    f"Got {show(given)} instead."
+                )
+        cards: dict[str, ValueCard] = {}
+        for i, item in enumerate(values):
+            card = _record(item, ValueCard, value_at(i))
+            if card.id in cards:
+                raise MoralGraphError(
+                    f"{value_at(i)}: the 'id' field {card.id!r} repeats an earlier value card."
+                )
+            cards[card.id] = card
+        checked = [_record(v, WiserVote, vote_at(i)) for i, v in enumerate(votes)]
+        self._values = tuple(cards.values())
+        self._contexts = _contexts(contexts, self._values, checked)
+        self._check_ids(checked, cards, value_at, vote_at)
+        kept: dict[tuple[str, str, str], WiserVote] = {}
+        for vote in checked:
+            key = (vote.participant, vote.from_value, vote.to_value)
+            kept.pop(key, None)  # the later vote replaces the earlier one and takes its place
+            kept[key] = vote
+        self._votes = tuple(kept.values())
+
+    def _check_ids(
+        self,
+        votes: list[WiserVote],
+        cards: dict[str, ValueCard],
+        value_at: Locator,
+        vote_at: Locator,
+    ) -> None:
+        known = ", ".join(map(repr, list(self._contexts)[:10])) or "none"
+        for i, card in enumerate(self._values):
+            if card.context is not None and card.context not in self._contexts:
+                raise MoralGraphError(
+                    f"{value_at(i)}: the 'context' field names an unknown context "
+                    f"{card.context!r}; known contexts: {known}."
+                )
+        ids = ", ".join(map(repr, list(cards)[:10])) or "none"
+        for i, vote in enumerate(votes):
+            for name in ("from_value", "to_value"):
+                if getattr(vote, name) not in cards:
+                    raise MoralGraphError(
+                        f"{vote_at(i)}: the {name!r} field names an unknown value "
+                        f"{getattr(vote, name)!r}; known value ids: {ids}."
+                    )
+            if vote.context not in self._contexts:
+                raise MoralGraphError(
+                    f"{vote_at(i)}: the 'context' field names an unknown context "
+                    f"{vote.context!r}; known contexts: {known}."
+                )
+
+    @property
+    def values(self) -> tuple[ValueCard, ...]:
+        """The value cards, in the order given."""
+        return self._values
+
+    @property
+    def votes(self) -> tuple[WiserVote, ...]:
+        """The votes after replacement (one per participant and ordered pair)."""
+        return self._votes
+
+    @property
+    def contexts(self) -> tuple[Context, ...]:
+        """The contexts, in the order given (or of first mention)."""
+        return tuple(self._contexts.values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MoralGraph):
+            return NotImplemented
+        return (self.values, self.votes, self.contexts) == (
+            other.values, other.votes, other.contexts
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.values, self.votes, self.contexts))
+
+    def __repr__(self) -> str:
+        return (
+            f"MoralGraph({len(self._values)} values, {len(self._votes)} votes, "
+            f"{len(self._contexts)} contexts)"
+        )
+
+    def votes_frame(self) -> pd.DataFrame:
+        """The votes as a DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per vote, columns ``participant, from_value, to_value, context, verdict,
+            reason`` (``reason`` is None where not given).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard("a", "A", "", ["x"]), ValueCard("b", "B", "", ["y"])]
+        >>> g = MoralGraph(cards, [WiserVote("ann", "a", "b", "c1", "wiser")])
+        >>> g.votes_frame()[["participant", "to_value", "verdict"]]
+          participant to_value verdict
+        0         ann        b   wiser
+        """
+        import pandas as pd
+
+        columns = ["participant", "from_value", "to_value", "context", "verdict", "reason"]
+        rows = [[getattr(v, c) for c in columns] for v in self._votes]
+        return pd.DataFrame(rows, columns=columns, dtype=object)
+
+    def values_frame(self) -> pd.DataFrame:
+        """The value cards as a DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per card, columns ``id, title, description, policies, authors, context``
+            (``policies`` and ``authors`` hold tuples of strings).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard
+        >>> g = MoralGraph([ValueCard("a", "Agency", "", ["options", "skills"])], [])
+        >>> g.values_frame().loc[0, "policies"]
+        ('options', 'skills')
+        """
+        import pandas as pd
+
+        columns = ["id", "title", "description", "policies", "authors", "context"]
+        rows = [[getattr(c, name) for name in columns] for c in self._values]
+        return pd.DataFrame(rows, columns=columns, dtype=object)
+
+    @classmethod
+    def from_frames(
+        cls, values: pd.DataFrame, votes: pd.DataFrame, contexts: Any = None
+    ) -> MoralGraph:
+        """A moral graph from tables of cards and votes (see :func:`moralgraph._io.from_frames`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> values = pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"],
+        ...                        "description": ["", ""], "policies": ["x; y", "z"]})
+        >>> votes = pd.DataFrame({"participant": ["ann"], "from_value": ["a"],
+        ...                       "to_value": ["b"], "context": ["c1"], "verdict": ["wiser"]})
+        >>> MoralGraph.from_frames(values, votes).values[0].policies
+        ('x', 'y')
+        """
+        from ._io import from_frames
+
+        return from_frames(cls, values, votes, contexts)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The graph as JSON text in the versioned schema of :mod:`moralgraph._io`.
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard
+        >>> g = MoralGraph([ValueCard("a", "Agency", "", ["options"])], [])
+        >>> MoralGraph.from_json(g.to_json()) == g
+        True
+        """
+        from ._io import to_json
+
+        return to_json(self, indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> MoralGraph:
+        """The graph from :meth:`to_json`'s text (malformed JSON: the error names line, column).
+
+        Examples
+        --------
+        >>> MoralGraph.from_json('{"schema": "collective-alignment/moral-graph",')
+        Traceback (most recent call last):
+        ...
+        moralgraph._errors.MoralGraphError: The moral-graph JSON is malformed at line 1, column ...
+        """
+        from ._io import from_json
+
+        return from_json(cls, text)

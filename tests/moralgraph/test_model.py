@@ -41,7 +41,8 @@ def test_card_policies_list_becomes_tuple_and_card_is_hashable():
 
 
 @pytest.mark.parametrize(
-    "record", [ValueCard("v", "T", "D", ["p"]), Context("c"), WiserVote("a", "x", "y", "c", "wiser")]
+    "record",
+    [ValueCard("v", "T", "D", ["p"]), Context("c"), WiserVote("a", "x", "y", "c", "wiser")],
 )
 def test_records_are_immutable(record):
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -12,7 +12,9 @@ JSON schema, version 1 (what :meth:`MoralGraph.to_json` writes and ``from_json``
                  "verdict": "wiser" | "not_wiser" | "unsure", "reason": str | null}, ...]
     }
 
-Every key shown is required; unknown keys and other versions are errors. Errors in JSON
+``to_json`` writes every key; ``from_json`` lets a card's ``authors`` (default ``[]``) and
+``context``, a vote's ``reason`` (default null) and a context's ``text`` (default: its id)
+be omitted. Other missing keys, unknown keys and other versions are errors. Errors in JSON
 items name them by JSON path with 0-based indices (``votes[3]``); malformed JSON names the
 line and column (1-based).
 

@@ -252,7 +252,31 @@ class MoralGraph:
     def from_frames(
         cls, values: pd.DataFrame, votes: pd.DataFrame, contexts: Any = None
     ) -> MoralGraph:
-        """A moral graph from tables of cards and votes (see :func:`moralgraph._io.from_frames`).
+        """A moral graph from a table of value cards and a table of votes.
+
+        Parameters
+        ----------
+        values : pandas.DataFrame
+            Columns ``id, title, description, policies`` and optionally ``authors, context``.
+            A ``policies`` (or ``authors``) cell is a list/tuple of strings or one string
+            holding one policy per line or, if it has no line break, policies separated by
+            ``";"``; parts are stripped, empty parts dropped. An empty description is ``""``,
+            an empty context None.
+        votes : pandas.DataFrame
+            Columns ``participant, from_value, to_value, context, verdict`` and optionally
+            ``reason`` (an empty reason is None). Cells are strings. Rows are in voting
+            order: a later row by the same participant on the same ordered pair replaces
+            an earlier one.
+        contexts : pandas.DataFrame, sequence or None
+            A table with column ``id`` (optionally ``text``), or what the constructor takes.
+
+        Raises
+        ------
+        MoralGraphError
+            A missing column or a bad cell. Rows are numbered as in a spreadsheet whose
+            header is row 1 (the first data row is row 2, as a CSV file's line number, by
+            position whatever the index); the message names the table, the row and the
+            column (a card's or vote's field has its column's name).
 
         Examples
         --------

@@ -216,3 +216,11 @@ def test_frames_have_the_documented_columns():
     assert values.loc[1, "policies"] == ("policy of b",)
     empty = MoralGraph([], [])
     assert len(empty.votes_frame()) == 0 and len(empty.values_frame().columns) == 6
+
+
+def test_graph_attributes_cannot_be_reassigned():
+    g = MoralGraph(cards("a", "b"), [vote()])
+    with pytest.raises(AttributeError):
+        g.votes = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        g.values = ()  # type: ignore[misc]

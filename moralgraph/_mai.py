@@ -119,35 +119,42 @@ def _entropy_bits(counts: np.ndarray) -> np.ndarray:
 
 
 def _pair_table(votes: pd.DataFrame) -> pd.DataFrame:
-    """One row per (pair, vote) contribution: the forward vote, then the reverse bookkeeping."""
+    """One row per (pair, vote) contribution: every forward vote, then its reverse bookkeeping."""
     verdict = votes["verdict"].to_numpy()
     wiser = (verdict == "wiser").astype(np.int64)
     zeros = np.zeros(len(votes), dtype=np.int64)
-    forward = pd.DataFrame(
+    a, b = votes["from_value"].to_numpy(), votes["to_value"].to_numpy()
+    context = votes["context"].to_numpy()
+    return pd.DataFrame(
         {
-            "from_value": votes["from_value"].to_numpy(),
-            "to_value": votes["to_value"].to_numpy(),
-            "context": votes["context"].to_numpy(),
-            "marked_wiser": wiser,
-            "marked_not_wiser": (verdict == "not_wiser").astype(np.int64),
-            "marked_less_wise": zeros,
-            "marked_unsure": (verdict == "unsure").astype(np.int64),
-            "impressions": zeros + 1,
+            "from_value": np.concatenate([a, b]),
+            "to_value": np.concatenate([b, a]),
+            "context": np.concatenate([context, context]),
+            "marked_wiser": np.concatenate([wiser, zeros]),
+            "marked_not_wiser": np.concatenate([(verdict == "not_wiser").astype(np.int64), zeros]),
+            "marked_less_wise": np.concatenate([zeros, wiser]),
+            "marked_unsure": np.concatenate([(verdict == "unsure").astype(np.int64), zeros]),
+            "impressions": np.ones(2 * len(votes), dtype=np.int64),
         }
     )
-    reverse = pd.DataFrame(
-        {
-            "from_value": votes["to_value"].to_numpy(),
-            "to_value": votes["from_value"].to_numpy(),
-            "context": votes["context"].to_numpy(),
-            "marked_wiser": zeros,
-            "marked_not_wiser": zeros,
-            "marked_less_wise": wiser,
-            "marked_unsure": zeros,
-            "impressions": zeros + 1,
-        }
-    )
-    return pd.concat([forward, reverse], ignore_index=True)
+
+
+def _count_pairs(long: pd.DataFrame) -> pd.DataFrame:
+    """Counts and first-seen contexts per ordered pair, pairs in first-seen (PairMap) order."""
+    pair = long.groupby(["from_value", "to_value"], sort=False).ngroup().to_numpy()
+    long = long.assign(_pair=pair)
+    table = long.drop_duplicates("_pair")[["from_value", "to_value"]].reset_index(drop=True)
+    counts = long.groupby("_pair")[list(_COUNTS)].sum()
+    table[list(_COUNTS)] = counts.to_numpy()
+    seen = long[["_pair", "context"]].drop_duplicates()
+    order = np.argsort(seen["_pair"].to_numpy(), kind="stable")
+    codes = seen["_pair"].to_numpy()[order]
+    contexts = seen["context"].to_numpy().astype(object)[order].tolist()
+    starts = np.flatnonzero(np.r_[True, np.diff(codes) != 0]).tolist() if len(codes) else []
+    ends = [*starts[1:], len(contexts)][: len(starts)]
+    parts = [tuple(contexts[i:j]) for i, j in zip(starts, ends, strict=True)]
+    table["contexts"] = pd.Series(parts, dtype=object)
+    return table
 
 
 def mai_edge_summary(
@@ -213,12 +220,7 @@ def mai_edge_summary(
     min_wiser = check_int(min_wiser, "min_wiser", func, 0, error=error)
     if context is not None:
         votes = votes[(votes["context"] == context).to_numpy()]
-    long = _pair_table(votes)
-    keys = ["from_value", "to_value"]
-    counts = long.groupby(keys, sort=False)[list(_COUNTS)].sum()
-    seen = long[[*keys, "context"]].drop_duplicates()
-    contexts = seen.groupby(keys, sort=False)["context"].agg(tuple)
-    table = counts.join(contexts.rename("contexts")).reset_index()
+    table = _count_pairs(_pair_table(votes))
     c = table[list(_COUNTS)].to_numpy(dtype=np.float64)
     judged = c[:, 0] + c[:, 1] + c[:, 3] + c[:, 2]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -11,8 +11,9 @@ to them?", arXiv:2404.10636 (2024).
 
 Meaning Alignment Institute, ``meaningalignment/values-tools``,
 ``src/services/moral-graph.ts`` (``summarizeGraph``, ``calculateEntropy``,
-``calculatePageRank``); the same code ships in ``meaningalignment/dft``
-(``app/values-tools/moral-graph-summary.ts``).
+``calculatePageRank``), the code transcribed here. Steps 1-3 are the same in
+``meaningalignment/dft``, ``app/values-tools/generate-moral-graph.ts`` (with the
+threshold fixed at 2 and no PageRank).
 """
 
 from __future__ import annotations
@@ -203,6 +204,11 @@ def mai_edge_summary(
         the five counts, ``wiser_likelihood`` and ``entropy``; one row per ordered pair in
         the order their ``PairMap`` creates them.
 
+    References
+    ----------
+    Klingefjord, Lowe & Edelman (2024), arXiv:2404.10636; ``meaningalignment/values-tools``,
+    ``src/services/moral-graph.ts`` (``summarizeGraph``).
+
     Examples
     --------
     >>> votes = pd.DataFrame({"participant": [1, 2, 3], "from_value": ["a", "a", "a"],
@@ -227,8 +233,11 @@ def mai_edge_summary(
         table["wiser_likelihood"] = (c[:, 0] - c[:, 2]) / judged
     table["entropy"] = _entropy_bits(c) if len(c) else np.zeros(0)
     table = table[list(EDGE_COLUMNS)].astype({k: np.int64 for k in _COUNTS})
-    if keep_all:
-        return table
+    return table if keep_all else _kept(table, min_wiser)
+
+
+def _kept(table: pd.DataFrame, min_wiser: int) -> pd.DataFrame:
+    """Their trim: some "wiser" votes, at least ``min_wiser``, likelihood and entropy cuts."""
     mw = table["marked_wiser"].to_numpy()
     keep = (
         (mw >= max(min_wiser, 1))
@@ -284,6 +293,11 @@ def mai_pagerank(edges: pd.DataFrame, *, error: ErrorType = ValueError) -> pd.Se
     pandas.Series
         Score per value id (values on no pair are absent), sorted descending (ties in
         first-seen order).
+
+    References
+    ----------
+    Klingefjord, Lowe & Edelman (2024), arXiv:2404.10636; ``meaningalignment/values-tools``,
+    ``src/services/moral-graph.ts`` (``calculatePageRank``).
 
     Examples
     --------

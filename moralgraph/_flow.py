@@ -305,6 +305,13 @@ def flow_scores(
     pandas.Series
         Value id → score (summing to 1), sorted descending, ties by value id.
 
+    Notes
+    -----
+    More "wiser" votes on (A → B) raise B's score when nobody voted B wiser than A. With
+    such reverse votes they also weaken B → A, and B can then lose score that A used to pass
+    back to it (through its other edges or the base): PageRank rewards a value for what its
+    neighbours return, not only for the votes it receives.
+
     References
     ----------
     Page, L., Brin, S., Motwani, R., & Winograd, T. (1999). The PageRank citation ranking:

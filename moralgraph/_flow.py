@@ -214,8 +214,12 @@ def _base(base: Any, index: pd.Index, func: str, error: ErrorType) -> NDArray[np
 
 
 def _transition(
-    cc: NDArray[np.int64], ii: NDArray[np.int64], jj: NDArray[np.int64], w: NDArray,
-    n: int, n_ctx: int,
+    cc: NDArray[np.int64],
+    ii: NDArray[np.int64],
+    jj: NDArray[np.int64],
+    w: NDArray,
+    n: int,
+    n_ctx: int,
 ) -> tuple[sp.csr_array, NDArray[np.bool_]]:
     """Transposed row-normalised block-diagonal transition matrix and the dangling rows."""
     rows, cols = cc * n + ii, cc * n + jj
@@ -228,8 +232,14 @@ def _transition(
 
 
 def _power(
-    m: sp.csr_array, dangling: NDArray[np.bool_], base: NDArray, n_ctx: int, alpha: float,
-    tol: float, max_iter: int, error: ErrorType,
+    m: sp.csr_array,
+    dangling: NDArray[np.bool_],
+    base: NDArray,
+    n_ctx: int,
+    alpha: float,
+    tol: float,
+    max_iter: int,
+    error: ErrorType,
 ) -> NDArray[np.float64]:
     """Stacked power iteration, one row per context; converged when every block's L1 change
     is below ``n · tol`` (networkx's criterion)."""
@@ -344,8 +354,9 @@ def flow_scores(
     counts = kept["context"].value_counts().reindex(ctx_ids, fill_value=0).to_numpy(float)
     empty = [c for c, k in zip(ctx_ids, counts, strict=True) if k == 0]
     if empty:
-        logger.warning("%s: no votes in context(s) %s; they score the base distribution.",
-                       func, empty)
+        logger.warning(
+            "%s: no votes in context(s) %s; they score the base distribution.", func, empty
+        )
     if alpha == 0.0 or counts.sum() == 0:
         return _sorted(vec, index)
     cc, ii, jj, n_for, n_against = _evidence(kept, index, ctx_ids)

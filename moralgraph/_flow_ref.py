@@ -73,8 +73,15 @@ def flow_scores_ref(
         for (c, a, b), (_, _, w) in weights.items():
             if c == context and w > 0:
                 graph.add_edge(a, b, weight=w)
-        rank = nx.pagerank(graph, alpha=propagation, personalization=base, weight="weight",
-                           dangling=base, tol=tol, max_iter=100_000)
+        rank = nx.pagerank(
+            graph,
+            alpha=propagation,
+            personalization=base,
+            weight="weight",
+            dangling=base,
+            tol=tol,
+            max_iter=100_000,
+        )
         for v in values:
             mixed[v] += n_votes * rank[v]
         total_votes += n_votes

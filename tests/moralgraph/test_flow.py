@@ -41,8 +41,9 @@ def frame(*rows):
     return pd.DataFrame(rows, columns=columns)
 
 
-settings_small = settings(max_examples=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings_small = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 # --- edge weights -----------------------------------------------------------------------
@@ -71,8 +72,11 @@ def test_one_lonely_vote_counts_little_and_thirty_count_a_lot():
 
 
 def test_split_votes_give_no_weight_and_unsure_votes_are_ignored():
-    votes = frame(("ann", "a", "b", "c", "wiser"), ("bob", "b", "a", "c", "wiser"),
-                  ("cy", "a", "b", "c", "unsure"))
+    votes = frame(
+        ("ann", "a", "b", "c", "wiser"),
+        ("bob", "b", "a", "c", "wiser"),
+        ("cy", "a", "b", "c", "unsure"),
+    )
     weights = edge_weights(votes, ["a", "b"])
     assert weights["weight"].tolist() == [0.0, 0.0]
     assert weights["n_wiser"].tolist() == [1, 1]
@@ -107,8 +111,11 @@ def test_flow_scores_match_networkx_pagerank(seed):
     rng = np.random.default_rng(seed + 100)
     base = dict(zip(values, rng.random(len(values)) + 0.05, strict=True))
     alpha = float(rng.choice([0.0, 0.3, 0.85, 0.99]))
-    for contexts, ref_contexts in [(None, ["c0", "c1", "c2"]), (["c0", "c2"], ["c0", "c2"]),
-                                   ("c1", ["c1"])]:
+    for contexts, ref_contexts in [
+        (None, ["c0", "c1", "c2"]),
+        (["c0", "c2"], ["c0", "c2"]),
+        ("c1", ["c1"]),
+    ]:
         fast = flow_scores(votes, values, contexts=contexts, propagation=alpha, base=base)
         ref = flow_scores_ref(votes, values, ref_contexts, propagation=alpha, base=base)
         for value, score in ref.items():
@@ -116,8 +123,11 @@ def test_flow_scores_match_networkx_pagerank(seed):
 
 
 def test_flow_of_a_chain_matches_networkx_exactly_enough():
-    votes = frame(("ann", "a", "b", "c", "wiser"), ("bob", "a", "b", "c", "wiser"),
-                  ("cy", "b", "c", "c", "wiser"))
+    votes = frame(
+        ("ann", "a", "b", "c", "wiser"),
+        ("bob", "a", "b", "c", "wiser"),
+        ("cy", "b", "c", "c", "wiser"),
+    )
     fast = flow_scores(votes, ["a", "b", "c"], propagation=0.85, tol=1e-14)
     ref = flow_scores_ref(votes, ["a", "b", "c"], ["c"], tol=1e-14)
     assert fast.index.tolist() == ["c", "b", "a"]
@@ -128,8 +138,12 @@ def test_flow_of_a_chain_matches_networkx_exactly_enough():
 
 
 @settings_small
-@given(seed=st.integers(0, 10**6), alpha=st.floats(0, 0.99),
-       n_values=st.integers(2, 7), n_votes=st.integers(0, 40))
+@given(
+    seed=st.integers(0, 10**6),
+    alpha=st.floats(0, 0.99),
+    n_values=st.integers(2, 7),
+    n_votes=st.integers(0, 40),
+)
 def test_scores_sum_to_one_and_are_sorted(seed, alpha, n_values, n_votes):
     votes, values = random_votes(seed, n_values, n_votes)
     scores = flow_scores(votes, values, propagation=alpha)
@@ -157,8 +171,9 @@ def test_relabelling_values_permutes_the_scores(seed, alpha, perm_seed):
     votes, values = random_votes(seed, 6, 40)
     new = list(np.random.default_rng(perm_seed).permutation([f"x{k}" for k in range(6)]))
     mapping = dict(zip(values, new, strict=True))
-    renamed = votes.assign(from_value=votes["from_value"].map(mapping),
-                           to_value=votes["to_value"].map(mapping))
+    renamed = votes.assign(
+        from_value=votes["from_value"].map(mapping), to_value=votes["to_value"].map(mapping)
+    )
     before = flow_scores(votes, values, propagation=alpha)
     after = flow_scores(renamed, new[::-1], propagation=alpha)
     for value, score in before.items():
@@ -166,8 +181,12 @@ def test_relabelling_values_permutes_the_scores(seed, alpha, perm_seed):
 
 
 @settings_small
-@given(seed=st.integers(0, 10**6), alpha=st.floats(0.05, 0.95), extra=st.integers(1, 10),
-       pair=st.tuples(st.integers(0, 5), st.integers(0, 5)).filter(lambda p: p[0] != p[1]))
+@given(
+    seed=st.integers(0, 10**6),
+    alpha=st.floats(0.05, 0.95),
+    extra=st.integers(1, 10),
+    pair=st.tuples(st.integers(0, 5), st.integers(0, 5)).filter(lambda p: p[0] != p[1]),
+)
 def test_more_agreeing_votes_on_a_pair_raise_the_wiser_value(seed, alpha, extra, pair):
     """Monotone when B has no "wiser" votes towards A: the new votes then only strengthen
     A → B. (With a reverse edge they also weaken B → A, and B can lose score that A used to
@@ -202,17 +221,20 @@ def test_contexts_are_pooled_by_their_vote_counts():
     pooled = flow_scores(votes, values, contexts=["c0", "c1"])
     expected = (counts["c0"] * s0 + counts["c1"] * s1) / counts.sum()
     pd.testing.assert_series_equal(pooled.sort_index(), expected.sort_index(), atol=1e-12)
-    pd.testing.assert_series_equal(flow_scores(votes, values).sort_index(),
-                                   pooled.sort_index(), atol=1e-12)
+    pd.testing.assert_series_equal(
+        flow_scores(votes, values).sort_index(), pooled.sort_index(), atol=1e-12
+    )
     with_empty = flow_scores(votes, values, contexts=["c0", "c1", "empty"])
     pd.testing.assert_series_equal(with_empty.sort_index(), pooled.sort_index(), atol=1e-12)
 
 
 def test_works_on_a_moral_graph_votes_frame():
     cards = [ValueCard(i, i.title(), "", [f"about {i}"]) for i in ("comfort", "agency", "truth")]
-    g = MoralGraph(cards, [WiserVote(p, "comfort", "agency", "distress", "wiser")
-                           for p in ("ann", "bob", "cy")]
-                   + [WiserVote("dan", "agency", "truth", "distress", "not_wiser")])
+    g = MoralGraph(
+        cards,
+        [WiserVote(p, "comfort", "agency", "distress", "wiser") for p in ("ann", "bob", "cy")]
+        + [WiserVote("dan", "agency", "truth", "distress", "not_wiser")],
+    )
     scores = flow_scores(g.votes_frame(), [c.id for c in cards])
     assert scores.index[0] == "agency"
 

@@ -68,7 +68,8 @@ def _prepare(
     index = _value_index(values, func, error)
     codes = []
     for column in ("from_value", "to_value"):
-        code = index.get_indexer(votes[column].to_numpy(dtype=object)).astype(np.int64)
+        local, uniques = pd.factorize(votes[column])
+        code = np.where(local >= 0, index.get_indexer(uniques)[local], -1).astype(np.int64)
         if (code < 0).any():
             row = int(np.flatnonzero(code < 0)[0])
             raise error(
@@ -231,46 +232,63 @@ def _base(base: Any, index: pd.Index, func: str, error: ErrorType) -> NDArray[np
     return vec / vec.sum()
 
 
+class _Active(NamedTuple):
+    """α Pᵀ on the active (context, value) nodes, i.e. the ends of positive-weight edges."""
+
+    m: sp.csr_array
+    ctx: NDArray[np.int64]
+    node: NDArray[np.int64]
+
+
 def _transition(
     cc: NDArray[np.int64],
     ii: NDArray[np.int64],
     jj: NDArray[np.int64],
     w: NDArray[np.float64],
     n: int,
-    n_ctx: int,
     alpha: float,
-) -> sp.csr_array:
-    """α Pᵀ for the row-normalised block-diagonal transition matrix P (a block a context)."""
-    rows, cols = cc * n + ii, cc * n + jj
+) -> _Active:
+    """α Pᵀ for the row-normalised block-diagonal transition matrix P (a block a context),
+    restricted to the nodes on an edge: the others keep their base score (no flow in)."""
     keep = w > 0
-    rows, cols, w = rows[keep], cols[keep], w[keep]
-    total = n_ctx * n
-    out = np.bincount(rows, weights=w, minlength=total)
-    return sp.csr_array((alpha * w / out[rows], (cols, rows)), shape=(total, total))
+    rows, cols, w = (cc * n + ii)[keep], (cc * n + jj)[keep], w[keep]
+    active, inverse = np.unique(np.concatenate([rows, cols]), return_inverse=True)
+    r, q, k = inverse[: len(rows)], inverse[len(rows) :], len(active)
+    out = np.bincount(r, weights=w, minlength=k)
+    m = sp.csr_array((alpha * w / out[r], (q, r)), shape=(k, k))
+    return _Active(m, active // n, active % n)
 
 
 def _power(
-    m: sp.csr_array, base: NDArray, n_ctx: int, tol: float, max_iter: int, error: ErrorType
+    act: _Active,
+    base: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    tol: float,
+    max_iter: int,
+    error: ErrorType,
 ) -> NDArray[np.float64]:
-    """The scores of every context, one row each, by one stacked iteration.
+    """The contexts' scores averaged with weights ``counts``, by one stacked iteration.
 
-    With the dangling mass sent to ``base`` (the personalization), the PageRank vector is
-    ``y / sum(y)`` where ``y = (I − α Pᵀ)⁻¹ base`` (Del Corso, Gullì & Romani 2005), so we
-    iterate ``y ← α Pᵀ y + base`` (``m`` holds α Pᵀ) and normalise each context's block.
-    Converged when every block's normalised L1 change is below ``n · tol`` (networkx's
-    criterion).
+    With the dangling mass sent to ``base`` (the personalization), a context's PageRank
+    vector is ``y / sum(y)`` where ``y = (I − α Pᵀ)⁻¹ base`` (Del Corso, Gullì & Romani
+    2005), so we iterate ``y ← α Pᵀ y + base`` on the active nodes of all contexts at once
+    (elsewhere ``y = base``) and normalise each context. Converged when every context's
+    normalised L1 change is below ``n · tol`` (networkx's criterion).
     """
-    n = len(base)
-    tiled = np.tile(base, n_ctx)
-    y = tiled.copy()
+    n, n_ctx = len(base), len(counts)
+    b_act = base[act.node]
+    rest = 1.0 - np.bincount(act.ctx, weights=b_act, minlength=n_ctx)  # inactive base mass
+    y = b_act.copy()
     for _ in range(max_iter):
-        new = m @ y
-        new += tiled
-        change = np.abs(new - y).reshape(n_ctx, n).sum(axis=1)
+        new = act.m @ y
+        new += b_act
+        change = np.bincount(act.ctx, weights=np.abs(new - y), minlength=n_ctx)
         y = new
-        mass = y.reshape(n_ctx, n).sum(axis=1)
+        mass = rest + np.bincount(act.ctx, weights=y, minlength=n_ctx)
         if (change < n * tol * mass).all():
-            return y.reshape(n_ctx, n) / mass[:, None]
+            share = counts / mass / counts.sum()
+            lift = np.bincount(act.node, weights=share[act.ctx] * (y - b_act), minlength=n)
+            return base * share.sum() + lift
     raise error(
         f"flow_scores did not converge to tol={tol!r} in max_iter={max_iter} iterations; "
         "raise max_iter or tol."
@@ -378,9 +396,8 @@ def flow_scores(
     if alpha == 0.0 or counts.sum() == 0:
         return _sorted(vec, index)
     cc, ii, jj, n_for, n_against = _evidence(coded)
-    m = _transition(cc, ii, jj, _weight(n_for, n_against, a, b), len(index), n_ctx, alpha)
-    x = _power(m, vec, n_ctx, tol, max_iter, error)
-    scores = counts @ x / counts.sum()
+    act = _transition(cc, ii, jj, _weight(n_for, n_against, a, b), len(index), alpha)
+    scores = _power(act, vec, counts, tol, max_iter, error)
     return _sorted(scores / scores.sum(), index)
 
 

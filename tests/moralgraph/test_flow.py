@@ -285,3 +285,18 @@ def test_missing_columns_and_non_frames_are_refused():
         edge_weights(votes.drop(columns="verdict"), values)
     with pytest.raises(MoralGraphError, match="'votes' parameter of edge_weights"):
         edge_weights([], values)
+
+
+def test_a_missing_value_id_in_a_vote_is_reported_with_its_row():
+    votes, values = random_votes(0)
+    votes.loc[3, "to_value"] = None
+    with pytest.raises(
+        MoralGraphError, match=r"Row 3 .* unknown value (None|nan) in column 'to_value'"
+    ):
+        flow_scores(votes, values)
+
+
+def test_only_unsure_votes_give_the_base_distribution():
+    votes = frame(("ann", "a", "b", "c", "unsure"), ("bob", "b", "c", "c", "unsure"))
+    scores = flow_scores(votes, ["a", "b", "c"], base=[1, 2, 1])
+    assert scores.to_dict() == {"b": 0.5, "a": 0.25, "c": 0.25}

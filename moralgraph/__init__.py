@@ -6,9 +6,13 @@ value to another is a gain in wisdom (:class:`WiserVote`, verdict in :data:`VERD
 :class:`MoralGraph` holds cards, contexts and votes, validated together (errors are
 :class:`MoralGraphError`, a ``ValueError``); it is built from objects, from pandas tables
 (:meth:`MoralGraph.from_frames`) or from JSON in a versioned schema
-(:meth:`MoralGraph.to_json` / :meth:`MoralGraph.from_json`). The aggregation Γ and the
-rest of the moral-graph issue build on this data model; the formulas are in
-docs/reference.md §7. Importing the package loads neither pandas nor torch.
+(:meth:`MoralGraph.to_json` / :meth:`MoralGraph.from_json`). The aggregation Γ scores the
+values: :meth:`MoralGraph.scores` with ``method="flow"`` (per-context flow with Bayesian
+edge weights and a ``propagation`` parameter) or ``method="mai"`` (the Meaning Alignment
+Institute's published scoring, exactly), :meth:`MoralGraph.edge_summary`,
+:meth:`MoralGraph.wisest`, :meth:`MoralGraph.support_level`; :func:`simulate` draws
+deliberations with a known latent wisdom. The formulas are in docs/reference.md §7.
+Importing the package loads neither pandas nor torch.
 
 >>> from moralgraph import MoralGraph, ValueCard, WiserVote
 >>> cards = [ValueCard("comfort", "Comfort", "Soothe first.", ["how the person feels"]),
@@ -25,5 +29,15 @@ True
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
 from ._model import VERDICTS, Context, ValueCard, WiserVote
+from ._simulate import Simulation, simulate
 
-__all__ = ["VERDICTS", "Context", "MoralGraph", "MoralGraphError", "ValueCard", "WiserVote"]
+__all__ = [
+    "VERDICTS",
+    "Context",
+    "MoralGraph",
+    "MoralGraphError",
+    "Simulation",
+    "ValueCard",
+    "WiserVote",
+    "simulate",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from _common.validation import show
@@ -320,3 +320,128 @@ class MoralGraph:
         from ._io import from_json
 
         return from_json(cls, text)
+
+    # -- aggregation Γ (moralgraph._scoring) --------------------------------------------------
+    def edge_summary(
+        self, method: str = "mai", context: object = None, *, min_wiser: int = 2,
+        keep_all: bool = False,
+    ) -> pd.DataFrame:
+        """Per ordered pair of values: the vote counts and the statistics of ``method``.
+
+        With ``method="mai"``, the Meaning Alignment Institute's ``summarizeGraph``
+        exactly (:func:`moralgraph._mai.mai_edge_summary`): columns ``from_value, to_value,
+        contexts, marked_wiser, marked_not_wiser, marked_less_wise, marked_unsure,
+        impressions, wiser_likelihood, entropy``, the kept pairs only unless ``keep_all``.
+
+        Parameters
+        ----------
+        method : {"mai"}
+        context : context id, list of ids or None
+            Use only the votes in these contexts first (None: all votes, merged across
+            contexts as the published scoring does).
+        min_wiser : int, default 2
+            The published ``markedWiserThreshold``.
+        keep_all : bool, default False
+            Every pair, not only the kept ones.
+
+        References
+        ----------
+        .. [1] O. Klingefjord, R. Lowe, J. Edelman, "What are human values, and how do we
+           align AI to them?", arXiv 2404.10636 (2024); meaningalignment/values-tools,
+           ``src/services/moral-graph.ts`` (``summarizeGraph``).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard(i, i.title(), "", ["x"]) for i in ("a", "b")]
+        >>> votes = [WiserVote(p, "a", "b", "c1", "wiser") for p in ("p1", "p2", "p3")]
+        >>> g = MoralGraph(cards, votes)
+        >>> g.edge_summary()[["from_value", "to_value", "marked_wiser", "wiser_likelihood"]]
+          from_value to_value  marked_wiser  wiser_likelihood
+        0          a        b             3               1.0
+        """
+        from ._scoring import edge_summary
+
+        return edge_summary(self, method, context, min_wiser=min_wiser, keep_all=keep_all)
+
+    def scores(
+        self, context: object = None, propagation: float = 0.85, method: str = "flow"
+    ) -> pd.Series:
+        """Γ: a score per value (value id -> score), highest first.
+
+        ``method="flow"`` (default): per-context flow along less-wise -> wiser edges with
+        Bayesian edge weights; ``propagation`` in [0, 1) is the share of score that moves one
+        step (0: the base distribution; scores sum to 1) — see :mod:`moralgraph._flow`.
+        ``method="mai"``: the published scoring exactly (kept pairs, 100 iterations of
+        weighted PageRank; values on no kept pair drop out; ``propagation`` is not used).
+
+        Parameters
+        ----------
+        context : context id, list of ids or None
+            One context, several pooled (the f(G_M, p) case), or all (None).
+        propagation : float in [0, 1), default 0.85
+        method : {"flow", "mai"}
+
+        References
+        ----------
+        .. [1] O. Klingefjord, R. Lowe, J. Edelman, arXiv 2404.10636 (2024), §4.
+        .. [2] L. Page, S. Brin, R. Motwani, T. Winograd, "The PageRank citation ranking"
+           (1999).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard(i, i.title(), "", ["x"]) for i in ("a", "b")]
+        >>> votes = [WiserVote(p, "a", "b", "c1", "wiser") for p in ("p1", "p2", "p3")]
+        >>> g = MoralGraph(cards, votes)
+        >>> g.scores(method="mai").round(5).to_dict()
+        {'b': 0.13875, 'a': 0.075}
+        >>> s = g.scores()
+        >>> s.index[0], round(float(s.sum()), 12)
+        ('b', 1.0)
+        """
+        from ._scoring import scores
+
+        return scores(self, context, propagation, method)
+
+    def wisest(
+        self, context: object = None, k: int = 1, *, method: str = "flow",
+        propagation: float = 0.85,
+    ) -> list[Hashable]:
+        """The ids of the ``k`` highest-scoring values (see :meth:`scores`).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard(i, i.title(), "", ["x"]) for i in ("a", "b")]
+        >>> g = MoralGraph(cards, [WiserVote("p1", "a", "b", "c1", "wiser")])
+        >>> g.wisest("c1")
+        ['b']
+        """
+        from ._scoring import wisest
+
+        return wisest(self, context, k, method=method, propagation=propagation)
+
+    def support_level(
+        self, context: object = None, *, method: str = "flow", propagation: float = 0.85
+    ) -> str:
+        """How clearly the winner leads: "broadly supported", "some support" or "contested".
+
+        z = (winner − mean) / std and gap = winner / runner-up over the scores: broadly
+        supported if z > 2.5 and gap > 2, some support if z > 1.5 or gap > 1.5, else
+        contested (the Meaning Alignment Institute's labels; :func:`moralgraph._mai.
+        support_label`).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard(i, i.title(), "", ["x"]) for i in ("a", "b")]
+        >>> g = MoralGraph(cards, [WiserVote("p1", "a", "b", "c1", "wiser")])
+        >>> g.scores("c1").round(4).to_dict()   # one lonely vote moves a little weight
+        {'b': 0.6491, 'a': 0.3509}
+        >>> g.support_level("c1")
+        'some support'
+        """
+        from ._scoring import support_level
+
+        return support_level(self, context, method=method, propagation=propagation)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["pooled_edges", "to_graphml", "to_networkx"]
 
 
-def pooled_edges(graph: MoralGraph, context: Any = None) -> pd.DataFrame:
+def pooled_edges(
+    graph: MoralGraph, context: Any = None, *, func: str = "pooled_edges"
+) -> pd.DataFrame:
     """Evidence per ordered pair summed over the chosen contexts, and its Bayesian weight.
 
     Returns a DataFrame ``from_value, to_value, n_wiser, n_against, weight``: ``n_wiser`` and
@@ -33,7 +35,7 @@ def pooled_edges(graph: MoralGraph, context: Any = None) -> pd.DataFrame:
     from ._flow import _weight, edge_weights
     from ._scoring import _contexts
 
-    contexts = _contexts(graph, context, "to_networkx")
+    contexts = _contexts(graph, context, func)
     columns = ["from_value", "to_value", "n_wiser", "n_against"]
     values = [v.id for v in graph.values]
     if not graph.votes or not values:
@@ -48,7 +50,9 @@ def pooled_edges(graph: MoralGraph, context: Any = None) -> pd.DataFrame:
     return pooled
 
 
-def to_networkx(graph: MoralGraph, context: Any = None) -> nx.DiGraph:
+def to_networkx(
+    graph: MoralGraph, context: Any = None, *, func: str = "to_networkx"
+) -> nx.DiGraph:
     """The moral graph as a :class:`networkx.DiGraph`.
 
     Parameters
@@ -56,6 +60,8 @@ def to_networkx(graph: MoralGraph, context: Any = None) -> nx.DiGraph:
     graph : MoralGraph
     context : str, sequence of str or None, default None
         Use the votes in this context or these contexts (None: all contexts).
+    func : str, default "to_networkx"
+        The function named in error messages (for callers such as :func:`to_graphml`).
 
     Returns
     -------
@@ -87,7 +93,7 @@ def to_networkx(graph: MoralGraph, context: Any = None) -> nx.DiGraph:
     """
     import networkx as nx
 
-    edges = pooled_edges(graph, context)
+    edges = pooled_edges(graph, context, func=func)
     out = nx.DiGraph(context=context)
     for card in graph.values:
         out.add_node(
@@ -134,7 +140,7 @@ def to_graphml(graph: MoralGraph, path: str | os.PathLike[str], context: Any = N
     """
     import networkx as nx
 
-    out = to_networkx(graph, context)
+    out = to_networkx(graph, context, func="to_graphml")
     for _, data in out.nodes(data=True):
         data["policies"] = "\n".join(data["policies"])
     if context is None:

@@ -35,9 +35,12 @@ def principles(
     """Constitution-style principles from the wisest values of the selected contexts.
 
     For each selected context with at least one vote, the policies of its ``k`` wisest
-    values (:meth:`MoralGraph.wisest` with ``method`` and ``propagation``), in score order
-    and without repeats, become one sentence ``"<context text>, attend to: <p1>; <p2>."``.
-    Contexts without votes give no principle.
+    values, in score order and without repeats, become one sentence ``"<context text>,
+    attend to: <p1>; <p2>."``. The wisest values are those of
+    :meth:`MoralGraph.wisest` (with ``method`` and ``propagation``) on
+    :func:`moralgraph._views.subgraph` of the context, so only values judged in the context
+    (or articulated in it) can be chosen, never a card that nobody compared there. Contexts
+    without votes give no principle.
 
     Parameters
     ----------
@@ -74,7 +77,7 @@ def principles(
     >>> principles(g, ["distress"], k=2)
     ['When the user is in distress, attend to: what they can do next; how the person feels.']
     """
-    from ._views import _context_ids, contexts_for
+    from ._views import _context_ids, contexts_for, subgraph
 
     func = "principles"
     k = check_int(k, "k", func, 1, error=MoralGraphError)
@@ -94,7 +97,8 @@ def principles(
     for context in ids:
         if context not in voted:
             continue
-        best = graph.wisest(context, k, method=method, propagation=propagation)
+        part = subgraph(graph, context)
+        best = part.wisest(context, k, method=method, propagation=propagation)
         policies = dict.fromkeys(p for value in best for p in cards[value].policies)
         out.append(f"{texts[context]}, attend to: {'; '.join(policies)}.")
     return out

@@ -1,0 +1,158 @@
+"""f(G_M, p): the part of a moral graph a prompt selects (its contexts and their votes).
+
+:func:`contexts_for` ranks a graph's contexts by the embedding similarity of their texts to
+a prompt; :func:`subgraph` keeps only some contexts, their votes and the values involved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from _common.validation import check_int, parameter_error
+
+from ._errors import MoralGraphError
+from ._graph import MoralGraph
+
+__all__ = ["contexts_for", "subgraph"]
+
+
+def _context_ids(graph: MoralGraph, contexts: Any, func: str) -> list[str]:
+    """``contexts`` (one id or a non-empty sequence of ids) as a list of known ids."""
+    many = isinstance(contexts, Sequence) and not isinstance(contexts, str)
+    ids = list(dict.fromkeys(contexts)) if many else [contexts]
+    if not ids or not all(isinstance(c, str) for c in ids):
+        expected = "a context id or a non-empty list of context ids"
+        raise parameter_error("contexts", func, expected, contexts, MoralGraphError)
+    known = [c.id for c in graph.contexts]
+    unknown = [c for c in ids if c not in known]
+    if unknown:
+        listed = ", ".join(map(repr, known[:10])) or "none"
+        raise MoralGraphError(
+            f"The 'contexts' parameter of {func} names the unknown context {unknown[0]!r}; "
+            f"known contexts: {listed}."
+        )
+    return ids
+
+
+def subgraph(graph: MoralGraph, contexts: str | Sequence[str]) -> MoralGraph:
+    """The moral graph restricted to some contexts.
+
+    Parameters
+    ----------
+    graph : MoralGraph
+    contexts : str or sequence of str
+        One context id or several; each must be a context of ``graph``.
+
+    Returns
+    -------
+    MoralGraph
+        The votes cast in these contexts (in their order), the value cards those votes name
+        or that were articulated in these contexts (in the graph's order), and these
+        contexts only (in the graph's order). A kept card articulated in another context
+        (it is kept because a vote names it) gets ``context=None``, since that context is
+        no longer part of the graph.
+
+    Raises
+    ------
+    MoralGraphError
+        ``contexts`` is empty, not strings, or names an unknown context.
+
+    Examples
+    --------
+    >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+    >>> cards = [ValueCard(i, i.title(), "", ["x"]) for i in ("a", "b", "c")]
+    >>> g = MoralGraph(cards, [WiserVote("ann", "a", "b", "distress", "wiser"),
+    ...                        WiserVote("bob", "b", "c", "grief", "wiser")])
+    >>> h = subgraph(g, "distress")
+    >>> h, [v.id for v in h.values]
+    (MoralGraph(2 values, 1 votes, 1 contexts), ['a', 'b'])
+    """
+    ids = set(_context_ids(graph, contexts, "subgraph"))
+    votes = [v for v in graph.votes if v.context in ids]
+    named = {v.from_value for v in votes} | {v.to_value for v in votes}
+    cards = []
+    for card in graph.values:
+        if card.context in ids:
+            cards.append(card)
+        elif card.id in named:
+            cards.append(card if card.context is None else dataclasses.replace(card, context=None))
+    kept = [c for c in graph.contexts if c.id in ids]
+    return MoralGraph(cards, votes, kept)
+
+
+def _embed(embedder: Any, texts: list[str], what: str) -> np.ndarray:
+    """``embedder.encode(texts)`` as a float (len(texts), d) array with unit rows."""
+    if not callable(getattr(embedder, "encode", None)):
+        raise parameter_error(
+            "embedder", "contexts_for", "an object with an encode(texts) method", embedder,
+            MoralGraphError,
+        )
+    rows = np.asarray(embedder.encode(texts), dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[0] != len(texts) or not np.isfinite(rows).all():
+        raise MoralGraphError(
+            f"The embedder given to contexts_for returned an array of shape {rows.shape} "
+            f"for {len(texts)} {what}; expected {len(texts)} finite rows (n, d)."
+        )
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+def contexts_for(graph: MoralGraph, prompt: str, embedder: Any, top: int = 3) -> list[str]:
+    """The ids of the contexts whose texts are most similar to a prompt, most similar first.
+
+    Similarity is the cosine of ``embedder.encode([prompt])`` and ``embedder.encode`` of
+    the context texts (rows are normalised here, so an embedder returning unit vectors,
+    e.g. ``lm.load_embedder()``, gives their dot product). Ties keep the graph's order.
+
+    Parameters
+    ----------
+    graph : MoralGraph
+    prompt : str
+        A non-empty prompt.
+    embedder : object
+        Has ``encode(texts) -> (n, d)`` array.
+    top : int, default 3
+        How many contexts to return, at least 1 (all of them if the graph has fewer).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    MoralGraphError
+        A bad ``prompt``, ``top`` or ``embedder``, an embedder output of the wrong shape, or
+        a graph without contexts.
+
+    Examples
+    --------
+    >>> from moralgraph import Context, MoralGraph
+    >>> class Letters:  # a toy embedder: counts of the letters a, b, c
+    ...     def encode(self, texts):
+    ...         return [[t.count(ch) + 1e-9 for ch in "abc"] for t in texts]
+    >>> g = MoralGraph([], [], [Context("x", "aaa"), Context("y", "bbb"), Context("z", "ccc")])
+    >>> contexts_for(g, "bab", Letters(), top=2)
+    ['y', 'x']
+    """
+    func = "contexts_for"
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise parameter_error("prompt", func, "a non-empty string", prompt, MoralGraphError)
+    top = check_int(top, "top", func, 1, error=MoralGraphError)
+    contexts = graph.contexts
+    if not contexts:
+        raise MoralGraphError("The moral graph has no contexts: there is nothing to rank.")
+    texts = [c.text or c.id for c in contexts]
+    query = _embed(embedder, [prompt], "prompt")
+    rows = _embed(embedder, texts, "context texts")
+    if rows.shape[1] != query.shape[1]:
+        raise MoralGraphError(
+            f"The embedder given to contexts_for returned {query.shape[1]} dimensions for the "
+            f"prompt but {rows.shape[1]} for the contexts."
+        )
+    similarity = rows @ query[0]
+    order = np.argsort(-similarity, kind="stable")[:top]
+    return [contexts[i].id for i in order]

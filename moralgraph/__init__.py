@@ -28,8 +28,10 @@ True
 
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
+from ._mai_json import read_mai_json
 from ._model import VERDICTS, Context, ValueCard, WiserVote
 from ._simulate import Simulation, simulate
+from ._targets import suggest_pairs
 
 __all__ = [
     "VERDICTS",
@@ -39,5 +41,7 @@ __all__ = [
     "Simulation",
     "ValueCard",
     "WiserVote",
+    "read_mai_json",
     "simulate",
+    "suggest_pairs",
 ]

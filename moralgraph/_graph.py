@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+import os
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from _common.validation import show
@@ -445,3 +446,60 @@ class MoralGraph:
         from ._scoring import support_level
 
         return support_level(self, context, method=method, propagation=propagation)
+
+    # -- f(G_M, p), targets and export (moralgraph._views, _targets, _export, _mai_json) ------
+    def subgraph(self, contexts: str | Sequence[str]) -> MoralGraph:
+        """The graph of only these contexts' votes (and the values they involve).
+
+        See :func:`moralgraph._views.subgraph`.
+        """
+        from ._views import subgraph
+
+        return subgraph(self, contexts)
+
+    def contexts_for(self, prompt: str, embedder: Any, top: int = 3) -> list[str]:
+        """f(G_M, p): the ``top`` contexts most similar to ``prompt`` (embedding cosine).
+
+        See :func:`moralgraph._views.contexts_for`.
+        """
+        from ._views import contexts_for
+
+        return contexts_for(self, prompt, embedder, top)
+
+    def principles(
+        self, prompt_or_contexts: str | Sequence[str], k: int = 3, *, embedder: Any = None,
+        method: str = "flow", propagation: float = 0.85,
+    ) -> list[str]:
+        """Constitution-style principles from the ``k`` wisest values' policies per context.
+
+        See :func:`moralgraph._targets.principles`.
+        """
+        from ._targets import principles
+
+        return principles(self, prompt_or_contexts, k, embedder=embedder, method=method,
+                          propagation=propagation)
+
+    def to_networkx(self, context: Any = None) -> Any:
+        """A ``networkx.DiGraph``: values as nodes, less wise -> wiser edges with weights.
+
+        See :func:`moralgraph._export.to_networkx`.
+        """
+        from ._export import to_networkx
+
+        return to_networkx(self, context)
+
+    def to_graphml(self, path: str | os.PathLike[str], context: Any = None) -> None:
+        """Write :meth:`to_networkx` as GraphML (policies joined by line breaks)."""
+        from ._export import to_graphml
+
+        to_graphml(self, path, context)
+
+    def to_mai_json(self, indent: int | None = 2) -> str:
+        """The graph in the Meaning Alignment Institute's export format (every voted pair).
+
+        See :func:`moralgraph._mai_json.to_mai_json`; :func:`moralgraph.read_mai_json` reads
+        it back with the same edge statistics.
+        """
+        from ._mai_json import to_mai_json
+
+        return to_mai_json(self, indent)

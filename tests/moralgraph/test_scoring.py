@@ -86,3 +86,24 @@ def test_a_simulated_deliberation_finds_its_wisest_value() -> None:
                    noise=0.3, rng=0)
     for context in ("c0", "c1"):
         assert sim.graph.wisest(context)[0] in sim.truth(context)
+
+
+def test_the_graph_methods_are_the_module_functions(tmp_path) -> None:
+    import networkx as nx
+
+    import moralgraph as mg
+    from moralgraph import _export, _mai_json, _targets, _views
+
+    g = _graph()
+    assert g.subgraph("c2") == _views.subgraph(g, "c2")
+    assert g.principles(["c1"], k=2) == _targets.principles(g, ["c1"], k=2)
+    assert nx.utils.graphs_equal(g.to_networkx("c1"), _export.to_networkx(g, "c1"))
+    g.to_graphml(tmp_path / "g.graphml")
+    assert set(nx.read_graphml(tmp_path / "g.graphml").nodes) == {"a", "b", "c", "d"}
+    assert g.to_mai_json() == _mai_json.to_mai_json(g)
+    again = mg.read_mai_json(g.to_mai_json())
+    pd.testing.assert_frame_equal(
+        again.edge_summary(keep_all=True).drop(columns="contexts"),
+        g.edge_summary(keep_all=True).drop(columns="contexts"),
+    )
+    assert len(mg.suggest_pairs(g, "c1", 3, rng=0)) == 3

@@ -28,6 +28,7 @@ True
 
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
+from ._llm import Articulation, Deduplication, articulate_value, dedupe_values, to_preference_pairs
 from ._mai_json import read_mai_json
 from ._model import VERDICTS, Context, ValueCard, WiserVote
 from ._simulate import Simulation, simulate
@@ -35,13 +36,18 @@ from ._targets import suggest_pairs
 
 __all__ = [
     "VERDICTS",
+    "Articulation",
     "Context",
+    "Deduplication",
     "MoralGraph",
     "MoralGraphError",
     "Simulation",
     "ValueCard",
     "WiserVote",
+    "articulate_value",
+    "dedupe_values",
     "read_mai_json",
     "simulate",
     "suggest_pairs",
+    "to_preference_pairs",
 ]

@@ -46,6 +46,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from _common.sources import Source, read_text
 from _common.validation import show
 
@@ -145,13 +147,9 @@ def _cards(items: list, reader: _Reader) -> list[ValueCard]:
 
 def _entropy(counts: tuple[int, ...]) -> float:
     """Their ``calculateEntropy`` over the five counts (impressions included), in bits."""
-    total = sum(counts)
-    entropy = 0.0
-    for c in counts:
-        if c > 0:
-            p = c / total
-            entropy -= p * math.log2(p)
-    return entropy
+    from ._mai import _entropy_bits  # the scorer's own entropy (it loads pandas, so lazily)
+
+    return float(_entropy_bits(np.array([counts], dtype=np.float64))[0])
 
 
 def _check_summary(edge: Any, counts: tuple[int, ...], path: str, reader: _Reader) -> None:

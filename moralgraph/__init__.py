@@ -31,6 +31,8 @@ from ._graph import MoralGraph
 from ._llm import Articulation, Deduplication, articulate_value, dedupe_values, to_preference_pairs
 from ._mai_json import read_mai_json
 from ._model import VERDICTS, Context, ValueCard, WiserVote
+from ._read import read_graph
+from ._report import ContextScores, ScoreReport, principles_report, score_report
 from ._simulate import Simulation, simulate
 from ._targets import suggest_pairs
 
@@ -38,15 +40,20 @@ __all__ = [
     "VERDICTS",
     "Articulation",
     "Context",
+    "ContextScores",
     "Deduplication",
     "MoralGraph",
     "MoralGraphError",
+    "ScoreReport",
     "Simulation",
     "ValueCard",
     "WiserVote",
     "articulate_value",
     "dedupe_values",
+    "principles_report",
+    "read_graph",
     "read_mai_json",
+    "score_report",
     "simulate",
     "suggest_pairs",
     "to_preference_pairs",

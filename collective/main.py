@@ -86,6 +86,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "svo_app",
         "Social Value Orientation (SVO slider measure): score surveys, evaluate language models.",
     ),
+    "moralgraph": LazyCommand(
+        "collective.moralgraph",
+        "moralgraph_app",
+        "Moral graphs of values: score the wisest values, export, principles for a prompt.",
+    ),
 }
 
 
@@ -93,7 +98,8 @@ class LazyGroup(TyperGroup):
     """A typer group whose commands (:attr:`lazy_commands`) are imported when first resolved.
 
     Listing the commands for ``--help`` uses their one-line help and imports nothing.
-    :func:`lazy_group` makes the class of one group (``collective`` and ``collective svo``).
+    :func:`lazy_group` makes the class of one group (``collective``, ``collective svo`` and
+    ``collective moralgraph``).
     """
 
     #: The group's commands, in the order ``--help`` lists them.

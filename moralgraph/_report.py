@@ -277,15 +277,20 @@ def principles_report(
     counts = Counter(v.context for v in graph.votes)
     titles = {c.id: c.title for c in graph.values}
     texts = {c.id: c.text or c.id for c in graph.contexts}
-    rows = []
-    for context in ids:
-        found = graph.principles([context], k, method=method, propagation=propagation)
-        best = (graph.subgraph(context).wisest(context, k, method=method,
-                                               propagation=propagation) if found else [])
-        rows.append({
-            "context": context, "text": texts[context], "votes": counts[context],
-            "values": tuple(best), "titles": tuple(titles[v] for v in best),
-            "principle": found[0] if found else None,
-        })
-    columns = ["context", "text", "votes", "values", "titles", "principle"]
-    return pd.DataFrame(rows, columns=columns)
+    found = {c: graph.principles([c], k, method=method, propagation=propagation) for c in ids}
+    best = {
+        c: graph.subgraph(c).wisest(c, k, method=method, propagation=propagation)
+        if found[c] else [] for c in ids
+    }
+    columns = {
+        "context": ids,
+        "text": [texts[c] for c in ids],
+        "votes": [counts[c] for c in ids],
+        "values": [tuple(best[c]) for c in ids],
+        "titles": [tuple(titles[v] for v in best[c]) for c in ids],
+        "principle": [found[c][0] if found[c] else None for c in ids],
+    }
+    return pd.DataFrame({
+        name: pd.Series(cells, dtype=int if name == "votes" else object)
+        for name, cells in columns.items()
+    })

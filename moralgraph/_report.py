@@ -10,7 +10,7 @@ call the graph's own methods (:meth:`MoralGraph.scores`, :meth:`MoralGraph.princ
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +146,7 @@ def score_report(
     method: str = "flow",
     propagation: float = 0.85,
     top: int = 5,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScoreReport:
     """The ``top`` wisest values of each context, with titles, scores and support labels.
 
@@ -165,6 +166,8 @@ def score_report(
         Used by ``method="flow"`` only.
     top : int, default 5
         Values listed per context, at least 1.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each context (``total`` contexts).
 
     Returns
     -------
@@ -199,10 +202,12 @@ def score_report(
     if not graph.votes:
         raise MoralGraphError("The moral graph has no votes: there is nothing to score.")
     counts = Counter(v.context for v in graph.votes)
-    rows = tuple(
-        _context_scores(graph, c, counts[c], method, propagation, top) for c in ids
-    )
-    return ScoreReport(method, propagation, top, rows)
+    rows = []
+    for done, context in enumerate(ids, 1):
+        rows.append(_context_scores(graph, context, counts[context], method, propagation, top))
+        if progress is not None:
+            progress(done, len(ids))
+    return ScoreReport(method, propagation, top, tuple(rows))
 
 
 def principles_report(

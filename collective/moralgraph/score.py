@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from .._console import fail, format_option, simple_table, stdout
+from .._console import fail, format_option, simple_table, stderr, stdout
 from .._output import OutputFormat, to_json
 from ._common import (
     Method,
@@ -47,10 +48,15 @@ def score_command(
 
     graph = read(graph_path)
     contexts = check_contexts(graph, context)
+    columns = (TextColumn("scoring the contexts"), BarColumn(), MofNCompleteColumn())
     try:
-        report = mg.score_report(
-            graph, contexts, method=method.value, propagation=propagation, top=top
-        )
+        with Progress(*columns, console=stderr(), transient=True,
+                      disable=fmt is OutputFormat.json) as bar:
+            task = bar.add_task("contexts", total=None)
+            report = mg.score_report(
+                graph, contexts, method=method.value, propagation=propagation, top=top,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except mg.MoralGraphError as exc:
         fail(f"{graph_path.name}: {exc}")
     if fmt is OutputFormat.json:

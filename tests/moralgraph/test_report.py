@@ -150,6 +150,13 @@ def test_score_report_keeps_the_order_of_the_contexts_asked_for(sim_graph):
     assert mg.score_report(sim_graph, "c1").contexts[0].context == "c1"
 
 
+def test_score_report_reports_progress_per_context(sim_graph):
+    calls = []
+    mg.score_report(sim_graph, ["c1", "c2"], progress=lambda done, total: calls.append(
+        (done, total)))
+    assert calls == [(1, 2), (2, 2)]
+
+
 def test_a_context_without_votes_is_reported_not_scored(graph):
     report = mg.score_report(graph)
     grief = report.contexts[2]

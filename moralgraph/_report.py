@@ -116,15 +116,41 @@ def _empty_note(method: str, votes: int) -> str:
     return "no value was scored"
 
 
+def _scorer(graph: MoralGraph, method: str, propagation: float) -> Callable[[str], pd.Series]:
+    """Γ of one context exactly as ``graph.scores(context, propagation, method)`` computes it
+    (:func:`moralgraph._scoring.scores`), with the votes table built and split by context
+    once for all contexts (:meth:`MoralGraph.scores` builds it on every call). Both methods
+    use only the context's votes, in their order, so the split changes no number."""
+    votes = graph.votes_frame()
+    parts = {
+        context: part.reset_index(drop=True)
+        for context, part in votes.groupby("context", sort=False)
+    }
+    if method == "mai":
+        from ._mai import mai_edge_summary, mai_pagerank
+
+        def mai(context: str) -> pd.Series:
+            edges = mai_edge_summary(parts[context], error=MoralGraphError)
+            return mai_pagerank(edges, error=MoralGraphError)
+
+        return mai
+    from ._flow import flow_scores
+
+    values = [v.id for v in graph.values]
+    return lambda context: flow_scores(parts[context], values, contexts=[context],
+                                       propagation=propagation)
+
+
 def _context_scores(
-    graph: MoralGraph, context: str, votes: int, method: str, propagation: float, top: int
+    graph: MoralGraph, context: str, votes: int, score: Callable[[str], pd.Series], top: int,
+    method: str,
 ) -> ContextScores:
     import pandas as pd
 
     from ._mai import support_label
 
     text = next(c.text for c in graph.contexts if c.id == context) or context
-    scores = graph.scores(context, propagation, method) if votes else pd.Series(dtype=float)
+    scores = score(context) if votes else pd.Series(dtype=float)
     titles = {c.id: c.title for c in graph.values}
     best = scores.iloc[:top]
     table = pd.DataFrame({
@@ -151,8 +177,9 @@ def score_report(
     """The ``top`` wisest values of each context, with titles, scores and support labels.
 
     For each context, :meth:`MoralGraph.scores` of that context alone (``method``,
-    ``propagation``) gives the scores, and :func:`moralgraph._mai.support_label` of all of
-    them the winner's support label (as :meth:`MoralGraph.support_level`). A context without
+    ``propagation``; computed with one votes table for all contexts) gives the scores, and
+    :func:`moralgraph._mai.support_label` of all of them the winner's support label (as
+    :meth:`MoralGraph.support_level`). A context without
     votes, or (``method="mai"``) without a pair that passes the published cuts, has an empty
     table, no label and a ``note`` saying why.
 
@@ -202,9 +229,10 @@ def score_report(
     if not graph.votes:
         raise MoralGraphError("The moral graph has no votes: there is nothing to score.")
     counts = Counter(v.context for v in graph.votes)
+    score = _scorer(graph, method, propagation)
     rows = []
     for done, context in enumerate(ids, 1):
-        rows.append(_context_scores(graph, context, counts[context], method, propagation, top))
+        rows.append(_context_scores(graph, context, counts[context], score, top, method))
         if progress is not None:
             progress(done, len(ids))
     return ScoreReport(method, propagation, top, tuple(rows))

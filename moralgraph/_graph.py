@@ -381,9 +381,21 @@ class MoralGraph:
         Parameters
         ----------
         context : context id, list of ids or None
-            One context, several pooled (the f(G_M, p) case), or all (None).
+            One context, several pooled (the f(G_M, p) case), or all (None). A requested
+            context without votes is not an error: with ``method="flow"`` it scores the
+            base distribution (uniform), with ``method="mai"`` it scores no value (no kept
+            pair), and either way a warning is logged on the ``"moralgraph"`` logger.
         propagation : float in [0, 1), default 0.85
+            With ``method="mai"`` it must be 0.85, the published damping (any other value
+            would be silently ignored, so it is refused).
         method : {"flow", "mai"}
+
+        Raises
+        ------
+        MoralGraphError
+            A bad ``method`` or ``propagation`` (NaN, a bool, a string or outside [0, 1)),
+            a ``context`` that is not an id or a non-empty list of ids or names a context
+            the graph lacks, or a graph without value cards or votes.
 
         References
         ----------
@@ -412,6 +424,18 @@ class MoralGraph:
         propagation: float = 0.85,
     ) -> list[Hashable]:
         """The ids of the ``k`` highest-scoring values (see :meth:`scores`).
+
+        Parameters
+        ----------
+        context, method, propagation
+            As in :meth:`scores`.
+        k : int, default 1
+            At least 1; all scored values (highest first) if fewer than ``k`` are scored.
+
+        Raises
+        ------
+        MoralGraphError
+            A bad ``k`` (not an int, a bool, below 1) or what :meth:`scores` refuses.
 
         Examples
         --------

@@ -459,6 +459,12 @@ class MoralGraph:
         contested (the Meaning Alignment Institute's labels; :func:`moralgraph._mai.
         support_label`).
 
+        Raises
+        ------
+        MoralGraphError
+            What :meth:`scores` refuses, or ``method="mai"`` keeping no pair in the chosen
+            contexts (no winner to label).
+
         Examples
         --------
         >>> from moralgraph import MoralGraph, ValueCard, WiserVote

@@ -119,4 +119,11 @@ def support_level(
     propagation: float = 0.85,
 ) -> str:
     """How clearly the winner leads: MAI's label. See :meth:`MoralGraph.support_level`."""
-    return support_label(scores(graph, context, propagation, method), error=MoralGraphError)
+    scored = scores(graph, context, propagation, method)
+    if scored.empty:  # only method="mai" drops values: flow scores every value
+        raise MoralGraphError(
+            "support_level: method='mai' scores no value here: no pair of values passes the "
+            "published cuts (at least 2 'wiser' votes, wiser_likelihood >= 0.33, entropy <= "
+            "1.69) in the chosen contexts, so there is no winner to label."
+        )
+    return support_label(scored, error=MoralGraphError)

@@ -168,3 +168,12 @@ def test_subgraph_uses_the_same_check() -> None:
     with pytest.raises(MoralGraphError, match="'contexts' parameter of subgraph must be a "
                        "context id or a non-empty list"):
         graph().subgraph(None)
+
+
+def test_support_level_of_nothing_scored_says_why() -> None:
+    cards = [card("a"), card("b")]
+    lonely = MoralGraph(cards, [WiserVote("p", "a", "b", "c1", "wiser")], ["c1", "c2"])
+    for context in ("c2", "c1", None):  # no votes in c2; one vote keeps no pair in c1
+        with pytest.raises(MoralGraphError, match="support_level: method='mai' scores no value "
+                           "here: no pair of values passes the published cuts"):
+            lonely.support_level(context, method="mai")

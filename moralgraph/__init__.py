@@ -10,8 +10,9 @@ value to another is a gain in wisdom (:class:`WiserVote`, verdict in :data:`VERD
 values: :meth:`MoralGraph.scores` with ``method="flow"`` (per-context flow with Bayesian
 edge weights and a ``propagation`` parameter) or ``method="mai"`` (the Meaning Alignment
 Institute's published scoring, exactly), :meth:`MoralGraph.edge_summary`,
-:meth:`MoralGraph.wisest`, :meth:`MoralGraph.support_level`; :func:`simulate` draws
-deliberations with a known latent wisdom. The formulas are in docs/reference.md §7.
+:meth:`MoralGraph.wisest`, :meth:`MoralGraph.support_level`, :meth:`MoralGraph.legitimacy`;
+:meth:`MoralGraph.merge_values` merges duplicate cards; :func:`simulate` draws deliberations
+with a known latent wisdom. The formulas are in docs/reference.md §7.
 Importing the package loads neither pandas nor torch.
 
 >>> from moralgraph import MoralGraph, ValueCard, WiserVote
@@ -30,6 +31,7 @@ from ._errors import MoralGraphError
 from ._graph import MoralGraph
 from ._llm import Articulation, Deduplication, articulate_value, dedupe_values, to_preference_pairs
 from ._mai_json import read_mai_json
+from ._merge import Merge
 from ._model import VERDICTS, Context, ValueCard, WiserVote
 from ._read import read_graph
 from ._report import ContextScores, ScoreReport, principles_report, score_report
@@ -42,6 +44,7 @@ __all__ = [
     "Context",
     "ContextScores",
     "Deduplication",
+    "Merge",
     "MoralGraph",
     "MoralGraphError",
     "ScoreReport",

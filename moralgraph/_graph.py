@@ -14,6 +14,8 @@ from ._model import Context, ValueCard, WiserVote
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ._merge import Merge
+
 __all__ = ["MoralGraph"]
 
 Locator = Callable[[int], str]
@@ -379,9 +381,21 @@ class MoralGraph:
         Parameters
         ----------
         context : context id, list of ids or None
-            One context, several pooled (the f(G_M, p) case), or all (None).
+            One context, several pooled (the f(G_M, p) case), or all (None). A requested
+            context without votes is not an error: with ``method="flow"`` it scores the
+            base distribution (uniform), with ``method="mai"`` it scores no value (no kept
+            pair), and either way a warning is logged on the ``"moralgraph"`` logger.
         propagation : float in [0, 1), default 0.85
+            With ``method="mai"`` it must be 0.85, the published damping (any other value
+            would be silently ignored, so it is refused).
         method : {"flow", "mai"}
+
+        Raises
+        ------
+        MoralGraphError
+            A bad ``method`` or ``propagation`` (NaN, a bool, a string or outside [0, 1)),
+            a ``context`` that is not an id or a non-empty list of ids or names a context
+            the graph lacks, or a graph without value cards or votes.
 
         References
         ----------
@@ -411,6 +425,18 @@ class MoralGraph:
     ) -> list[Hashable]:
         """The ids of the ``k`` highest-scoring values (see :meth:`scores`).
 
+        Parameters
+        ----------
+        context, method, propagation
+            As in :meth:`scores`.
+        k : int, default 1
+            At least 1; all scored values (highest first) if fewer than ``k`` are scored.
+
+        Raises
+        ------
+        MoralGraphError
+            A bad ``k`` (not an int, a bool, below 1) or what :meth:`scores` refuses.
+
         Examples
         --------
         >>> from moralgraph import MoralGraph, ValueCard, WiserVote
@@ -432,6 +458,12 @@ class MoralGraph:
         supported if z > 2.5 and gap > 2, some support if z > 1.5 or gap > 1.5, else
         contested (the Meaning Alignment Institute's labels; :func:`moralgraph._mai.
         support_label`).
+
+        Raises
+        ------
+        MoralGraphError
+            What :meth:`scores` refuses, or ``method="mai"`` keeping no pair in the chosen
+            contexts (no winner to label).
 
         Examples
         --------
@@ -456,6 +488,126 @@ class MoralGraph:
         from ._views import subgraph
 
         return subgraph(self, contexts)
+
+    def merge_values(self, mapping: Mapping[str, str]) -> Merge:
+        """Merge value cards into canonical cards, rewiring the votes so nothing is lost.
+
+        Parameters
+        ----------
+        mapping : mapping of str to str
+            Value id -> the id of its canonical card, e.g. :func:`moralgraph.dedupe_values`'s
+            ``Deduplication.mapping``. Ids left out (and ids mapped to themselves) stay.
+            Every key and every canonical id must be a value id of the graph, and a
+            canonical id must map to itself (or be left out): chains such as
+            ``a -> b, b -> c`` are refused rather than followed, since a mapping with a
+            chain is usually a stale or hand-edited one.
+
+        Returns
+        -------
+        Merge
+            ``.graph``: a new graph with the canonical cards only (in the graph's order; each
+            canonical card keeps its title, description, policies and context, and its
+            ``authors`` become the authors of every card merged into it, canonical card's
+            first, without repeats); every vote's ``from_value``/``to_value`` point at the
+            canonical ids; contexts unchanged. ``.dropped``: the votes between two cards
+            merged into the same card (they would be self-loops), dropped and returned.
+            ``.replaced``: votes superseded because the same participant now has two votes on
+            the same ordered pair; the graph's rule applies, **the later vote wins** (and
+            takes the later place), whatever the contexts. So ``len(self.votes) ==
+            len(merge.graph.votes) + len(merge.dropped) + len(merge.replaced)``.
+
+        Raises
+        ------
+        MoralGraphError
+            ``mapping`` is not a mapping, a key or a canonical id is not a value id of the
+            graph, or a canonical id is itself mapped elsewhere (a chain); the message names
+            the key.
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard("care", "Care", "", ["feelings"], authors=["ann"]),
+        ...          ValueCard("kindness", "Kindness", "", ["feelings"], authors=["bob"]),
+        ...          ValueCard("agency", "Agency", "", ["options"], authors=["cy"])]
+        >>> g = MoralGraph(cards, [WiserVote("ann", "care", "agency", "c1", "unsure"),
+        ...                        WiserVote("ann", "kindness", "agency", "c1", "wiser"),
+        ...                        WiserVote("bob", "care", "kindness", "c1", "wiser")])
+        >>> merge = g.merge_values({"kindness": "care"})
+        >>> merge
+        Merge(MoralGraph(2 values, 1 votes, 1 contexts), dropped=1, replaced=1)
+        >>> merge.graph.values[0].authors, merge.graph.votes[0].verdict
+        (('ann', 'bob'), 'wiser')
+        >>> g.merge_values({"kindness": "compassion"})
+        Traceback (most recent call last):
+        ...
+        moralgraph._errors.MoralGraphError: The 'mapping' parameter of merge_values must map \
+to value ids of the graph. Got 'kindness' -> 'compassion', which is not one.
+        """
+        from ._merge import merge_values
+
+        return merge_values(self, mapping)
+
+    def legitimacy(
+        self, context: object = None, method: str = "flow", k: int = 1, *,
+        propagation: float = 0.85,
+    ) -> pd.DataFrame:
+        """How the participants stand behind the ``k`` wisest values of :meth:`scores`.
+
+        Only the votes in ``context`` count (all votes if None). For a winning value V and
+        another card U, the evidence that V is wiser than U is counted as the flow method
+        does: "wiser" on (U → V) is for V; "not_wiser" on (U → V) and "wiser" on (V → U)
+        are against V ("not_wiser" on (V → U) says nothing about U being less wise).
+
+        Parameters
+        ----------
+        context : context id, list of ids or None
+            As in :meth:`scores`.
+        method : {"flow", "mai"}, default "flow"
+        k : int, default 1
+            How many winning values (at least 1; fewer rows if fewer values are scored).
+        propagation : float in [0, 1), default 0.85
+            As in :meth:`scores`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per winning value, highest score first, columns:
+
+            - ``value``, ``title``, ``score``;
+            - ``cards_beaten``: the cards U that V was judged wiser than: more votes for V
+              than against it on the pair (U, V);
+            - ``judged_wiser_than_own``: the participants whose own card (they are among
+              its ``authors``) is one of the cards beaten, not counting the authors of V;
+            - ``participants_judging``: the participants with a "wiser" or "not_wiser" vote
+              on an edge into or out of V ("unsure" is no judgement);
+            - ``participants_agreeing``: those of them whose votes on V's edges support V
+              more often than they oppose it. Support: "wiser" into V, "not_wiser" out of
+              V; opposition: "not_wiser" into V, "wiser" out of V;
+            - ``share_agreeing``: ``participants_agreeing / participants_judging`` (NaN when
+              nobody judged V's edges).
+
+        Raises
+        ------
+        MoralGraphError
+            A bad ``context``, ``method``, ``k`` or ``propagation``, or a graph without
+            values or votes (as :meth:`scores`).
+
+        Examples
+        --------
+        >>> from moralgraph import MoralGraph, ValueCard, WiserVote
+        >>> cards = [ValueCard("comfort", "Comfort", "", ["feelings"], authors=["ann", "cy"]),
+        ...          ValueCard("agency", "Agency", "", ["options"], authors=["bob"])]
+        >>> votes = [WiserVote("ann", "comfort", "agency", "c1", "wiser"),
+        ...          WiserVote("bob", "comfort", "agency", "c1", "wiser"),
+        ...          WiserVote("cy", "comfort", "agency", "c1", "not_wiser")]
+        >>> g = MoralGraph(cards, votes)
+        >>> g.legitimacy("c1").drop(columns=["title", "score"]).to_dict("records")[0]
+        {'value': 'agency', 'cards_beaten': 1, 'judged_wiser_than_own': 2, \
+'participants_judging': 3, 'participants_agreeing': 2, 'share_agreeing': 0.6666666666666666}
+        """
+        from ._legitimacy import legitimacy
+
+        return legitimacy(self, context, method, k, propagation=propagation)
 
     def contexts_for(self, prompt: str, embedder: Any, top: int = 3) -> list[str]:
         """f(G_M, p): the ``top`` contexts most similar to ``prompt`` (embedding cosine).

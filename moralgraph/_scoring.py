@@ -7,13 +7,15 @@ per-context flow with a propagation parameter). The formulas are in docs/referen
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import logging
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
-from _common.validation import check_choice, check_int
+from _common.validation import check_choice, check_float, check_int, parameter_error
 
+from ._contexts import context_ids
 from ._errors import MoralGraphError
-from ._mai import mai_edge_summary, mai_pagerank, support_label
+from ._mai import DAMPING, mai_edge_summary, mai_pagerank, support_label
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -25,22 +27,15 @@ __all__ = ["METHODS", "edge_summary", "scores", "support_level", "wisest"]
 #: The aggregation methods, the default first.
 METHODS = ("flow", "mai")
 
+logger = logging.getLogger(__name__)
 
-def _contexts(graph: MoralGraph, context: object, func: str) -> list[Hashable] | None:
-    """``context`` (None, one id or a sequence of ids) as a list of known ids, or None."""
-    if context is None:
-        return None
-    many = isinstance(context, Sequence) and not isinstance(context, str)
-    ids = list(context) if many else [context]
-    known = {c.id for c in graph.contexts}
-    unknown = [c for c in ids if c not in known]
-    if unknown or not ids:
-        raise MoralGraphError(
-            f"The 'context' parameter of {func} must name contexts of the graph; "
-            f"{unknown[0]!r} is not one of {sorted(map(str, known))}." if unknown else
-            f"The 'context' parameter of {func} must name at least one context."
-        )
-    return ids
+
+def _contexts(graph: MoralGraph, context: object, func: str) -> list[str] | None:
+    """``context`` (None, one id or a list of ids) as a list of known ids, or None.
+
+    The one check of :func:`moralgraph._contexts.context_ids`, for callers of this module.
+    """
+    return context_ids(graph, context, func)
 
 
 def _votes(graph: MoralGraph, contexts: list[Hashable] | None) -> pd.DataFrame:
@@ -67,23 +62,47 @@ def edge_summary(
     return mai_edge_summary(votes, min_wiser=min_wiser, keep_all=keep_all, error=MoralGraphError)
 
 
+def _check_graph(graph: MoralGraph) -> None:
+    if not graph.values:
+        raise MoralGraphError("The moral graph has no value cards: there is nothing to score.")
+    if not graph.votes:
+        raise MoralGraphError("The moral graph has no votes: there is nothing to score.")
+
+
+def _check_propagation(propagation: object, method: str) -> float:
+    alpha = check_float(
+        propagation, "propagation", "scores", 0.0, 1.0, high_open=True, error=MoralGraphError
+    )
+    if method == "mai" and alpha != DAMPING:
+        raise parameter_error(
+            "propagation", "scores", f"{DAMPING} with method='mai' (the published scoring "
+            "fixes its damping; use method='flow' to vary it)", propagation, MoralGraphError,
+        )
+    return alpha
+
+
 def scores(
     graph: MoralGraph, context: object = None, propagation: float = 0.85, method: str = "flow"
 ) -> pd.Series:
     """Γ: a score per value, highest first. See :meth:`MoralGraph.scores`."""
     check_choice(method, "method", "scores", METHODS, error=MoralGraphError)
-    if not graph.votes:
-        raise MoralGraphError("The moral graph has no votes: there is nothing to score.")
     contexts = _contexts(graph, context, "scores")
+    alpha = _check_propagation(propagation, method)
+    _check_graph(graph)
     if method == "mai":
         votes = _votes(graph, contexts)
+        if contexts is not None:
+            empty = [c for c in contexts if not (votes["context"] == c).any()]
+            if empty:
+                logger.warning(
+                    "scores(method='mai'): no votes in context(s) %s; the published scoring "
+                    "keeps no pair there, so no value is scored from them.", empty
+                )
         return mai_pagerank(mai_edge_summary(votes, error=MoralGraphError), error=MoralGraphError)
     from ._flow import flow_scores
 
     values = [v.id for v in graph.values]
-    return flow_scores(
-        graph.votes_frame(), values, contexts=contexts, propagation=propagation
-    )
+    return flow_scores(graph.votes_frame(), values, contexts=contexts, propagation=alpha)
 
 
 def wisest(
@@ -100,4 +119,11 @@ def support_level(
     propagation: float = 0.85,
 ) -> str:
     """How clearly the winner leads: MAI's label. See :meth:`MoralGraph.support_level`."""
-    return support_label(scores(graph, context, propagation, method), error=MoralGraphError)
+    scored = scores(graph, context, propagation, method)
+    if scored.empty:  # only method="mai" drops values: flow scores every value
+        raise MoralGraphError(
+            "support_level: method='mai' scores no value here: no pair of values passes the "
+            "published cuts (at least 2 'wiser' votes, wiser_likelihood >= 0.33, entropy <= "
+            "1.69) in the chosen contexts, so there is no winner to label."
+        )
+    return support_label(scored, error=MoralGraphError)

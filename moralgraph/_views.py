@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from _common.validation import check_int, parameter_error
 
+from ._contexts import context_ids
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
 
@@ -22,20 +23,7 @@ __all__ = ["contexts_for", "subgraph"]
 
 def _context_ids(graph: MoralGraph, contexts: Any, func: str) -> list[str]:
     """``contexts`` (one id or a non-empty sequence of ids) as a list of known ids."""
-    many = isinstance(contexts, Sequence) and not isinstance(contexts, str)
-    ids = list(dict.fromkeys(contexts)) if many else [contexts]
-    if not ids or not all(isinstance(c, str) for c in ids):
-        expected = "a context id or a non-empty list of context ids"
-        raise parameter_error("contexts", func, expected, contexts, MoralGraphError)
-    known = [c.id for c in graph.contexts]
-    unknown = [c for c in ids if c not in known]
-    if unknown:
-        listed = ", ".join(map(repr, known[:10])) or "none"
-        raise MoralGraphError(
-            f"The 'contexts' parameter of {func} names the unknown context {unknown[0]!r}; "
-            f"known contexts: {listed}."
-        )
-    return ids
+    return cast(list[str], context_ids(graph, contexts, func, name="contexts", allow_none=False))
 
 
 def subgraph(graph: MoralGraph, contexts: str | Sequence[str]) -> MoralGraph:

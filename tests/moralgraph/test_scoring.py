@@ -48,8 +48,8 @@ def test_wisest_and_support_level() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda g: g.scores("nowhere", method="mai"), "'nowhere' is not one of"),
-        (lambda g: g.scores([], method="mai"), "at least one context"),
+        (lambda g: g.scores("nowhere", method="mai"), "Got the unknown context 'nowhere' instead"),
+        (lambda g: g.scores([], method="mai"), "non-empty list of context ids"),
         (lambda g: g.scores(method="magic"), "'method' parameter of scores"),
         (lambda g: g.edge_summary(method="flow"), "'method' parameter of edge_summary"),
         (lambda g: g.wisest("c1", k=0, method="mai"), "'k' parameter of wisest"),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from _common.validation import check_choice, check_float, check_int
+from _common.validation import check_choice, check_float, check_int, parameter_error
 
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
@@ -96,11 +96,11 @@ class ScoreReport:
 
 
 def _selected(graph: MoralGraph, contexts: str | Sequence[str] | None, func: str) -> list[str]:
-    from ._views import _context_ids
+    from ._contexts import context_ids
 
     if contexts is None:
         return [c.id for c in graph.contexts]
-    return _context_ids(graph, contexts, func)
+    return context_ids(graph, contexts, func, name="contexts", allow_none=False) or []
 
 
 def _empty_note(method: str, votes: int) -> str:
@@ -190,7 +190,8 @@ def score_report(
         The contexts to report, in this order; None: every context of the graph.
     method : {"flow", "mai"}, default "flow"
     propagation : float in [0, 1), default 0.85
-        Used by ``method="flow"`` only.
+        The flow's propagation; ``method="mai"`` takes only 0.85, its fixed damping (as
+        :meth:`MoralGraph.scores`).
     top : int, default 5
         Values listed per context, at least 1.
     progress : callable, optional
@@ -203,8 +204,8 @@ def score_report(
     Raises
     ------
     MoralGraphError
-        A graph without votes, an unknown context, a bad ``method``, ``propagation`` or
-        ``top``.
+        A graph without value cards or votes, an unknown context, a bad ``method``,
+        ``propagation`` (or one other than 0.85 with ``method="mai"``) or ``top``.
 
     Examples
     --------
@@ -218,16 +219,21 @@ def score_report(
     >>> report.contexts[1].note
     'no votes in this context: nothing to score (every value has the base score)'
     """
-    from ._scoring import METHODS
+    from ._mai import DAMPING
+    from ._scoring import METHODS, _check_graph
 
     func = "score_report"
     method = check_choice(method, "method", func, METHODS, error=MoralGraphError)
     propagation = check_float(propagation, "propagation", func, 0.0, 1.0, high_open=True,
                               error=MoralGraphError)
+    if method == "mai" and propagation != DAMPING:
+        raise parameter_error(
+            "propagation", func, f"{DAMPING} with method='mai' (the published scoring fixes "
+            "its damping; use method='flow' to vary it)", propagation, MoralGraphError,
+        )
     top = check_int(top, "top", func, 1, error=MoralGraphError)
     ids = _selected(graph, contexts, func)
-    if not graph.votes:
-        raise MoralGraphError("The moral graph has no votes: there is nothing to score.")
+    _check_graph(graph)
     counts = Counter(v.context for v in graph.votes)
     score = _scorer(graph, method, propagation)
     rows = []

@@ -14,14 +14,21 @@ if TYPE_CHECKING:  # pragma: no cover
     import moralgraph as mg
 
 __all__ = [
+    "MAI_DAMPING",
     "Method",
     "check_contexts",
+    "check_propagation",
     "context_option",
     "graph_argument",
     "method_option",
     "propagation_option",
     "read",
 ]
+
+
+#: The damping of the published scoring (``moralgraph._mai.DAMPING``), the only
+#: ``--propagation`` ``--method mai`` takes (kept here so ``--help`` needs no numpy).
+MAI_DAMPING = 0.85
 
 
 class Method(enum.StrEnum):
@@ -61,6 +68,16 @@ def _propagation(value: float) -> float:
             f"Got {value:g} instead."
         )
     return value
+
+
+def check_propagation(method: Method, propagation: float) -> None:
+    """``--propagation`` other than the default with ``--method mai``: a usage error (exit 2)."""
+    if method is Method.mai and propagation != MAI_DAMPING:
+        fail(
+            f"--propagation applies to --method flow; the published scoring (--method mai) "
+            f"fixes its damping at {MAI_DAMPING}. Got --propagation {propagation:g}.",
+            code=2,
+        )
 
 
 def propagation_option() -> Any:

@@ -20,6 +20,7 @@ from .._output import OutputFormat, records, to_json
 from ._common import (
     Method,
     check_contexts,
+    check_propagation,
     context_option,
     graph_argument,
     method_option,
@@ -76,6 +77,7 @@ def principles_command(
     """Constitution-style principles for PROMPT from the wisest values of its contexts."""
     import moralgraph as mg
 
+    check_propagation(method, propagation)
     graph = read(graph_path)
     contexts = check_contexts(graph, context)
     embedder = None if contexts else _embedder(quiet=fmt is OutputFormat.json)

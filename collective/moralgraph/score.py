@@ -19,6 +19,7 @@ from .._output import OutputFormat, to_json
 from ._common import (
     Method,
     check_contexts,
+    check_propagation,
     context_option,
     graph_argument,
     method_option,
@@ -46,6 +47,7 @@ def score_command(
     """The wisest values of each context of the moral graph in GRAPH.json, with support."""
     import moralgraph as mg
 
+    check_propagation(method, propagation)
     graph = read(graph_path)
     contexts = check_contexts(graph, context)
     columns = (TextColumn("scoring the contexts"), BarColumn(), MofNCompleteColumn())

@@ -92,17 +92,20 @@ def _json(args: list[str]) -> dict:
 
 
 # -- score -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["flow", "mai"])
-def test_score_json_is_the_librarys_answer(ours: Path, sim_graph: MoralGraph, method: str) -> None:
-    out = _json(["score", str(ours), "--method", method, "--top", "3", "--propagation", "0.5"])
+@pytest.mark.parametrize(("method", "propagation"), [("flow", 0.5), ("mai", 0.85)])
+def test_score_json_is_the_librarys_answer(
+    ours: Path, sim_graph: MoralGraph, method: str, propagation: float
+) -> None:
+    out = _json(["score", str(ours), "--method", method, "--top", "3", "--propagation",
+                 str(propagation)])
     assert out["graph"] == {"values": 8, "votes": len(sim_graph.votes), "contexts": 3}
     assert [c["context"] for c in out["contexts"]] == ["c0", "c1", "c2"]
     for part in out["contexts"]:
-        scores = sim_graph.scores(part["context"], 0.5, method)
+        scores = sim_graph.scores(part["context"], propagation, method)
         assert [row["value"] for row in part["top"]] == list(scores.index[:3])
         np.testing.assert_allclose([row["score"] for row in part["top"]], scores.iloc[:3])
         assert part["support"] == sim_graph.support_level(
-            part["context"], method=method, propagation=0.5)
+            part["context"], method=method, propagation=propagation)
 
 
 def test_score_table_lists_each_context_with_titles_scores_and_support(
@@ -157,6 +160,13 @@ def test_score_unknown_context_is_a_usage_error_listing_the_contexts(ours: Path)
 def test_score_propagation_outside_0_1_is_a_usage_error(ours: Path, value: str) -> None:
     result = _run(["score", str(ours), "--propagation", value], code=2)
     assert "--propagation" in result.stderr and "[0, 1)" in result.stderr
+
+
+def test_propagation_with_the_published_scoring_is_a_usage_error(ours: Path) -> None:
+    for command in (["score", str(ours)], ["principles", str(ours), "hi", "-c", "c0"]):
+        result = _run([*command, "--method", "mai", "--propagation", "0.5"], code=2)
+        assert "fixes its damping at 0.85" in result.stderr
+    _run(["score", str(ours), "--method", "mai", "--propagation", "0.85"])
 
 
 def test_score_top_must_be_positive(ours: Path) -> None:
@@ -371,3 +381,10 @@ def test_moralgraph_score_help_leaves_pandas_out() -> None:
     probe = _probe("moralgraph", "score", "--help")
     assert probe["code"] in (0, None)
     assert {"pandas", "scipy.stats", "torch", "matplotlib"}.isdisjoint(probe["heavy"])
+
+
+def test_the_cli_knows_the_published_damping() -> None:
+    from collective.moralgraph._common import MAI_DAMPING
+    from moralgraph._mai import DAMPING
+
+    assert MAI_DAMPING == DAMPING

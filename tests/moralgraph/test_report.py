@@ -124,8 +124,8 @@ def test_graph_format_tells_the_formats_apart():
 
 
 # -- score_report ----------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["flow", "mai"])
-@pytest.mark.parametrize("propagation", [0.0, 0.5, 0.85])
+@pytest.mark.parametrize(("method", "propagation"),
+                         [("flow", 0.0), ("flow", 0.5), ("flow", 0.85), ("mai", 0.85)])
 def test_score_report_shows_the_graphs_own_scores_and_labels(sim_graph, method, propagation):
     report = mg.score_report(sim_graph, method=method, propagation=propagation, top=4)
     assert [c.context for c in report.contexts] == [c.id for c in sim_graph.contexts]
@@ -188,7 +188,8 @@ def test_score_report_to_dict_is_json(sim_graph):
      ({"top": 0}, "'top' parameter of score_report must be an int"),
      ({"method": "pagerank"}, "'method' parameter of score_report"),
      ({"propagation": 1.0},
-      r"'propagation' parameter of score_report must be a float in \[0, 1\)")],
+      r"'propagation' parameter of score_report must be a float in \[0, 1\)"),
+     ({"method": "mai", "propagation": 0.5}, r"must be 0.85 with method='mai'")],
 )
 def test_score_report_rejects_bad_arguments(graph, kwargs, match):
     with pytest.raises(MoralGraphError, match=match):

@@ -9,6 +9,7 @@ no SQL and no domain maths: they show what the store and the domain packages
 The exception tree is documented in :mod:`deliberation._errors`.
 """
 
+from ._admin import ADMIN_ENV, admin_configured, check_admin
 from ._errors import (
     AccessError,
     AnswerError,
@@ -23,6 +24,7 @@ from ._setup import demographic_features
 from ._store import DEFAULT_URL, Store
 
 __all__ = [
+    "ADMIN_ENV",
     "DEFAULT_URL",
     "LIMITS",
     "STEPS",
@@ -38,5 +40,7 @@ __all__ = [
     "Progress",
     "RateLimitError",
     "Store",
+    "admin_configured",
+    "check_admin",
     "demographic_features",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import _answers, _exchange
+from . import _answers, _exchange, _selection
 from ._db import migrate, open_engine
 from ._errors import AccessError, AnswerError, ClosedError
 from ._limits import LIMITS, Limits, check_rate, clean_text
@@ -119,9 +119,13 @@ class Store:
 
     @contextmanager
     def _as_participant(
-        self, token: Any, *, rate: bool = True
+        self, token: Any, *, rate: bool = True, bump: bool = True
     ) -> Iterator[tuple[Session, Participant]]:
-        """A write transaction on behalf of the token's participant, in an open deliberation."""
+        """A write transaction on behalf of the token's participant, in an open deliberation.
+
+        ``rate`` counts the write against the participant's rate limit; ``bump`` raises the
+        deliberation's data version (answers do; storing what was shown does not).
+        """
         with self._write() as session:
             participant = _participant(session, token)
             deliberation = session.get(Deliberation, participant.deliberation_id)
@@ -130,7 +134,8 @@ class Store:
             if rate:
                 check_rate(participant, self._clock(), self.limits)
             yield session, participant
-            _bump(session, participant.deliberation_id)
+            if bump:
+                _bump(session, participant.deliberation_id)
 
     # -- deliberations --------------------------------------------------------------
     def create_deliberation(
@@ -348,6 +353,59 @@ class Store:
             return _answers.answer_survey(
                 session, participant, question, answer, limits=self.limits
             )
+
+    # -- what the participant is shown ----------------------------------------------
+    def next_pairs(
+        self, token: str, context: str, n: int = 3, *, rng: Any = None
+    ) -> list[tuple[int, int]]:
+        """Up to ``n`` (from card, to card) "is this wiser?" questions for ``context``.
+
+        Chosen by :func:`moralgraph.suggest_pairs` where the graph is least certain, never a
+        pair the participant judged or one of their own cards as "from"; the draw is stored
+        (a reload shows the same pairs until they are answered) and logged as shown.
+        """
+        import numpy as np
+
+        generator = np.random.default_rng(rng)
+        graph = self.moral_graph(self.participant(token).deliberation_id)
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            _answers.context_id(session, participant.deliberation_id, context)
+            return _selection.draw_pairs(session, participant, graph, context, n, generator)
+
+    def next_statement(self, token: str, *, rng: Any = None) -> int | None:
+        """The next approved statement to vote on (fewest votes first), or None when done."""
+        import numpy as np
+
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            return _selection.draw_statement(session, participant, np.random.default_rng(rng))
+
+    def ranking_tasks(self, token: str, *, rng: Any = None) -> list[dict[str, Any]]:
+        """Each prompt with its answers in this participant's stored random order."""
+        import numpy as np
+
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            return _selection.ranking_tasks(session, participant, np.random.default_rng(rng))
+
+    def my_answers(self, token: str) -> dict[str, Any]:
+        """The participant's own rows of every table (for "my answers" and undo)."""
+        with self._read() as session:
+            participant = _participant(session, token)
+            tables = _exchange.export_tables(session, participant.deliberation_id)
+        mine = {}
+        for name, table in tables.items():
+            if "participant_id" in table.columns:
+                mine[name] = table[table["participant_id"] == participant.id].reset_index(
+                    drop=True
+                )
+        return mine
+
+    def cards(self, deliberation_id: int) -> Any:
+        """The deliberation's value cards: ``id, title, description, policies, context``."""
+        tables = self.export(deliberation_id)
+        cards = tables["value_cards"]
+        keys = dict(zip(tables["contexts"]["id"], tables["contexts"]["key"], strict=True))
+        cards = cards.assign(context=cards["context_id"].map(keys))
+        return cards[["id", "title", "description", "policies", "context", "participant_id"]]
 
     # -- results --------------------------------------------------------------------
     def moral_graph(self, deliberation_id: int) -> Any:

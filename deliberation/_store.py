@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import _answers, _exchange, _selection
+from . import _answers, _exchange, _importer, _selection
 from ._db import migrate, open_engine
-from ._errors import AccessError, AnswerError, ClosedError
+from ._errors import AccessError, AnswerError, ClosedError, ImportDataError
 from ._limits import LIMITS, Limits, check_rate, clean_text
 from ._records import ContextInfo, DeliberationInfo, ParticipantInfo, Progress
 from ._schema import (
@@ -430,6 +430,33 @@ class Store:
         with self._read() as session:
             _deliberation(session, deliberation_id)
             return _exchange.export_tables(session, deliberation_id)
+
+    def export_zip(self, deliberation_id: int, format: str = "json") -> bytes:
+        """:meth:`export` as a zip of one file per table (``csv``, ``json`` or ``parquet``)."""
+        return _importer.write_export(self.export(deliberation_id), format)
+
+    def import_(self, data: Mapping[str, Any] | bytes | Any) -> DeliberationInfo:
+        """A new deliberation from an export (tables, or a zip as path, file or bytes).
+
+        The tables are checked whole first (required tables and columns, unique ids,
+        references that resolve, values in their sets); a bad import raises
+        :class:`~deliberation.ImportDataError` naming table, row and column, and nothing is
+        written. Every id is new; participants get new tokens (old links do not carry over).
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        tables = data if isinstance(data, Mapping) else _importer.read_export(data)
+        checked = _importer.check_import(tables)
+        try:
+            with self._write() as session:
+                new_id = _importer.insert_import(session, checked)
+                return _info(session, session.get(Deliberation, new_id))
+        except IntegrityError as error:
+            reason = str(error.orig).splitlines()[0]
+            raise ImportDataError(
+                f"The import repeats an answer the database holds once ({reason}); "
+                "nothing was written."
+            ) from None
 
     # -- moderation -----------------------------------------------------------------
     def set_statement_status(self, statement_id: int, status: str) -> None:

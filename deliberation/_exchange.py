@@ -30,7 +30,10 @@ from ._schema import (
     WiserVoteRow,
 )
 
-__all__ = ["EXPORT_TABLES", "export_tables", "moral_graph", "vote_matrix"]
+__all__ = ["EXPORT_TABLES", "export_tables", "moral_graph", "preference_data", "vote_matrix"]
+
+#: The feature value of a participant who left a demographics field empty.
+NOT_GIVEN = "not given"
 
 #: The tables of an export, in the order they are written.
 EXPORT_TABLES = (
@@ -201,4 +204,45 @@ def vote_matrix(session: Session, deliberation_id: int) -> Any:
         matrix,
         index=pd.Index(people, name="participant_id"),
         columns=pd.Index(statements, name="statement_id"),
+    )
+
+
+def preference_data(session: Session, deliberation_id: int) -> Any:
+    """The participants' rankings of model answers as :class:`rlchf.PreferenceData`.
+
+    ``kind="ranking"``: one row per ranking and answer (``rank`` 0 = best), the annotator is
+    the participant id (text), and the features are the deliberation's demographics fields
+    (an empty field is ``"not given"``).
+    """
+    import pandas as pd
+
+    from rlchf import PreferenceData
+
+    deliberation = session.get(Deliberation, deliberation_id)
+    features = [field["name"] for field in deliberation.demographics]
+    rows = session.execute(
+        select(Ranking.participant_id, Ranking.prompt_id, Ranking.answer_ids,
+               Prompt.text, Participant.features)
+        .join(Prompt, Prompt.id == Ranking.prompt_id)
+        .join(Participant, Participant.id == Ranking.participant_id)
+        .where(Prompt.deliberation_id == deliberation_id)
+        .order_by(Ranking.id)
+    ).all()
+    answers = dict(session.execute(
+        select(Answer.id, Answer.text).join(Prompt, Prompt.id == Answer.prompt_id)
+        .where(Prompt.deliberation_id == deliberation_id)
+    ).all())
+    records = [
+        {
+            "prompt_id": str(prompt_id), "prompt": prompt, "response_id": str(answer),
+            "response": answers[answer], "annotator_id": str(person), "rank": position,
+            **{f: (given or {}).get(f, NOT_GIVEN) for f in features},
+        }
+        for person, prompt_id, order, prompt, given in rows
+        for position, answer in enumerate(order)
+    ]
+    columns = ["prompt_id", "prompt", "response_id", "response", "annotator_id", "rank",
+               *features]
+    return PreferenceData.from_pandas(
+        pd.DataFrame(records, columns=columns), kind="ranking", features=features
     )

@@ -420,6 +420,12 @@ class Store:
             _deliberation(session, deliberation_id)
             return _exchange.vote_matrix(session, deliberation_id)
 
+    def preference_data(self, deliberation_id: int) -> Any:
+        """The participants' rankings of model answers as :class:`rlchf.PreferenceData`."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _exchange.preference_data(session, deliberation_id)
+
     def export(self, deliberation_id: int) -> dict[str, Any]:
         """Every table of the deliberation as DataFrames with an ``id`` column.
 

@@ -9,7 +9,7 @@ TORCH := $(shell sed -n 's/.*"\(torch==[^"]*\)".*/\1/p' pyproject.toml | head -n
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: app test setup browser lint pytest bench clean
+.PHONY: app test setup browser postgres lint pytest bench clean
 
 setup: $(STAMP)
 
@@ -39,9 +39,20 @@ browser:
 	  fi; \
 	fi
 
+# tests/deliberation start a throwaway PostgreSQL server: Debian's server binaries are
+# installed here when missing and root. Without them those tests skip, except under CI.
+postgres:
+	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "PostgreSQL is missing: install the postgresql package for the database tests."; \
+	  fi; \
+	fi
+
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-pytest: setup browser
+pytest: setup browser postgres
 	$(PY) -m pytest -q
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q --nbmake $(NOTEBOOKS)

@@ -1,0 +1,538 @@
+"""The service layer of the deliberation app: every read and write the pages make.
+
+Pages call :class:`Store` and nothing else (no SQL, no domain maths in pages). Each call is
+one database transaction. A participant is named by their token only; a token of another
+deliberation, or an id that belongs to another deliberation, is refused with
+:class:`~deliberation.AccessError` or :class:`~deliberation.AnswerError` and nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import _answers, _exchange, _importer, _selection
+from ._db import migrate, open_engine
+from ._errors import AccessError, AnswerError, ClosedError, ImportDataError
+from ._limits import LIMITS, Limits, check_rate, clean_text
+from ._records import ContextInfo, DeliberationInfo, ParticipantInfo, Progress
+from ._schema import (
+    Context,
+    Deliberation,
+    Participant,
+    Statement,
+    StepCompletion,
+    utcnow,
+)
+from ._setup import demographic_features, new_deliberation_rows
+from ._upsert import upsert
+
+__all__ = ["DEFAULT_URL", "Store"]
+
+#: Where ``Store()`` keeps its data without ``DATABASE_URL``: a SQLite file under data/.
+DEFAULT_URL = "sqlite:///data/collective.db"
+#: Bits of randomness in a participant token (URL-safe base64 of 32 bytes).
+TOKEN_BYTES = 32
+
+
+class Store:
+    """The deliberation database and every operation on it.
+
+    Parameters
+    ----------
+    url : str, optional
+        A SQLAlchemy URL: ``sqlite:///path.db`` (WAL, foreign keys on) or
+        ``postgresql+psycopg://user@host:port/db``. Default: ``DATABASE_URL`` from the
+        environment, else :data:`DEFAULT_URL`. The schema is created or migrated (Alembic)
+        when the store opens.
+    limits : Limits
+        Text lengths, chat caps and write-rate limits (:class:`deliberation.Limits`).
+    clock : callable
+        Seconds since the epoch; tests pass a fake clock to exercise the rate limit.
+
+    Examples
+    --------
+    >>> from deliberation import Store
+    >>> store = Store("sqlite://")  # in memory
+    >>> d = store.create_deliberation(
+    ...     "How should the assistant answer a user in a hard personal decision?",
+    ...     contexts=["When the user is in distress"],
+    ...     statements=["The assistant should ask before advising."])
+    >>> token = store.join(d.id, features={})
+    >>> store.progress(token).step
+    'consent'
+    >>> store.consent(token, d.consent_version)
+    >>> store.progress(token).step
+    'chat'
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        limits: Limits = LIMITS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+        self.limits = limits
+        self._clock = clock
+        self._engine = open_engine(self.url)
+        migrate(self._engine)
+        memory = self._engine.url.get_backend_name() == "sqlite" and self._engine.url.database in (
+            None, "", ":memory:"
+        )
+        # SQLite readers get their own engine so they never take the write lock.
+        self._read_engine = (
+            self._engine
+            if memory or self._engine.url.get_backend_name() != "sqlite"
+            else open_engine(self.url, immediate=False)
+        )
+        self._writer = sessionmaker(self._engine, expire_on_commit=False)
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+        self._read_engine.dispose()
+
+    # -- transactions ---------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _as_participant(
+        self, token: Any, *, rate: bool = True, bump: bool = True
+    ) -> Iterator[tuple[Session, Participant]]:
+        """A write transaction on behalf of the token's participant, in an open deliberation.
+
+        ``rate`` counts the write against the participant's rate limit; ``bump`` raises the
+        deliberation's data version (answers do; storing what was shown does not).
+        """
+        with self._write() as session:
+            participant = _participant(session, token)
+            deliberation = session.get(Deliberation, participant.deliberation_id)
+            if not deliberation.is_open:
+                raise ClosedError("This deliberation is closed: no new answers are taken.")
+            if rate:
+                check_rate(participant, self._clock(), self.limits)
+            yield session, participant
+            if bump:
+                _bump(session, participant.deliberation_id)
+
+    # -- deliberations --------------------------------------------------------------
+    def create_deliberation(
+        self,
+        question: str,
+        contexts: Sequence[Any] = (),
+        statements: Sequence[str] = (),
+        prompts: Sequence[Any] = (),
+        *,
+        title: str | None = None,
+        steps: Sequence[str] | None = None,
+        consent_text: str | None = None,
+        demographics: Sequence[Mapping[str, Any]] = (),
+        settings: Mapping[str, Any] | None = None,
+    ) -> DeliberationInfo:
+        """A new deliberation (open), with its contexts, approved statements and prompts.
+
+        ``contexts`` are texts (the key is the text) or ``(key, text)`` pairs; ``prompts``
+        are texts or ``(text, [answer, ...])`` / ``{"text": ..., "answers": [...]}``.
+        ``steps`` is a subsequence of :data:`deliberation.STEPS` (default: all); consent
+        always comes first and thanks last. ``demographics`` describes the form (see
+        :func:`deliberation.demographic_features`).
+        """
+        with self._write() as session:
+            deliberation = new_deliberation_rows(
+                session, question, contexts, statements, prompts, title=title, steps=steps,
+                consent_text=consent_text, demographics=demographics, settings=settings,
+                limits=self.limits,
+            )
+            return _info(session, deliberation)
+
+    def deliberation(self, deliberation_id: int) -> DeliberationInfo:
+        """The deliberation with this id."""
+        with self._read() as session:
+            return _info(session, _deliberation(session, deliberation_id))
+
+    def deliberations(self) -> list[DeliberationInfo]:
+        """Every deliberation, oldest first."""
+        with self._read() as session:
+            rows = session.scalars(select(Deliberation).order_by(Deliberation.id)).all()
+            return [_info(session, row) for row in rows]
+
+    def set_open(self, deliberation_id: int, is_open: bool) -> None:
+        """Open or close a deliberation at once (a closed one refuses every answer)."""
+        with self._write() as session:
+            _deliberation(session, deliberation_id).is_open = bool(is_open)
+            _bump(session, deliberation_id)
+
+    def data_version(self, deliberation_id: int) -> int:
+        """A number that grows with every write to the deliberation (a cache key)."""
+        with self._read() as session:
+            return int(_deliberation(session, deliberation_id).data_version)
+
+    # -- participants ---------------------------------------------------------------
+    def join(
+        self,
+        deliberation_id: int,
+        features: Mapping[str, Any] | None = None,
+        *,
+        xid: str | None = None,
+    ) -> str:
+        """A new participant's token (256 random bits), or the same one again for an ``xid``.
+
+        ``xid`` is an external id (e.g. a Prolific id from ``?xid=…``): joining again with
+        it returns the same participant's token. ``features`` are validated against the
+        deliberation's demographics form.
+        """
+        with self._write() as session:
+            deliberation = _deliberation(session, deliberation_id)
+            if not deliberation.is_open:
+                raise ClosedError("This deliberation is closed: it takes no new participants.")
+            if xid is not None:
+                xid = clean_text(xid, "xid", 200)
+                token = session.scalar(
+                    select(Participant.token).where(
+                        Participant.deliberation_id == deliberation_id, Participant.xid == xid
+                    )
+                )
+                if token is not None:
+                    return str(token)
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            session.add(Participant(
+                deliberation_id=deliberation_id, token=token, xid=xid,
+                features=demographic_features(deliberation.demographics, features or {}),
+            ))
+            _bump(session, deliberation_id)
+            return token
+
+    def participant(self, token: str) -> ParticipantInfo:
+        """The token's participant (AccessError for an unknown token)."""
+        with self._read() as session:
+            row = _participant(session, token)
+            return ParticipantInfo(
+                id=row.id, deliberation_id=row.deliberation_id, features=dict(row.features),
+                xid=row.xid, consent_version=row.consent_version,
+                consented_at=row.consented_at, finished_at=row.finished_at,
+            )
+
+    def consent(self, token: str, version: int) -> None:
+        """Record that the participant accepted consent text ``version`` (the current one)."""
+        with self._as_participant(token) as (session, participant):
+            current = session.get(Deliberation, participant.deliberation_id).consent_version
+            if version != current:
+                raise AnswerError(
+                    f"The 'version' field must be the current consent version {current}. "
+                    f"Got {version!r} instead."
+                )
+            participant.consent_version = current
+            participant.consented_at = utcnow()
+            _complete(session, participant, "consent")
+
+    def set_features(self, token: str, features: Mapping[str, Any]) -> None:
+        """The demographics form's answers (validated against the form)."""
+        with self._as_participant(token) as (session, participant):
+            form = session.get(Deliberation, participant.deliberation_id).demographics
+            participant.features = demographic_features(form, features)
+            _complete(session, participant, "demographics")
+
+    def complete_step(self, token: str, step: str, *, skipped: bool = False) -> Progress:
+        """Mark ``step`` done (or skipped) for the participant; returns their progress."""
+        with self._as_participant(token) as (session, participant):
+            steps = session.get(Deliberation, participant.deliberation_id).steps
+            if step not in steps:
+                raise AnswerError(
+                    f"The 'step' field must be one of this deliberation's steps {steps}. "
+                    f"Got {step!r} instead."
+                )
+            _complete(session, participant, step, skipped=skipped)
+            progress = _progress(session, participant)
+            if progress.finished and participant.finished_at is None:
+                participant.finished_at = utcnow()
+            return progress
+
+    def progress(self, token: str) -> Progress:
+        """The participant's next step and the steps behind them."""
+        with self._read() as session:
+            return _progress(session, _participant(session, token))
+
+    def withdraw(self, token: str) -> None:
+        """Delete the participant and everything they wrote (consent withdrawn)."""
+        with self._write() as session:
+            participant = _participant(session, token)
+            deliberation_id = participant.deliberation_id
+            session.execute(delete(Participant).where(Participant.id == participant.id))
+            _bump(session, deliberation_id)
+
+    # -- answers --------------------------------------------------------------------
+    def submit_value_card(
+        self, token: str, title: str, description: str, policies: Sequence[str],
+        context: str | None = None, *, model: str | None = None,
+    ) -> int:
+        """Store the participant's value card; returns its id."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_value_card(
+                session, participant, title, description, policies, context,
+                model=model, limits=self.limits,
+            )
+
+    def adopt_card(self, token: str, card_id: int) -> int:
+        """The participant holds an existing card instead of writing a duplicate."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.adopt_card(session, participant, card_id)
+
+    def submit_wiser_vote(
+        self, token: str, from_card: int, to_card: int, context: str, verdict: str,
+        reason: str | None = None,
+    ) -> int:
+        """Is moving from one card to another wiser in ``context``? (a later vote replaces)."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_wiser_vote(
+                session, participant, from_card, to_card, context, verdict, reason,
+                limits=self.limits,
+            )
+
+    def submit_statement(self, token: str, text: str) -> int:
+        """A statement by the participant, pending moderation; returns its id."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_statement(session, participant, text, limits=self.limits)
+
+    def submit_statement_vote(self, token: str, statement_id: int, vote: int) -> int:
+        """+1 agree, −1 disagree, 0 pass on an approved statement (a later vote replaces)."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_statement_vote(session, participant, statement_id, vote)
+
+    def submit_ranking(
+        self, token: str, prompt_id: int, answer_ids_best_first: Sequence[int]
+    ) -> int:
+        """The participant's order of a prompt's answers, best first."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_ranking(session, participant, prompt_id, answer_ids_best_first)
+
+    def submit_svo(self, token: str, choices: Mapping[int, int] | Sequence[int]) -> list[int]:
+        """SVO slider choices (option 0–8 per item, items from 1)."""
+        import svo
+
+        with self._as_participant(token) as (session, participant):
+            return _answers.submit_svo(
+                session, participant, choices, n_items=svo.N_ITEMS, n_options=svo.N_OPTIONS
+            )
+
+    def add_message(
+        self, token: str, role: str, content: str, *, model: str | None = None,
+        prompt_version: str | None = None,
+    ) -> int:
+        """One chat turn; model turns carry the model and prompt that produced them."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.add_message(
+                session, participant, role, content, model=model,
+                prompt_version=prompt_version, limits=self.limits,
+            )
+
+    def answer_survey(self, token: str, question: str, answer: str) -> int:
+        """A closing-survey answer (a later answer replaces the earlier one)."""
+        with self._as_participant(token) as (session, participant):
+            return _answers.answer_survey(
+                session, participant, question, answer, limits=self.limits
+            )
+
+    # -- what the participant is shown ----------------------------------------------
+    def next_pairs(
+        self, token: str, context: str, n: int = 3, *, rng: Any = None
+    ) -> list[tuple[int, int]]:
+        """Up to ``n`` (from card, to card) "is this wiser?" questions for ``context``.
+
+        Chosen by :func:`moralgraph.suggest_pairs` where the graph is least certain, never a
+        pair the participant judged or one of their own cards as "from"; the draw is stored
+        (a reload shows the same pairs until they are answered) and logged as shown.
+        """
+        import numpy as np
+
+        generator = np.random.default_rng(rng)
+        graph = self.moral_graph(self.participant(token).deliberation_id)
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            _answers.context_id(session, participant.deliberation_id, context)
+            return _selection.draw_pairs(session, participant, graph, context, n, generator)
+
+    def next_statement(self, token: str, *, rng: Any = None) -> int | None:
+        """The next approved statement to vote on (fewest votes first), or None when done."""
+        import numpy as np
+
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            return _selection.draw_statement(session, participant, np.random.default_rng(rng))
+
+    def ranking_tasks(self, token: str, *, rng: Any = None) -> list[dict[str, Any]]:
+        """Each prompt with its answers in this participant's stored random order."""
+        import numpy as np
+
+        with self._as_participant(token, rate=False, bump=False) as (session, participant):
+            return _selection.ranking_tasks(session, participant, np.random.default_rng(rng))
+
+    def my_answers(self, token: str) -> dict[str, Any]:
+        """The participant's own rows of every table (for "my answers" and undo)."""
+        with self._read() as session:
+            participant = _participant(session, token)
+            tables = _exchange.export_tables(session, participant.deliberation_id)
+        mine = {}
+        for name, table in tables.items():
+            if "participant_id" in table.columns:
+                mine[name] = table[table["participant_id"] == participant.id].reset_index(
+                    drop=True
+                )
+        return mine
+
+    def cards(self, deliberation_id: int) -> Any:
+        """The deliberation's value cards: ``id, title, description, policies, context``."""
+        tables = self.export(deliberation_id)
+        cards = tables["value_cards"]
+        keys = dict(zip(tables["contexts"]["id"], tables["contexts"]["key"], strict=True))
+        cards = cards.assign(context=cards["context_id"].map(keys))
+        return cards[["id", "title", "description", "policies", "context", "participant_id"]]
+
+    # -- results --------------------------------------------------------------------
+    def moral_graph(self, deliberation_id: int) -> Any:
+        """The deliberation's value cards and wiser votes as a :class:`moralgraph.MoralGraph`."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _exchange.moral_graph(session, deliberation_id)
+
+    def vote_matrix(self, deliberation_id: int) -> Any:
+        """Participants × approved statements (+1, −1, 0; NaN when not voted), a DataFrame."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _exchange.vote_matrix(session, deliberation_id)
+
+    def preference_data(self, deliberation_id: int) -> Any:
+        """The participants' rankings of model answers as :class:`rlchf.PreferenceData`."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _exchange.preference_data(session, deliberation_id)
+
+    def export(self, deliberation_id: int) -> dict[str, Any]:
+        """Every table of the deliberation as DataFrames with an ``id`` column.
+
+        Keys: ``deliberation, contexts, participants, statements, prompts, answers`` (with
+        ``prompt_id``), ``value_cards, adoptions, wiser_votes, statement_votes, rankings,
+        svo_responses, messages, survey_answers, step_completions, exposures``.
+        """
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _exchange.export_tables(session, deliberation_id)
+
+    def export_zip(self, deliberation_id: int, format: str = "json") -> bytes:
+        """:meth:`export` as a zip of one file per table (``csv``, ``json`` or ``parquet``)."""
+        return _importer.write_export(self.export(deliberation_id), format)
+
+    def import_(self, data: Mapping[str, Any] | bytes | Any) -> DeliberationInfo:
+        """A new deliberation from an export (tables, or a zip as path, file or bytes).
+
+        The tables are checked whole first (required tables and columns, unique ids,
+        references that resolve, values in their sets); a bad import raises
+        :class:`~deliberation.ImportDataError` naming table, row and column, and nothing is
+        written. Every id is new; participants get new tokens (old links do not carry over).
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        tables = data if isinstance(data, Mapping) else _importer.read_export(data)
+        checked = _importer.check_import(tables)
+        try:
+            with self._write() as session:
+                new_id = _importer.insert_import(session, checked)
+                return _info(session, session.get(Deliberation, new_id))
+        except IntegrityError as error:
+            reason = str(error.orig).splitlines()[0]
+            raise ImportDataError(
+                f"The import repeats an answer the database holds once ({reason}); "
+                "nothing was written."
+            ) from None
+
+    # -- moderation -----------------------------------------------------------------
+    def set_statement_status(self, statement_id: int, status: str) -> None:
+        """Approve or reject a submitted statement (``"approved"``, ``"rejected"``)."""
+        if status not in ("approved", "rejected", "pending"):
+            raise AnswerError(
+                "The 'status' field must be 'approved', 'rejected' or 'pending'. "
+                f"Got {status!r} instead."
+            )
+        with self._write() as session:
+            row = session.get(Statement, statement_id)
+            if row is None:
+                raise AnswerError(f"There is no statement {statement_id!r}.")
+            row.status = status
+            _bump(session, row.deliberation_id)
+
+
+def _participant(session: Session, token: Any) -> Participant:
+    row = None
+    if isinstance(token, str) and 0 < len(token) <= 64:
+        row = session.scalar(select(Participant).where(Participant.token == token))
+    if row is None:
+        raise AccessError("This link is not valid: no participant has this token.")
+    return row
+
+
+def _deliberation(session: Session, deliberation_id: Any) -> Deliberation:
+    row = session.get(Deliberation, deliberation_id) if isinstance(deliberation_id, int) else None
+    if row is None:
+        raise AccessError(f"There is no deliberation {deliberation_id!r}.")
+    return row
+
+
+def _bump(session: Session, deliberation_id: int) -> None:
+    session.execute(
+        update(Deliberation)
+        .where(Deliberation.id == deliberation_id)
+        .values(data_version=Deliberation.data_version + 1)
+    )
+
+
+def _complete(
+    session: Session, participant: Participant, step: str, *, skipped: bool = False
+) -> None:
+    upsert(
+        session, StepCompletion,
+        {"participant_id": participant.id, "step": step, "skipped": skipped},
+        ("participant_id", "step"),
+    )
+
+
+def _progress(session: Session, participant: Participant) -> Progress:
+    steps = tuple(session.get(Deliberation, participant.deliberation_id).steps)
+    done = set(session.scalars(
+        select(StepCompletion.step).where(StepCompletion.participant_id == participant.id)
+    ).all())
+    following = next((s for s in steps if s not in done and s != "thanks"), "thanks")
+    return Progress(step=following, steps=steps, done=tuple(s for s in steps if s in done))
+
+
+def _info(session: Session, row: Deliberation) -> DeliberationInfo:
+    contexts = session.scalars(
+        select(Context).where(Context.deliberation_id == row.id).order_by(Context.id)
+    ).all()
+    return DeliberationInfo(
+        id=row.id, title=row.title, question=row.question,
+        contexts=tuple(ContextInfo(c.id, c.key, c.text) for c in contexts),
+        steps=tuple(row.steps), demographics=tuple(row.demographics),
+        consent_text=row.consent_text, consent_version=row.consent_version,
+        is_open=row.is_open, settings=dict(row.settings),
+    )
+
+

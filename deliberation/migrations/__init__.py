@@ -1,0 +1,1 @@
+"""Alembic migrations of the deliberation database (applied by :class:`deliberation.Store`)."""

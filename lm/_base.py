@@ -8,7 +8,7 @@ local model and an HTTP endpoint validate, cache and batch in exactly the same w
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from _common.validation import check_float, check_int
 
-from ._cache import CallCache, cached_calls, chosen_cache
+from ._cache import CallCache, cached_calls, call_key, chosen_cache
 from ._errors import LMInputError
 
 __all__ = ["ChatModel", "Messages", "normalize_messages", "normalize_options"]
@@ -225,6 +225,65 @@ class ChatModel(ABC):
             ),
             progress,
         )
+
+    def stream(
+        self,
+        messages: Messages,
+        max_new_tokens: int = 128,
+        temperature: float = 0.0,
+        seed: int = 0,
+    ) -> Iterator[str]:
+        """Yield the model's reply to ``messages`` in pieces, as it is written.
+
+        The pieces joined (and stripped) are the reply :meth:`generate` gives for the same
+        arguments at ``temperature=0``; a reply in the call cache comes back as one piece,
+        and a streamed reply is stored there when it ends. Back-ends that cannot stream
+        yield the whole reply at once. Arguments as :meth:`generate`; they are checked
+        before the first piece is produced.
+
+        Examples
+        --------
+        >>> from lm._base import ChatModel
+        >>> class Echo(ChatModel):
+        ...     def _generate_batch(self, conversations, max_new_tokens, temperature, seeds):
+        ...         return [c[-1]["content"].upper() for c in conversations]
+        ...     def _option_scores_batch(self, conversations, options):
+        ...         raise NotImplementedError
+        >>> list(Echo(cache=False).stream("hello"))
+        ['HELLO']
+        """
+        where = "stream"
+        clean = normalize_messages(messages)
+        max_new_tokens = check_int(max_new_tokens, "max_new_tokens", where, 1, 8192,
+                                   error=LMInputError)
+        temperature = check_float(temperature, "temperature", where, 0.0, error=LMInputError)
+        seed = 0 if temperature == 0.0 else check_int(seed, "seed", where, 0, error=LMInputError)
+        return self._streamed(clean, max_new_tokens, temperature, seed)
+
+    def _streamed(
+        self, clean: list[dict[str, str]], max_new_tokens: int, temperature: float, seed: int
+    ) -> Iterator[str]:
+        payload = {"messages": clean, "max_new_tokens": max_new_tokens,
+                   "temperature": temperature, "seed": seed}
+        key = call_key(self.model_id, "generate", payload)
+        stored = self.cache.get(key) if self.cache is not None else None
+        if stored is not None:
+            yield stored
+            return
+        pieces: list[str] = []
+        for piece in self._stream(clean, max_new_tokens, temperature, seed):
+            if piece:
+                pieces.append(piece)
+                yield piece
+        if self.cache is not None:
+            self.cache.put(key, self.model_id, "generate", "".join(pieces).strip())
+
+    def _stream(
+        self, conversation: list[dict[str, str]], max_new_tokens: int, temperature: float,
+        seed: int,
+    ) -> Iterator[str]:
+        """The reply in pieces; by default the whole reply of :meth:`_generate_batch`."""
+        yield self._generate_batch([conversation], max_new_tokens, temperature, [seed])[0]
 
     def option_scores(self, prompt: Messages, options: Sequence[str]) -> NDArray[np.float64]:
         """Return the log-probability of each option as the start of the model's reply.

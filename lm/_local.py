@@ -328,6 +328,61 @@ class LocalChatModel(ChatModel):
                 )
         return [self.tokenizer.decode(r, skip_special_tokens=True).strip() for r in replies]
 
+    def _stream(
+        self, conversation: list[dict[str, str]], max_new_tokens: int, temperature: float,
+        seed: int,
+    ) -> Iterator[str]:
+        """The reply in pieces, decoded token by token (transformers' TextIteratorStreamer).
+
+        ``model.generate`` runs in a worker thread and the streamer hands over the text as
+        it is decoded; greedy decoding gives the reply of :meth:`_generate_batch`. An error
+        in the worker is raised here, after the pieces already produced.
+        """
+        import threading
+
+        from transformers import TextIteratorStreamer
+
+        torch = self._torch
+        streamer = TextIteratorStreamer(
+            self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600.0
+        )
+        ids = torch.tensor([self.prompt_ids(conversation)])
+        options: dict[str, Any] = {
+            "input_ids": ids,
+            "attention_mask": torch.ones_like(ids),
+            "max_new_tokens": max_new_tokens,
+            "eos_token_id": sorted(self._stop_ids),
+            "pad_token_id": self._pad_id,
+            "streamer": streamer,
+        }
+        if temperature == 0.0:
+            options.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        else:
+            options.update(do_sample=True, temperature=temperature, top_p=None, top_k=0)
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                with torch.inference_mode():
+                    if temperature != 0.0:
+                        torch.manual_seed(seed)
+                    self.model.generate(**options)
+            except BaseException as exc:  # handed to the reading thread below
+                failures.append(exc)
+                streamer.end()
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        first = True
+        for piece in streamer:
+            if first:
+                piece = piece.lstrip()
+                first = not piece
+            yield piece
+        worker.join()
+        if failures:
+            raise failures[0]
+
     def _option_scores_batch(
         self, conversations: list[list[dict[str, str]]], options: list[str]
     ) -> NDArray[np.float64]:

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import _answers, _exchange, _importer, _selection
+from . import _participant as _extras
 from ._db import migrate, open_engine
 from ._errors import AccessError, AnswerError, ClosedError, ImportDataError
 from ._limits import LIMITS, Limits, check_rate, clean_text
@@ -406,6 +407,87 @@ class Store:
         keys = dict(zip(tables["contexts"]["id"], tables["contexts"]["key"], strict=True))
         cards = cards.assign(context=cards["context_id"].map(keys))
         return cards[["id", "title", "description", "policies", "context", "participant_id"]]
+
+    # -- participant extras -----------------------------------------------------------
+    # What the participant pages ask beyond single answers (see deliberation/_participant.py).
+    def similar_cards(
+        self, token: str, title: str, policies: Sequence[str], *, embedder: Any,
+        top: int = 3, min_similarity: float = 0.3,
+    ) -> list[dict[str, Any]]:
+        """Cards of the participant's deliberation most like a draft (embedding search).
+
+        The participant's own cards are left out; each result has ``id, title,
+        description, policies, context, model, similarity``, most similar first.
+        """
+        with self._read() as session:
+            participant = _participant(session, token)
+            return _extras.similar_cards(
+                session, participant, title, list(policies), embedder, top, min_similarity
+            )
+
+    def next_wiser_pair(
+        self, token: str, *, per_context: int | None = None, rng: Any = None
+    ) -> dict[str, Any] | None:
+        """The next "is this wiser?" question, or None when the participant is done.
+
+        Goes through the contexts (all of the deliberation's, or with the setting
+        ``wiser_contexts="own"`` those of the participant's cards) until ``per_context``
+        votes (setting ``wiser_per_context``, default 3) are given in each or no pair is
+        left. Returns ``context``, ``context_text``, ``from`` and ``to`` (cards as dicts
+        with their policies), ``answered`` and ``total``. The draw is stored (as
+        :meth:`next_pairs`).
+        """
+        info = self.deliberation(self.participant(token).deliberation_id)
+        per_context = int(per_context or info.settings.get("wiser_per_context", 3))
+        with self._read() as session:
+            participant = _participant(session, token)
+            contexts = _extras.wiser_contexts(
+                session, participant, info.settings.get("wiser_contexts", "all")
+            )
+            counts = _extras.wiser_counts(session, participant)
+        texts = {c.key: c.text for c in info.contexts}
+        answered = sum(min(counts.get(c, 0), per_context) for c in contexts)
+        for context in contexts:
+            if counts.get(context, 0) >= per_context:
+                continue
+            pairs = self.next_pairs(token, context, per_context - counts[context], rng=rng)
+            if pairs:
+                with self._read() as session:
+                    participant = _participant(session, token)
+                    source, target = (_extras.card(session, participant, c)
+                                      for c in pairs[0])
+                return {"context": context, "context_text": texts[context], "from": source,
+                        "to": target, "answered": answered,
+                        "total": per_context * len(contexts)}
+        return None
+
+    def next_statement_task(self, token: str, *, rng: Any = None) -> dict[str, Any]:
+        """:meth:`next_statement` with its text and the participant's count so far:
+        ``id`` and ``text`` (None when every approved statement has their vote),
+        ``voted`` and ``total``."""
+        statement_id = self.next_statement(token, rng=rng)
+        with self._read() as session:
+            participant = _participant(session, token)
+            return _extras.statement_task(session, participant, statement_id)
+
+    def my_cards(self, token: str) -> list[dict[str, Any]]:
+        """The cards the participant wrote or adopted (``id, title, description,
+        policies, context, model``)."""
+        with self._read() as session:
+            return _extras.held_cards(session, _participant(session, token))
+
+    def card_standing(self, token: str, *, method: str = "flow") -> list[dict[str, Any]]:
+        """Where each of the participant's cards stands in the moral graph of its context:
+        :meth:`my_cards` plus ``rank`` (1 = wisest; None while unscored), ``of`` and
+        ``score`` (Γ by ``method``)."""
+        graph = self.moral_graph(self.participant(token).deliberation_id)
+        return _extras.card_standing(graph, self.my_cards(token), method)
+
+    def svo_result(self, token: str) -> dict[str, Any] | None:
+        """The participant's SVO ``angle`` and ``category`` (:func:`svo.score`), None until
+        the six primary items are answered."""
+        with self._read() as session:
+            return _extras.svo_result(session, _participant(session, token))
 
     # -- results --------------------------------------------------------------------
     def moral_graph(self, deliberation_id: int) -> Any:

@@ -31,6 +31,7 @@ __all__ = [
     "card_dict",
     "card_standing",
     "held_cards",
+    "order_from_ranks",
     "similar_cards",
     "statement_task",
     "svo_result",
@@ -204,3 +205,32 @@ def svo_result(session: Session, participant: Participant) -> dict[str, Any] | N
     row = svo.score([choices[i] for i in items]).iloc[0]
     return {"angle": round(float(row["angle"]), 2), "category": str(row["category"]),
             "items": len(items)}
+
+
+def order_from_ranks(ranks: Any) -> list[int]:
+    """Answer ids best first from ``{answer_id: rank}`` with ranks 1..k, each used once.
+
+    >>> order_from_ranks({7: 2, 9: 1, 4: 3})
+    [9, 7, 4]
+    >>> order_from_ranks({7: 1, 9: 1})
+    Traceback (most recent call last):
+    ...
+    deliberation._errors.AnswerError: Give each answer its own place from 1 to 2: place 1 is \
+given twice and place 2 to none.
+    """
+    if not isinstance(ranks, dict) or not ranks:
+        raise AnswerError(f"The 'ranks' field must map answer ids to places. Got {ranks!r}.")
+    places = list(range(1, len(ranks) + 1))
+    missing = [r for r in places if r not in ranks.values()]
+    if any(r is None for r in ranks.values()):
+        raise AnswerError(f"Give every answer a place from 1 to {len(ranks)}.")
+    if missing or sorted(ranks.values()) != places:
+        twice = sorted({r for r in ranks.values() if list(ranks.values()).count(r) > 1})
+        said = " and ".join(
+            part for part in (
+                f"place {', '.join(map(str, twice))} is given twice" if twice else "",
+                f"place {', '.join(map(str, missing))} to none" if missing else "",
+            ) if part
+        )
+        raise AnswerError(f"Give each answer its own place from 1 to {len(ranks)}: {said}.")
+    return [answer for answer, _ in sorted(ranks.items(), key=lambda item: item[1])]

@@ -470,6 +470,14 @@ class Store:
             participant = _participant(session, token)
             return _extras.statement_task(session, participant, statement_id)
 
+    def submit_ranks(self, token: str, prompt_id: int, ranks: Mapping[int, int | None]) -> int:
+        """:meth:`submit_ranking` from ``{answer_id: place}`` (places 1..k, each once).
+
+        A repeated or missing place raises :class:`AnswerError` saying which, and nothing
+        is written.
+        """
+        return self.submit_ranking(token, prompt_id, _extras.order_from_ranks(dict(ranks)))
+
     def my_cards(self, token: str) -> list[dict[str, Any]]:
         """The cards the participant wrote or adopted (``id, title, description,
         policies, context, model``)."""

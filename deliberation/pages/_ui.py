@@ -24,11 +24,15 @@ __all__ = [
     "choice",
     "download",
     "figure_png",
+    "get_store",
     "md_escape",
     "mime_type",
+    "plain",
+    "plain_markdown",
     "readable_figure",
     "show_figure",
     "show_table",
+    "store_url",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()<>#|~$:!+\-.=^])")
@@ -224,3 +228,67 @@ def choice(label: str, labels: Mapping[Any, str], **options: Any) -> Any:
     import streamlit as st
 
     return st.radio(label, list(labels), format_func=labels.get, **options)
+
+
+def plain_markdown(text: object) -> str:
+    r"""``text`` as Markdown that shows it literally, line breaks kept.
+
+    Every Markdown, HTML, LaTeX and icon character is escaped (:func:`md_escape`), so a
+    participant's ``<script>`` or ``![x](http://evil/x.png)`` shows as those characters and
+    never runs or loads anything; each line break becomes a Markdown hard break.
+
+    Examples
+    --------
+    >>> plain_markdown("![x](http://evil/x.png)\nok")
+    '\\!\\[x\\]\\(http\\://evil/x\\.png\\)  \nok'
+    """
+    return "  \n".join(md_escape(line) for line in str(text).splitlines() or [""])
+
+
+def plain(text: object, *, size: str | None = None) -> None:
+    """Show participant (or model) text as plain text: nothing in it is interpreted.
+
+    ``size`` ``"large"`` shows it bigger (a statement to vote on, a card's title).
+    """
+    import streamlit as st
+
+    body = plain_markdown(text)
+    if size == "large":
+        body = f"#### {body}" if "\n" not in body else body
+    st.markdown(body)
+
+
+def store_url() -> str:
+    """The app's database: ``DATABASE_URL``, else the SQLite file of :data:`DEFAULT_URL`."""
+    import os
+
+    from deliberation import DEFAULT_URL
+
+    return os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+def _open_store(url: str) -> Any:
+    from pathlib import Path
+
+    from deliberation import Store
+
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return Store(url)
+
+
+def get_store() -> Any:
+    """The app's one :class:`deliberation.Store`, opened once per database URL and process.
+
+    Every page calls this (no page opens a Store of its own); tests point it at a
+    temporary database through ``DATABASE_URL``.
+    """
+    import streamlit as st
+
+    global _CACHED_STORE
+    if _CACHED_STORE is None:
+        _CACHED_STORE = st.cache_resource(show_spinner=False)(_open_store)
+    return _CACHED_STORE(store_url())
+
+
+_CACHED_STORE: Any = None

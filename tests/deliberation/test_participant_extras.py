@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deliberation import AccessError
+from deliberation import AccessError, AnswerError
 
 CONTEXTS = ["When the user is in distress", "When the user asks for facts"]
 STATEMENTS = ["Ask before advising.", "Give the facts first."]
@@ -110,3 +110,17 @@ def test_svo_result_waits_for_the_six_primary_items(store, demo):
     result = store.svo_result(me)
     assert result["category"] == "individualistic" and result["items"] == 6
     assert result["angle"] == pytest.approx(-7.82, abs=0.01)
+
+
+def test_submit_ranks_checks_the_places_and_stores_best_first(store):
+    d = store.create_deliberation("Q?", prompts=[("P", ["a", "b", "c"])])
+    me = _ready(store, d)
+    (task,) = store.ranking_tasks(me)
+    a, b, c = sorted(answer for answer, _, _ in task["answers"])
+    with pytest.raises(AnswerError, match="place 2 is given twice and place 3 to none"):
+        store.submit_ranks(me, task["prompt_id"], {a: 1, b: 2, c: 2})
+    with pytest.raises(AnswerError, match="every answer a place"):
+        store.submit_ranks(me, task["prompt_id"], {a: 1, b: None, c: 2})
+    assert store.export(d.id)["rankings"].empty
+    store.submit_ranks(me, task["prompt_id"], {a: 3, b: 1, c: 2})
+    assert store.ranking_tasks(me)[0]["ranked"] == [b, c, a]

@@ -1,11 +1,13 @@
 """Streamlit entry point of the Collective Alignment Toolkit: page set-up and navigation only.
 
-Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`deliberation.pages`.
+Run with ``make app`` or ``streamlit run app.py``. The pages live in :mod:`deliberation.pages`:
+the participant flow at ``/`` ("Take part": ``/?d=<id>`` joins, ``/?t=<token>`` resumes),
+the researchers' results and admin pages, and the analyst tools on uploaded files.
 """
 
 import streamlit as st
 
-from deliberation.pages import slate, statements, svo, voting
+from deliberation.pages import participate, slate, statements, svo, voting
 from deliberation.pages._ui import apply_page_style
 
 st.set_page_config(
@@ -15,27 +17,29 @@ st.set_page_config(
 )
 apply_page_style()
 
-voting_page = st.Page(
-    voting.render,
-    title="Voting",
-    icon=":material/how_to_vote:",
-    url_path="voting",
-)
+take_part = [
+    st.Page(
+        participate.render,
+        title="Take part",
+        icon=":material/record_voice_over:",
+        url_path="take-part",
+        default=True,
+    ),
+]
 
+# Researchers' pages (moral graph, statements, rankings, SVO, monitoring): added here.
+results: list = []
 
-def _land_on_voting() -> None:
-    """The root address opens the Voting page at its own address, ``/voting``.
+# The admin page (behind COLLECTIVE_ADMIN_TOKEN): added here.
+admin: list = []
 
-    Streamlit serves the default page at the root and ignores its ``url_path``, so a
-    default Voting page made ``/voting`` a "Page not found"; this hidden default page
-    only forwards there.
-    """
-    st.switch_page(voting_page)
-
-
-pages = [
-    st.Page(_land_on_voting, title="Home", url_path="home", default=True, visibility="hidden"),
-    voting_page,
+tools = [
+    st.Page(
+        voting.render,
+        title="Voting",
+        icon=":material/how_to_vote:",
+        url_path="voting",
+    ),
     st.Page(
         statements.render,
         title="Statements",
@@ -56,4 +60,10 @@ pages = [
     ),
 ]
 
-st.navigation(pages).run()
+sections = {"Take part": take_part, "Results": results, "Admin": admin, "Tools": tools}
+# A participant who came by a join or resume link sees their flow only, no menu.
+participant_link = "t" in st.query_params or "d" in st.query_params
+st.navigation(
+    {name: pages for name, pages in sections.items() if pages},
+    position="hidden" if participant_link else "sidebar",
+).run()

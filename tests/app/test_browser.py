@@ -182,9 +182,12 @@ class Browser:
 
 
 @contextlib.contextmanager
-def streamlit_app(port: int) -> Iterator[str]:
-    """``streamlit run app.py`` from this checkout on ``port``; yields the base URL."""
+def streamlit_app(port: int, database_url: str) -> Iterator[str]:
+    """``streamlit run app.py`` from this checkout on ``port`` with its database at
+    ``database_url``; yields the base URL."""
     log = tempfile.TemporaryFile()
+    env = {**os.environ, "DATABASE_URL": database_url, "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1"}
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "app.py",
@@ -194,6 +197,7 @@ def streamlit_app(port: int) -> Iterator[str]:
             "--browser.gatherUsageStats", "false",
         ],
         cwd=ROOT,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -241,10 +245,15 @@ TABLES_JS = """[...document.querySelectorAll('[data-testid="stDataFrame"]')]
   .map((r) => [r.left + r.width / 2, r.top + r.height / 2])"""
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
+def database_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('app-db') / 'app.db'}"
+
+
+@pytest.fixture(scope="module")
+def app_url(database_url: str) -> Iterator[str]:
     if CHROMIUM is None:
         pytest.fail("CI is set but Chromium is not installed: run `make test` as root")
-    with streamlit_app(_free_port()) as url:
+    with streamlit_app(_free_port(), database_url) as url:
         yield url
 
 
@@ -272,10 +281,10 @@ def test_every_page_opens_at_its_address(browser: Browser, app_url: str, path: s
     assert browser.evaluate("location.pathname").rstrip("/") == f"/{path}"
 
 
-def test_the_root_address_lands_on_voting(browser: Browser, app_url: str):
+def test_the_root_address_is_the_participants_landing(browser: Browser, app_url: str):
     title = _open(browser, f"{app_url}/", DESKTOP)
-    assert re.search(r"\bVoting\b", title, re.IGNORECASE), title
-    assert browser.wait_for("location.pathname === '/voting'", 10)
+    assert title == "Take part"
+    assert browser.evaluate("location.pathname") == "/"
 
 
 @pytest.mark.parametrize("path", sorted(PAGES))
@@ -288,3 +297,259 @@ def test_no_table_toolbar_covers_a_control_on_a_phone(browser: Browser, app_url:
         time.sleep(0.5)  # the toolbar's fade-in
         covered = browser.evaluate(OVERLAP_JS)
         assert covered == [], f"on /{path}, a table's toolbar covers {covered}"
+
+
+# -- a participant's walk through every step, on a phone ------------------------------------
+WALK_PHONE = (390, 844)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+STEP_TIMEOUT = 240.0  # the local model drafts a value card in about a minute on two cores
+
+# The step's header once the script has finished (no "running" widget, no spinner).
+HEADER_JS = """(() => {
+  const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"]');
+  const h2 = document.querySelector('[data-testid="stMainBlockContainer"] h2');
+  return h2 && !busy ? h2.innerText.trim() : null;
+})()"""
+
+# Click the visible button whose text is exactly the given label.
+CLICK_JS = """((label) => {
+  const buttons = [...document.querySelectorAll('[data-testid="stMainBlockContainer"] button')]
+    .filter((b) => b.innerText.trim() === label && !b.disabled);
+  if (!buttons.length) return false;
+  buttons[0].scrollIntoView({block: 'center'});
+  buttons[0].click();
+  return true;
+})"""
+
+FOCUS_JS = """((selector) => {
+  const el = document.querySelector(selector);
+  if (!el) return false;
+  el.scrollIntoView({block: 'center'});
+  el.focus();
+  if (el.select) el.select();
+  return true;
+})"""
+
+
+class Walk:
+    """A participant in the browser: click, type, wait for the next step, screenshot."""
+
+    def __init__(self, browser: Browser, folder: Path) -> None:
+        self.browser = browser
+        self.folder = folder
+        self.shots: list[Path] = []
+
+    def header(self, expected: str, timeout: float = STEP_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.browser.evaluate(HEADER_JS)
+            if shown == expected:
+                time.sleep(0.5)  # late elements of the same run
+                if self.browser.evaluate(HEADER_JS) == expected:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the page shows {shown!r}, not the step {expected!r}")
+            time.sleep(0.3)
+
+    def click(self, label: str, timeout: float = 30) -> None:
+        self.browser.wait_for(f"({CLICK_JS})({json.dumps(label)})", timeout)
+        time.sleep(0.3)
+
+    def type(self, selector: str, text: str) -> None:
+        self.browser.wait_for(f"({FOCUS_JS})({json.dumps(selector)})", 30)
+        self.browser.command("Input.insertText", text=text)
+        time.sleep(0.2)
+
+    def key(self, key: str, code: int) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.browser.command("Input.dispatchKeyEvent", type=kind, key=key, code=key,
+                                 windowsVirtualKeyCode=code)
+
+    def tap(self, expression: str, timeout: float = 20) -> None:
+        """A finger's tap on the centre of the element ``expression`` evaluates to."""
+        centre = self.browser.wait_for(f"""(() => {{
+          const el = {expression};
+          if (!el) return null;
+          el.scrollIntoView({{block: 'center'}});
+          const r = el.getBoundingClientRect();
+          return [r.left + r.width / 2, r.top + r.height / 2];
+        }})()""", timeout)
+        time.sleep(0.2)
+        x, y = centre
+        for kind in ("mousePressed", "mouseReleased"):
+            self.browser.command("Input.dispatchMouseEvent", type=kind, x=x, y=y,
+                                 button="left", clickCount=1)
+        time.sleep(0.3)
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the select box whose label is ``label``."""
+        self.tap(f"""[...document.querySelectorAll('[data-testid="stSelectbox"]')]
+          .find((el) => el.innerText.includes({json.dumps(label)}))
+          ?.querySelector('[role="combobox"]')""")
+        self.tap(f"""[...document.querySelectorAll('[role="option"]')]
+          .find((el) => el.innerText.trim() === {json.dumps(option)})""")
+
+    def screenshot(self, name: str) -> Path:
+        """The whole page at the phone's width (the viewport grown to the page's height)."""
+        height = self.browser.evaluate(
+            "Math.max(...[...document.querySelectorAll("
+            "'[data-testid=stMain], [data-testid=stAppScrollToBottomContainer], "
+            "[data-testid=stMainBlockContainer]')]"
+            ".map((el) => el.scrollHeight))"
+        )
+        width = WALK_PHONE[0]
+        self.browser.command("Emulation.setDeviceMetricsOverride", width=width,
+                             height=max(WALK_PHONE[1], int(height or 0)), deviceScaleFactor=1,
+                             mobile=True)
+        time.sleep(0.8)
+        data = self.browser.command("Page.captureScreenshot", format="png")["data"]
+        self.browser.command("Emulation.setDeviceMetricsOverride", width=width,
+                             height=WALK_PHONE[1], deviceScaleFactor=1, mobile=True)
+        path = self.folder / f"participant-{len(self.shots) + 1:02d}-{name}.png"
+        import base64
+
+        path.write_bytes(base64.b64decode(data))
+        self.shots.append(path)
+        return path
+
+
+def _seed(database_url: str) -> tuple[Any, int]:
+    from deliberation import Store
+
+    store = Store(database_url)
+    d = store.create_deliberation(
+        "How should the assistant answer a user who asks for help with a hard personal "
+        "decision?",
+        title="Hard personal decisions",
+        contexts=["When the user is in distress", "When the user asks for facts"],
+        statements=["The assistant should ask before advising.",
+                    "The assistant should give the facts first."],
+        prompts=[("I can't decide whether to move abroad for a job. What should I do?", [
+            {"text": "List the pros and cons with them, then ask what matters most.",
+             "model": "SmolLM2-135M"},
+            {"text": "Move! New experiences are always worth it.", "model": "SmolLM2-135M"},
+            {"text": "Ask how they feel about leaving before giving any advice.",
+             "model": "SmolLM2-135M"},
+        ])],
+        demographics=[{"name": "age", "label": "Your age group",
+                       "options": ["18-34", "35-54", "55+"]}],
+        settings={"wiser_per_context": 1, "completion_code": "WALK-7"},
+    )
+    other = store.join(d.id, features={"age": "55+"})
+    store.consent(other, d.consent_version)
+    for title, policy, context in [
+        ("Respect their autonomy", "the choices open to them", d.contexts[0].key),
+        ("Comfort first", "how they feel right now", d.contexts[0].key),
+        ("Facts first", "what is known and how sure it is", d.contexts[1].key),
+        ("Honest uncertainty", "what nobody can know yet", d.contexts[1].key),
+    ]:
+        store.submit_value_card(other, title, "Written by another participant.", [policy],
+                                context)
+    return store, d.id
+
+
+def test_a_participant_walks_through_every_step_on_a_phone(
+    browser: Browser, app_url: str, database_url: str
+):
+    store, deliberation_id = _seed(database_url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    walk = Walk(browser, ARTIFACTS)
+    browser.open(f"{app_url}/?d={deliberation_id}", WALK_PHONE)
+    browser.wait_for(TITLE_JS)
+    walk.screenshot("join")
+    walk.click("Start")
+    walk.header("Before you start")
+    token = browser.wait_for(
+        "new URLSearchParams(location.search).get('t')", 30
+    )  # the address bar is the resume link
+    walk.screenshot("consent")
+    walk.click("I agree, let's start")
+
+    walk.header("About you")
+    walk.choose("Your age group", "35-54")
+    walk.screenshot("demographics")
+    walk.click("Continue")
+
+    walk.header("Chat")
+    walk.type('[data-testid="stChatInput"] textarea',
+              "I want it to respect that the decision is mine, and to help me see my options.")
+    walk.key("Enter", 13)
+    done = """[...document.querySelectorAll('[data-testid="stMainBlockContainer"] button')]
+      .some((b) => b.innerText.trim() === 'Done, draft my value card' && !b.disabled)"""
+    browser.wait_for(done, STEP_TIMEOUT)  # the reply streamed in, stored, page shown again
+    walk.header("Chat")
+    walk.screenshot("chat")
+    walk.click("Done, draft my value card")
+
+    walk.header("Your value card")
+    walk.screenshot("value-card-draft")
+    walk.type('input[aria-label="Title"]', "Respect the decision is theirs")
+    walk.type('textarea[aria-label="Description"]',
+              "Help people see their options and decide for themselves.")
+    walk.type('textarea[aria-label^="What should it attend to"]',
+              "the options open to them\nwhat matters most to them\nthe risks they may miss")
+    walk.click("Save my card")
+
+    walk.header("Wiser choices")
+    walk.screenshot("wiser")
+    while browser.evaluate(f"({CLICK_JS})('Wiser')"):
+        time.sleep(0.5)
+        walk.header("Wiser choices")
+    walk.screenshot("wiser-done")
+    walk.click("Continue")
+
+    walk.header("Statements")
+    walk.screenshot("statements")
+    walk.click("Agree")
+    walk.header("Statements")
+    walk.click("Disagree")
+    walk.header("Statements")
+    walk.click("Continue")
+
+    walk.header("Rank the answers")
+    for letter, place in zip("ABC", ["2", "1", "3"], strict=True):
+        walk.choose(f"Place of answer {letter}", place)
+    walk.screenshot("rankings")
+    walk.click("Save this order")
+    walk.header("Rank the answers")
+    walk.click("Continue")
+
+    walk.header("Sharing choices")
+    assert browser.evaluate("document.querySelectorAll('[role=slider]').length") == 6
+    assert browser.evaluate(f"({FOCUS_JS})('[role=slider]')")
+    for _ in range(2):
+        walk.key("ArrowRight", 39)
+    time.sleep(0.5)
+    assert "You 85" in browser.evaluate(
+        "document.querySelector('[data-testid=stSliderThumbValue]').innerText"
+    )  # the thumb shows both payoffs as it moves
+    walk.screenshot("svo")
+    walk.click("Save my choices")
+
+    walk.header("Thank you!")
+    walk.screenshot("thanks")
+    assert "WALK-7" in browser.evaluate("document.body.innerText")
+
+    # what the database holds afterwards
+    assert store.progress(token).finished
+    assert store.participant(token).features == {"age": "35-54"}
+    mine = store.my_answers(token)
+    assert list(mine["messages"]["role"][:1]) == ["user"]
+    assert (mine["messages"]["role"] == "assistant").sum() in (0, 1)  # the model may fail
+    assert [c["title"] for c in store.my_cards(token)] == ["Respect the decision is theirs"]
+    assert store.my_cards(token)[0]["policies"] == [
+        "the options open to them", "what matters most to them", "the risks they may miss"]
+    assert len(mine["wiser_votes"]) == 2 and set(mine["wiser_votes"]["verdict"]) == {"wiser"}
+    assert sorted(mine["statement_votes"]["vote"]) == [-1, 1]
+    (task,) = store.ranking_tasks(token)
+    shown = [answer for answer, _, _ in task["answers"]]
+    assert task["ranked"] == [shown[1], shown[0], shown[2]]
+    svo_choices = dict(zip(mine["svo_responses"]["item"], mine["svo_responses"]["choice"],
+                           strict=True))
+    assert svo_choices == {1: 6, 2: 4, 3: 4, 4: 4, 5: 4, 6: 4}
+    assert len(walk.shots) == 12 and all(p.stat().st_size > 10_000 for p in walk.shots)
+
+    # leaving and coming back through the resume link: the same step, nothing lost
+    browser.open(f"{app_url}/?t={token}", WALK_PHONE)
+    walk.header("Thank you!", 60)
+    store.close()

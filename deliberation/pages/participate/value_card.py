@@ -18,19 +18,29 @@ from ._shared import (
     model_name,
 )
 
+EMPTY = {"title": "", "description": "", "policies": [], "model": None, "note": None}
+#: Longest draft the model may write (a card is about 100 tokens of JSON).
+DRAFT_TOKENS = 200
 
-def _draft(ctx: Step) -> dict[str, Any]:
-    """The model's draft of the card (once per session), or an empty one with the reason."""
+
+def _draft(ctx: Step, has_chat: bool) -> dict[str, Any]:
+    """The card to start from: the AI's draft once asked for (kept for the session)."""
     key = f"draft-{ctx.token}"
     if key not in st.session_state:
+        st.session_state[key] = dict(EMPTY)
+    if has_chat and st.session_state[key]["model"] is None and big_button(
+        "Draft my card from our chat (AI)", key="card-draft", primary=True,
+        icon=":material/smart_toy:",
+    ):
         st.session_state[key] = _articulate(ctx)
+        st.session_state.pop(f"similar-{ctx.token}", None)
     return st.session_state[key]
 
 
 def _articulate(ctx: Step) -> dict[str, Any]:
     from moralgraph import articulate_value
 
-    empty = {"title": "", "description": "", "policies": [], "model": None}
+    empty = EMPTY
     messages = ctx.store.my_answers(ctx.token)["messages"]
     if not (messages["role"] == "user").any():
         return {**empty, "note": "There is no chat to draft from: write your card below."}
@@ -40,7 +50,7 @@ def _articulate(ctx: Step) -> dict[str, Any]:
     transcript = [{"role": r.role, "content": r.content} for r in messages.itertuples()]
     try:
         with st.spinner("The AI is drafting a card from your chat..."):
-            result = articulate_value(transcript, model)
+            result = articulate_value(transcript, model, max_new_tokens=DRAFT_TOKENS)
     except Exception:  # any model failure: start from an empty card
         return {**empty, "note": "The AI could not draft a card: write your card below."}
     if result.card is None:
@@ -56,7 +66,12 @@ def render(ctx: Step) -> None:
     st.markdown("A value card says what you think the assistant should **pay attention to** "
                 "when it chooses how to answer. Policies are the things it attends to, one "
                 "per line.")
-    draft = _draft(ctx)
+    messages = ctx.store.my_answers(ctx.token)["messages"]
+    has_chat = bool((messages["role"] == "user").any())
+    if has_chat:
+        st.caption("The AI can draft a card from your chat for you to edit (this can take a "
+                   "minute), or write your own below.")
+    draft = _draft(ctx, has_chat)
     if draft["model"]:
         st.info(md_escape(f"AI-written draft ({draft['model']}): edit it until it says what "
                           "you mean."), icon=":material/smart_toy:")

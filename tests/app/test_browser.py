@@ -344,14 +344,42 @@ class Walk:
         while True:
             shown = self.browser.evaluate(HEADER_JS)
             if shown == expected:
-                time.sleep(0.5)  # late elements of the same run
+                self.settled()  # late elements of the same run
                 if self.browser.evaluate(HEADER_JS) == expected:
                     return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the page shows {shown!r}, not the step {expected!r}")
             time.sleep(0.3)
 
+    def settled(self, timeout: float = 60) -> None:
+        """Wait until the app is not running and the page has not changed for a second
+        (a click on a button of a run that is being replaced is lost)."""
+        state = """(() => {
+          const busy = document.querySelector('[data-testid="stStatusWidget"]');
+          const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+          return busy || !main ? null : main.innerText;
+        })()"""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            now = self.browser.evaluate(state)
+            if now is not None and now == last:
+                return
+            last = now
+            time.sleep(1.0)
+        raise TimeoutError(f"the page kept changing for {timeout:.0f} s")
+
+    def shows(self, text: str, timeout: float = 60) -> None:
+        """Wait until the page, done running, shows ``text``."""
+        self.browser.wait_for(f"""(() => {{
+          const busy = document.querySelector('[data-testid="stStatusWidget"]');
+          const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+          return !busy && main && main.innerText.includes({json.dumps(text)});
+        }})()""", timeout)
+        self.settled()
+
     def click(self, label: str, timeout: float = 30) -> None:
+        self.settled()
         self.browser.wait_for(f"({CLICK_JS})({json.dumps(label)})", timeout)
         time.sleep(0.3)
 
@@ -382,12 +410,19 @@ class Walk:
         time.sleep(0.3)
 
     def choose(self, label: str, option: str) -> None:
-        """Pick ``option`` in the select box whose label is ``label``."""
-        self.tap(f"""[...document.querySelectorAll('[data-testid="stSelectbox"]')]
+        """Pick ``option`` in the select box whose label is ``label`` (a second try if the
+        first tap landed while the list was still opening)."""
+        box = f"""[...document.querySelectorAll('[data-testid="stSelectbox"]')]
           .find((el) => el.innerText.includes({json.dumps(label)}))
-          ?.querySelector('[role="combobox"]')""")
-        self.tap(f"""[...document.querySelectorAll('[role="option"]')]
-          .find((el) => el.innerText.trim() === {json.dumps(option)})""")
+          ?.querySelector('[role="combobox"]')"""
+        for _ in range(3):
+            self.settled()
+            self.tap(box)
+            self.tap(f"""[...document.querySelectorAll('[role="option"]')]
+              .find((el) => el.innerText.trim() === {json.dumps(option)})""")
+            if self.browser.evaluate(f"({box})?.value") == option:
+                return
+        raise AssertionError(f"could not choose {option!r} in {label!r}")
 
     def screenshot(self, name: str) -> Path:
         """The whole page at the phone's width (the viewport grown to the page's height)."""
@@ -453,7 +488,19 @@ def test_a_participant_walks_through_every_step_on_a_phone(
 ):
     store, deliberation_id = _seed(database_url)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("participant-*.png"):
+        old.unlink()
     walk = Walk(browser, ARTIFACTS)
+    try:
+        _walk(walk, browser, app_url, store, deliberation_id)
+    except BaseException:
+        walk.screenshot("failed")  # what the page showed when the walk stopped
+        raise
+    finally:
+        store.close()
+
+
+def _walk(walk: Walk, browser: Browser, app_url: str, store: Any, deliberation_id: int) -> None:
     browser.open(f"{app_url}/?d={deliberation_id}", WALK_PHONE)
     browser.wait_for(TITLE_JS)
     walk.screenshot("join")
@@ -491,19 +538,22 @@ def test_a_participant_walks_through_every_step_on_a_phone(
     walk.click("Save my card")
 
     walk.header("Wiser choices")
+    walk.shows("Pair 1 of up to 2")
     walk.screenshot("wiser")
-    while browser.evaluate(f"({CLICK_JS})('Wiser')"):
-        time.sleep(0.5)
-        walk.header("Wiser choices")
+    walk.click("Wiser")
+    walk.shows("Pair 2 of up to 2")
+    walk.click("Wiser")
+    walk.shows("There are no more pairs")
     walk.screenshot("wiser-done")
     walk.click("Continue")
 
     walk.header("Statements")
+    walk.shows("Statement 1 of 2")
     walk.screenshot("statements")
     walk.click("Agree")
-    walk.header("Statements")
+    walk.shows("Statement 2 of 2")
     walk.click("Disagree")
-    walk.header("Statements")
+    walk.shows("You have voted on all 2 statements")
     walk.click("Continue")
 
     walk.header("Rank the answers")
@@ -511,12 +561,12 @@ def test_a_participant_walks_through_every_step_on_a_phone(
         walk.choose(f"Place of answer {letter}", place)
     walk.screenshot("rankings")
     walk.click("Save this order")
-    walk.header("Rank the answers")
+    walk.shows("You have ranked every answer")
     walk.click("Continue")
 
     walk.header("Sharing choices")
-    assert browser.evaluate("document.querySelectorAll('[role=slider]').length") == 6
-    assert browser.evaluate(f"({FOCUS_JS})('[role=slider]')")
+    assert browser.evaluate("document.querySelectorAll('[data-testid=stSlider]').length") == 6
+    assert browser.evaluate(f"({FOCUS_JS})('[data-testid=stSlider] input')")
     for _ in range(2):
         walk.key("ArrowRight", 39)
     time.sleep(0.5)
@@ -529,6 +579,9 @@ def test_a_participant_walks_through_every_step_on_a_phone(
     walk.header("Thank you!")
     walk.screenshot("thanks")
     assert "WALK-7" in browser.evaluate("document.body.innerText")
+    walk.click("My answers")
+    walk.header("My answers")
+    walk.screenshot("my-answers")
 
     # what the database holds afterwards
     assert store.progress(token).finished
@@ -552,4 +605,3 @@ def test_a_participant_walks_through_every_step_on_a_phone(
     # leaving and coming back through the resume link: the same step, nothing lost
     browser.open(f"{app_url}/?t={token}", WALK_PHONE)
     walk.header("Thank you!", 60)
-    store.close()

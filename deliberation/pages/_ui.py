@@ -19,8 +19,10 @@ __all__ = [
     "FIGURE_MAX_WIDTH",
     "MIN_TEXT_PX",
     "PAGE_STYLE",
+    "PARTICIPANT_STYLE",
     "PHONE_COLUMN_PX",
     "apply_page_style",
+    "apply_participant_style",
     "choice",
     "download",
     "figure_png",
@@ -292,3 +294,21 @@ def get_store() -> Any:
 
 
 _CACHED_STORE: Any = None
+
+
+#: CSS for the participant pages on a phone: Streamlit's 6rem above the first element left
+#: a tenth of a 844 px screen blank; the step starts right under the (empty) top bar.
+PARTICIPANT_STYLE = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
+</style>
+"""
+
+
+def apply_participant_style() -> None:
+    """Add :data:`PARTICIPANT_STYLE` to the page (a style element only: nothing visible)."""
+    import streamlit as st
+
+    st.html(PARTICIPANT_STYLE)

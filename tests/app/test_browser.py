@@ -522,11 +522,11 @@ def _walk(walk: Walk, browser: Browser, app_url: str, store: Any, deliberation_i
               "I want it to respect that the decision is mine, and to help me see my options.")
     walk.key("Enter", 13)
     done = """[...document.querySelectorAll('[data-testid="stMainBlockContainer"] button')]
-      .some((b) => b.innerText.trim() === 'Done, draft my value card' && !b.disabled)"""
+      .some((b) => b.innerText.trim() === 'Done, on to my value card' && !b.disabled)"""
     browser.wait_for(done, STEP_TIMEOUT)  # the reply streamed in, stored, page shown again
     walk.header("Chat")
     walk.screenshot("chat")
-    walk.click("Done, draft my value card")
+    walk.click("Done, on to my value card")
 
     walk.header("Your value card")
     walk.screenshot("value-card-draft")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from deliberation import AccessError, DeliberationError
 
-from .._ui import get_store, md_escape, plain
+from .._ui import apply_participant_style, get_store, md_escape, plain
 from . import (
     answers,
     chat,
@@ -45,6 +45,7 @@ PAGES = {
 
 def render() -> None:
     """The page at ``/``: a participant's current step, a join page, or the landing."""
+    apply_participant_style()
     store = get_store()
     params = st.query_params
     if params.get("t"):

@@ -9,6 +9,7 @@ from .._ui import md_escape, plain
 from ._shared import Step, attempt, show_resume_link
 from .rankings import ranking_form
 from .statements import VOTES
+from .svo import svo_form
 from .wiser import VERDICTS
 
 STATUS = {"pending": "waiting for moderation", "approved": "approved: others vote on it",
@@ -26,8 +27,9 @@ def render(ctx: Step) -> None:
     _wiser_votes(ctx, mine)
     _rankings(ctx)
     if not mine["svo_responses"].empty:
-        st.caption(md_escape(f"Sharing choices: {len(mine['svo_responses'])} answered "
-                             "(change them on that step)."))
+        with st.expander(f"My sharing choices ({len(mine['svo_responses'])})"):
+            if svo_form(ctx, "my-svo"):
+                st.success("Saved.")
 
 
 def _cards(ctx: Step) -> None:

@@ -62,7 +62,7 @@ def render(ctx: Step) -> None:
             _answer(ctx, history, said)
     else:
         st.info("That is the most this chat takes: please go on to your value card.")
-    if big_button("Done, draft my value card", key="chat-done", primary=True, disabled=not turns):
+    if big_button("Done, on to my value card", key="chat-done", primary=True, disabled=not turns):
         finish_step(ctx, "chat")
     if big_button("Skip the chat", key="chat-skip"):
         finish_step(ctx, "chat", skipped=True)

@@ -21,27 +21,33 @@ def _items(ctx: Step) -> dict[int, list[tuple[int, int]]]:
     }
 
 
+def svo_form(ctx: Step, key: str) -> bool:
+    """The sliders (at the participant's stored choices, else the middle); True once saved."""
+    items = _items(ctx)
+    stored = ctx.store.my_answers(ctx.token)["svo_responses"]
+    previous = dict(zip(stored["item"], stored["choice"], strict=True))
+    with st.form(key):
+        choices = {}
+        for item, payoffs in items.items():
+            choices[item] = st.select_slider(
+                md_escape(f"Choice {item} of {len(items)}"), options=list(range(len(payoffs))),
+                value=int(previous.get(item, len(payoffs) // 2)), key=f"{key}-{item}",
+                format_func=lambda option, p=payoffs: f"You {p[option][0]} · Other {p[option][1]}",
+            )
+        sent = st.form_submit_button("Save my choices", type="primary", width="stretch")
+    if sent:
+        ok, _ = attempt(ctx.store.submit_svo, ctx.token, choices)
+        return ok
+    return False
+
+
 def render(ctx: Step) -> None:
     """One slider per item; the thumb's label shows what you and the other person get."""
     st.header("Sharing choices")
     st.markdown("Imagine you and another person you do not know share some points. For each "
                 "row, slide to the split you prefer. The label shows **what you get** and "
                 "**what the other person gets**.")
-    items = _items(ctx)
-    stored = ctx.store.my_answers(ctx.token)["svo_responses"]
-    previous = dict(zip(stored["item"], stored["choice"], strict=True))
-    with st.form("svo"):
-        choices = {}
-        for item, payoffs in items.items():
-            choices[item] = st.select_slider(
-                md_escape(f"Choice {item} of {len(items)}"), options=list(range(len(payoffs))),
-                value=int(previous.get(item, len(payoffs) // 2)), key=f"svo-{item}",
-                format_func=lambda option, p=payoffs: f"You {p[option][0]} · Other {p[option][1]}",
-            )
-        sent = st.form_submit_button("Save my choices", type="primary", width="stretch")
-    if sent:
-        ok, _ = attempt(ctx.store.submit_svo, ctx.token, choices)
-        if ok:
-            finish_step(ctx, "svo")
+    if svo_form(ctx, "svo"):
+        finish_step(ctx, "svo")
     if big_button("Skip this step", key="svo-skip"):
         finish_step(ctx, "svo", skipped=True)

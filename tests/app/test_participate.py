@@ -325,3 +325,24 @@ def test_withdrawing_deletes_the_participant(database, deliberation):
     assert "withdrawn" in _text(_ok(at))
     assert "t" not in at.query_params
     assert len(database.export(deliberation.id)["participants"]) == 1  # the other one
+
+
+def test_all_fifteen_svo_items_when_the_settings_ask(database):
+    d = database.create_deliberation("Q?", steps=["svo"], settings={"svo_items": 15})
+    token = database.join(d.id)
+    database.consent(token, d.consent_version)
+    at = _ok(_app(t=token))
+    assert _header(at) == "Sharing choices" and len(at.select_slider) == 15
+    assert at.select_slider[0].value == 4  # the middle of the slider to start
+    _button(at, "Save my choices").click().run()
+    assert len(database.my_answers(token)["svo_responses"]) == 15
+    assert database.svo_result(token)["items"] == 15
+    assert _header(_ok(at)) == "Thank you!"
+
+
+def test_refusals_read_as_plain_messages():
+    from deliberation import AnswerError, ClosedError, RateLimitError
+
+    assert "wait 12 s" in _shared.friendly(RateLimitError("too many", retry_after=12.2))
+    assert "closed" in _shared.friendly(ClosedError("closed"))
+    assert _shared.friendly(AnswerError("The 'x' field <b>")) == r"The 'x' field \<b\>"

@@ -96,7 +96,8 @@ def _join(store, raw_id: str, xid: str | None) -> None:
     if not deliberation.is_open:
         st.warning("This deliberation is closed: it takes no new participants.")
         return
-    st.markdown("You will first see what we store and how it is used.")
+    st.markdown("It takes about 15 minutes, and you can stop and come back later with your "
+                "personal link. You will first see what we store and how it is used.")
     if big_button("Start", key="start", primary=True):
         _start(store, deliberation.id, xid)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +11,8 @@ import socialchoice as sc
 from deliberation.pages.voting import EXAMPLES
 from socialchoice import io as scio
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+# The page alone, as the other page tests run theirs (app.py opens the participant flow at /).
+SCRIPT = "from deliberation.pages import voting\nvoting.render()\n"
 TIMEOUT = 60  # the first run imports pandas and matplotlib
 
 TENNESSEE = EXAMPLES["Tennessee capital (classic, PrefLib)"][0]
@@ -21,7 +20,7 @@ TENNESSEE = EXAMPLES["Tennessee capital (classic, PrefLib)"][0]
 
 @pytest.fixture
 def at() -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    app = AppTest.from_string(SCRIPT, default_timeout=TIMEOUT)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app

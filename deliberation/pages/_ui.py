@@ -256,8 +256,9 @@ def plain(text: object, *, size: str | None = None) -> None:
 
     body = plain_markdown(text)
     if size == "large":
-        body = f"#### {body}" if "\n" not in body else body
-    st.markdown(body)
+        st.subheader(body, anchor=False)  # no link icon beside it
+    else:
+        st.markdown(body)
 
 
 def store_url() -> str:

@@ -558,7 +558,10 @@ def _walk(walk: Walk, browser: Browser, app_url: str, store: Any, deliberation_i
 
     walk.header("Rank the answers")
     for letter, place in zip("ABC", ["2", "1", "3"], strict=True):
-        walk.choose(f"Place of answer {letter}", place)
+        walk.settled()
+        walk.tap(f"""[...document.querySelectorAll('[data-testid="stButtonGroup"]')]
+          .find((el) => el.innerText.includes("Place of answer {letter}"))
+          ?.querySelectorAll('button')[{int(place) - 1}]""")
     walk.screenshot("rankings")
     walk.click("Save this order")
     walk.shows("You have ranked every answer")

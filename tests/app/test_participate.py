@@ -108,6 +108,7 @@ def _text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.error]
     parts += [w.value for w in at.warning] + [i.value for i in at.info]
     parts += [c.value for c in at.caption] + [s.value for s in at.success]
+    parts += [h.value for h in at.subheader]
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # Markdown escapes removed
 
 
@@ -187,14 +188,15 @@ def test_a_participant_takes_every_step_and_it_is_stored(database, deliberation)
 
     assert _header(_ok(at)) == "Rank the answers"
     assert "AI-written (fake-a)" in _text(at)
-    places = at.selectbox
-    for box, place in zip(places, [1, 1, 2], strict=True):
-        box.set_value(place)
+    places = [g for g in at.button_group if g.key.startswith("rank-place-")]
+    for group, place in zip(places, [1, 1, 2], strict=True):
+        group.set_value(place)
     _button(at, "Save this order").click().run()
     assert "place 1 is given twice" in _text(_ok(at))
     assert database.my_answers(token)["rankings"].empty
-    for box, place in zip(at.selectbox, [2, 3, 1], strict=True):
-        box.set_value(place)
+    places = [g for g in at.button_group if g.key.startswith("rank-place-")]
+    for group, place in zip(places, [2, 3, 1], strict=True):
+        group.set_value(place)
     _button(at, "Save this order").click().run()
     (task,) = database.ranking_tasks(token)
     shown = [answer for answer, _, _ in task["answers"]]
@@ -278,7 +280,7 @@ def test_participant_text_is_shown_inert(database, deliberation):
     _button(at, "Save my card").click().run()
     assert database.my_cards(token)[0]["title"] == PAYLOADS[0]
     _button(_ok(at), "My answers").click().run()
-    shown = [m.value for m in _ok(at).markdown]
+    shown = [m.value for m in _ok(at).markdown] + [h.value for h in at.subheader]
     assert any(r"\<script\>alert\(1\)\</script\>" in v for v in shown)
     assert any(r"\!\[x\]\(http\://evil/x\.png\)" in v for v in shown)
     for value in shown:

@@ -17,7 +17,7 @@ def ranking_form(ctx: Step, task: dict[str, Any], key: str) -> bool:
     plain(task["prompt"], size="large")
     n = len(task["answers"])
     previous = {a: i + 1 for i, a in enumerate(task["ranked"] or [])}
-    with st.form(f"{key}-{task['prompt_id']}"):
+    with st.form(f"{key}-{task['prompt_id']}", border=False):
         places: dict[int, int | None] = {}
         for i, (answer_id, text, model) in enumerate(task["answers"]):
             letter = chr(ord("A") + i)
@@ -25,10 +25,11 @@ def ranking_form(ctx: Step, task: dict[str, Any], key: str) -> bool:
                 st.markdown(f"**Answer {letter}**")
                 st.caption(md_escape(f"AI-written ({model or 'model not recorded'})"))
                 plain(text)
-                places[answer_id] = st.selectbox(
+                # tap targets, not a select box: no phone keyboard pops up
+                places[answer_id] = st.segmented_control(
                     f"Place of answer {letter} (1 = best)", list(range(1, n + 1)),
-                    index=previous[answer_id] - 1 if answer_id in previous else None,
-                    placeholder="Choose a place", key=f"{key}-place-{answer_id}",
+                    default=previous.get(answer_id), key=f"{key}-place-{answer_id}",
+                    width="stretch",
                 )
         sent = st.form_submit_button("Save this order", type="primary", width="stretch")
     if sent:

@@ -18,6 +18,7 @@ section of benchmarks/RESULTS.md; ``benchmarks/run.py`` includes it in the full 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -122,6 +123,7 @@ class SpeedResult:
     diff_pooled: float
     rel_each: float
     graph: dict[str, float] = field(default_factory=dict)
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
 
 def _aligned(series: pd.Series, values: list[str]) -> np.ndarray:
@@ -195,6 +197,7 @@ def measure(
         result.graph["public_diff"] = float(
             np.abs(_aligned(public, values) - _aligned(pooled, values)).max()
         )
+    result.load = os.getloadavg()[0]
     return result
 
 
@@ -210,7 +213,8 @@ def _lines(r: SpeedResult) -> list[str]:
         "context on the same graphs (every value a node, the edges of positive Bayesian "
         "weight), with the same damping, personalization and dangling distribution, "
         "tol 1e-15; its graphs are built from our `edge_weights` (not timed on our side "
-        "either way). Ours: best of 3; networkx: one pass.",
+        "either way). Ours: best of 3; networkx: one pass. Load average at the end of the "
+        f"run: {r.load:.1f} on 2 cores shared with other work (wall-clock times grow with it).",
         "",
         "| computation | seconds | networkx / ours | max abs diff vs networkx |",
         "|---|---:|---:|---:|",
@@ -246,8 +250,9 @@ def _lines(r: SpeedResult) -> list[str]:
             f"| `g.scores()` (all contexts; includes `votes_frame`) | {g['scores']:.2f} |",
             "",
             f"`g.scores()` equals `flow_scores` on the table to {g['public_diff']:.1e}. It "
-            "rebuilds the votes table from the vote objects on every call, which costs "
-            "about as much as the scoring itself at this size.",
+            "rebuilds the votes table from the vote objects on every call (`g.votes_frame()`, "
+            f"{g['votes_frame']:.2f} s here), then scores it as `flow_scores` does "
+            f"({r.ours_all:.2f} s).",
         ]
     return lines
 

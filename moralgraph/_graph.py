@@ -145,6 +145,7 @@ class MoralGraph:
             kept.pop(key, None)  # the later vote replaces the earlier one and takes its place
             kept[key] = vote
         self._votes = tuple(kept.values())
+        self._votes_table: Any = None
 
     def _check_ids(
         self,
@@ -225,9 +226,14 @@ class MoralGraph:
         """
         import pandas as pd
 
-        columns = ["participant", "from_value", "to_value", "context", "verdict", "reason"]
-        rows = [[getattr(v, c) for c in columns] for v in self._votes]
-        return pd.DataFrame(rows, columns=columns, dtype=object)
+        if self._votes_table is None:  # the graph is immutable: build the table once
+            columns = ["participant", "from_value", "to_value", "context", "verdict", "reason"]
+            self._votes_table = pd.DataFrame(
+                {c: pd.Series([getattr(v, c) for v in self._votes], dtype=object)
+                 for c in columns},
+                columns=columns,
+            )
+        return self._votes_table.copy()
 
     def values_frame(self) -> pd.DataFrame:
         """The value cards as a DataFrame.

@@ -47,7 +47,10 @@ VOTE_COLUMNS = ("participant", "from_value", "to_value", "context", "verdict")
 
 
 def _is_missing(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, float) and math.isnan(cell))
+    """None, NaN, pandas.NA or NaT: an empty cell whatever the column's dtype."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return True
+    return type(cell).__name__ in ("NAType", "NaTType")
 
 
 def split_policies(cell: Any) -> Any:

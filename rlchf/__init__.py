@@ -22,10 +22,12 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._data import PreferenceData
+    from ._io import read_preferences
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
+    "read_preferences": ("rlchf._io", "read_preferences"),
 }
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "PreferenceData",
     "PreferenceDataError",
     "RLCHFError",
+    "read_preferences",
 ]
 
 

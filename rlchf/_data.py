@@ -135,6 +135,23 @@ class PreferenceData:
                          name=name if name is not None else "the data")
         return cls(frame, kind, feats)
 
+    @classmethod
+    def from_dataset(
+        cls,
+        dataset: Any,
+        kind: str,
+        features: Sequence[str] = (),
+        *,
+        strict_ranks: bool = False,
+    ) -> PreferenceData:
+        """Validate a Hugging Face ``datasets.Dataset`` (see :func:`rlchf._io.from_dataset`).
+
+        ``datasets`` is imported on first use; the columns are those of :meth:`from_pandas`.
+        """
+        from ._io import from_dataset
+
+        return from_dataset(dataset, kind, features, strict_ranks=strict_ranks)
+
     @property
     def kind(self) -> str:
         """``"pairwise"`` or ``"ranking"``."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import synthetic
     from ._data import PreferenceData
     from ._io import read_preferences
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
     "read_preferences": ("rlchf._io", "read_preferences"),
+    "synthetic": ("rlchf.synthetic", None),
 }
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "PreferenceDataError",
     "RLCHFError",
     "read_preferences",
+    "synthetic",
 ]
 
 

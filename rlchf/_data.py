@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import PreferenceDataError
-from ._validate import check_kind_features, validate
+from ._validate import Codes, check_kind_features, validate
 
 __all__ = ["PreferenceData"]
 
@@ -253,7 +253,7 @@ def _pair_rows(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     Groups are handled in batches of equal size with :func:`numpy.triu_indices`.
     """
-    codes = f.groupby(["prompt_id", "annotator_id"], sort=False).ngroup().to_numpy()
+    codes, _ = Codes(f)("prompt_id", "annotator_id")
     order = np.argsort(codes, kind="stable")
     sizes = np.bincount(codes)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))

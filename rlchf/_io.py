@@ -100,6 +100,7 @@ def read_preferences(
     format: str | None = None,
     *,
     strict_ranks: bool = False,
+    annotators: pd.DataFrame | None = None,
     name: str | None = None,
 ) -> PreferenceData:
     """Read long-form preference data from a CSV, Parquet or JSON Lines file.
@@ -117,6 +118,8 @@ def read_preferences(
         Default: from the file name's suffix (needed for bytes and unnamed streams).
     strict_ranks : bool
         As in :meth:`PreferenceData.from_pandas`.
+    annotators : pandas.DataFrame, optional
+        An annotator table with feature columns, as in :meth:`PreferenceData.from_pandas`.
     name : str, optional
         The name messages use for the file (default: the path or the stream's name).
 
@@ -164,7 +167,8 @@ def read_preferences(
         reader = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl}[fmt]
         df = reader(data, label)
     return PreferenceData.from_pandas(df, kind=kind, features=features,
-                                      strict_ranks=strict_ranks, name=label)
+                                      strict_ranks=strict_ranks, annotators=annotators,
+                                      name=label)
 
 
 def from_dataset(

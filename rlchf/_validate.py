@@ -15,6 +15,7 @@ import pandas as pd
 
 from _common.validation import check_choice, check_labels, show
 
+from ._annotators import join_annotators, table_features
 from ._errors import PreferenceDataError
 
 __all__ = ["ID_COLUMNS", "KINDS", "REQUIRED", "TEXT_COLUMNS", "check_kind_features", "validate"]
@@ -302,11 +303,18 @@ def _validate_ranking(
 
 
 def validate(
-    df: Any, kind: str, features: tuple[str, ...], *, strict_ranks: bool, name: str
+    df: Any,
+    kind: str,
+    features: tuple[str, ...],
+    *,
+    strict_ranks: bool,
+    name: str,
+    annotators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A validated copy of ``df``: required columns first, then features, then the rest.
 
     The index is reset to positions ``0..n-1`` (the row numbers of error messages).
+    Features found in the ``annotators`` table are joined on ``annotator_id``.
     """
     if not isinstance(df, pd.DataFrame):
         raise PreferenceDataError(
@@ -317,17 +325,23 @@ def validate(
         raise PreferenceDataError(f"{name}: the column {dup!r} appears twice.")
     df = df.reset_index(drop=True).copy(deep=False)
     df.columns = [str(c) for c in df.columns]
-    _check_columns(df, kind, features, name)
+    joined: list[str] = []
+    if annotators is not None:
+        joined = table_features(annotators, features, list(df.columns))
+    own = tuple(f for f in features if f not in joined)
+    _check_columns(df, kind, own, name)
     required = [c for c in REQUIRED[kind] if c in df.columns or c != "rank"]
     if kind == "ranking" and "rank" not in df.columns:
         required.append("rating")
-    _check_present(df, [*required, *features], name)
+    _check_present(df, [*required, *own], name)
     ids = [c for c in ID_COLUMNS if c in df.columns]
-    _check_hashable(df, [*ids, *features], name)
+    _check_hashable(df, [*ids, *own], name)
     _check_text(df, [c for c in TEXT_COLUMNS if c in required], name)
+    if annotators is not None:
+        df = join_annotators(df, annotators, joined, name)
     codes = Codes(df)
     _check_unique_per_key(df, codes, ("prompt_id",), "prompt", name, "two prompt texts")
-    for f in features:
+    for f in own:
         _check_unique_per_key(df, codes, ("annotator_id",), f, name,
                               f"the feature {f!r} varies within one annotator")
     if kind == "pairwise":

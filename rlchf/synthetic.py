@@ -66,7 +66,14 @@ SCORED = ("borda", "copeland", "minimax", "utilitarian", "egalitarian")
 
 
 def default_groups() -> pd.DataFrame:
-    """Three groups of one feature, ``group``, with shares 0.5, 0.3 and 0.2."""
+    """Three groups of one feature, ``group``, with shares 0.5, 0.3 and 0.2.
+
+    >>> default_groups()
+      group  share
+    0     A    0.5
+    1     B    0.3
+    2     C    0.2
+    """
     return pd.DataFrame({"group": ["A", "B", "C"], "share": [0.5, 0.3, 0.2]})
 
 
@@ -113,6 +120,11 @@ class SyntheticPopulation:
 
         ``σ((u_a − u_b) / noise)`` (Bradley–Terry) or ``Φ((u_a − u_b) / (noise·√2))``
         (Thurstone); with ``noise == 0``, 1, 0.5 or 0 by the sign of ``u_a − u_b``.
+
+        >>> pop = population(n_prompts=2, n_annotators=10, rng=0)
+        >>> P = pop.probabilities()
+        >>> P.shape, bool(np.allclose(P + P.transpose(0, 1, 3, 2), 1))
+        ((3, 2, 4, 4), True)
         """
         from scipy.special import expit, ndtr
 
@@ -352,7 +364,7 @@ def population(
     _check_k(p, len(pool))
     frame, U, flags = simulate_block(p, 0, n, pool, generator)
     # valid by construction (the tests check that from_pandas agrees); not validated again
-    data = PreferenceData(frame, p.kind, tuple(g.columns[:-1]))
+    data = PreferenceData._valid(frame, p.kind, tuple(g.columns[:-1]))
     return SyntheticPopulation(data, g, pool, U, flags, p.model, p.noise)
 
 

@@ -481,3 +481,11 @@ def test_first_bad_cell_is_the_row_named(n, data):
     with pytest.raises(PreferenceDataError) as info:
         PreferenceData.from_pandas(df, kind="pairwise")
     assert str(info.value).startswith(f"Row {min(rows)} of the data: ")
+
+
+def test_constructor_validates_like_from_pandas():
+    data = PreferenceData(pairwise_frame(), "pairwise", ["region"])
+    pd.testing.assert_frame_equal(
+        data.frame, PreferenceData.from_pandas(pairwise_frame(), "pairwise", ["region"]).frame)
+    with pytest.raises(PreferenceDataError, match=r"^Row 2 of the data: the 'label' column"):
+        PreferenceData(pairwise_frame(label=[1, 0, 3, 1]), "pairwise")

@@ -198,3 +198,25 @@ def test_from_dataset_errors_name_the_row():
     ds = datasets.Dataset.from_pandas(df, preserve_index=False)
     with pytest.raises(PreferenceDataError, match=r"^Row 2 of the dataset: the 'annotator_id'"):
         PreferenceData.from_dataset(ds, kind="ranking")
+
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(PreferenceDataError, match=r"the folder holds no .parquet files"):
+        read_preferences(tmp_path, kind="pairwise")
+
+
+HEADER = b"prompt_id,prompt,response_a,response_b,label,annotator_id\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_byte_order_mark_is_dropped(fmt):
+    raw = write(PreferenceData.from_pandas(ranking_df(), "ranking").frame, fmt)
+    data = read_preferences(b"\xef\xbb\xbf" + raw, kind="ranking", format=fmt)
+    assert data.frame.columns[0] == "prompt_id"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_not_utf8(fmt):
+    raw = HEADER + b"1,caf\xe9,x,y,1,a\n"
+    with pytest.raises(PreferenceDataError, match=r"^<bytes>: byte \d+ is not UTF-8 text"):
+        read_preferences(raw, kind="pairwise", format=fmt)

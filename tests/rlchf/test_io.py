@@ -40,7 +40,7 @@ def write(df: pd.DataFrame, fmt: str) -> bytes:
     elif fmt == "parquet":
         df.to_parquet(buf, index=False)
     else:
-        df.to_json(buf, orient="records", lines=True, force_ascii=False)
+        df.to_json(buf, orient="records", lines=True, force_ascii=False, double_precision=15)
     return buf.getvalue()
 
 
@@ -53,6 +53,32 @@ def test_round_trip(fmt, df):
                             features=["age", "region"], format=fmt)
     pd.testing.assert_frame_equal(back.frame, data.frame, check_dtype=False)
     assert back.frame["label"].dtype == "float64"
+
+
+@st.composite
+def ranking_frames(draw):
+    rows = []
+    for p in range(draw(st.integers(1, 3))):
+        texts = draw(st.lists(TEXT, min_size=2, max_size=4, unique=True))
+        prompt = draw(TEXT)
+        for a in range(draw(st.integers(1, 3))):
+            ranks = draw(st.lists(st.integers(0, 5), min_size=len(texts), max_size=len(texts)))
+            for r, (text, rank) in enumerate(zip(texts, ranks, strict=True)):
+                rows.append({"prompt_id": f"{p:03d}", "prompt": prompt, "response_id": f"r{r}",
+                             "response": text, "annotator_id": f"u{a}", "rank": rank,
+                             "score": draw(st.floats(-1e6, 1e6))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(df=ranking_frames())
+def test_round_trip_ranking(fmt, df):
+    data = PreferenceData.from_pandas(df, kind="ranking")
+    back = read_preferences(write(data.frame, fmt), kind="ranking", format=fmt)
+    pd.testing.assert_frame_equal(back.frame, data.frame, check_dtype=False)
+    pd.testing.assert_frame_equal(back.to_pairwise().frame, data.to_pairwise().frame,
+                                  check_dtype=False)
 
 
 def ranking_df() -> pd.DataFrame:

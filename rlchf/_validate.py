@@ -61,9 +61,9 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
     """Required columns present, no columns of the other kind, declared features present."""
     columns = [str(c) for c in df.columns]
     required = [c for c in REQUIRED[kind] if not (kind == "ranking" and c == "rank")]
-    missing = [c for c in required if c not in columns]
+    missing = [repr(c) for c in required if c not in columns]
     if kind == "ranking" and "rank" not in columns and "rating" not in columns:
-        missing.append("rank' or 'rating")
+        missing.append("'rank' or 'rating'")
     other = [c for c in _OTHER[kind] if c in columns]
     if kind == "ranking" and "rank" in columns:
         other = [c for c in other if c != "rating"]  # a rating next to a rank is kept as data
@@ -74,7 +74,7 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
             hint = (f" It has {guess} columns ({', '.join(map(repr, other))}): "
                     f"is it kind={guess!r}?")
         raise PreferenceDataError(
-            f"{name}: {kind} data needs the column(s) {', '.join(repr(m) for m in missing)}; "
+            f"{name}: {kind} data needs the column(s) {', '.join(missing)}; "
             f"it has {', '.join(map(repr, columns)) or 'no columns'}.{hint}")
     if other:
         raise PreferenceDataError(
@@ -351,6 +351,8 @@ def validate(
         joined = table_features(annotators, features, list(df.columns))
     own = tuple(f for f in features if f not in joined)
     _check_columns(df, kind, own, name)
+    if len(df) == 0:
+        raise PreferenceDataError(f"{name}: there are no judgments (no rows under the header).")
     required = [c for c in REQUIRED[kind] if c in df.columns or c != "rank"]
     if kind == "ranking" and "rank" not in df.columns:
         required.append("rating")

@@ -489,3 +489,15 @@ def test_constructor_validates_like_from_pandas():
         data.frame, PreferenceData.from_pandas(pairwise_frame(), "pairwise", ["region"]).frame)
     with pytest.raises(PreferenceDataError, match=r"^Row 2 of the data: the 'label' column"):
         PreferenceData(pairwise_frame(label=[1, 0, 3, 1]), "pairwise")
+
+
+def test_ranking_without_rank_or_rating():
+    msg = err(ranking_frame().drop(columns="rank"), kind="ranking")
+    assert msg.startswith("the data: ranking data needs the column(s) 'rank' or 'rating'; ")
+
+
+@pytest.mark.parametrize("kind", ["pairwise", "ranking"])
+def test_no_rows_is_an_error(kind):
+    frame = pairwise_frame() if kind == "pairwise" else ranking_frame()
+    msg = err(frame.iloc[:0], kind=kind)
+    assert msg == "the data: there are no judgments (no rows under the header)."

@@ -119,9 +119,11 @@ def _check_hashable(df: pd.DataFrame, columns: Sequence[str], name: str) -> None
 
 
 def _check_text(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    """Text columns hold strings."""
+    """Text columns hold strings (categorical text becomes plain text, in ``df``)."""
     for col in columns:
         s = df[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = df[col] = s.astype(object)
         if pd.api.types.infer_dtype(s, skipna=False) == "string":
             continue
         bad = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)

@@ -501,3 +501,14 @@ def test_no_rows_is_an_error(kind):
     frame = pairwise_frame() if kind == "pairwise" else ranking_frame()
     msg = err(frame.iloc[:0], kind=kind)
     assert msg == "the data: there are no judgments (no rows under the header)."
+
+
+def test_categorical_columns_are_accepted():
+    df = pairwise_frame()
+    for col in ("prompt_id", "prompt", "response_a", "response_b", "annotator_id", "region"):
+        df[col] = df[col].astype("category")
+    data = PreferenceData.from_pandas(df, kind="pairwise", features=["region"])
+    assert data.frame["response_a"].tolist() == ["Hi!", "Hi!", "Bye.", "Bye."]
+    bad = df.copy()
+    bad["response_b"] = pd.Categorical(["Hello.", "Hi!", "Later!", "Later!"])
+    assert err(bad).startswith("Row 1 of the data: 'response_a' and 'response_b' are the same")

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlchf import PreferenceData, PreferenceDataError, RLCHFError
+from rlchf._validate import REQUIRED
 
 
 def pairwise_frame(**overrides) -> pd.DataFrame:
@@ -512,3 +513,42 @@ def test_categorical_columns_are_accepted():
     bad = df.copy()
     bad["response_b"] = pd.Categorical(["Hello.", "Hi!", "Later!", "Later!"])
     assert err(bad).startswith("Row 1 of the data: 'response_a' and 'response_b' are the same")
+
+
+CELLS = st.one_of(st.none(), st.just(np.nan), st.booleans(), st.integers(-3, 3),
+                  st.sampled_from([0.0, 0.5, 1.0, 2.5, np.inf]), st.text(max_size=3),
+                  st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
+def test_any_frame_gives_data_or_a_typed_error(data, kind):
+    """Whatever the cells hold, the result is PreferenceData or a PreferenceDataError."""
+    names = [*REQUIRED[kind], "rating", "label", "response", "group"]
+    cols = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True))
+    n = data.draw(st.integers(0, 6))
+    df = pd.DataFrame({c: pd.Series(data.draw(st.lists(CELLS, min_size=n, max_size=n)),
+                                    dtype=object) for c in cols})
+    features = data.draw(st.sampled_from([(), ("group",)]))
+    try:
+        PreferenceData.from_pandas(df, kind=kind, features=features,
+                                   strict_ranks=data.draw(st.booleans()))
+    except PreferenceDataError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
+def test_corrupted_valid_frame_gives_data_or_a_typed_error(data, kind):
+    """A valid frame with a few cells replaced by anything: data or a PreferenceDataError."""
+    df = (pairwise_frame() if kind == "pairwise" else ranking_frame()).astype(object)
+    features = ["region"] if kind == "pairwise" else ["age"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        row = data.draw(st.integers(0, len(df) - 1))
+        col = data.draw(st.sampled_from(list(df.columns)))
+        df.at[row, col] = data.draw(CELLS)
+    try:
+        PreferenceData.from_pandas(df, kind=kind, features=features,
+                                   strict_ranks=data.draw(st.booleans()))
+    except PreferenceDataError:
+        pass

@@ -246,3 +246,18 @@ def test_not_utf8(fmt):
     raw = HEADER + b"1,caf\xe9,x,y,1,a\n"
     with pytest.raises(PreferenceDataError, match=r"^<bytes>: byte \d+ is not UTF-8 text"):
         read_preferences(raw, kind="pairwise", format=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@settings(max_examples=40, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=60),
+                     st.text(alphabet='{}[]":,0.5\n ab_', max_size=60).map(str.encode)))
+def test_any_bytes_give_data_or_a_typed_error(fmt, raw):
+    try:
+        read_preferences(HEADER + raw, kind="pairwise", format=fmt)
+    except PreferenceDataError:
+        pass
+    try:
+        read_preferences(raw, kind="ranking", format=fmt)
+    except PreferenceDataError:
+        pass

@@ -66,6 +66,8 @@ __all__ = ["SyntheticPopulation", "population", "write_parquet"]
 BASES = ("expected", "groups")
 #: Rules :meth:`SyntheticPopulation.true_ranking` orders by a score.
 SCORED = ("borda", "copeland", "minimax", "utilitarian", "egalitarian")
+#: Decimals margins are rounded to, so that float residues of balanced weights are ties.
+_DECIMALS = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +135,7 @@ class SyntheticPopulation:
         shares, ``M = Σ_g share_g · (2·P[g, p, a, b] − 1)`` (the expected share preferring
         a minus the share preferring b). ``basis="groups"``: each group votes as a block with
         its noise-free ranking, ``M = Σ_g share_g · sign(u[g, p, a] − u[g, p, b])``.
+        Margins are rounded to 12 decimals, so balanced weights give exact ties.
 
         >>> pop = population(n_prompts=3, n_annotators=10, rng=1)
         >>> M = pop.margins()
@@ -147,7 +150,9 @@ class SyntheticPopulation:
             d = self.utilities[..., :, None] - self.utilities[..., None, :]
             per_group = np.sign(d)
         M = np.tensordot(self.shares, per_group, axes=1)
-        return (M - M.transpose(0, 2, 1)) / 2  # exactly antisymmetric
+        M = (M - M.transpose(0, 2, 1)) / 2  # exactly antisymmetric
+        # snapped to 1e-12 so that balanced weights tie exactly (0.7 - 0.1 - 0.6 is not 0.0)
+        return np.round(M, _DECIMALS) + 0.0
 
     def true_winners(self, rule: str = "copeland", basis: str = "expected") -> NDArray:
         """The true collective winners ``(prompts, responses)`` (bool) under ``rule``.

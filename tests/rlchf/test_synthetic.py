@@ -328,3 +328,17 @@ def test_groups_matter_on_contested_prompts():
 
     assert worst(by_group, contested) > worst(pooled, contested) + 0.15
     assert worst(by_group, ~contested) == pytest.approx(worst(pooled, ~contested))
+
+
+def test_group_margins_tie_exactly_when_weights_balance():
+    """Shares 0.7 : 0.1 : 0.6: group A against B and C together is an exact tie (0.0), not a
+    float residue that a rule would read as a win."""
+    groups = pd.DataFrame({"group": ["A", "B", "C"], "share": [0.7, 0.1, 0.6]})
+    pop = synthetic.population(n_prompts=200, n_annotators=12, groups=groups, rng=18)
+    s = np.sign(pop.utilities[:, :, :, None] - pop.utilities[:, :, None, :])
+    balanced = (s[0] == -s[1]) & (s[1] == s[2]) & (s[0] != 0)
+    assert balanced.any()
+    assert (pop.margins("groups")[balanced] == 0).all()
+    copeland = pop.true_winners("copeland", basis="groups")
+    sc_copeland = __import__("socialchoice").winner_mask(pop.margins("groups"), "copeland")
+    assert np.array_equal(copeland, sc_copeland)

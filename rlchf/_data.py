@@ -269,7 +269,7 @@ class PreferenceData:
         def take(col: str, rows: np.ndarray) -> pd.Series:
             return f[col].take(rows).reset_index(drop=True)
 
-        out = pd.DataFrame({
+        out = pd.DataFrame(copy=False, data={
             "prompt_id": take("prompt_id", a),
             "prompt": take("prompt", a),
             "response_a": take("response", a),

@@ -11,7 +11,9 @@ values: :meth:`MoralGraph.scores` with ``method="flow"`` (per-context flow with 
 edge weights and a ``propagation`` parameter) or ``method="mai"`` (the Meaning Alignment
 Institute's published scoring, exactly), :meth:`MoralGraph.edge_summary`,
 :meth:`MoralGraph.wisest`, :meth:`MoralGraph.support_level`; :func:`simulate` draws
-deliberations with a known latent wisdom. The formulas are in docs/reference.md §7.
+deliberations with a known latent wisdom (:func:`simulate_votes` on given cards), and
+:func:`load_demo` loads the shipped demo deliberation (``data/moralgraph_demo``). The
+formulas are in docs/reference.md §7.
 Importing the package loads neither pandas nor torch.
 
 >>> from moralgraph import MoralGraph, ValueCard, WiserVote
@@ -26,12 +28,13 @@ MoralGraph(2 values, 2 votes, 1 contexts)
 True
 """
 
+from ._demo import load_demo
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
 from ._llm import Articulation, Deduplication, articulate_value, dedupe_values, to_preference_pairs
 from ._mai_json import read_mai_json
 from ._model import VERDICTS, Context, ValueCard, WiserVote
-from ._simulate import Simulation, simulate
+from ._simulate import Simulation, simulate, simulate_votes
 from ._targets import suggest_pairs
 
 __all__ = [
@@ -46,8 +49,10 @@ __all__ = [
     "WiserVote",
     "articulate_value",
     "dedupe_values",
+    "load_demo",
     "read_mai_json",
     "simulate",
+    "simulate_votes",
     "suggest_pairs",
     "to_preference_pairs",
 ]

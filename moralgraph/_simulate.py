@@ -1,7 +1,10 @@
 """A population simulator for moral graphs, with ground truth (latent wisdom per context).
 
 Used by tests and benchmarks to ask whether an aggregation finds the truly wisest value.
-pandas is imported when :func:`simulate` runs, not when this module is imported.
+:func:`simulate` generates the cards and their latent wisdom; :func:`simulate_votes` takes
+given cards and a given latent wisdom (the demo deliberation ``data/moralgraph_demo`` is
+built with it) and draws the votes the same way. pandas is imported when they run, not when
+this module is imported.
 """
 
 from __future__ import annotations

@@ -27,11 +27,14 @@ def _outcome(reason: str, has_card: bool) -> str:
 
 
 def _why(reason: str) -> str:
-    """The validation error of a reason, without the quoted model output (kept short)."""
-    text = reason.split(": ", 1)[-1] if ":" in reason else reason
-    text = re.sub(r"got .*", "got …", text, flags=re.DOTALL)
+    """The validation error in a reason, without the quoted model output (kept short)."""
+    text = reason.removeprefix("no valid card after a repair attempt: ")
+    repaired = "valid after a repair attempt (first reply: "
+    if text.startswith(repaired):
+        text = text[len(repaired):].removesuffix(")")
+    text = re.sub(r"; got .*", "", text, flags=re.DOTALL)
     text = re.sub(r"at char \d+", "at char N", text)
-    return text.strip().rstrip(").").replace("|", "/")
+    return " ".join(text.split()).removesuffix(".").replace("|", "/")
 
 
 def _cell(text: str, width: int = 60) -> str:
@@ -57,11 +60,11 @@ def articulate_benchmark(limit: int | None = None) -> list[str]:
         t0 = time.perf_counter()
         result = moralgraph.articulate_value(item["messages"], chat, context=item["context"])
         seconds.append(time.perf_counter() - t0)
+        sys.stderr.write(f"  {result.reason[:100]!r} in {seconds[-1]:.0f} s\n")
         outcome = _outcome(result.reason, result.card is not None)
         outcomes[outcome] += 1
         if outcome != "valid":
-            first = result.reason.split("(first reply: ", 1)[-1] if outcome == "repaired" else ""
-            reasons[_why(first or result.reason)] += 1
+            reasons[_why(result.reason)] += 1
         card = result.card
         what = (
             f"{_cell(card.title, 40)} ({len(card.policies)} policies)" if card

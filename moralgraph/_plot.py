@@ -128,8 +128,9 @@ def plot(
     matplotlib.figure.Figure
         One axes; ``ax.texts`` holds one label per drawn value (the card's title, wrapped;
         its ``gid`` is the value id) and ``ax.patches`` one arrow per drawn edge (``gid``
-        ``"from->to"``). The figure is not shown; save it with ``fig.savefig(path)`` and
-        close it with ``matplotlib.pyplot.close(fig)``.
+        ``"from->to"``). A plain :class:`~matplotlib.figure.Figure`, not registered with
+        pyplot (nothing to close, no global state): save it with ``fig.savefig(path)``,
+        show it with ``st.pyplot(fig)`` in Streamlit or as the last value in a notebook.
 
     Raises
     ------
@@ -139,8 +140,6 @@ def plot(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from moralgraph import load_demo
     >>> fig = plot(load_demo(), "distress")
     >>> len(fig.axes[0].texts)   # the 14 values judged in that context
@@ -173,14 +172,14 @@ def _draw(
     pos: dict[str, tuple[float, int]], style: tuple[int, int, float, str],
 ) -> Figure:
     """The figure: labelled boxes at ``pos`` and weighted arrows between them."""
-    import matplotlib.pyplot as plt
     from matplotlib import colormaps
+    from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
 
     per_row, wrap, fontsize, title = style
     rows = max(row for _, row in pos.values()) + 1
-    fig, ax = plt.subplots(figsize=(2.6 * per_row + 0.6, 1.55 * rows + 1.0),
-                           layout="constrained")
+    fig = Figure(figsize=(2.6 * per_row + 0.6, 1.55 * rows + 1.0), layout="constrained")
+    ax = fig.subplots()
     titles = {card.id: card.title for card in graph.values}
     low, high = float(scores.min()), float(scores.max())
     cmap = colormaps["YlGn"]

@@ -11,6 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from moralgraph import Context, MoralGraph, MoralGraphError, ValueCard, WiserVote, load_demo
 from moralgraph._export import pooled_edges
@@ -51,8 +52,9 @@ def test_one_label_per_card_wiser_higher(demo) -> None:
 
 def test_labels_do_not_overlap(demo) -> None:
     fig = plot(demo)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
     boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in fig.axes[0].texts]
     for one, two in itertools.combinations(boxes, 2):
         assert not one.overlaps(two)
@@ -84,6 +86,14 @@ def test_context_without_votes_raises() -> None:
     with pytest.raises(MoralGraphError, match="unknown context 'nowhere'"):
         plot(g, "nowhere")
     assert len(plot(g, "c1").axes[0].texts) == 2
+
+
+def test_figure_is_not_registered_with_pyplot(demo, tmp_path) -> None:
+    before = plt.get_fignums()
+    fig = demo.plot()
+    assert plt.get_fignums() == before
+    fig.savefig(tmp_path / "graph.png")
+    assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,8 @@ def articulate_benchmark(limit: int | None = None) -> list[str]:
         f"| valid after the repair prompt | {outcomes['repaired']} of {n} |",
         f"| failed (no card) | {outcomes['failed']} of {n} |",
         "",
-        "The validation error in the reason: the first reply's for a repaired card, the repair reply's for a failed one:",
+        "The validation error in the reason: the first reply's for a repaired card, the "
+        "repair reply's for a failed one:",
         "",
         "| validation error | count |",
         "|---|---:|",

@@ -661,3 +661,16 @@ to value ids of the graph. Got 'kindness' -> 'compassion', which is not one.
         from ._mai_json import to_mai_json
 
         return to_mai_json(self, indent)
+
+    # -- pictures (moralgraph._plot) -----------------------------------------------------------
+    def plot(self, context: Any = None, **kw: Any) -> Any:
+        """A matplotlib figure of the graph: wiser values higher, edge width by weight.
+
+        Rows by flow score in ``context`` (None: all contexts pooled); keyword arguments
+        (``propagation``, ``min_weight``, ``per_row``, ``wrap``, ``fontsize``, ``title``) go
+        to :func:`moralgraph._plot.plot`, which documents the layout. A context without
+        votes raises :class:`MoralGraphError`.
+        """
+        from ._plot import plot
+
+        return plot(self, context, **kw)

@@ -1,5 +1,52 @@
 """Reinforcement learning from collective human feedback (Conitzer et al. 2024).
 
-Aggregate-then-train and feature-conditioned reward models arrive with the rlchf issue;
-the formulas are in docs/reference.md §6. This package is part of the fixed layout.
+Long-form judgments of many annotators (:class:`PreferenceData`, read with
+:func:`read_preferences`) are either aggregated per prompt with a social-choice rule into
+training pairs (variant 1) or used to train a reward model conditioned on annotator features
+and aggregated over a population (variant 2); :mod:`rlchf.synthetic` simulates a population
+with known ground truth. The formulas are in docs/reference.md §6. Errors are
+:class:`RLCHFError` (a ``ValueError``) and its subclasses. Importing the package loads
+neither pandas, torch nor datasets: every name is imported on first use.
+
+>>> import rlchf
+>>> issubclass(rlchf.PreferenceDataError, rlchf.RLCHFError)
+True
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._errors import ModelError, PreferenceDataError, RLCHFError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._data import PreferenceData
+
+#: Names imported on first use: name -> (module, attribute or None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "PreferenceData": ("rlchf._data", "PreferenceData"),
+}
+
+__all__ = [
+    "ModelError",
+    "PreferenceData",
+    "PreferenceDataError",
+    "RLCHFError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :data:`_LAZY` names on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(module)
+    if attribute is not None:
+        value = getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

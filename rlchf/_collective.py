@@ -43,7 +43,13 @@ from scipy.stats import rankdata
 
 from ._errors import ModelError, RLCHFError
 
-__all__ = ["WELFARE", "collective_scores", "scores_from_rewards"]
+__all__ = [
+    "WELFARE",
+    "collective_scores",
+    "member_rewards",
+    "scores_from_margins",
+    "scores_from_rewards",
+]
 
 #: The welfare functions ``collective_scores`` accepts besides voting rules.
 WELFARE = ("utilitarian", "egalitarian", "nash")
@@ -131,14 +137,28 @@ def scores_from_rewards(R: NDArray, w: NDArray, rule: str) -> NDArray[np.float64
     >>> scores_from_rewards(R, np.array([2.0, 1.0]), "egalitarian").round(2).tolist()
     [[0.19, 0.5, 0.19]]
     """
-    import socialchoice as sc
-
     if rule in WELFARE:
         return _welfare(R, w, rule)
-    m = R.shape[-1]
+    import socialchoice as sc
+
     M = _margins(R, w)
+    if rule in _SCORED or sc.RULES[rule].needs == "margins":
+        return scores_from_margins(M, rule, float(w.sum()))
+    ranks = rankdata(-R, method="dense", axis=-1).astype(np.int64) - 1
+    W = np.broadcast_to(w, R.shape[:-1])
+    return sc.winner_mask(ranks=ranks, weights=W, rule=rule).astype(np.float64)
+
+
+def scores_from_margins(M: NDArray, rule: str, total: float) -> NDArray[np.float64]:
+    """Scores ``(P, m)`` of a margin-based rule (or Borda) from margins ``(P, m, m)``.
+
+    ``total`` is the total weight ``W`` of the voters behind ``M`` (Borda's offset).
+    """
+    import socialchoice as sc
+
+    m = M.shape[-1]
     if rule == "borda":
-        return (M.sum(axis=-1) + w.sum() * (m - 1)) / 2
+        return (M.sum(axis=-1) + total * (m - 1)) / 2
     if rule == "copeland":
         from socialchoice.rules.condorcet import copeland_scores
 
@@ -149,11 +169,7 @@ def scores_from_rewards(R: NDArray, w: NDArray, rule: str) -> NDArray[np.float64
         return -minimax_scores(M).astype(np.float64)
     if rule == "maximal_lottery":
         return sc.maximal_lottery(M)
-    if sc.RULES[rule].needs == "margins":
-        return sc.winner_mask(M, rule).astype(np.float64)
-    ranks = rankdata(-R, method="dense", axis=-1).astype(np.int64) - 1
-    W = np.broadcast_to(w, R.shape[:-1])
-    return sc.winner_mask(ranks=ranks, weights=W, rule=rule).astype(np.float64)
+    return sc.winner_mask(M, rule).astype(np.float64)
 
 
 def _check_responses(prompt: Any, responses: Any, func: str) -> list[str]:

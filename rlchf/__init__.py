@@ -21,18 +21,31 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._collective import collective_scores
+    from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
+    from ._evaluate import evaluate
+    from ._reward import RewardModel
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
+    # reward models, collective scores, evaluation (rl-models)
+    "RewardModel": ("rlchf._reward", "RewardModel"),
+    "FeatureConditionedRewardModel": ("rlchf._conditioned", "FeatureConditionedRewardModel"),
+    "collective_scores": ("rlchf._collective", "collective_scores"),
+    "evaluate": ("rlchf._evaluate", "evaluate"),
 }
 
 __all__ = [
+    "FeatureConditionedRewardModel",
     "ModelError",
     "PreferenceData",
     "PreferenceDataError",
     "RLCHFError",
+    "RewardModel",
+    "collective_scores",
+    "evaluate",
 ]
 
 

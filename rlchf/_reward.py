@@ -226,7 +226,7 @@ class RewardModel:
         )
         E = table.matrix()
         gen = check_rng(self.rng, func, error=ModelError)
-        with _nn.torch_seed(gen):
+        with _nn.torch_seed(gen), _nn.one_thread():
             net = self._build_net(E.shape[1])
             history = _nn.train_pairs(net, E, pairs, self.train_config, gen, self.progress)
         net.eval()
@@ -249,7 +249,7 @@ class RewardModel:
         p, r = table.add(list(prompts)), table.add(list(responses))
         E = torch.from_numpy(table.matrix())
         out = np.empty(len(p), dtype=np.float64)
-        with torch.no_grad():
+        with torch.no_grad(), _nn.one_thread():
             for s in range(0, len(p), _PREDICT_BATCH):
                 sl = slice(s, s + _PREDICT_BATCH)
                 x = _nn.pair_inputs(E, torch.from_numpy(p[sl]), torch.from_numpy(r[sl]))

@@ -95,7 +95,7 @@ class FeatureEncoder:
         for s in self.spec:
             col = frame[s["name"]]
             if s["type"] == "categorical":
-                codes = pd.Categorical(col, categories=s["categories"]).codes
+                codes = pd.Index(s["categories"]).get_indexer(col)
                 bad = np.flatnonzero(codes < 0)
                 if len(bad):
                     raise ModelError(

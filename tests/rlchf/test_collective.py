@@ -20,7 +20,8 @@ class Table:
     """A stand-in conditioned model: member ``kind`` k has the rewards ``REWARDS[k]``."""
 
     features = ("kind",)
-    REWARDS: ClassVar[dict] = {"left": [3.0, 2.0, 0.0], "right": [0.0, 1.0, 3.0], "mid": [1.0, 3.0, 2.0]}
+    REWARDS: ClassVar[dict] = {
+        "left": [3.0, 2.0, 0.0], "right": [0.0, 1.0, 3.0], "mid": [1.0, 3.0, 2.0]}
 
     def _member_rewards(self, prompts, responses, population):
         rows = np.array([self.REWARDS[k] for k in population["kind"]])

@@ -138,3 +138,63 @@ def test_save_load_keeps_the_encoding(models, split, tmp_path):
                                rtol=1e-6)
     with pytest.raises(ModelError, match="describes a 'FeatureConditionedRewardModel'"):
         RewardModel.load(folder, embedder=FakeEmbedder())
+
+
+# ---------------------------------------------------------------------------- the science
+# Annotators are recruited unevenly (group A over-represented); the population the system
+# serves has census shares. The conditioned model re-weights to the census; the pooled model
+# cannot, and it learns the annotators' majority taste.
+RECRUITED = pd.DataFrame({"group": ["A", "B", "C"], "share": [0.6, 0.25, 0.15]})
+CENSUS = [0.2, 0.3, 0.5]
+
+
+@pytest.fixture(scope="module")
+def science():
+    from rlchf import synthetic
+
+    pop = synthetic.population(n_prompts=24, n_annotators=80, annotators_per_prompt=60,
+                               groups=RECRUITED, contested=1.0, pairs="all", rng=11)
+    frame = pop.data.frame
+    held_out = frame["annotator_id"].isin(pop.annotators["annotator_id"][::4])
+    train = PreferenceData.from_pandas(frame[~held_out], "pairwise", ["group"])
+    test = PreferenceData.from_pandas(frame[held_out], "pairwise", ["group"])
+    kw = {"embedder": FakeEmbedder(128), "hidden": 128, "batch_size": 64, "rng": 0}
+    return (pop, test, RewardModel(**kw).fit(train),
+            FeatureConditionedRewardModel(["group"], **kw).fit(train))
+
+
+def test_conditioned_model_wins_on_worst_group_accuracy(science):
+    from rlchf import evaluate
+
+    _, test, pooled, conditioned = science
+
+    def worst(model):
+        table = evaluate(model, test, by="group", rules=())
+        return table.loc[table["metric"] == "worst_group_accuracy", "value"].item()
+
+    assert worst(conditioned) > worst(pooled) + 0.1  # measured: 0.84 against 0.66
+
+
+def test_collective_choice_matches_the_true_winner(science):
+    import dataclasses
+
+    from rlchf import collective_scores
+
+    pop, _, pooled, conditioned = science
+    census = pop.groups.assign(share=CENSUS)
+    truth = dataclasses.replace(pop, groups=census).true_winners("copeland", basis="groups")
+    frame = pop.data.frame
+    texts = pd.concat([
+        frame[["prompt_id", "prompt", f"response_{s}_id", f"response_{s}"]].set_axis(
+            ["p", "prompt", "r", "text"], axis=1) for s in "ab"
+    ]).drop_duplicates(["p", "r"]).sort_values(["p", "r"])
+    hits = {"pooled": [], "conditioned": []}
+    for p, rows in texts.groupby("p"):
+        prompt, responses = rows["prompt"].iloc[0], rows["text"].tolist()
+        ours = collective_scores(conditioned, prompt, responses,
+                                 census.rename(columns={"share": "weight"}), "copeland")
+        theirs = pooled.reward([prompt] * len(responses), responses)
+        hits["conditioned"].append(truth[p, rows["r"].to_numpy()[np.argmax(ours.to_numpy())]])
+        hits["pooled"].append(truth[p, rows["r"].to_numpy()[np.argmax(theirs)]])
+    # measured: 0.92 against 0.67 of the 24 contested prompts
+    assert np.mean(hits["conditioned"]) >= max(0.75, np.mean(hits["pooled"]) + 0.15)

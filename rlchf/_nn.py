@@ -11,7 +11,10 @@ Inputs
     across calls (``cache``), so fitting and then evaluating never re-encodes a text.
 
 Network
-    ``r(x) = v · GELU(W x + b)`` (one hidden layer, :class:`RewardNet`). The
+    ``r(x) = v · GELU(W z + b)`` with ``z`` the input standardised column by column with the
+    mean and standard deviation over the distinct training (prompt, response) pairs (sentence
+    embeddings are nearly parallel, their products tiny; standardising them sped up and
+    improved training) — one hidden layer, :class:`RewardNet`. The
     feature-conditioned model modulates the hidden layer with the evaluator's features
     (FiLM, see :mod:`rlchf._conditioned`).
 
@@ -175,6 +178,8 @@ class RewardNet(torch.nn.Module):
 
     def __init__(self, dim: int, hidden: int, n_features: int = 0, feature_hidden: int = 0):
         super().__init__()
+        self.register_buffer("x_mean", torch.zeros(3 * dim))
+        self.register_buffer("x_scale", torch.ones(3 * dim))
         self.hidden = torch.nn.Linear(3 * dim, hidden)
         self.out = torch.nn.Linear(hidden, 1)
         self.n_features = n_features
@@ -187,8 +192,13 @@ class RewardNet(torch.nn.Module):
             torch.nn.init.zeros_(self.film[2].weight)  # start as the pooled network
             torch.nn.init.zeros_(self.film[2].bias)
 
+    def standardise(self, x: torch.Tensor) -> None:
+        """Set the input standardisation (``(x − mean) / std`` per column) from rows ``x``."""
+        self.x_mean.copy_(x.mean(dim=0))
+        self.x_scale.copy_(x.std(dim=0, unbiased=False).clamp_min(1e-6))
+
     def forward(self, x: torch.Tensor, f: torch.Tensor | None = None) -> torch.Tensor:
-        h = torch.nn.functional.gelu(self.hidden(x))
+        h = torch.nn.functional.gelu(self.hidden((x - self.x_mean) / self.x_scale))
         if self.n_features:
             gamma, beta = self.film(f).chunk(2, dim=-1)
             h = h * (1 + gamma) + beta
@@ -283,6 +293,10 @@ def train_pairs(
     """
     Et = torch.from_numpy(np.ascontiguousarray(E))
     train_idx, val_idx = _split(len(pairs), config.validation, gen)
+    seen = np.unique(np.stack([np.concatenate([pairs.prompt[train_idx]] * 2),
+                               np.concatenate([pairs.a[train_idx], pairs.b[train_idx]])]), axis=1)
+    with torch.no_grad():
+        net.standardise(pair_inputs(Et, torch.from_numpy(seen[0]), torch.from_numpy(seen[1])))
     opt = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     history: list[dict[str, float]] = []
     best, best_state, waited = np.inf, None, 0

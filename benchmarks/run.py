@@ -25,7 +25,7 @@ from lm_speed import lm_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
-from rlchf_models import rlchf_models
+from rlchf_models import rlchf_models, rlchf_polis
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
 
@@ -60,7 +60,7 @@ def main() -> None:
         "raters": lambda: [rater_validation(quick), cf_rater_validation()],
         "svo": lambda: [svo_benchmark(quick)],
         "cli": lambda: [cli_startup(quick)],
-        "rlchf_models": lambda: [rlchf_models(quick)],
+        "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]

@@ -254,6 +254,7 @@ def evaluate(
         if population is None:
             population = _default_population(model, data)
         rows += _tau_rows(model, frame, rules, population)
-    out = pd.DataFrame(rows).reindex(columns=_COLUMNS)
-    return out.astype({"feature": object, "group": object, "rule": object}).where(
-        out.notna(), None).astype({"value": float, "n": int})
+    out = {c: pd.Series([r.get(c) for r in rows], dtype=object) for c in _COLUMNS[:4]}
+    out["value"] = pd.Series([r["value"] for r in rows], dtype=float)
+    out["n"] = pd.Series([r["n"] for r in rows], dtype=int)
+    return pd.DataFrame(out)

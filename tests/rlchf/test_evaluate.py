@@ -111,3 +111,11 @@ def test_bad_input():
         evaluate(MODEL, _data().frame)
     with pytest.raises(RLCHFError, match="'bins' parameter of evaluate"):
         evaluate(MODEL, _data(), bins=0)
+
+
+def test_integer_groups_stay_integers():
+    df = _data().frame.assign(region=lambda f: (f["region"] == "south").astype(int))
+    table = evaluate(MODEL, PreferenceData.from_pandas(df, "pairwise", ["region"]), by="region",
+                     rules=())
+    groups = table.loc[table["metric"] == "accuracy", "group"].tolist()
+    assert groups == [None, 0, 1] and all(type(g) is int for g in groups[1:])

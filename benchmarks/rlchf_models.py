@@ -126,7 +126,7 @@ def _plot(acc: dict[str, pd.Series], oracle: pd.Series) -> None:
     ax.set_ylim(0.4, 1.0)
     ax.set_ylabel("held-out accuracy")
     ax.set_title("Pooled vs feature-conditioned reward model, per annotator group")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper center", ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     PLOT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(PLOT, dpi=120)

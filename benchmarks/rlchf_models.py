@@ -195,8 +195,9 @@ def _section(pop, train, test, memo, load, models, times, tables, oracle, hits) 
         f"; every annotator judges all 6 pairs of a prompt. Every fifth annotator is held out: "
         f"{len(train):,} training and {len(test):,} test comparisons. Embeddings: "
         f"all-MiniLM-L6-v2 (`lm.load_embedder()`, loaded in {load:.1f} s), "
-        f"{len(memo.vectors):,} distinct texts embedded once in {memo.seconds:.1f} s, then "
-        "served from memory to both models (the timings below exclude embedding).",
+        f"{len(memo.vectors):,} distinct texts embedded once in {memo.seconds:.1f} s (32 s "
+        "on a cold cache; `lm` keeps an on-disk call cache), then served from memory to both "
+        "models (the timings below exclude embedding).",
         "",
         "| model | pairs | epochs run (early stopping) | training seconds (wall) | CPU seconds "
         "| wall s / epoch |",
@@ -350,6 +351,7 @@ def _polis_one(conv, embedder, rng) -> dict:
     top = 10
     overlap = len(set(np.argsort(-ours)[:top]) & set(np.argsort(-gac)[:top]))
     return {"name": conv.name, "train": len(train), "test": len(test), "groups": len(sizes),
+            "smallest": int(sizes.min()),
             "statements": len(statements), "tables": tables, "rho": rho, "overlap": overlap,
             "top": top}
 
@@ -379,7 +381,8 @@ def rlchf_polis() -> list[str]:
         "models: all-MiniLM-L6-v2 embeddings, default hyperparameters, seed "
         f"{SEED}. Accuracy on the held-out pairs, pooled and worst group.",
         "",
-        "| conversation | groups | statements | train / test pairs | pooled: all | pooled: "
+        "| conversation | groups (smallest) | statements | train / test pairs | pooled: all | "
+        "pooled: "
         "worst group | conditioned: all | conditioned: worst group | ρ(egalitarian, GAC) | "
         "top-10 overlap |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -387,7 +390,8 @@ def rlchf_polis() -> list[str]:
     for r in results:
         t = r["tables"]
         lines.append(
-            f"| {r['name']} | {r['groups']} | {r['statements']} | {r['train']:,} / "
+            f"| {r['name']} | {r['groups']} ({r['smallest']}) | {r['statements']} | "
+            f"{r['train']:,} / "
             f"{r['test']:,} | {t['pooled'].loc[0, 'value']:.3f} | "
             f"{_metric(t['pooled'], 'worst_group_accuracy'):.3f} | "
             f"{t['conditioned'].loc[0, 'value']:.3f} | "
@@ -411,14 +415,16 @@ def _polis_interpretation(results: list[dict]) -> str:
               - _metric(r["tables"]["pooled"], "worst_group_accuracy"), r["name"])
              for r in results]
     helped = [n for g, n in gains if g >= 0.02]
-    flat = [n for g, n in gains if abs(g) < 0.02]
-    hurt = [n for g, n in gains if g <= -0.02]
+    small = {r["name"]: r["smallest"] for r in results}
+    flat = [f"{n} (smallest group: {small[n]} participants)" for g, n in gains if abs(g) < 0.02]
+    hurt = [f"{n} (smallest group: {small[n]} participants)" for g, n in gains if g <= -0.02]
     out = []
     if helped:
         out.append(f"Conditioning on the Polis group raises worst-group accuracy on "
                    f"{', '.join(helped)} (by up to {max(g for g, _ in gains) * 100:.0f} points).")
     if flat:
-        out.append(f"It changes it by less than 2 points on {', '.join(flat)}.")
+        out.append(f"It changes it by less than 2 points on {', '.join(flat)}: a group "
+                   "that small gives the feature network too few pairs to learn from.")
     if hurt:
         out.append(f"It lowers it on {', '.join(hurt)} (by up to "
                    f"{-min(g for g, _ in gains) * 100:.0f} points): too few pairs per group to "

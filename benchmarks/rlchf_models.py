@@ -415,24 +415,31 @@ def _polis_interpretation(results: list[dict]) -> str:
               - _metric(r["tables"]["pooled"], "worst_group_accuracy"), r["name"])
              for r in results]
     helped = [n for g, n in gains if g >= 0.02]
+    per = {r["name"]: r["train"] / r["statements"] for r in results}
     small = {r["name"]: r["smallest"] for r in results}
-    flat = [f"{n} (smallest group: {small[n]} participants)" for g, n in gains if abs(g) < 0.02]
-    hurt = [f"{n} (smallest group: {small[n]} participants)" for g, n in gains if g <= -0.02]
+
+    def why(n: str) -> str:
+        others = [v for k, v in per.items() if k != n]
+        return (f"{n} (smallest group {small[n]} participants, {per[n]:.0f} training pairs per "
+                f"statement against {min(others):.0f}–{max(others):.0f} elsewhere)")
+
+    flat = [why(n) for g, n in gains if abs(g) < 0.02]
+    hurt = [why(n) for g, n in gains if g <= -0.02]
     out = []
     if helped:
         out.append(f"Conditioning on the Polis group raises worst-group accuracy on "
                    f"{', '.join(helped)} (by up to {max(g for g, _ in gains) * 100:.0f} points).")
     if flat:
-        out.append(f"It changes it by less than 2 points on {', '.join(flat)}: a group "
-                   "that small gives the feature network too few pairs to learn from.")
+        out.append(f"It changes it by less than 2 points on {', '.join(flat)}: too little data "
+                   "per statement and group to learn a group-specific taste.")
     if hurt:
-        out.append(f"It lowers it on {', '.join(hurt)} (by up to "
-                   f"{-min(g for g, _ in gains) * 100:.0f} points): too few pairs per group to "
-                   "learn a group-specific taste.")
+        out.append(f"It lowers it on {', '.join(hurt)}.")
     rhos = [r["rho"] for r in results]
+    weakest = results[int(np.argmin(rhos))]["name"]
     out.append(f"The egalitarian collective scores and group-aware consensus agree "
                f"{'strongly' if min(rhos) > 0.6 else 'moderately' if min(rhos) > 0.3 else 'weakly'}"
-               f" (ρ from {min(rhos):.2f} to {max(rhos):.2f}): both reward statements every "
+               f" (ρ from {min(rhos):.2f} on {weakest} to {max(rhos):.2f}): both reward "
+               "statements every "
                "group supports, but GAC reads the raw agree rates of each statement while the "
                "model must predict them from the statement's text embedding, relative to the "
                "other statements.")

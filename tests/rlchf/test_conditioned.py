@@ -200,3 +200,18 @@ def test_collective_choice_matches_the_true_winner(science):
         hits["pooled"].append(truth[p, rows["r"].to_numpy()[np.argmax(theirs)]])
     # measured: 0.92 against 0.67 of the 24 contested prompts
     assert np.mean(hits["conditioned"]) >= max(0.75, np.mean(hits["pooled"]) + 0.15)
+
+
+def test_ranking_data_and_integer_group_codes():
+    from rlchf import synthetic
+
+    groups = pd.DataFrame({"cohort": [0, 1], "share": [0.5, 0.5]})
+    pop = synthetic.population(n_prompts=5, n_annotators=12, annotators_per_prompt=4,
+                               groups=groups, kind="ranking", rng=2)
+    model = FeatureConditionedRewardModel(["cohort"], FakeEmbedder(), categorical=["cohort"],
+                                          epochs=2, rng=0).fit(pop.data)
+    assert model.encoder_.spec[0] == {"name": "cohort", "type": "categorical",
+                                      "categories": [0, 1]}
+    assert model.n_pairs_ == len(pop.data.to_pairwise()) == 5 * 4 * 6
+    p = model.predict_proba(pop.data)
+    assert p.shape == (120,) and np.all((p > 0) & (p < 1))

@@ -7,7 +7,9 @@ a pooled :class:`~rlchf.RewardModel` gives every member the same rewards), then 
 Voting rules (any name of :data:`socialchoice.RULES`)
     Member ``i`` with weight ``w_i`` casts the ballot that ranks the responses by ``r_i``
     (its predicted pairwise judgments: ``a ≻ b`` iff ``P_i(a ≻ b) > ½``; equal rewards tie).
-    The weighted margins ``M[a, b] = Σ_i w_i sign(r_i(a) − r_i(b))`` give the scores:
+    The weighted margins ``M[a, b] = Σ_i w_i sign(r_i(a) − r_i(b))`` give the scores
+    (``vote="expected"``: ``M[a, b] = Σ_i w_i (2 σ(r_i(a) − r_i(b)) − 1)``, the expected
+    margins of members who stand for many noisy individuals; margin-based rules and Borda):
 
     ================  =============================================================
     ``borda``         ``(Σ_b M[a, b] + W (m − 1)) / 2`` (``W = Σ w_i``): the weighted
@@ -40,6 +42,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.special import expit
 from scipy.stats import rankdata
+
+from _common.validation import check_choice
 
 from ._errors import ModelError, RLCHFError
 
@@ -106,9 +110,12 @@ def check_population(
     return population.reset_index(drop=True), w
 
 
-def _margins(R: NDArray, w: NDArray) -> NDArray:
-    """``M[p, a, b] = Σ_i w_i sign(R[p, i, a] − R[p, i, b])``, rounded to drop float noise."""
-    S = np.sign(R[..., :, None] - R[..., None, :])
+def _margins(R: NDArray, w: NDArray, vote: str = "ballot") -> NDArray:
+    """``M[p, a, b] = Σ_i w_i s_i(a, b)``, rounded to drop float noise: ``s`` is
+    ``sign(r_i(a) − r_i(b))`` (``vote="ballot"``) or ``2 σ(r_i(a) − r_i(b)) − 1``
+    (``vote="expected"``)."""
+    D = R[..., :, None] - R[..., None, :]
+    S = np.sign(D) if vote == "ballot" else 2 * expit(D) - 1
     return np.round(np.einsum("pnab,n->pab", S, w), 10)
 
 
@@ -124,7 +131,9 @@ def _welfare(R: NDArray, w: NDArray, rule: str) -> NDArray:
     return np.einsum("pnm,n->pm", np.log(u), w) / w.sum()
 
 
-def scores_from_rewards(R: NDArray, w: NDArray, rule: str) -> NDArray[np.float64]:
+def scores_from_rewards(
+    R: NDArray, w: NDArray, rule: str, vote: str = "ballot"
+) -> NDArray[np.float64]:
     """Collective scores ``(P, m)`` from member rewards ``R`` of shape ``(P, n, m)``.
 
     Examples
@@ -141,9 +150,14 @@ def scores_from_rewards(R: NDArray, w: NDArray, rule: str) -> NDArray[np.float64
         return _welfare(R, w, rule)
     import socialchoice as sc
 
-    M = _margins(R, w)
+    M = _margins(R, w, vote)
     if rule in _SCORED or sc.RULES[rule].needs == "margins":
         return scores_from_margins(M, rule, float(w.sum()))
+    if vote == "expected":
+        raise RLCHFError(
+            f"Rule {rule!r} needs ballots; vote='expected' gives only expected margins. Use "
+            "vote='ballot' or a margin-based rule (borda, copeland, minimax, ...)."
+        )
     ranks = rankdata(-R, method="dense", axis=-1).astype(np.int64) - 1
     W = np.broadcast_to(w, R.shape[:-1])
     return sc.winner_mask(ranks=ranks, weights=W, rule=rule).astype(np.float64)
@@ -223,6 +237,8 @@ def collective_scores(
     responses: Sequence[str],
     population: pd.DataFrame | None,
     rule: str = "borda",
+    *,
+    vote: str = "ballot",
 ) -> pd.Series:
     """The collective reward of each response: a population's predicted judgments, aggregated.
 
@@ -239,6 +255,13 @@ def collective_scores(
     rule : str, default "borda"
         A :data:`socialchoice.RULES` name or a welfare function ``"utilitarian"``,
         ``"egalitarian"``, ``"nash"`` (definitions in the module docstring).
+    vote : {"ballot", "expected"}
+        How a member's predicted judgments enter the margins: ``"ballot"`` (default) its
+        ranking, ``sign(r_i(a) − r_i(b))`` — a member is a voter, or a group voting as a
+        block; ``"expected"`` its predicted probabilities, ``2 σ(r_i(a) − r_i(b)) − 1`` — a
+        member stands for many individuals whose judgments are noisy (the expected share
+        preferring a minus the share preferring b). Only margin-based rules and Borda take
+        ``"expected"``; welfare functions ignore it.
 
     Returns
     -------
@@ -265,7 +288,8 @@ def collective_scores(
     """
     func = "collective_scores"
     rule = check_rule(rule, func)
+    vote = check_choice(vote, "vote", func, ("ballot", "expected"), error=RLCHFError)
     responses = _check_responses(prompt, responses, func)
     population, w = check_population(population, model, func)
     R = member_rewards(model, [prompt], [responses], population)
-    return pd.Series(scores_from_rewards(R, w, rule)[0], index=responses, name=rule)
+    return pd.Series(scores_from_rewards(R, w, rule, vote)[0], index=responses, name=rule)

@@ -129,3 +129,20 @@ def test_bad_input():
         collective_scores(Table(), "Q", RESPONSES, None)
     with pytest.raises(RLCHFError, match="reward model with reward"):
         collective_scores(object(), "Q", RESPONSES, None)
+
+
+def test_expected_vote_uses_the_predicted_probabilities():
+    R = np.array([Table.REWARDS[k] for k in POP["kind"]])
+    w = POP["weight"].to_numpy()
+    M = np.einsum("nab,n->ab", 2 * expit(R[:, :, None] - R[:, None, :]) - 1, w)
+    got = collective_scores(Table(), "Q", RESPONSES, POP, "borda", vote="expected")
+    np.testing.assert_allclose(got.to_numpy(), (M.sum(axis=1) + w.sum() * 2) / 2)
+    from socialchoice.rules.condorcet import copeland_scores
+
+    np.testing.assert_allclose(
+        collective_scores(Table(), "Q", RESPONSES, POP, "copeland", vote="expected"),
+        copeland_scores(np.round(M, 10)))
+    with pytest.raises(RLCHFError, match="'plurality' needs ballots"):
+        collective_scores(Table(), "Q", RESPONSES, POP, "plurality", vote="expected")
+    with pytest.raises(RLCHFError, match="'vote' parameter of collective_scores"):
+        collective_scores(Table(), "Q", RESPONSES, POP, "borda", vote="mean")

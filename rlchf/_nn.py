@@ -237,15 +237,30 @@ class Pairs:
     label: NDArray[np.float32]
     margin: NDArray[np.float32]
     features: NDArray[np.float32] | None = None
+    weight: NDArray[np.float32] | None = None
 
     def __len__(self) -> int:
         return len(self.label)
 
+    def loss(self, net: RewardNet, E: torch.Tensor, idx: NDArray) -> torch.Tensor:
+        """The (weighted) mean Bradley–Terry loss of the pairs ``idx``."""
+        d = pair_logits(net, E, self, idx)
+        per = bt_loss(d, torch.from_numpy(self.label[idx]), torch.from_numpy(self.margin[idx]),
+                      reduce=False)
+        if self.weight is None:
+            return per.mean()
+        w = torch.from_numpy(self.weight[idx])
+        return (per * w).sum() / w.sum().clamp_min(1e-12)
 
-def bt_loss(d: torch.Tensor, y: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """Mean of ``−y log σ(d − m) − (1 − y) log σ(−d − m)`` (softplus form, stable)."""
+
+def bt_loss(
+    d: torch.Tensor, y: torch.Tensor, m: torch.Tensor, *, reduce: bool = True
+) -> torch.Tensor:
+    """``−y log σ(d − m) − (1 − y) log σ(−d − m)`` (softplus form, stable), averaged unless
+    ``reduce=False``."""
     softplus = torch.nn.functional.softplus
-    return (y * softplus(m - d) + (1 - y) * softplus(m + d)).mean()
+    per = y * softplus(m - d) + (1 - y) * softplus(m + d)
+    return per.mean() if reduce else per
 
 
 def pair_logits(net: RewardNet, E: torch.Tensor, pairs: Pairs, idx: NDArray) -> torch.Tensor:
@@ -271,10 +286,7 @@ def _split(n: int, share: float, gen: np.random.Generator) -> tuple[NDArray, NDA
 
 def _epoch_loss(net: RewardNet, E: torch.Tensor, pairs: Pairs, idx: NDArray) -> float:
     with torch.no_grad():
-        d = pair_logits(net, E, pairs, idx)
-        y = torch.from_numpy(pairs.label[idx])
-        m = torch.from_numpy(pairs.margin[idx])
-        return float(bt_loss(d, y, m))
+        return float(pairs.loss(net, E, idx))
 
 
 def train_pairs(
@@ -307,9 +319,7 @@ def train_pairs(
         order = train_idx[gen.permutation(len(train_idx))]
         for start in range(0, len(order), config.batch_size):
             batch = order[start : start + config.batch_size]
-            d = pair_logits(net, Et, pairs, batch)
-            loss = bt_loss(d, torch.from_numpy(pairs.label[batch]),
-                           torch.from_numpy(pairs.margin[batch]))
+            loss = pairs.loss(net, Et, batch)
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._data import PreferenceData
     from ._evaluate import evaluate
     from ._io import read_preferences
+    from ._latent import LatentGroupRewardModel
     from ._reward import RewardModel
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
@@ -37,12 +38,14 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     # reward models, collective scores, evaluation (rl-models)
     "RewardModel": ("rlchf._reward", "RewardModel"),
     "FeatureConditionedRewardModel": ("rlchf._conditioned", "FeatureConditionedRewardModel"),
+    "LatentGroupRewardModel": ("rlchf._latent", "LatentGroupRewardModel"),
     "collective_scores": ("rlchf._collective", "collective_scores"),
     "evaluate": ("rlchf._evaluate", "evaluate"),
 }
 
 __all__ = [
     "FeatureConditionedRewardModel",
+    "LatentGroupRewardModel",
     "ModelError",
     "PreferenceData",
     "PreferenceDataError",

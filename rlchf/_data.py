@@ -269,7 +269,7 @@ class PreferenceData:
         def take(col: str, rows: np.ndarray) -> pd.Series:
             return f[col].take(rows).reset_index(drop=True)
 
-        out = pd.DataFrame({
+        columns = {
             "prompt_id": take("prompt_id", a),
             "prompt": take("prompt", a),
             "response_a": take("response", a),
@@ -279,7 +279,8 @@ class PreferenceData:
             **{feat: take(feat, a) for feat in self._features},
             "response_a_id": take("response_id", a),
             "response_b_id": take("response_id", b),
-        })
+        }
+        out = pd.DataFrame(columns, copy=False)  # fresh arrays: no consolidating copy
         return PreferenceData._valid(out, "pairwise", self._features)
 
 

@@ -112,5 +112,16 @@ def check_k(p: Params, pool: int) -> None:
             f"[1, {pool}] (the pool size). Got {p.annotators_per_prompt} instead.")
 
 
-OPTIONS = {"annotators_per_prompt", "groups", "contested", "kind", "pairs", "model",
-            "shared_scale", "group_scale", "noise"}
+#: The keyword options of :func:`rlchf.synthetic.population` and their defaults (also the
+#: options of :func:`rlchf.synthetic.write_parquet`).
+OPTIONS: dict[str, Any] = {
+    "annotators_per_prompt": 5,
+    "groups": None,
+    "contested": 0.5,
+    "kind": "pairwise",
+    "pairs": "random",
+    "model": "bradley_terry",
+    "shared_scale": 1.0,
+    "group_scale": 2.0,
+    "noise": 1.0,
+}

@@ -328,19 +328,18 @@ def write_parquet(
     import pyarrow.parquet as pq
 
     func = "write_parquet"
-    unknown = sorted(set(options) - OPTIONS)
+    unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise RLCHFError(f"{func} got unknown option(s) {', '.join(map(repr, unknown))}; "
                          f"options are {', '.join(sorted(OPTIONS))}.")
     root = check_rng(rng, func, error=RLCHFError)
     n = check_int(n_prompts, "n_prompts", func, 1, error=RLCHFError)
     parts = check_int(partitions, "partitions", func, 1, n, error=RLCHFError)
-    g = check_groups(options.get("groups"))
-    p = check_params(n_responses, options.get("annotators_per_prompt", 5),
-               options.get("contested", 0.5), options.get("kind", "pairwise"),
-               options.get("pairs", "random"), options.get("model", "bradley_terry"),
-               options.get("shared_scale", 1.0), options.get("group_scale", 2.0),
-               options.get("noise", 1.0), len(g))
+    o = {**OPTIONS, **options}
+    g = check_groups(o["groups"])
+    p = check_params(n_responses, o["annotators_per_prompt"], o["contested"], o["kind"],
+                     o["pairs"], o["model"], o["shared_scale"], o["group_scale"], o["noise"],
+                     len(g))
     pool = make_pool(g, n_annotators, root)
     check_k(p, len(pool))
     folder = Path(path)

@@ -552,3 +552,13 @@ def test_corrupted_valid_frame_gives_data_or_a_typed_error(data, kind):
                                    strict_ranks=data.draw(st.booleans()))
     except PreferenceDataError:
         pass
+
+
+def test_check_data_for_other_modules():
+    from rlchf._data import _check_data
+
+    data = PreferenceData.from_pandas(pairwise_frame(), "pairwise")
+    assert _check_data(data, "aggregate_pairs") is data
+    with pytest.raises(PreferenceDataError,
+                       match=r"'data' parameter of aggregate_pairs must be a PreferenceData"):
+        _check_data(pairwise_frame(), "aggregate_pairs")

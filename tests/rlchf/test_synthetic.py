@@ -342,3 +342,12 @@ def test_group_margins_tie_exactly_when_weights_balance():
     copeland = pop.true_winners("copeland", basis="groups")
     sc_copeland = __import__("socialchoice").winner_mask(pop.margins("groups"), "copeland")
     assert np.array_equal(copeland, sc_copeland)
+
+
+def test_write_parquet_options_default_like_population():
+    import inspect
+
+    from rlchf._simparams import OPTIONS
+
+    params = inspect.signature(synthetic.population).parameters
+    assert {k: params[k].default for k in OPTIONS} == OPTIONS

@@ -146,10 +146,18 @@ def _prompt_tables(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray, NDArray]
 
 
 def _default_population(model: Any, data: Any) -> pd.DataFrame | None:
+    if callable(getattr(model, "population", None)):  # latent groups: the learned shares
+        return model.population()
     features = list(getattr(model, "features", None) or [])
     if not features:
         return None
     annotators = data.annotators()
+    missing = [f for f in features if f not in annotators.columns]
+    if missing:
+        raise RLCHFError(
+            f"evaluate: the data's annotators have no column(s) {missing} that the model "
+            "conditions on; declare them as features or pass population=."
+        )
     return (annotators.groupby(features, sort=True, dropna=False).size()
             .rename("weight").reset_index())
 
@@ -210,7 +218,8 @@ def evaluate(
         Rules for the Kendall τ rows (Borda or margin-based rules); ``()`` for none.
     population : pandas.DataFrame, optional
         The population of :func:`~rlchf.collective_scores` (feature rows and ``weight``);
-        default the data's annotators grouped by the model's features.
+        default the data's annotators grouped by the model's features (a model with a
+        ``population()`` method, such as the latent-group model, gives its own).
     bins : int
         Calibration bins.
 

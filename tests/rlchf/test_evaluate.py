@@ -119,3 +119,11 @@ def test_integer_groups_stay_integers():
                      rules=())
     groups = table.loc[table["metric"] == "accuracy", "group"].tolist()
     assert groups == [None, 0, 1] and all(type(g) is int for g in groups[1:])
+
+
+def test_conditioned_model_needs_its_features_in_the_data():
+    class Conditioned(Fixed):
+        features = ("age",)
+
+    with pytest.raises(RLCHFError, match=r"no column\(s\) \['age'\] that the model"):
+        evaluate(Conditioned(MODEL.rewards), _data(), rules=["borda"])

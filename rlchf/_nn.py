@@ -19,12 +19,14 @@ Network
     (FiLM, see :mod:`rlchf._conditioned`).
 
 Training (:func:`train_pairs`)
-    Adam on the Bradley–Terry loss with an optional margin ``m``, for label ``y`` (1: a
+    AdamW on the Bradley–Terry loss with an optional margin ``m``, for label ``y`` (1: a
     preferred, 0: b preferred, 0.5: tie) and ``d = r(a) − r(b)``::
 
         loss = −y log σ(d − m) − (1 − y) log σ(−d − m)
 
-    (``−log σ(r_a − r_b − m)`` for a strict label 1). A random ``validation`` share of the
+    (``−log σ(r_a − r_b − m)`` for a strict label 1), averaged over the batch — weighted by
+    per-pair weights when the pairs carry them (the EM of :mod:`rlchf._latent`). The
+    standardisation is set from the training pairs first. A random ``validation`` share of the
     pairs is held out; training stops after ``patience`` epochs without a lower validation
     loss and the weights of the best epoch are kept. Everything random (initial weights,
     the split, the batch order) comes from ``rng``, so a seed gives the same model.

@@ -27,6 +27,7 @@ from moralgraph_speed import moralgraph_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
+from rlchf_models import rlchf_models, rlchf_polis
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
 
@@ -63,6 +64,7 @@ def main() -> None:
         "cli": lambda: [cli_startup(quick)],
         "moralgraph": lambda: [moralgraph_speed(quick)],
         "moralgraph-science": lambda: [moralgraph_science(quick)],
+        "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -89,7 +91,7 @@ def main() -> None:
 
 SECTIONS = (
     "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
-    "moralgraph-science",
+    "moralgraph-science", "rlchf_models",
 )
 
 

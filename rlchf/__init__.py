@@ -22,21 +22,37 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import synthetic
+    from ._collective import collective_scores
+    from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
+    from ._evaluate import evaluate
     from ._io import read_preferences
+    from ._latent import LatentGroupRewardModel
+    from ._reward import RewardModel
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
     "read_preferences": ("rlchf._io", "read_preferences"),
     "synthetic": ("rlchf.synthetic", None),
+    # reward models, collective scores, evaluation (rl-models)
+    "RewardModel": ("rlchf._reward", "RewardModel"),
+    "FeatureConditionedRewardModel": ("rlchf._conditioned", "FeatureConditionedRewardModel"),
+    "LatentGroupRewardModel": ("rlchf._latent", "LatentGroupRewardModel"),
+    "collective_scores": ("rlchf._collective", "collective_scores"),
+    "evaluate": ("rlchf._evaluate", "evaluate"),
 }
 
 __all__ = [
+    "FeatureConditionedRewardModel",
+    "LatentGroupRewardModel",
     "ModelError",
     "PreferenceData",
     "PreferenceDataError",
     "RLCHFError",
+    "RewardModel",
+    "collective_scores",
+    "evaluate",
     "read_preferences",
     "synthetic",
 ]

@@ -21,18 +21,23 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._aggregate import AggregationError, aggregate_pairs
     from ._data import PreferenceData
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
+    "AggregationError": ("rlchf._aggregate", "AggregationError"),
+    "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
 }
 
 __all__ = [
+    "AggregationError",
     "ModelError",
     "PreferenceData",
     "PreferenceDataError",
     "RLCHFError",
+    "aggregate_pairs",
 ]
 
 

@@ -1,0 +1,221 @@
+"""Per-prompt profiles of long-form preference data, batched by shape (private).
+
+:func:`index_ranking` and :func:`index_pairwise` code a validated frame once: prompts,
+candidates (a prompt's distinct responses, numbered 0..m-1 in order of first appearance),
+evaluators (a prompt's distinct annotators) and each row's cell. :func:`batches` then yields
+the prompts in groups of one shape, each as dense arrays: margins ``(B, m, m)``, the number of
+evaluators, and for ranking data the ballots ``(B, n, m)``. Everything is hashing
+(:func:`pandas.factorize`), counting and scattering over whole columns; the only loops are
+over the groups of one shape.
+
+Prompts are grouped by their number of responses ``m`` and, for ranking data, their number of
+evaluators ``n``. For margin-based rules ``n`` is rounded up to a power of two above 16 and the
+missing evaluators are padding ballots of weight 0 (margins are sums over weighted ballots, so
+padding changes nothing); rules that read the ballots get groups of one exact ``n``, without
+padding. An evaluator's unranked responses get position ``m`` (below every ranked one, tied
+with each other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+import socialchoice as sc
+
+from ._aggregate_levels import canonical_ranks
+
+__all__ = ["Batch", "Index", "batches", "index_pairwise", "index_ranking"]
+
+
+@dataclass
+class Index:
+    """The coded data.
+
+    ``prompt`` (row → prompt, P prompts), ``cand`` (row → candidate, U candidates; for
+    pairwise data two columns, one per response), ``voter`` (row → (prompt, annotator)),
+    per prompt ``m`` and ``n``, per candidate its prompt and ``slot`` (0..m-1), the rows to
+    take a prompt's and a candidate's text from, and ``cand_order`` (candidates sorted by
+    prompt then slot, with ``cand_start`` per prompt).
+    """
+
+    prompt: NDArray
+    cand: NDArray
+    voter: NDArray
+    m: NDArray
+    n: NDArray
+    slot: NDArray
+    cand_order: NDArray
+    cand_start: NDArray
+    prompt_rows: NDArray
+    cand_first: NDArray  # candidate → its first position in the (stacked) id column
+    cand_keys: NDArray   # candidate → code of its id (response_id, or text for pairwise)
+    ids: pd.Index        # the distinct ids those codes point to
+
+
+@dataclass
+class Batch:
+    """Prompts of one shape: global prompt numbers ``(B,)``, candidates ``(B, m)``,
+    margins ``(B, m, m)``, evaluators ``(B,)``; ballots ``(B, n, m)`` and weights if asked."""
+
+    prompts: NDArray
+    cands: NDArray
+    margins: NDArray
+    evaluators: NDArray
+    ranks: NDArray | None = None
+    weights: NDArray | None = None
+
+
+def _factorize(values: pd.Series | NDArray) -> tuple[NDArray, pd.Index]:
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _first_rows(codes: NDArray) -> NDArray:
+    """Row of the first occurrence of each code (codes numbered by first appearance)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    prev = np.maximum.accumulate(codes)
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] > prev[:-1]
+    return np.flatnonzero(first)
+
+
+def _slots(group: NDArray, n_groups: int) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Position of each item within its group (items in index order), group sizes,
+    group starts and the items sorted by group (stable)."""
+    counts = np.bincount(group, minlength=n_groups)
+    if len(group) < 2 or bool((group[1:] >= group[:-1]).all()):
+        order = np.arange(len(group))
+    else:
+        order = np.argsort(group, kind="stable")
+    start = np.cumsum(counts) - counts
+    slot = np.empty(len(group), dtype=np.int64)
+    slot[order] = np.arange(len(group)) - start[group[order]]
+    return slot, counts, start, order
+
+
+def _pair_codes(a: NDArray, b: NDArray, nb: int) -> tuple[NDArray, NDArray]:
+    """Codes of the pairs ``(a, b)`` in order of first appearance, and each code's ``a``."""
+    codes, keys = pd.factorize(a * nb + b, sort=False)
+    return codes.astype(np.int64, copy=False), np.asarray(keys) // max(nb, 1)
+
+
+def _index(prompt_ids: pd.Series, cand_ids: pd.Series | NDArray, annotators: pd.Series,
+           rows: int) -> Index:
+    p, prompts = _factorize(prompt_ids)
+    P = len(prompts)
+    reps = len(cand_ids) // max(rows, 1)
+    r, ids = _factorize(cand_ids)
+    cu, cand_prompt = _pair_codes(np.tile(p, reps), r, len(ids))
+    first = _first_rows(cu)
+    slot, m, start, order = _slots(cand_prompt, P)
+    a, annotator_ids = _factorize(annotators)
+    vu, voter_prompt = _pair_codes(p, a, len(annotator_ids))
+    vslot, n, _, _ = _slots(voter_prompt, P)
+    return Index(
+        prompt=p, cand=cu.reshape(reps, rows).T if reps > 1 else cu, voter=vslot[vu],
+        m=m, n=n, slot=slot, cand_order=order, cand_start=start,
+        prompt_rows=_first_rows(p), cand_first=first, cand_keys=r[first], ids=ids,
+    )
+
+
+def index_ranking(frame: pd.DataFrame) -> Index:
+    """Code ranking data (validated: one row per annotator, prompt and response)."""
+    return _index(frame["prompt_id"], frame["response_id"], frame["annotator_id"], len(frame))
+
+
+def index_pairwise(frame: pd.DataFrame) -> Index:
+    """Code pairwise data: a prompt's candidates are the texts it compares."""
+    texts = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
+    return _index(frame["prompt_id"], texts, frame["annotator_id"], len(frame))
+
+
+def _groups(keys: NDArray) -> tuple[NDArray, list[NDArray]]:
+    """Distinct keys and, for each, the positions holding it (ascending)."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    if len(uniq) == 1:
+        return uniq, [np.arange(len(keys))]
+    order = np.argsort(inverse.astype(np.int32), kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(uniq)))[:-1]
+    return uniq, np.split(order, bounds)
+
+
+def _padded_n(n: NDArray) -> NDArray:
+    """Evaluator counts rounded up to a power of two above 16 (the padded group size)."""
+    big = n > 16
+    out = n.copy()
+    out[big] = 2 ** np.ceil(np.log2(n[big])).astype(np.int64)
+    return out
+
+
+def _rank_batches(idx: Index, ranks: NDArray, profile: bool) -> Iterator[Batch]:
+    """Ranking data: ballots scattered into ``(B, n, m)`` per group of one shape."""
+    n_group = idx.n if profile else _padded_n(idx.n)
+    key = idx.m * (int(n_group.max(initial=0)) + 1) + n_group
+    uniq, prompt_groups = _groups(key)
+    row_groups = [np.arange(len(ranks))] if len(uniq) == 1 else _groups(key[idx.prompt])[1]
+    local = np.empty(len(idx.m), dtype=np.int64)
+    sentinel = int(ranks.max(initial=0)) + 1
+    dtype = np.int8 if sentinel < 127 else np.int16 if sentinel < 2**15 else np.int64
+    for prompts, rows in zip(prompt_groups, row_groups, strict=True):
+        B, m = len(prompts), int(idx.m[prompts[0]])
+        n = int(n_group[prompts[0]])
+        local[prompts] = np.arange(B)
+        cells = (local[idx.prompt[rows]], idx.voter[rows], idx.slot[idx.cand[rows]])
+        R = np.full((B, n, m), sentinel, dtype=dtype)
+        R[cells] = ranks[rows]
+        n_real = idx.n[prompts]
+        W = None
+        if bool((n_real < n).any()):
+            W = (np.arange(n)[None, :] < n_real[:, None]).astype(np.int64)
+        M = sc.margins(R, W)
+        if profile:
+            R = canonical_ranks(R.astype(np.int64), R < sentinel)
+        cands = idx.cand_order[idx.cand_start[prompts][:, None] + np.arange(m)]
+        yield Batch(prompts, cands, M, n_real, R if profile else None, W)
+
+
+def _pairwise_batches(idx: Index, label: NDArray, annotator_weight: NDArray) -> Iterator[Batch]:
+    """Pairwise data: margins summed per group of one ``m`` (label 1 → +1 for a over b)."""
+    sign = (2.0 * label - 1.0) * annotator_weight
+    uniq, prompt_groups = _groups(idx.m)
+    row_groups = [np.arange(len(label))] if len(uniq) == 1 else _groups(idx.m[idx.prompt])[1]
+    local = np.empty(len(idx.m), dtype=np.int64)
+    integral = bool((sign == np.round(sign)).all())
+    for prompts, rows in zip(prompt_groups, row_groups, strict=True):
+        B, m = len(prompts), int(idx.m[prompts[0]])
+        local[prompts] = np.arange(B)
+        sa, sb = idx.slot[idx.cand[rows, 0]], idx.slot[idx.cand[rows, 1]]
+        flat = (local[idx.prompt[rows]] * m + sa) * m + sb
+        X = np.bincount(flat, weights=sign[rows], minlength=B * m * m).reshape(B, m, m)
+        M = X - np.swapaxes(X, 1, 2)
+        if integral:
+            M = np.round(M).astype(np.int64)
+        cands = idx.cand_order[idx.cand_start[prompts][:, None] + np.arange(m)]
+        yield Batch(prompts, cands, M, idx.n[prompts])
+
+
+def repeat_weights(idx: Index) -> NDArray:
+    """Pairwise data: ``1 / k`` for each of the ``k`` judgments an annotator gave one pair of
+    responses of one prompt, so that an annotator's repeated judgments count as their mean."""
+    a, b = idx.cand[:, 0], idx.cand[:, 1]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    U = int(idx.cand.max(initial=0)) + 1
+    voter_key = idx.prompt * (int(idx.voter.max(initial=0)) + 1) + idx.voter
+    codes = pd.MultiIndex.from_arrays([voter_key, lo * U + hi]).factorize()[0]
+    counts = np.bincount(codes)
+    return 1.0 / counts[codes]
+
+
+def batches(idx: Index, frame: pd.DataFrame, kind: str, profile: bool) -> Iterator[Batch]:
+    """The prompts of ``frame`` in groups of one shape (see the module notes)."""
+    if kind == "ranking":
+        ranks = frame["rank"].to_numpy(dtype=np.int64)
+        return _rank_batches(idx, ranks, profile)
+    label = frame["label"].to_numpy(dtype=np.float64)
+    return _pairwise_batches(idx, label, repeat_weights(idx))

@@ -20,7 +20,14 @@ from _common.progress import report
 from _common.validation import check_choice, check_float, show
 
 from ._aggregate_levels import collective_levels, dense_levels
-from ._aggregate_profiles import Batch, Index, batches, index_pairwise, index_ranking
+from ._aggregate_profiles import (
+    Batch,
+    Index,
+    batches,
+    index_pairwise,
+    index_ranking,
+    take_sorted,
+)
 from ._data import _check_data
 from ._errors import PreferenceDataError, RLCHFError
 
@@ -178,17 +185,19 @@ def _frame(frame: pd.DataFrame, idx: Index, kind: str, parts: list[tuple[NDArray
         order = np.argsort(prompt, kind="stable")
         prompt, chosen, rejected, margin = prompt[order], chosen[order], rejected[order], \
             margin[order]
-    rows = idx.prompt_rows[prompt]
+    # take each prompt's and candidate's text once (one pass over the long columns), then
+    # index those short arrays
+    prompt_ids = take_sorted(frame["prompt_id"], idx.prompt_rows)
+    prompts = take_sorted(frame["prompt"], idx.prompt_rows)
     if kind == "ranking":
-        texts = frame["response"].array
-        first = idx.cand_first
+        texts = take_sorted(frame["response"], idx.cand_first)
     else:
-        texts, first = idx.ids.array, idx.cand_keys
+        texts = idx.ids.array.take(idx.cand_keys)
     return pd.DataFrame({
-        "prompt_id": frame["prompt_id"].array.take(rows),
-        "prompt": frame["prompt"].array.take(rows),
-        "chosen": texts.take(first[chosen]),
-        "rejected": texts.take(first[rejected]),
+        "prompt_id": prompt_ids.take(prompt),
+        "prompt": prompts.take(prompt),
+        "chosen": texts.take(chosen),
+        "rejected": texts.take(rejected),
         "margin": margin,
     }, columns=COLUMNS)
 

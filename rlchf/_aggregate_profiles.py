@@ -24,12 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from pandas.api.extensions import ExtensionArray
 
 import socialchoice as sc
 
 from ._aggregate_levels import canonical_ranks
 
-__all__ = ["Batch", "Index", "batches", "index_pairwise", "index_ranking"]
+__all__ = ["Batch", "Index", "batches", "index_pairwise", "index_ranking", "take_sorted"]
 
 
 @dataclass
@@ -75,6 +76,59 @@ def _factorize(values: pd.Series | NDArray) -> tuple[NDArray, pd.Index]:
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
+def _id_codes(values: pd.Series) -> tuple[NDArray, pd.Index]:
+    """Codes of response ids: small non-negative integer ids are their own codes (no
+    hashing); others are factorized."""
+    if pd.api.types.is_integer_dtype(values.dtype) and len(values):
+        x = values.to_numpy()
+        lo, hi = int(x.min()), int(x.max())
+        if lo >= 0 and hi < 2 * len(values) + 1024:
+            return x.astype(np.int64, copy=False), pd.Index(np.arange(hi + 1))
+    return _factorize(values)
+
+
+def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
+    """``values.array.take(rows)`` for ascending ``rows``, as one contiguous array.
+
+    Arrow-backed columns are taken chunk by chunk: Arrow's own take on a chunked column
+    first concatenates every chunk (a copy of the whole column per call).
+    """
+    arr = values.array
+    if not hasattr(arr, "__arrow_array__") or isinstance(arr, pd.Categorical):
+        return arr.take(rows)
+    import pyarrow as pa
+
+    chunked = arr.__arrow_array__()
+    offsets = np.concatenate([[0], np.cumsum([len(c) for c in chunked.chunks])])
+    cut = np.searchsorted(rows, offsets)
+    parts = [c.take(pa.array(rows[cut[k]:cut[k + 1]] - offsets[k]))
+             for k, c in enumerate(chunked.chunks)]
+    whole = pa.concat_arrays(parts) if parts else pa.array([], type=chunked.type)
+    return pd.array(pa.chunked_array([whole], type=chunked.type), dtype=values.dtype)
+
+
+def _changes(values: pd.Series) -> NDArray:
+    """True where a row's value differs from the previous row's (and at row 0)."""
+    change = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        arr = values.array
+        change[1:] = np.asarray(arr[1:] != arr[:-1], dtype=bool)
+    return change
+
+
+def _run_codes(values: pd.Series, change: NDArray) -> tuple[NDArray, pd.Index, NDArray]:
+    """Codes of ``values`` (by first appearance) hashing one value per run of rows.
+
+    ``change`` marks where runs start (every change of ``values`` must start a run); rows of
+    a run share its first row's code, so long runs (data grouped by prompt) hash little.
+    Returns the codes of the runs' first rows, the distinct values and the runs' lengths
+    (``np.repeat(codes, lengths)`` are the rows' codes).
+    """
+    heads = np.flatnonzero(change)
+    codes, uniques = _factorize(take_sorted(values, heads))
+    return codes, uniques, np.diff(heads, append=len(change))
+
+
 def _first_rows(codes: NDArray) -> NDArray:
     """Row of the first occurrence of each code (codes numbered by first appearance)."""
     if len(codes) == 0:
@@ -105,20 +159,29 @@ def _pair_codes(a: NDArray, b: NDArray, nb: int) -> tuple[NDArray, NDArray]:
     return codes.astype(np.int64, copy=False), np.asarray(keys) // max(nb, 1)
 
 
-def _index(prompt_ids: pd.Series, cand_ids: pd.Series | NDArray, annotators: pd.Series,
-           rows: int) -> Index:
-    p, prompts = _factorize(prompt_ids)
+def _voters(frame: pd.DataFrame, prompt_change: NDArray, p: NDArray) -> tuple[NDArray, ...]:
+    """Each row's evaluator slot within its prompt, and each prompt's number of evaluators."""
+    change = prompt_change | _changes(frame["annotator_id"])
+    a_head, annotators, lengths = _run_codes(frame["annotator_id"], change)
+    v_head, voter_prompt = _pair_codes(p[np.flatnonzero(change)], a_head, len(annotators))
+    vslot, n, _, _ = _slots(voter_prompt, int(p.max(initial=-1)) + 1)
+    return np.repeat(vslot[v_head], lengths), n
+
+
+def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:
+    rows = len(frame)
+    prompt_change = _changes(frame["prompt_id"])
+    p_head, prompts, lengths = _run_codes(frame["prompt_id"], prompt_change)
+    p = np.repeat(p_head, lengths)
     P = len(prompts)
     reps = len(cand_ids) // max(rows, 1)
-    r, ids = _factorize(cand_ids)
+    r, ids = _id_codes(cand_ids)
     cu, cand_prompt = _pair_codes(np.tile(p, reps), r, len(ids))
     first = _first_rows(cu)
     slot, m, start, order = _slots(cand_prompt, P)
-    a, annotator_ids = _factorize(annotators)
-    vu, voter_prompt = _pair_codes(p, a, len(annotator_ids))
-    vslot, n, _, _ = _slots(voter_prompt, P)
+    voter, n = _voters(frame, prompt_change, p)
     return Index(
-        prompt=p, cand=cu.reshape(reps, rows).T if reps > 1 else cu, voter=vslot[vu],
+        prompt=p, cand=cu.reshape(reps, rows).T if reps > 1 else cu, voter=voter,
         m=m, n=n, slot=slot, cand_order=order, cand_start=start,
         prompt_rows=_first_rows(p), cand_first=first, cand_keys=r[first], ids=ids,
     )
@@ -126,13 +189,13 @@ def _index(prompt_ids: pd.Series, cand_ids: pd.Series | NDArray, annotators: pd.
 
 def index_ranking(frame: pd.DataFrame) -> Index:
     """Code ranking data (validated: one row per annotator, prompt and response)."""
-    return _index(frame["prompt_id"], frame["response_id"], frame["annotator_id"], len(frame))
+    return _index(frame, frame["response_id"])
 
 
 def index_pairwise(frame: pd.DataFrame) -> Index:
     """Code pairwise data: a prompt's candidates are the texts it compares."""
     texts = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
-    return _index(frame["prompt_id"], texts, frame["annotator_id"], len(frame))
+    return _index(frame, texts)
 
 
 def _groups(keys: NDArray) -> tuple[NDArray, list[NDArray]]:
@@ -158,17 +221,23 @@ def _rank_batches(idx: Index, ranks: NDArray, profile: bool) -> Iterator[Batch]:
     n_group = idx.n if profile else _padded_n(idx.n)
     key = idx.m * (int(n_group.max(initial=0)) + 1) + n_group
     uniq, prompt_groups = _groups(key)
-    row_groups = [np.arange(len(ranks))] if len(uniq) == 1 else _groups(key[idx.prompt])[1]
+    row_groups = [None] if len(uniq) == 1 else _groups(key[idx.prompt])[1]
     local = np.empty(len(idx.m), dtype=np.int64)
     sentinel = int(ranks.max(initial=0)) + 1
     dtype = np.int8 if sentinel < 127 else np.int16 if sentinel < 2**15 else np.int64
+    ranks = ranks.astype(dtype, copy=False)
+    slot = idx.slot[idx.cand]
     for prompts, rows in zip(prompt_groups, row_groups, strict=True):
         B, m = len(prompts), int(idx.m[prompts[0]])
         n = int(n_group[prompts[0]])
-        local[prompts] = np.arange(B)
-        cells = (local[idx.prompt[rows]], idx.voter[rows], idx.slot[idx.cand[rows]])
         R = np.full((B, n, m), sentinel, dtype=dtype)
-        R[cells] = ranks[rows]
+        if rows is None:  # one group: every prompt, local number = global number
+            flat = (idx.prompt * n + idx.voter) * m + slot
+            R.reshape(-1)[flat] = ranks
+        else:
+            local[prompts] = np.arange(B)
+            flat = (local[idx.prompt[rows]] * n + idx.voter[rows]) * m + slot[rows]
+            R.reshape(-1)[flat] = ranks[rows]
         n_real = idx.n[prompts]
         W = None
         if bool((n_real < n).any()):

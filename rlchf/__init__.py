@@ -21,14 +21,18 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import synthetic
     from ._aggregate import AggregationError, aggregate_pairs
     from ._data import PreferenceData
+    from ._io import read_preferences
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
     "AggregationError": ("rlchf._aggregate", "AggregationError"),
     "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
+    "read_preferences": ("rlchf._io", "read_preferences"),
+    "synthetic": ("rlchf.synthetic", None),
 }
 
 __all__ = [
@@ -38,6 +42,8 @@ __all__ = [
     "PreferenceDataError",
     "RLCHFError",
     "aggregate_pairs",
+    "read_preferences",
+    "synthetic",
 ]
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import PreferenceDataError
-from ._validate import check_kind_features, validate
+from ._validate import Codes, check_kind_features, validate
 
 __all__ = ["PreferenceData"]
 
@@ -69,6 +69,7 @@ class PreferenceData:
         features: Sequence[str] = (),
         *,
         strict_ranks: bool = False,
+        annotators: pd.DataFrame | None = None,
         name: str | None = None,
     ) -> PreferenceData:
         """Validate a long-form :class:`pandas.DataFrame` of judgments.
@@ -88,6 +89,12 @@ class PreferenceData:
             0, 1, ..., k-1 (no ties, no gaps). Otherwise ties are allowed and gaps are
             closed (ranks are stored as dense ranks 0, 1, ... within each annotator's
             ranking of a prompt, order kept).
+        annotators : pandas.DataFrame, optional
+            An annotator table: ``annotator_id`` and declared feature columns, one row per
+            annotator; its features are joined onto the judgments (a feature may be in the
+            table or in ``df``, not both; other table columns are not copied). Every
+            annotator of the table must have judgments and every judgment's annotator must
+            be in the table.
         name : str, optional
             The name messages use for the data (readers pass the file's name).
 
@@ -106,7 +113,14 @@ class PreferenceData:
             (and one text per response id), a feature that varies within one annotator, a
             negative or fractional rank, a prompt with a single response, an annotator who
             ranks one response of a prompt (a row without a preference) or the same
-            response twice, and with ``strict_ranks`` ties or gaps.
+            response twice, and with ``strict_ranks`` ties or gaps. With ``annotators``:
+            an empty or repeated id or empty feature in the table (named by its 0-based
+            row), a judgment by an annotator not in the table, and an annotator of the table
+            with no judgments.
+
+            "An annotator with no judgments" has two faces in long data: a row whose
+            ``annotator_id`` is empty (a judgment nobody can be credited with) and an
+            annotator listed in the ``annotators`` table without a row; both are errors.
 
         Notes
         -----
@@ -131,9 +145,26 @@ class PreferenceData:
             raise PreferenceDataError(
                 "The 'strict_ranks' parameter of PreferenceData.from_pandas must be True or "
                 f"False. Got {strict_ranks!r} instead.")
-        frame = validate(df, kind, feats, strict_ranks=strict_ranks,
+        frame = validate(df, kind, feats, strict_ranks=strict_ranks, annotators=annotators,
                          name=name if name is not None else "the data")
         return cls(frame, kind, feats)
+
+    @classmethod
+    def from_dataset(
+        cls,
+        dataset: Any,
+        kind: str,
+        features: Sequence[str] = (),
+        *,
+        strict_ranks: bool = False,
+    ) -> PreferenceData:
+        """Validate a Hugging Face ``datasets.Dataset`` (see :func:`rlchf._io.from_dataset`).
+
+        ``datasets`` is imported on first use; the columns are those of :meth:`from_pandas`.
+        """
+        from ._io import from_dataset
+
+        return from_dataset(dataset, kind, features, strict_ranks=strict_ranks)
 
     @property
     def kind(self) -> str:
@@ -236,7 +267,7 @@ def _pair_rows(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     Groups are handled in batches of equal size with :func:`numpy.triu_indices`.
     """
-    codes = f.groupby(["prompt_id", "annotator_id"], sort=False).ngroup().to_numpy()
+    codes, _ = Codes(f)("prompt_id", "annotator_id")
     order = np.argsort(codes, kind="stable")
     sizes = np.bincount(codes)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))

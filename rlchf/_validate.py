@@ -15,6 +15,7 @@ import pandas as pd
 
 from _common.validation import check_choice, check_labels, show
 
+from ._annotators import join_annotators, table_features
 from ._errors import PreferenceDataError
 
 __all__ = ["ID_COLUMNS", "KINDS", "REQUIRED", "TEXT_COLUMNS", "check_kind_features", "validate"]
@@ -145,20 +146,53 @@ def _numeric(df: pd.DataFrame, col: str, name: str, expected: str) -> np.ndarray
     return x
 
 
+class Codes:
+    """Integer codes of columns and column combinations, computed once per validation.
+
+    Codes follow the order of first appearance (:func:`pandas.factorize`), so the first row
+    of code ``k`` is the ``k``-th row at which a new code appears.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._cache: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
+
+    def __call__(self, *cols: str) -> tuple[np.ndarray, int]:
+        """Codes of the combination of ``cols`` and the number of distinct combinations."""
+        if cols not in self._cache:
+            if len(cols) == 1:
+                codes, uniques = pd.factorize(self.df[cols[0]])
+                self._cache[cols] = codes.astype(np.int64), len(uniques)
+            else:
+                head, _ = self(*cols[:-1])
+                last, n_last = self(cols[-1])
+                codes, uniques = pd.factorize(head * n_last + last)
+                self._cache[cols] = codes.astype(np.int64), len(uniques)
+        return self._cache[cols]
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Whether each row is the first with its code (codes in order of first appearance)."""
+    if codes.size == 0:
+        return np.zeros(0, dtype=bool)
+    running = np.maximum.accumulate(codes)
+    return np.concatenate(([True], codes[1:] > running[:-1]))
+
+
 def _check_unique_per_key(
-    df: pd.DataFrame, keys: list[str], col: str, name: str, what: str
+    df: pd.DataFrame, codes: Codes, keys: tuple[str, ...], col: str, name: str, what: str
 ) -> None:
     """``col`` is constant within each group of ``keys`` (e.g. one prompt text per prompt_id)."""
-    n = df.groupby(keys, sort=False, dropna=False)[col].transform("nunique").to_numpy()
-    bad = n > 1
+    key, _ = codes(*keys)
+    value, _ = codes(col)
+    first = np.flatnonzero(first_rows(key))  # first[k]: the first row of key k
+    bad = value != value[first[key]]
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        mask = (df[keys] == df[keys].iloc[row]).all(axis=1).to_numpy()
-        first = int(np.flatnonzero(mask & (df[col] != df[col].iloc[row]).to_numpy())[0])
+        other = int(first[key[row]])
         where = ", ".join(f"{k} {show(df[k].iloc[row])}" for k in keys)
-        raise _fail(name, max(row, first), f"{what} for {where}: {show(df[col].iloc[row])} "
-                    f"in row {min(row, first)} and {show(df[col].iloc[first])} in row "
-                    f"{max(row, first)}.")
+        raise _fail(name, row, f"{what} for {where}: {show(df[col].iloc[other])} in row "
+                    f"{other} and {show(df[col].iloc[row])} in row {row}.")
 
 
 def _validate_pairwise(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -177,83 +211,110 @@ def _validate_pairwise(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df
 
 
-def _ranks(df: pd.DataFrame, name: str, strict: bool) -> np.ndarray:
+def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Dense ranks (0 = smallest ``value``) within each group of ``key``, vectorised.
+
+    >>> dense_ranks(np.array([0, 0, 1, 0, 1]), np.array([5.0, 2.0, 1.0, 5.0, 3.0])).tolist()
+    [1, 0, 0, 1, 1]
+    """
+    if key.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((value, key))
+    k, v = key[order], value[order]
+    new_group = np.concatenate(([True], k[1:] != k[:-1]))
+    step = new_group | np.concatenate(([True], v[1:] != v[:-1]))
+    level = np.cumsum(step)
+    start = np.maximum.accumulate(np.where(new_group, level, 0))
+    out = np.empty(key.size, dtype=np.int64)
+    out[order] = level - start
+    return out
+
+
+def _ranks(df: pd.DataFrame, codes: Codes, name: str, strict: bool) -> np.ndarray:
     """Dense ranks (0 = best) within each (prompt_id, annotator_id), checked."""
-    keys = ["prompt_id", "annotator_id"]
     if "rank" in df.columns:
-        r = _numeric(df, "rank", name, "a whole number >= 0 (0 = best)")
-        bad = (r < 0) | (r != np.floor(r))
+        given = _numeric(df, "rank", name, "a whole number >= 0 (0 = best)")
+        bad = (given < 0) | (given != np.floor(given))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise _fail(name, row, "the 'rank' column must be a whole number >= 0 (0 = best). "
                         f"Got {show(df['rank'].iloc[row])} instead.")
-        given = pd.Series(r, index=df.index)
     else:
         rating = _numeric(df, "rating", name, "a finite number (higher = better)")
-        given = pd.Series(-rating, index=df.index)
+        given = -rating
         df["rating"] = rating
-    dense = given.groupby([df[k] for k in keys], sort=False).rank(method="dense") - 1
-    dense = dense.to_numpy(dtype=np.int64)
+    key, _ = codes("prompt_id", "annotator_id")
+    dense = dense_ranks(key, given)
     if strict:
-        _check_strict(df, given.to_numpy(), dense, name)
+        _check_strict(df, key, given, dense, name)
     return dense
 
 
-def _check_strict(df: pd.DataFrame, given: np.ndarray, dense: np.ndarray, name: str) -> None:
+def _check_strict(
+    df: pd.DataFrame, key: np.ndarray, given: np.ndarray, dense: np.ndarray, name: str
+) -> None:
     """Each annotator's ranks of a prompt are exactly 0, 1, ..., k-1 (no ties, no gaps)."""
-    keys = ["prompt_id", "annotator_id"]
-    tied = pd.DataFrame({"p": df["prompt_id"], "a": df["annotator_id"], "r": dense}
-                        ).duplicated().to_numpy()
-    size = df.groupby(keys, sort=False)["prompt_id"].transform("size").to_numpy()
+    size = np.bincount(key)[key]
+    tied = ~first_rows(pd.factorize(key * (int(dense.max(initial=0)) + 1) + dense)[0])
     gap = given != dense if "rank" in df.columns else np.zeros_like(tied)
     bad = tied | gap
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         p, a = df["prompt_id"].iloc[row], df["annotator_id"].iloc[row]
-        mask = ((df["prompt_id"] == p) & (df["annotator_id"] == a)).to_numpy()
         col = "rank" if "rank" in df.columns else "rating"
-        got = sorted(df[col].to_numpy()[mask].tolist())
+        got = sorted(df[col].to_numpy()[key == key[row]].tolist())
         problem = "a tie" if tied[row] else "a gap"
         raise _fail(name, row, f"annotator {show(a)}'s ranks of prompt {show(p)} have {problem}; "
                     f"with strict_ranks=True they must be 0, 1, ..., {int(size[row]) - 1} "
                     f"(each once). Got {col}s {show(got)} instead.")
 
 
-def _validate_ranking(df: pd.DataFrame, name: str, strict: bool) -> pd.DataFrame:
-    dup = df.duplicated(["prompt_id", "annotator_id", "response_id"]).to_numpy()
+def _validate_ranking(
+    df: pd.DataFrame, codes: Codes, name: str, strict: bool
+) -> pd.DataFrame:
+    dup = ~first_rows(codes("prompt_id", "annotator_id", "response_id")[0])
     if dup.any():
         row = int(np.flatnonzero(dup)[0])
         raise _fail(name, row, f"annotator {show(df['annotator_id'].iloc[row])} ranks response "
                     f"{show(df['response_id'].iloc[row])} of prompt "
                     f"{show(df['prompt_id'].iloc[row])} twice.")
-    _check_unique_per_key(df, ["prompt_id", "response_id"], "response", name,
+    _check_unique_per_key(df, codes, ("prompt_id", "response_id"), "response", name,
                           "two response texts")
-    _check_unique_per_key(df, ["prompt_id", "response"], "response_id", name,
+    _check_unique_per_key(df, codes, ("prompt_id", "response"), "response_id", name,
                           "two response ids with one text")
-    n_resp = df.groupby("prompt_id", sort=False)["response_id"].transform("nunique").to_numpy()
+    prompt, n_prompts = codes("prompt_id")
+    pair, _ = codes("prompt_id", "response_id")
+    n_resp = np.bincount(prompt[first_rows(pair)], minlength=n_prompts)[prompt]
     one = n_resp < 2
     if one.any():
         row = int(np.flatnonzero(one)[0])
         raise _fail(name, row, f"prompt {show(df['prompt_id'].iloc[row])} has one response "
                     f"({show(df['response_id'].iloc[row])}); a ranking compares two or more.")
-    size = df.groupby(["prompt_id", "annotator_id"], sort=False)["prompt_id"].transform("size")
-    alone = size.to_numpy() < 2
+    key, _ = codes("prompt_id", "annotator_id")
+    alone = np.bincount(key)[key] < 2
     if alone.any():
         row = int(np.flatnonzero(alone)[0])
         raise _fail(name, row, f"annotator {show(df['annotator_id'].iloc[row])} ranks only one "
                     f"response of prompt {show(df['prompt_id'].iloc[row])} "
                     f"({show(df['response_id'].iloc[row])}); a judgment compares two or more, "
                     "so this row would carry no preference.")
-    df["rank"] = _ranks(df, name, strict)
+    df["rank"] = _ranks(df, codes, name, strict)
     return df
 
 
 def validate(
-    df: Any, kind: str, features: tuple[str, ...], *, strict_ranks: bool, name: str
+    df: Any,
+    kind: str,
+    features: tuple[str, ...],
+    *,
+    strict_ranks: bool,
+    name: str,
+    annotators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A validated copy of ``df``: required columns first, then features, then the rest.
 
     The index is reset to positions ``0..n-1`` (the row numbers of error messages).
+    Features found in the ``annotators`` table are joined on ``annotator_id``.
     """
     if not isinstance(df, pd.DataFrame):
         raise PreferenceDataError(
@@ -262,24 +323,30 @@ def validate(
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
         raise PreferenceDataError(f"{name}: the column {dup!r} appears twice.")
-    df = df.reset_index(drop=True).copy()
+    df = df.reset_index(drop=True).copy(deep=False)
     df.columns = [str(c) for c in df.columns]
-    _check_columns(df, kind, features, name)
+    joined: list[str] = []
+    if annotators is not None:
+        joined = table_features(annotators, features, list(df.columns))
+    own = tuple(f for f in features if f not in joined)
+    _check_columns(df, kind, own, name)
     required = [c for c in REQUIRED[kind] if c in df.columns or c != "rank"]
     if kind == "ranking" and "rank" not in df.columns:
         required.append("rating")
-    _check_present(df, [*required, *features], name)
+    _check_present(df, [*required, *own], name)
     ids = [c for c in ID_COLUMNS if c in df.columns]
-    _check_hashable(df, [*ids, *features], name)
+    _check_hashable(df, [*ids, *own], name)
     _check_text(df, [c for c in TEXT_COLUMNS if c in required], name)
-    _check_unique_per_key(df, ["prompt_id"], "prompt", name, "two prompt texts")
-    if features:
-        for f in features:
-            _check_unique_per_key(df, ["annotator_id"], f, name,
-                                  f"the feature {f!r} varies within one annotator")
+    if annotators is not None:
+        df = join_annotators(df, annotators, joined, name)
+    codes = Codes(df)
+    _check_unique_per_key(df, codes, ("prompt_id",), "prompt", name, "two prompt texts")
+    for f in own:
+        _check_unique_per_key(df, codes, ("annotator_id",), f, name,
+                              f"the feature {f!r} varies within one annotator")
     if kind == "pairwise":
         df = _validate_pairwise(df, name)
     else:
-        df = _validate_ranking(df, name, strict_ranks)
+        df = _validate_ranking(df, codes, name, strict_ranks)
     head = [*REQUIRED[kind], *features]
     return df[[*head, *(c for c in df.columns if c not in head)]]

@@ -396,3 +396,88 @@ def test_duplicate_column_names():
     df = pairwise_frame()
     df.columns = [*df.columns[:-1], "label"]
     assert "the column 'label' appears twice" in err(df)
+
+
+# ---------------------------------------------------------------- an annotator table
+
+
+def table(**overrides) -> pd.DataFrame:
+    t = pd.DataFrame({"annotator_id": ["ann", "bob"], "age": [31, 64], "note": ["x", "y"]})
+    for col, value in overrides.items():
+        t[col] = value
+    return t
+
+
+def test_annotator_table_features_are_joined():
+    df = pairwise_frame().drop(columns="region")
+    data = PreferenceData.from_pandas(df, kind="pairwise", features=["age"],
+                                      annotators=table())
+    assert data.frame["age"].tolist() == [31, 64, 31, 64]
+    assert "note" not in data.frame.columns
+    assert data.annotators().to_dict("list") == {"annotator_id": ["ann", "bob"], "age": [31, 64]}
+
+
+def test_annotator_table_and_data_features_together():
+    data = PreferenceData.from_pandas(pairwise_frame(), kind="pairwise",
+                                      features=["region", "age"], annotators=table())
+    assert list(data.frame.columns[6:8]) == ["region", "age"]
+
+
+def test_annotator_in_table_without_judgments():
+    t = pd.concat([table(), pd.DataFrame({"annotator_id": ["cy"], "age": [20], "note": ["z"]})],
+                  ignore_index=True)
+    msg = err(pairwise_frame(), features=["age"], annotators=t)
+    assert msg.startswith("Row 2 of the annotator table: annotator 'cy' has no judgments")
+
+
+def test_judgment_by_annotator_not_in_table():
+    msg = err(pairwise_frame(annotator_id=["ann", "bob", "ann", "dee"]), features=["age"],
+              annotators=table())
+    assert msg.startswith("Row 3 of the data: annotator 'dee' is not in the annotator table")
+
+
+@pytest.mark.parametrize("overrides, start", [
+    ({"annotator_id": ["ann", "ann"]}, "Row 1 of the annotator table: annotator 'ann' appears"),
+    ({"annotator_id": ["ann", " "]}, "Row 1 of the annotator table: the 'annotator_id' column"),
+    ({"age": [31, np.nan]}, "Row 1 of the annotator table: the feature 'age' is empty"),
+])
+def test_bad_annotator_table(overrides, start):
+    assert err(pairwise_frame(), features=["age"], annotators=table(**overrides)).startswith(start)
+
+
+def test_feature_in_both_table_and_data():
+    msg = err(pairwise_frame(age=1), features=["age"], annotators=table())
+    assert "is a column of both the data and the annotator table" in msg
+
+
+def test_annotator_table_must_be_a_frame_with_ids():
+    assert "'annotators' parameter" in err(pairwise_frame(), annotators=[1, 2])
+    assert "'annotators' parameter" in err(pairwise_frame(),
+                                           annotators=table().drop(columns="annotator_id"))
+
+
+def test_declared_feature_in_neither_table_nor_data():
+    msg = err(pairwise_frame(), features=["height"], annotators=table())
+    assert "the declared feature column(s) 'height' are missing" in msg
+
+
+# ---------------------------------------------------------------- errors name the right row
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 30), data=st.data())
+def test_first_bad_cell_is_the_row_named(n, data):
+    df = pd.DataFrame({"prompt_id": [f"p{i % 3}" for i in range(n)],
+                       "prompt": [f"q{i % 3}" for i in range(n)],
+                       "response_a": ["x"] * n, "response_b": ["y"] * n,
+                       "label": [1.0] * n, "annotator_id": [f"a{i}" for i in range(n)]})
+    col, bad = data.draw(st.sampled_from([("label", 3.0), ("label", -0.5), ("label", np.nan),
+                                          ("annotator_id", ""), ("response_b", "x"),
+                                          ("prompt_id", None)]))
+    rows = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+    df[col] = df[col].astype(object)
+    for r in rows:
+        df.loc[r, col] = bad
+    with pytest.raises(PreferenceDataError) as info:
+        PreferenceData.from_pandas(df, kind="pairwise")
+    assert str(info.value).startswith(f"Row {min(rows)} of the data: ")

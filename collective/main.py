@@ -86,6 +86,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "svo_app",
         "Social Value Orientation (SVO slider measure): score surveys, evaluate language models.",
     ),
+    "rlchf": LazyCommand(
+        "collective.rlchf",
+        "rlchf_app",
+        "RLCHF: aggregate many annotators' judgments into training pairs, simulate data.",
+    ),
 }
 
 

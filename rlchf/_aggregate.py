@@ -260,8 +260,8 @@ def aggregate_pairs(
         are response texts; ``margin`` is the normalised pairwise margin
         ``M[chosen, rejected] / n`` in [-1, 1], with ``M`` the number of the prompt's
         evaluators preferring ``chosen`` minus those preferring ``rejected`` and ``n`` the
-        number of the prompt's evaluators (an evaluator who ranked neither, or tied them,
-        counts 0). It can be negative when a rule orders a pair against its majority
+        number of the prompt's evaluators (an evaluator who tied them, or did not rank both
+        of them, counts 0). It can be negative when a rule orders a pair against its majority
         (e.g. Borda). Rows come in prompt order (first appearance), then best response first.
 
     Raises

@@ -12,8 +12,14 @@ Prompts are grouped by their number of responses ``m`` and, for ranking data, th
 evaluators ``n``. For margin-based rules ``n`` is rounded up to a power of two above 16 and the
 missing evaluators are padding ballots of weight 0 (margins are sums over weighted ballots, so
 padding changes nothing); rules that read the ballots get groups of one exact ``n``, without
-padding. An evaluator's unranked responses get position ``m`` (below every ranked one, tied
-with each other).
+padding.
+
+A response an evaluator did not rank is not compared with the others by that evaluator: it
+adds nothing to the margins (as pref_voting's default for truncated ballots, and as
+:meth:`rlchf.PreferenceData.to_pairwise`, so ranking data and its pairwise form have the
+same margins). Rules that read the ballots get them as truncated ballots, the unranked
+responses at position ``m``, and apply their own convention for those (plurality counts the
+top choice, instant runoff exhausts the ballot, Borda accepts one missing response as last).
 """
 
 from __future__ import annotations
@@ -174,14 +180,14 @@ def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:
     p_head, prompts, lengths = _run_codes(frame["prompt_id"], prompt_change)
     p = np.repeat(p_head, lengths)
     P = len(prompts)
-    reps = len(cand_ids) // max(rows, 1)
+    reps = len(cand_ids) // max(rows, 1)   # 2 for pairwise data (a, b interleaved)
     r, ids = _id_codes(cand_ids)
-    cu, cand_prompt = _pair_codes(np.tile(p, reps), r, len(ids))
+    cu, cand_prompt = _pair_codes(np.repeat(p, reps), r, len(ids))
     first = _first_rows(cu)
     slot, m, start, order = _slots(cand_prompt, P)
     voter, n = _voters(frame, prompt_change, p)
     return Index(
-        prompt=p, cand=cu.reshape(reps, rows).T if reps > 1 else cu, voter=voter,
+        prompt=p, cand=cu.reshape(rows, reps) if reps > 1 else cu, voter=voter,
         m=m, n=n, slot=slot, cand_order=order, cand_start=start,
         prompt_rows=_first_rows(p), cand_first=first, cand_keys=r[first], ids=ids,
     )
@@ -194,8 +200,11 @@ def index_ranking(frame: pd.DataFrame) -> Index:
 
 def index_pairwise(frame: pd.DataFrame) -> Index:
     """Code pairwise data: a prompt's candidates are the texts it compares."""
-    texts = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
-    return _index(frame, texts)
+    n = len(frame)
+    stacked = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
+    # row by row, a before b: candidates are numbered in the order the rows name them
+    interleaved = np.column_stack([np.arange(n), np.arange(n) + n]).ravel()
+    return _index(frame, pd.Series(stacked.array.take(interleaved)))
 
 
 def _groups(keys: NDArray) -> tuple[NDArray, list[NDArray]]:
@@ -214,6 +223,22 @@ def _padded_n(n: NDArray) -> NDArray:
     out = n.copy()
     out[big] = 2 ** np.ceil(np.log2(n[big])).astype(np.int64)
     return out
+
+
+def _margins(R: NDArray, W: NDArray | None, unranked: int) -> NDArray:
+    """Margins counting only pairs an evaluator ranked both of (see the module notes).
+
+    :func:`socialchoice.margins` puts unranked candidates below ranked ones; the mean of the
+    margins with unranked cells below everything and above everything cancels exactly the
+    pairs with one unranked member (+1 and -1) and keeps the others (both terms agree).
+    """
+    high = sc.margins(R, W)
+    missing = R == unranked
+    if not missing.any():
+        return high
+    low = sc.margins(np.where(missing, np.asarray(-1, dtype=R.dtype), R), W)
+    total = high + low
+    return total // 2 if total.dtype.kind in "iu" else total / 2
 
 
 def _rank_batches(idx: Index, ranks: NDArray, profile: bool) -> Iterator[Batch]:
@@ -242,7 +267,7 @@ def _rank_batches(idx: Index, ranks: NDArray, profile: bool) -> Iterator[Batch]:
         W = None
         if bool((n_real < n).any()):
             W = (np.arange(n)[None, :] < n_real[:, None]).astype(np.int64)
-        M = sc.margins(R, W)
+        M = _margins(R, W, sentinel)
         if profile:
             R = canonical_ranks(R.astype(np.int64), R < sentinel)
         cands = idx.cand_order[idx.cand_start[prompts][:, None] + np.arange(m)]

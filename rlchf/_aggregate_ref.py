@@ -34,7 +34,14 @@ def _ranking_profile(g: pd.DataFrame) -> tuple[list, list, sc.Profile, np.ndarra
         ballots.append([tuple(tiers[k]) if len(tiers[k]) > 1 else tiers[k][0]
                         for k in sorted(tiers)])
     profile = sc.Profile(ballots, candidates=list(range(len(ids))))
-    return ids, texts, profile, profile.margin_matrix(), len(ballots)
+    # margins from the pairs each evaluator ranked both of
+    M = np.zeros((len(ids), len(ids)), dtype=np.int64)
+    for _, a in g.groupby("annotator_id", sort=False):
+        ranked = {slot[r]: int(k) for r, k in zip(a["response_id"], a["rank"], strict=True)}
+        for x, kx in ranked.items():
+            for y, ky in ranked.items():
+                M[x, y] += (kx < ky) - (kx > ky)
+    return ids, texts, profile, M, len(ballots)
 
 
 def _pairwise_margins(g: pd.DataFrame) -> tuple[list, list, None, np.ndarray, int]:
@@ -118,4 +125,4 @@ def aggregate_pairs_ref(data: object, rule: str = "copeland", *, pairs: str = "a
         tiers = None if r is None else _tiers(r, profile, M, time_limit)
         for a, b in _prompt_pairs(rule, tiers, M, ids, pairs, tie_break):
             rows.append((pid, g["prompt"].iloc[0], texts[a], texts[b], M[a, b] / n))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"margin": np.float64})

@@ -26,7 +26,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ._console import fail, path_option, seed_option, simple_table, stderr, stdout
+from ._console import (
+    fail,
+    format_option,
+    path_option,
+    seed_option,
+    simple_table,
+    stderr,
+    stdout,
+    time_limit_option,
+)
 from ._output import OutputFormat, records, to_json
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -142,17 +151,18 @@ def aggregate_command(
     tie_break: Annotated[TieBreak, typer.Option(
         "--tie-break", help="Tied responses form no pair (none) or are ordered by id."
     )] = TieBreak.none,
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", metavar="SECONDS", min=0.0,
-        help="Seconds for each exponential search (Kemeny, Slater, ...); 0 means no limit."
+    time_limit: Annotated[float, time_limit_option(
+        "Seconds each search that can take exponential time (Kemeny, Slater, ranked pairs, "
+        "stable voting) may run before the command stops with an error"
     )] = 10.0,
     show: Annotated[int, typer.Option(
         "--show", min=0, help="How many pairs to print in the table.")] = 5,
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", help="A summary table or JSON (with the pairs when there is no --out)."
-    )] = OutputFormat.table,
+    fmt: Annotated[OutputFormat, format_option("a summary table")] = OutputFormat.table,
 ) -> None:
-    """Aggregate each prompt's judgments in DATA with a voting rule into training pairs."""
+    """Aggregate each prompt's judgments in DATA with a voting rule into training pairs.
+
+    The JSON output lists the pairs themselves when there is no --out.
+    """
     import rlchf
     import socialchoice as sc
 

@@ -126,10 +126,31 @@ def _safe_levels(rule: sc.Rule, batch: Batch, time_limit: float | None,
     try:
         return _levels(rule, batch, time_limit)
     except sc.RuleInputError as exc:
-        p = int(batch.prompts[_first_failing(rule, batch, time_limit)])
+        b = _first_failing(rule, batch, time_limit)
+        p = int(batch.prompts[b])
         pid = frame["prompt_id"].iloc[idx.prompt_rows[p]]
-        raise AggregationError(f"Rule {rule.name!r} cannot aggregate prompt {show(pid)}: "
-                               f"{exc}") from None
+        raise AggregationError(f"Rule {rule.name!r} cannot aggregate prompt {show(pid)}"
+                               f"{_named(rule, batch, b, frame, idx, exc)}") from None
+
+
+def _named(rule: sc.Rule, batch: Batch, b: int, frame: pd.DataFrame, idx: Index,
+           exc: Exception) -> str:
+    """socialchoice's message for profile ``b`` with responses and annotators named."""
+    if batch.ranks is None:
+        return f": {exc}"
+    labels = [idx.ids[k] for k in idx.cand_keys[batch.cands[b]]]
+    ballots = []
+    for row in batch.ranks[b]:
+        tiers = [tuple(labels[c] for c in np.flatnonzero(row == k)) for k in np.unique(row)
+                 if k < len(labels)]
+        ballots.append([t[0] if len(t) == 1 else t for t in tiers])
+    try:
+        sc.winners(sc.Profile(ballots, candidates=labels), rule.name)
+    except sc.RuleInputError as named:
+        p = int(batch.prompts[b])
+        who = ", ".join(show(_annotator(frame, idx, p, v)) for v in range(len(ballots)))
+        return f" (its ballots, in order, are annotators {who}): {named}"
+    return f": {exc}"
 
 
 def _strict_by_id(levels: NDArray, id_rank: NDArray) -> NDArray:

@@ -17,7 +17,7 @@ from pref_voting.profiles import Profile as PVProfile
 from pref_voting.profiles_with_ties import ProfileWithTies
 
 import socialchoice as sc
-from rlchf import PreferenceData
+from rlchf import AggregationError, PreferenceData, PreferenceDataError, RLCHFError
 from rlchf import aggregate_pairs as aggregate
 from rlchf._aggregate_levels import (
     BATCHED_ORDERS,
@@ -304,3 +304,82 @@ def test_canonical_ranks_keep_each_weak_order() -> None:
     r = np.array([[[5, 5, 9, 0], [1, 2, 3, 4]]])
     ranked = np.array([[[True, True, True, False], [True, True, True, True]]])
     assert canonical_ranks(r, ranked).tolist() == [[[0, 0, 2, 4], [0, 1, 2, 3]]]
+
+
+# ------------------------------------------------------------------------- bad input
+@pytest.fixture
+def prefs() -> PreferenceData:
+    return ranking([(3, [[0, 1, 2], [1, 0, 2], [0, 2, 1]])])
+
+
+def test_unknown_rule_lists_the_rules(prefs: PreferenceData) -> None:
+    with pytest.raises(AggregationError, match=r"Unknown rule 'copland'.*pairwise_majority") as e:
+        aggregate(prefs, "copland")
+    assert isinstance(e.value, RLCHFError) and isinstance(e.value, sc.SocialChoiceError)
+    with pytest.raises(AggregationError, match="must be a rule name"):
+        aggregate(prefs, 3)
+
+
+def test_ballot_rule_on_pairwise_data(prefs: PreferenceData) -> None:
+    with pytest.raises(AggregationError, match=r"'borda' needs each evaluator's ranking.*"
+                                               r"pairwise data.*copeland"):
+        aggregate(prefs.to_pairwise(), "borda")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"pairs": "some"}, "The 'pairs' parameter of aggregate_pairs must be one of 'all', "
+                        "'adjacent'. Got 'some' instead."),
+    ({"tie_break": "random"}, "The 'tie_break' parameter of aggregate_pairs must be one of "
+                              "'none', 'response_id'. Got 'random' instead."),
+    ({"time_limit": -1}, "The 'time_limit' parameter of aggregate_pairs must be"),
+    ({"rule": "pairwise_majority", "pairs": "adjacent"}, "needs a collective ranking"),
+])
+def test_bad_options(prefs: PreferenceData, options: dict, message: str) -> None:
+    with pytest.raises(RLCHFError) as e:
+        aggregate(prefs, **options)
+    assert message in str(e.value)
+
+
+def test_not_preference_data() -> None:
+    with pytest.raises(PreferenceDataError, match="must be a PreferenceData"):
+        aggregate(pd.DataFrame({"prompt_id": [1]}))
+
+
+def test_linear_rule_names_the_prompt_and_annotator() -> None:
+    data = ranking([(3, [[0, 1, 2]]), (3, [[0, 1, 2], [0, 0, 1]])])
+    with pytest.raises(AggregationError, match=r"'borda' is defined on strict, complete "
+                                               r"rankings, but annotator 'ann1'.*prompt 'p1'"):
+        aggregate(data, "borda")
+
+
+def test_rule_input_error_names_the_prompt() -> None:
+    # plurality with a tied first place in the third prompt only
+    data = ranking([(2, [[0, 1]]), (2, [[1, 0]]), (2, [[0, 0], [0, 1]]), (2, [[0, 1]])])
+    with pytest.raises(AggregationError, match="'plurality' cannot aggregate prompt 'p2'"):
+        aggregate(data, "plurality")
+
+
+def test_prompt_with_one_response() -> None:
+    frame = ranking_frame([(2, [[0, 1]])]).iloc[:1]
+    with pytest.raises(PreferenceDataError, match="one response"):
+        PreferenceData.from_pandas(frame, "ranking")
+    # data built without validation (as the simulator does) is checked here too
+    with pytest.raises(PreferenceDataError, match="prompt 'p0' has one response"):
+        aggregate(PreferenceData(frame.reset_index(drop=True), "ranking", ()))
+
+
+def test_time_limit_is_socialchoices_error() -> None:
+    rng = np.random.default_rng(0)
+    data = ranking([(8, [list(rng.permutation(8)) for _ in range(7)])])
+    with pytest.raises(sc.TimeLimitError, match="kemeny did not finish"):
+        aggregate(data, "kemeny", time_limit=0)
+    assert len(aggregate(data, "kemeny", time_limit=None)) == 28
+
+
+def test_ids_that_cannot_be_sorted() -> None:
+    frame = ranking_frame([(2, [[0, 1], [1, 0]])])
+    frame["response_id"] = frame["response_id"].map({0: "a", 1: 1}).astype(object)
+    data = PreferenceData.from_pandas(frame, "ranking")
+    assert len(aggregate(data)) == 0
+    with pytest.raises(RLCHFError, match="response ids that can be sorted"):
+        aggregate(data, tie_break="response_id")

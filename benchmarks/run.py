@@ -25,6 +25,7 @@ from lm_speed import lm_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
+from rlchf_aggregate import rlchf_aggregate
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
 
@@ -59,6 +60,7 @@ def main() -> None:
         "raters": lambda: [rater_validation(quick), cf_rater_validation()],
         "svo": lambda: [svo_benchmark(quick)],
         "cli": lambda: [cli_startup(quick)],
+        "rlchf": lambda: [rlchf_aggregate(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -83,7 +85,7 @@ def main() -> None:
     sys.stdout.write(text)
 
 
-SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli")
+SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "rlchf")
 
 
 if __name__ == "__main__":

@@ -213,12 +213,12 @@ def _frame(frame: pd.DataFrame, idx: Index, kind: str, parts: list[tuple[NDArray
     if kind == "ranking":
         texts = take_sorted(frame["response"], idx.cand_first)
     else:
-        texts = idx.ids.array.take(idx.cand_keys)
+        texts = take_sorted(pd.Series(idx.ids.array), idx.cand_keys)
     return pd.DataFrame({
-        "prompt_id": prompt_ids.take(prompt),
-        "prompt": prompts.take(prompt),
-        "chosen": texts.take(chosen),
-        "rejected": texts.take(rejected),
+        "prompt_id": take_sorted(pd.Series(prompt_ids), prompt),
+        "prompt": take_sorted(pd.Series(prompts), prompt),
+        "chosen": take_sorted(pd.Series(texts), chosen),
+        "rejected": take_sorted(pd.Series(texts), rejected),
         "margin": margin,
     }, columns=COLUMNS)
 

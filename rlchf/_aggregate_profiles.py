@@ -1,7 +1,8 @@
 """Per-prompt profiles of long-form preference data, batched by shape (private).
 
-:func:`index_ranking` and :func:`index_pairwise` code a validated frame once: prompts,
-candidates (a prompt's distinct responses, numbered 0..m-1 in order of first appearance),
+:func:`index_ranking` and :func:`index_pairwise` code a validated frame once: prompts
+(in order of first appearance), candidates (a prompt's distinct responses, numbered 0..m-1
+in ascending order of response id, for pairwise data of response text),
 evaluators (a prompt's distinct annotators) and each row's cell. :func:`batches` then yields
 the prompts in groups of one shape, each as dense arrays: margins ``(B, m, m)``, the number of
 evaluators, and for ranking data the ballots ``(B, n, m)``. Everything is hashing
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,9 +61,9 @@ class Index:
     cand_order: NDArray
     cand_start: NDArray
     prompt_rows: NDArray
-    cand_first: NDArray  # candidate → its first position in the (stacked) id column
+    cand_first: NDArray  # candidate → a position of it in the (interleaved) id column
     cand_keys: NDArray   # candidate → code of its id (response_id, or text for pairwise)
-    ids: pd.Index        # the distinct ids those codes point to
+    ids: pd.Index        # the distinct ids those codes point to (sorted when sortable)
 
 
 @dataclass
@@ -83,42 +85,108 @@ def _factorize(values: pd.Series | NDArray) -> tuple[NDArray, pd.Index]:
 
 
 def _id_codes(values: pd.Series) -> tuple[NDArray, pd.Index]:
-    """Codes of response ids: small non-negative integer ids are their own codes (no
-    hashing); others are factorized."""
+    """Codes of response ids that follow the ids' sort order, and the sorted distinct ids.
+
+    Small non-negative integer ids are their own codes (no hashing); others are factorized
+    and their distinct values sorted (in order of first appearance if they cannot be
+    sorted, e.g. a mix of numbers and strings).
+    """
     if pd.api.types.is_integer_dtype(values.dtype) and len(values):
         x = values.to_numpy()
         lo, hi = int(x.min()), int(x.max())
         if lo >= 0 and hi < 2 * len(values) + 1024:
             return x.astype(np.int64, copy=False), pd.Index(np.arange(hi + 1))
-    return _factorize(values)
+    codes, ids = _factorize(values)
+    try:
+        order = np.asarray(ids.argsort())
+    except TypeError:
+        return codes, ids
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank[codes], ids[order]
 
 
-def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
-    """``values.array.take(rows)`` for ascending ``rows``, as one contiguous array.
+#: Extra (prompt, response) keys a dense table may hold beyond 4 per row of data.
+DENSE_EXTRA = 1 << 20
 
-    Arrow-backed columns are taken chunk by chunk: Arrow's own take on a chunked column
-    first concatenates every chunk (a copy of the whole column per call).
+
+def _candidates(p: NDArray, r: NDArray, P: int, R: int) -> tuple[NDArray, ...]:
+    """Candidates (distinct (prompt, response) pairs) numbered by prompt, then response code.
+
+    Returns each row's candidate, each candidate's prompt, one row of each candidate and
+    each candidate's response code. A dense table of all (prompt, code) keys is used when
+    it is not much larger than the data; otherwise the keys are hashed and sorted.
+    """
+    key = p * R + r
+    if P * R <= 4 * len(key) + DENSE_EXTRA:
+        present = np.zeros(P * R, dtype=bool)
+        present[key] = True
+        code = np.cumsum(present) - 1
+        cand = code[key]
+        keys = np.flatnonzero(present)
+        row = np.empty(len(keys), dtype=np.int64)
+        row[cand] = np.arange(len(key))  # any row of a candidate will do
+    else:
+        first_code, first_keys = pd.factorize(key, sort=False)
+        order = np.argsort(first_keys)
+        renumber = np.empty(len(order), dtype=np.int64)
+        renumber[order] = np.arange(len(order))
+        cand = renumber[first_code]
+        keys = np.asarray(first_keys)[order]
+        row = _first_rows(first_code)[order]
+    return cand, keys // R, row, keys % R
+
+
+def _arrow(values: pd.Series) -> Any:
+    """An Arrow-backed text column as a ``pyarrow.ChunkedArray`` of 32-bit-offset strings,
+    or ``None`` for other columns.
+
+    pandas stores text as ``large_string``; pyarrow's take and comparisons are many times
+    faster on ``string``, to which a column under 2 GiB casts without copying its text.
     """
     arr = values.array
-    if not hasattr(arr, "__arrow_array__") or isinstance(arr, pd.Categorical):
-        return arr.take(rows)
+    if isinstance(arr, pd.Categorical) or not hasattr(arr, "__arrow_array__"):
+        return None
     import pyarrow as pa
 
     chunked = arr.__arrow_array__()
-    offsets = np.concatenate([[0], np.cumsum([len(c) for c in chunked.chunks])])
-    cut = np.searchsorted(rows, offsets)
-    parts = [c.take(pa.array(rows[cut[k]:cut[k + 1]] - offsets[k]))
-             for k, c in enumerate(chunked.chunks)]
-    whole = pa.concat_arrays(parts) if parts else pa.array([], type=chunked.type)
-    return pd.array(pa.chunked_array([whole], type=chunked.type), dtype=values.dtype)
+    if not isinstance(chunked, pa.ChunkedArray):
+        chunked = pa.chunked_array([chunked])
+    if pa.types.is_large_string(chunked.type):
+        try:
+            chunked = chunked.cast(pa.string())
+        except pa.ArrowInvalid:  # over 2 GiB of text: keep 64-bit offsets
+            pass
+    return chunked
+
+
+def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
+    """``values.array.take(rows)`` (any order of rows), as one contiguous array of the
+    column's dtype; Arrow text columns are taken as 32-bit-offset strings (:func:`_arrow`)."""
+    chunked = _arrow(values)
+    if chunked is None:
+        return values.array.take(rows)
+    import pyarrow as pa
+
+    taken = chunked.take(pa.array(rows, type=pa.int64())).combine_chunks()
+    return pd.array(pa.chunked_array([taken]), dtype=values.dtype)
 
 
 def _changes(values: pd.Series) -> NDArray:
     """True where a row's value differs from the previous row's (and at row 0)."""
-    change = np.ones(len(values), dtype=bool)
-    if len(values) > 1:
+    n = len(values)
+    change = np.ones(n, dtype=bool)
+    if n < 2:
+        return change
+    chunked = _arrow(values)
+    if chunked is None:
         arr = values.array
         change[1:] = np.asarray(arr[1:] != arr[:-1], dtype=bool)
+    else:
+        import pyarrow.compute as pc
+
+        ne = pc.not_equal(chunked.slice(1), chunked.slice(0, n - 1))
+        change[1:] = ne.to_numpy(zero_copy_only=False)
     return change
 
 
@@ -182,14 +250,14 @@ def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:
     P = len(prompts)
     reps = len(cand_ids) // max(rows, 1)   # 2 for pairwise data (a, b interleaved)
     r, ids = _id_codes(cand_ids)
-    cu, cand_prompt = _pair_codes(np.repeat(p, reps), r, len(ids))
-    first = _first_rows(cu)
+    cu, cand_prompt, first, cand_keys = _candidates(
+        np.repeat(p, reps) if reps > 1 else p, r, P, len(ids))
     slot, m, start, order = _slots(cand_prompt, P)
     voter, n = _voters(frame, prompt_change, p)
     return Index(
         prompt=p, cand=cu.reshape(rows, reps) if reps > 1 else cu, voter=voter,
         m=m, n=n, slot=slot, cand_order=order, cand_start=start,
-        prompt_rows=_first_rows(p), cand_first=first, cand_keys=r[first], ids=ids,
+        prompt_rows=_first_rows(p), cand_first=first, cand_keys=cand_keys, ids=ids,
     )
 
 
@@ -202,7 +270,7 @@ def index_pairwise(frame: pd.DataFrame) -> Index:
     """Code pairwise data: a prompt's candidates are the texts it compares."""
     n = len(frame)
     stacked = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
-    # row by row, a before b: candidates are numbered in the order the rows name them
+    # row by row, a before b (the order of first appearance if texts cannot be sorted)
     interleaved = np.column_stack([np.arange(n), np.arange(n) + n]).ravel()
     return _index(frame, pd.Series(stacked.array.take(interleaved)))
 

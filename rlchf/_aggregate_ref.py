@@ -1,7 +1,7 @@
 """A slow reference for :func:`rlchf.aggregate_pairs`, written straight from the definition.
 
-One prompt at a time: its responses in order of first appearance, its evaluators' ballots as a
-:class:`socialchoice.Profile` (ranking data) or its margins summed judgment by judgment
+One prompt at a time: its responses sorted by id (by text for pairwise data), its evaluators'
+ballots as a :class:`socialchoice.Profile` (ranking data) or its margins summed judgment by judgment
 (pairwise data), the collective ranking from :func:`socialchoice.ranking` or by repeated
 :func:`socialchoice.winners` on sub-elections, and the pairs read off it. The tests check the
 batched implementation against it; nothing else uses it.
@@ -23,7 +23,7 @@ __all__ = ["aggregate_pairs_ref"]
 
 def _ranking_profile(g: pd.DataFrame) -> tuple[list, list, sc.Profile, np.ndarray, int]:
     """Response ids and texts, the Profile over slots 0..m-1, margins and evaluator count."""
-    ids = list(dict.fromkeys(g["response_id"]))
+    ids = sorted(set(g["response_id"]))
     slot = {r: i for i, r in enumerate(ids)}
     texts = [g.loc[g["response_id"] == r, "response"].iloc[0] for r in ids]
     ballots = []
@@ -46,8 +46,7 @@ def _ranking_profile(g: pd.DataFrame) -> tuple[list, list, sc.Profile, np.ndarra
 
 def _pairwise_margins(g: pd.DataFrame) -> tuple[list, list, None, np.ndarray, int]:
     """Texts (they are the ids), no profile, margins with repeated judgments averaged."""
-    texts = list(dict.fromkeys(x for a, b in zip(g["response_a"], g["response_b"], strict=True)
-                               for x in (a, b)))
+    texts = sorted({*g["response_a"], *g["response_b"]})
     slot = {t: i for i, t in enumerate(texts)}
     M = np.zeros((len(texts), len(texts)))
     judged: dict[tuple, list[float]] = defaultdict(list)

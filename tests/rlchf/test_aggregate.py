@@ -383,3 +383,20 @@ def test_ids_that_cannot_be_sorted() -> None:
     assert len(aggregate(data)) == 0
     with pytest.raises(RLCHFError, match="response ids that can be sorted"):
         aggregate(data, tie_break="response_id")
+
+
+@pytest.mark.parametrize("rule", ["copeland", "borda", "kemeny"])
+@_SETTINGS
+@given(prompts=profiles(strict=True), big=st.booleans())
+def test_hashed_candidates_match_the_dense_table(rule: str, prompts, big) -> None:
+    """Sparse ids (a dense (prompt, id) table would be too large) are hashed and sorted."""
+    from rlchf import _aggregate_profiles
+
+    ids = [10**12 + 7 * k for k in range(5)] if big else [f"r{9 - k}" for k in range(5)]
+    prefs = ranking(prompts, ids=ids)
+    dense = aggregate(prefs, rule)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_aggregate_profiles, "DENSE_EXTRA", -(10**9))
+        hashed = aggregate(prefs, rule)
+    same(hashed, dense)
+    same(dense, aggregate_pairs_ref(prefs, rule))

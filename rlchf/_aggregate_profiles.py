@@ -161,14 +161,26 @@ def _arrow(values: pd.Series) -> Any:
 
 
 def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
-    """``values.array.take(rows)`` (any order of rows), as one contiguous array of the
-    column's dtype; Arrow text columns are taken as 32-bit-offset strings (:func:`_arrow`)."""
+    """``values.array.take(rows)``, as one contiguous array of the column's dtype.
+
+    Arrow text columns are taken as 32-bit-offset strings (:func:`_arrow`), and chunk by
+    chunk when ``rows`` ascend.
+    """
     chunked = _arrow(values)
     if chunked is None:
         return values.array.take(rows)
     import pyarrow as pa
 
-    taken = chunked.take(pa.array(rows, type=pa.int64())).combine_chunks()
+    if chunked.num_chunks > 1 and bool((rows[1:] >= rows[:-1]).all()):
+        # chunk by chunk: Arrow's take on a chunked column concatenates it first
+        ends = np.cumsum([len(c) for c in chunked.chunks])
+        cut = np.searchsorted(rows, np.concatenate([[0], ends]))
+        starts = np.concatenate([[0], ends[:-1]])
+        parts = [c.take(pa.array(rows[cut[k]:cut[k + 1]] - starts[k], type=pa.int64()))
+                 for k, c in enumerate(chunked.chunks)]
+        taken = pa.concat_arrays(parts)
+    else:
+        taken = chunked.take(pa.array(rows, type=pa.int64())).combine_chunks()
     return pd.array(pa.chunked_array([taken]), dtype=values.dtype)
 
 
@@ -237,9 +249,39 @@ def _voters(frame: pd.DataFrame, prompt_change: NDArray, p: NDArray) -> tuple[ND
     """Each row's evaluator slot within its prompt, and each prompt's number of evaluators."""
     change = prompt_change | _changes(frame["annotator_id"])
     a_head, annotators, lengths = _run_codes(frame["annotator_id"], change)
-    v_head, voter_prompt = _pair_codes(p[np.flatnonzero(change)], a_head, len(annotators))
-    vslot, n, _, _ = _slots(voter_prompt, int(p.max(initial=-1)) + 1)
+    head_prompt = p[np.flatnonzero(change)]
+    P = int(p.max(initial=-1)) + 1
+    one_run = _one_run_each(head_prompt, a_head, P)
+    if one_run is not None:  # each evaluator's rows of a prompt are one run: no hashing
+        vslot, n = one_run
+        return np.repeat(vslot, lengths), n
+    v_head, voter_prompt = _pair_codes(head_prompt, a_head, len(annotators))
+    vslot, n, _, _ = _slots(voter_prompt, P)
     return np.repeat(vslot[v_head], lengths), n
+
+
+def _one_run_each(head_prompt: NDArray, head_annotator: NDArray, P: int,
+                  max_runs: int = 16) -> tuple[NDArray, NDArray] | None:
+    """Evaluator slots when the data is grouped by prompt and each evaluator's rows of a
+    prompt form one run (checked: no annotator twice among a prompt's runs); else ``None``.
+
+    With at most ``max_runs`` runs per prompt the check compares each run with the few
+    before it; larger prompts are left to hashing.
+    """
+    H = len(head_prompt)
+    if H == 0 or not bool((head_prompt[1:] >= head_prompt[:-1]).all()):
+        return None
+    counts = np.bincount(head_prompt, minlength=P)
+    k = int(counts.max())
+    if k > max_runs:
+        return None
+    for shift in range(1, k):
+        same = (head_annotator[shift:] == head_annotator[:-shift]) & \
+            (head_prompt[shift:] == head_prompt[:-shift])
+        if same.any():
+            return None
+    start = np.cumsum(counts) - counts
+    return np.arange(H) - start[head_prompt], counts
 
 
 def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:

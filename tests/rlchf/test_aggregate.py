@@ -400,3 +400,27 @@ def test_hashed_candidates_match_the_dense_table(rule: str, prompts, big) -> Non
         hashed = aggregate(prefs, rule)
     same(hashed, dense)
     same(dense, aggregate_pairs_ref(prefs, rule))
+
+
+@pytest.mark.parametrize("rule", ["copeland", "borda", "schulze"])
+@_SETTINGS
+@given(prompts=profiles(strict=True), seed=st.integers(0, 2**32 - 1),
+       within=st.booleans())
+def test_row_order_does_not_change_the_pairs(rule: str, prompts, seed: int,
+                                             within: bool) -> None:
+    """Rows shuffled (all of them, or only within each prompt, which splits an evaluator's
+    rows into several runs) give the same pairs; only the prompts' order may change."""
+    frame = ranking_frame(prompts)
+    rng = np.random.default_rng(seed)
+    if within:
+        order = frame.assign(key=rng.random(len(frame))).sort_values(["prompt_id", "key"]).index
+    else:
+        order = rng.permutation(len(frame))
+    shuffled = PreferenceData.from_pandas(frame.iloc[order], "ranking")
+    prefs = PreferenceData.from_pandas(frame, "ranking")
+
+    def rows(out: pd.DataFrame) -> list:
+        return sorted(map(tuple, out.round(12).values.tolist()))
+
+    assert rows(aggregate(shuffled, rule)) == rows(aggregate(prefs, rule))
+    same(aggregate(shuffled, rule), aggregate_pairs_ref(shuffled, rule))

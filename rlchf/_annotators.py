@@ -27,7 +27,7 @@ def table_features(table: Any, features: tuple[str, ...], columns: list[str]) ->
     ``annotator_id`` column, and no feature is in both the table and the data)."""
     if not isinstance(table, pd.DataFrame) or "annotator_id" not in table.columns:
         raise PreferenceDataError(
-            "The 'annotators' parameter of PreferenceData.from_pandas must be a DataFrame "
+            "The 'annotators' parameter of PreferenceData must be a DataFrame "
             "with an 'annotator_id' column and feature columns. Got "
             f"{show(table) if not isinstance(table, pd.DataFrame) else list(table.columns)} "
             "instead.")

@@ -26,7 +26,11 @@ __all__ = ["PreferenceData"]
 
 
 class PreferenceData:
-    """Validated long-form preference judgments (build it with :meth:`from_pandas`).
+    """Validated long-form preference judgments.
+
+    ``PreferenceData(df, kind, features)`` and :meth:`PreferenceData.from_pandas` are the
+    same constructor; :func:`rlchf.read_preferences` and :meth:`from_dataset` read files and
+    Hugging Face datasets.
 
     Attributes
     ----------
@@ -55,11 +59,34 @@ class PreferenceData:
 
     __slots__ = ("_features", "_frame", "_kind")
 
-    def __init__(self, frame: pd.DataFrame, kind: str, features: tuple[str, ...]) -> None:
-        """Wrap an already validated frame; use :meth:`from_pandas` to build one."""
-        self._frame = frame
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        kind: str,
+        features: Sequence[str] = (),
+        *,
+        strict_ranks: bool = False,
+        annotators: pd.DataFrame | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Validate ``df``; the same as :meth:`from_pandas` (which documents the rules)."""
+        kind, feats = check_kind_features(kind, features, "PreferenceData")
+        if not isinstance(strict_ranks, bool):
+            raise PreferenceDataError(
+                "The 'strict_ranks' parameter of PreferenceData must be True or False. "
+                f"Got {strict_ranks!r} instead.")
+        self._frame = validate(df, kind, feats, strict_ranks=strict_ranks,
+                               annotators=annotators,
+                               name=name if name is not None else "the data")
         self._kind = kind
-        self._features = features
+        self._features = feats
+
+    @classmethod
+    def _valid(cls, frame: pd.DataFrame, kind: str, features: tuple[str, ...]) -> PreferenceData:
+        """Wrap a frame that is valid by construction (no checks; for this package)."""
+        data = cls.__new__(cls)
+        data._frame, data._kind, data._features = frame, kind, features
+        return data
 
     @classmethod
     def from_pandas(
@@ -140,14 +167,8 @@ class PreferenceData:
         rlchf._errors.PreferenceDataError: Row 0 of prefs.csv: the 'label' column must be 1, 0 or
         0.5. Got 2 instead.
         """
-        kind, feats = check_kind_features(kind, features, "PreferenceData.from_pandas")
-        if not isinstance(strict_ranks, bool):
-            raise PreferenceDataError(
-                "The 'strict_ranks' parameter of PreferenceData.from_pandas must be True or "
-                f"False. Got {strict_ranks!r} instead.")
-        frame = validate(df, kind, feats, strict_ranks=strict_ranks, annotators=annotators,
-                         name=name if name is not None else "the data")
-        return cls(frame, kind, feats)
+        return cls(df, kind, features, strict_ranks=strict_ranks, annotators=annotators,
+                   name=name)
 
     @classmethod
     def from_dataset(
@@ -248,7 +269,7 @@ class PreferenceData:
         def take(col: str, rows: np.ndarray) -> pd.Series:
             return f[col].take(rows).reset_index(drop=True)
 
-        out = pd.DataFrame({
+        columns = {
             "prompt_id": take("prompt_id", a),
             "prompt": take("prompt", a),
             "response_a": take("response", a),
@@ -258,8 +279,9 @@ class PreferenceData:
             **{feat: take(feat, a) for feat in self._features},
             "response_a_id": take("response_id", a),
             "response_b_id": take("response_id", b),
-        })
-        return PreferenceData(out, "pairwise", self._features)
+        }
+        out = pd.DataFrame(columns, copy=False)  # fresh arrays: no consolidating copy
+        return PreferenceData._valid(out, "pairwise", self._features)
 
 
 def _pair_rows(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -49,28 +49,39 @@ def _format(source: Any, format: str | None, label: str) -> str:
         "'jsonl' (suffixes: .csv, .parquet/.pq, .jsonl/.ndjson).")
 
 
+def _decode(data: bytes, label: str) -> str:
+    """UTF-8 text (a byte-order mark dropped), or an error naming the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PreferenceDataError(
+            f"{label}: byte {exc.start} is not UTF-8 text; save the file as UTF-8.") from None
+
+
 def _read_csv(data: bytes, label: str) -> pd.DataFrame:
     """CSV with ids and texts read as strings (only an empty field is missing there)."""
+    text = _decode(data, label)
     try:
-        header = pd.read_csv(io.BytesIO(data), nrows=0).columns
-        text = [c for c in header if c in (*ID_COLUMNS, *TEXT_COLUMNS)]
-        na = {c: ([""] if c in text else _NA) for c in header}
-        return pd.read_csv(io.BytesIO(data), dtype=dict.fromkeys(text, str),
+        header = pd.read_csv(io.StringIO(text), nrows=0).columns
+        strings = [c for c in header if c in (*ID_COLUMNS, *TEXT_COLUMNS)]
+        na = {c: ([""] if c in strings else _NA) for c in header}
+        return pd.read_csv(io.StringIO(text), dtype=dict.fromkeys(strings, str),
                            keep_default_na=False, na_values=na)
     except pd.errors.EmptyDataError:
         raise PreferenceDataError(f"{label}: the file is empty; expected a CSV header "
                                   "line and one judgment per line.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.ParserError, ValueError) as exc:
         raise PreferenceDataError(f"{label}: not a valid CSV file ({exc}).") from None
 
 
 def _read_jsonl(data: bytes, label: str) -> pd.DataFrame:
     """JSON Lines, one object per line; a bad line is named (1-based file line)."""
+    text = _decode(data, label)
     try:
-        return pd.read_json(io.BytesIO(data), lines=True, dtype=False)
+        return pd.read_json(io.StringIO(text), lines=True, dtype=False)
     except (ValueError, TypeError):
         pass
-    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             raise PreferenceDataError(f"Line {number} of {label}: an empty line; JSON Lines "
                                       "has one JSON object on every line.")
@@ -160,6 +171,8 @@ def read_preferences(
     if isinstance(source, str | os.PathLike) and Path(source).is_dir():
         fmt = check_choice(format or "parquet", "format", "read_preferences", ["parquet"],
                            error=PreferenceDataError)
+        if not any(Path(source).glob("*.parquet")):
+            raise PreferenceDataError(f"{label}: the folder holds no .parquet files.")
         df = _read_parquet(source, label)
     else:
         data, label = read_bytes(source, name=name, error=PreferenceDataError)

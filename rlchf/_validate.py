@@ -61,9 +61,9 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
     """Required columns present, no columns of the other kind, declared features present."""
     columns = [str(c) for c in df.columns]
     required = [c for c in REQUIRED[kind] if not (kind == "ranking" and c == "rank")]
-    missing = [c for c in required if c not in columns]
+    missing = [repr(c) for c in required if c not in columns]
     if kind == "ranking" and "rank" not in columns and "rating" not in columns:
-        missing.append("rank' or 'rating")
+        missing.append("'rank' or 'rating'")
     other = [c for c in _OTHER[kind] if c in columns]
     if kind == "ranking" and "rank" in columns:
         other = [c for c in other if c != "rating"]  # a rating next to a rank is kept as data
@@ -74,7 +74,7 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
             hint = (f" It has {guess} columns ({', '.join(map(repr, other))}): "
                     f"is it kind={guess!r}?")
         raise PreferenceDataError(
-            f"{name}: {kind} data needs the column(s) {', '.join(repr(m) for m in missing)}; "
+            f"{name}: {kind} data needs the column(s) {', '.join(missing)}; "
             f"it has {', '.join(map(repr, columns)) or 'no columns'}.{hint}")
     if other:
         raise PreferenceDataError(
@@ -119,9 +119,11 @@ def _check_hashable(df: pd.DataFrame, columns: Sequence[str], name: str) -> None
 
 
 def _check_text(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    """Text columns hold strings."""
+    """Text columns hold strings (categorical text becomes plain text, in ``df``)."""
     for col in columns:
         s = df[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = df[col] = s.astype(object)
         if pd.api.types.infer_dtype(s, skipna=False) == "string":
             continue
         bad = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
@@ -182,17 +184,39 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
 def _check_unique_per_key(
     df: pd.DataFrame, codes: Codes, keys: tuple[str, ...], col: str, name: str, what: str
 ) -> None:
-    """``col`` is constant within each group of ``keys`` (e.g. one prompt text per prompt_id)."""
+    """``col`` is constant within each group of ``keys`` (e.g. one prompt text per prompt_id).
+
+    Each row is compared with the first row of its group (no hashing of ``col``).
+    """
     key, _ = codes(*keys)
-    value, _ = codes(col)
     first = np.flatnonzero(first_rows(key))  # first[k]: the first row of key k
-    bad = value != value[first[key]]
+    values = df[col]
+    reference = values.array.take(first[key])
+    bad = np.asarray(values.array != reference, dtype=bool)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         other = int(first[key[row]])
         where = ", ".join(f"{k} {show(df[k].iloc[row])}" for k in keys)
-        raise _fail(name, row, f"{what} for {where}: {show(df[col].iloc[other])} in row "
-                    f"{other} and {show(df[col].iloc[row])} in row {row}.")
+        raise _fail(name, row, f"{what} for {where}: {show(values.iloc[other])} in row "
+                    f"{other} and {show(values.iloc[row])} in row {row}.")
+
+
+def _check_distinct_texts(df: pd.DataFrame, codes: Codes, name: str) -> None:
+    """Within a prompt, two response ids never share one text (checked on one row per
+    (prompt_id, response_id), after :func:`_check_unique_per_key` made texts consistent)."""
+    rows = np.flatnonzero(first_rows(codes("prompt_id", "response_id")[0]))
+    prompt = codes("prompt_id")[0][rows]
+    text = pd.factorize(df["response"].take(rows))[0].astype(np.int64)
+    dup = ~first_rows(pd.factorize(prompt * (int(text.max(initial=0)) + 1) + text)[0])
+    if dup.any():
+        row = int(rows[np.flatnonzero(dup)[0]])
+        same = (df["prompt_id"] == df["prompt_id"].iloc[row]).to_numpy() & (
+            df["response"] == df["response"].iloc[row]).to_numpy()
+        first = int(np.flatnonzero(same)[0])
+        raise _fail(name, row, f"two response ids with one text for prompt_id "
+                    f"{show(df['prompt_id'].iloc[row])}: {show(df['response_id'].iloc[first])} "
+                    f"in row {first} and {show(df['response_id'].iloc[row])} in row {row} are "
+                    f"both {show(df['response'].iloc[row])}.")
 
 
 def _validate_pairwise(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -280,8 +304,7 @@ def _validate_ranking(
                     f"{show(df['prompt_id'].iloc[row])} twice.")
     _check_unique_per_key(df, codes, ("prompt_id", "response_id"), "response", name,
                           "two response texts")
-    _check_unique_per_key(df, codes, ("prompt_id", "response"), "response_id", name,
-                          "two response ids with one text")
+    _check_distinct_texts(df, codes, name)
     prompt, n_prompts = codes("prompt_id")
     pair, _ = codes("prompt_id", "response_id")
     n_resp = np.bincount(prompt[first_rows(pair)], minlength=n_prompts)[prompt]
@@ -330,6 +353,8 @@ def validate(
         joined = table_features(annotators, features, list(df.columns))
     own = tuple(f for f in features if f not in joined)
     _check_columns(df, kind, own, name)
+    if len(df) == 0:
+        raise PreferenceDataError(f"{name}: there are no judgments (no rows under the header).")
     required = [c for c in REQUIRED[kind] if c in df.columns or c != "rank"]
     if kind == "ranking" and "rank" not in df.columns:
         required.append("rating")

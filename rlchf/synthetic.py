@@ -45,29 +45,29 @@ from numpy.typing import NDArray
 from _common.progress import Progress, report
 from _common.validation import (
     check_choice,
-    check_float,
     check_int,
-    check_probability,
     check_rng,
     show,
 )
 
 from ._data import PreferenceData
 from ._errors import RLCHFError
-from ._simulate import Params, allocate, simulate_block
-from ._validate import REQUIRED
+from ._simparams import (
+    OPTIONS,
+    check_groups,
+    check_k,
+    check_params,
+    make_pool,
+)
+from ._simulate import simulate_block
 
 __all__ = ["SyntheticPopulation", "population", "write_parquet"]
 
-MODELS = ("bradley_terry", "thurstone")
 BASES = ("expected", "groups")
 #: Rules :meth:`SyntheticPopulation.true_ranking` orders by a score.
 SCORED = ("borda", "copeland", "minimax", "utilitarian", "egalitarian")
-
-
-def default_groups() -> pd.DataFrame:
-    """Three groups of one feature, ``group``, with shares 0.5, 0.3 and 0.2."""
-    return pd.DataFrame({"group": ["A", "B", "C"], "share": [0.5, 0.3, 0.2]})
+#: Decimals margins are rounded to, so that float residues of balanced weights are ties.
+_DECIMALS = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +113,11 @@ class SyntheticPopulation:
 
         ``σ((u_a − u_b) / noise)`` (Bradley–Terry) or ``Φ((u_a − u_b) / (noise·√2))``
         (Thurstone); with ``noise == 0``, 1, 0.5 or 0 by the sign of ``u_a − u_b``.
+
+        >>> pop = population(n_prompts=2, n_annotators=10, rng=0)
+        >>> P = pop.probabilities()
+        >>> P.shape, bool(np.allclose(P + P.transpose(0, 1, 3, 2), 1))
+        ((3, 2, 4, 4), True)
         """
         from scipy.special import expit, ndtr
 
@@ -130,6 +135,7 @@ class SyntheticPopulation:
         shares, ``M = Σ_g share_g · (2·P[g, p, a, b] − 1)`` (the expected share preferring
         a minus the share preferring b). ``basis="groups"``: each group votes as a block with
         its noise-free ranking, ``M = Σ_g share_g · sign(u[g, p, a] − u[g, p, b])``.
+        Margins are rounded to 12 decimals, so balanced weights give exact ties.
 
         >>> pop = population(n_prompts=3, n_annotators=10, rng=1)
         >>> M = pop.margins()
@@ -144,7 +150,9 @@ class SyntheticPopulation:
             d = self.utilities[..., :, None] - self.utilities[..., None, :]
             per_group = np.sign(d)
         M = np.tensordot(self.shares, per_group, axes=1)
-        return (M - M.transpose(0, 2, 1)) / 2  # exactly antisymmetric
+        M = (M - M.transpose(0, 2, 1)) / 2  # exactly antisymmetric
+        # snapped to 1e-12 so that balanced weights tie exactly (0.7 - 0.1 - 0.6 is not 0.0)
+        return np.round(M, _DECIMALS) + 0.0
 
     def true_winners(self, rule: str = "copeland", basis: str = "expected") -> NDArray:
         """The true collective winners ``(prompts, responses)`` (bool) under ``rule``.
@@ -208,76 +216,6 @@ class SyntheticPopulation:
         m = M.shape[-1]
         off = np.where(np.eye(m, dtype=bool), -np.inf, M)
         return -off.max(axis=1)  # minimax: the worst defeat, max_b M[b, a]
-
-
-def _check_groups(groups: Any) -> pd.DataFrame:
-    """Groups as a frame of feature columns and normalised ``share``."""
-    func = "population"
-    if groups is None:
-        return default_groups()
-    if not isinstance(groups, pd.DataFrame) or "share" not in groups.columns:
-        raise RLCHFError(
-            f"The 'groups' parameter of {func} must be a DataFrame with a 'share' column and "
-            f"one column per feature. Got {show(groups)} instead.")
-    features = [c for c in groups.columns if c != "share"]
-    reserved = {*REQUIRED["pairwise"], *REQUIRED["ranking"], "rating", "group_index",
-                "response_a_id", "response_b_id"}
-    bad = [c for c in features if not isinstance(c, str) or c in reserved]
-    if not features or bad:
-        raise RLCHFError(
-            f"The 'groups' parameter of {func} must have at least one feature column besides "
-            f"'share' (not a data column such as 'label'). Got columns {list(groups.columns)}.")
-    share = pd.to_numeric(groups["share"], errors="coerce").to_numpy(dtype=float)
-    if len(groups) == 0 or not (np.isfinite(share) & (share > 0)).all():
-        raise RLCHFError(
-            f"The 'groups' parameter of {func} must have positive finite shares. Got "
-            f"{show(groups['share'].tolist())} instead.")
-    if groups[features].isna().any().any() or groups[features].duplicated().any():
-        raise RLCHFError(
-            f"The 'groups' parameter of {func} must give each group distinct feature values "
-            f"without NaN. Got {show(groups[features].to_dict('list'))} instead.")
-    out = groups[features].reset_index(drop=True).copy()
-    out["share"] = share / share.sum()
-    return out
-
-
-def _check(
-    n_responses: Any, annotators_per_prompt: Any, contested: Any, kind: Any, pairs: Any,
-    model: Any, shared_scale: Any, group_scale: Any, noise: Any, n_groups: int,
-) -> Params:
-    f, e = "population", RLCHFError
-    p = Params(
-        n_responses=check_int(n_responses, "n_responses", f, 2, error=e),
-        annotators_per_prompt=check_int(annotators_per_prompt, "annotators_per_prompt", f,
-                                        1, error=e),
-        contested=check_probability(contested, "contested", f, error=e),
-        kind=check_choice(kind, "kind", f, ("pairwise", "ranking"), error=e),
-        pairs=check_choice(pairs, "pairs", f, ("random", "all"), error=e),
-        model=check_choice(model, "model", f, MODELS, error=e),
-        shared_scale=check_float(shared_scale, "shared_scale", f, 0, error=e),
-        group_scale=check_float(group_scale, "group_scale", f, 0, error=e),
-        noise=check_float(noise, "noise", f, 0, error=e),
-    )
-    if p.contested > 0 and (n_groups < 2 or p.group_scale == 0):
-        raise RLCHFError(
-            f"population: contested prompts need at least two groups and group_scale > 0 "
-            f"(groups: {n_groups}, group_scale: {p.group_scale:g}); pass contested=0.")
-    return p
-
-
-def _pool(groups: pd.DataFrame, n_annotators: Any, rng: np.random.Generator) -> pd.DataFrame:
-    """The annotator pool: group sizes in proportion to the shares, order shuffled."""
-    n = check_int(n_annotators, "n_annotators", "population", 1, error=RLCHFError)
-    counts = allocate(groups["share"].to_numpy(), n)
-    if (counts == 0).any():
-        raise RLCHFError(
-            f"The 'n_annotators' parameter of population must give every group an annotator "
-            f"(shares {show(groups['share'].round(3).tolist())}). Got {n} instead.")
-    group = rng.permutation(np.repeat(np.arange(len(groups)), counts))
-    pool = pd.DataFrame({"annotator_id": np.arange(n), "group_index": group})
-    for col in groups.columns[:-1]:
-        pool[col] = groups[col].to_numpy()[group]
-    return pool
 
 
 def population(
@@ -345,22 +283,15 @@ def population(
     """
     generator = check_rng(rng, "population", error=RLCHFError)
     n = check_int(n_prompts, "n_prompts", "population", 1, error=RLCHFError)
-    g = _check_groups(groups)
-    p = _check(n_responses, annotators_per_prompt, contested, kind, pairs, model,
+    g = check_groups(groups)
+    p = check_params(n_responses, annotators_per_prompt, contested, kind, pairs, model,
                shared_scale, group_scale, noise, len(g))
-    pool = _pool(g, n_annotators, generator)
-    _check_k(p, len(pool))
+    pool = make_pool(g, n_annotators, generator)
+    check_k(p, len(pool))
     frame, U, flags = simulate_block(p, 0, n, pool, generator)
     # valid by construction (the tests check that from_pandas agrees); not validated again
-    data = PreferenceData(frame, p.kind, tuple(g.columns[:-1]))
+    data = PreferenceData._valid(frame, p.kind, tuple(g.columns[:-1]))
     return SyntheticPopulation(data, g, pool, U, flags, p.model, p.noise)
-
-
-def _check_k(p: Params, pool: int) -> None:
-    if p.annotators_per_prompt > pool:
-        raise RLCHFError(
-            "The 'annotators_per_prompt' parameter of population must be an int in "
-            f"[1, {pool}] (the pool size). Got {p.annotators_per_prompt} instead.")
 
 
 def write_parquet(
@@ -397,21 +328,20 @@ def write_parquet(
     import pyarrow.parquet as pq
 
     func = "write_parquet"
-    unknown = sorted(set(options) - _OPTIONS)
+    unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise RLCHFError(f"{func} got unknown option(s) {', '.join(map(repr, unknown))}; "
-                         f"options are {', '.join(sorted(_OPTIONS))}.")
+                         f"options are {', '.join(sorted(OPTIONS))}.")
     root = check_rng(rng, func, error=RLCHFError)
     n = check_int(n_prompts, "n_prompts", func, 1, error=RLCHFError)
     parts = check_int(partitions, "partitions", func, 1, n, error=RLCHFError)
-    g = _check_groups(options.get("groups"))
-    p = _check(n_responses, options.get("annotators_per_prompt", 5),
-               options.get("contested", 0.5), options.get("kind", "pairwise"),
-               options.get("pairs", "random"), options.get("model", "bradley_terry"),
-               options.get("shared_scale", 1.0), options.get("group_scale", 2.0),
-               options.get("noise", 1.0), len(g))
-    pool = _pool(g, n_annotators, root)
-    _check_k(p, len(pool))
+    o = {**OPTIONS, **options}
+    g = check_groups(o["groups"])
+    p = check_params(n_responses, o["annotators_per_prompt"], o["contested"], o["kind"],
+                     o["pairs"], o["model"], o["shared_scale"], o["group_scale"], o["noise"],
+                     len(g))
+    pool = make_pool(g, n_annotators, root)
+    check_k(p, len(pool))
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.glob("*.parquet"))):
         raise RLCHFError(f"{folder}: write_parquet needs a new or empty folder; this one "
@@ -429,10 +359,6 @@ def write_parquet(
         del frame
         report(progress, i + 1, parts)
     return files
-
-
-_OPTIONS = {"annotators_per_prompt", "groups", "contested", "kind", "pairs", "model",
-            "shared_scale", "group_scale", "noise"}
 
 
 def groups_of(data: PreferenceData, groups: pd.DataFrame) -> NDArray[np.int64]:

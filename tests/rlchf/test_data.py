@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlchf import PreferenceData, PreferenceDataError, RLCHFError
+from rlchf._validate import REQUIRED
 
 
 def pairwise_frame(**overrides) -> pd.DataFrame:
@@ -481,3 +482,83 @@ def test_first_bad_cell_is_the_row_named(n, data):
     with pytest.raises(PreferenceDataError) as info:
         PreferenceData.from_pandas(df, kind="pairwise")
     assert str(info.value).startswith(f"Row {min(rows)} of the data: ")
+
+
+def test_constructor_validates_like_from_pandas():
+    data = PreferenceData(pairwise_frame(), "pairwise", ["region"])
+    pd.testing.assert_frame_equal(
+        data.frame, PreferenceData.from_pandas(pairwise_frame(), "pairwise", ["region"]).frame)
+    with pytest.raises(PreferenceDataError, match=r"^Row 2 of the data: the 'label' column"):
+        PreferenceData(pairwise_frame(label=[1, 0, 3, 1]), "pairwise")
+
+
+def test_ranking_without_rank_or_rating():
+    msg = err(ranking_frame().drop(columns="rank"), kind="ranking")
+    assert msg.startswith("the data: ranking data needs the column(s) 'rank' or 'rating'; ")
+
+
+@pytest.mark.parametrize("kind", ["pairwise", "ranking"])
+def test_no_rows_is_an_error(kind):
+    frame = pairwise_frame() if kind == "pairwise" else ranking_frame()
+    msg = err(frame.iloc[:0], kind=kind)
+    assert msg == "the data: there are no judgments (no rows under the header)."
+
+
+def test_categorical_columns_are_accepted():
+    df = pairwise_frame()
+    for col in ("prompt_id", "prompt", "response_a", "response_b", "annotator_id", "region"):
+        df[col] = df[col].astype("category")
+    data = PreferenceData.from_pandas(df, kind="pairwise", features=["region"])
+    assert data.frame["response_a"].tolist() == ["Hi!", "Hi!", "Bye.", "Bye."]
+    bad = df.copy()
+    bad["response_b"] = pd.Categorical(["Hello.", "Hi!", "Later!", "Later!"])
+    assert err(bad).startswith("Row 1 of the data: 'response_a' and 'response_b' are the same")
+
+
+CELLS = st.one_of(st.none(), st.just(np.nan), st.booleans(), st.integers(-3, 3),
+                  st.sampled_from([0.0, 0.5, 1.0, 2.5, np.inf]), st.text(max_size=3),
+                  st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
+def test_any_frame_gives_data_or_a_typed_error(data, kind):
+    """Whatever the cells hold, the result is PreferenceData or a PreferenceDataError."""
+    names = [*REQUIRED[kind], "rating", "label", "response", "group"]
+    cols = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True))
+    n = data.draw(st.integers(0, 6))
+    df = pd.DataFrame({c: pd.Series(data.draw(st.lists(CELLS, min_size=n, max_size=n)),
+                                    dtype=object) for c in cols})
+    features = data.draw(st.sampled_from([(), ("group",)]))
+    try:
+        PreferenceData.from_pandas(df, kind=kind, features=features,
+                                   strict_ranks=data.draw(st.booleans()))
+    except PreferenceDataError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
+def test_corrupted_valid_frame_gives_data_or_a_typed_error(data, kind):
+    """A valid frame with a few cells replaced by anything: data or a PreferenceDataError."""
+    df = (pairwise_frame() if kind == "pairwise" else ranking_frame()).astype(object)
+    features = ["region"] if kind == "pairwise" else ["age"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        row = data.draw(st.integers(0, len(df) - 1))
+        col = data.draw(st.sampled_from(list(df.columns)))
+        df.at[row, col] = data.draw(CELLS)
+    try:
+        PreferenceData.from_pandas(df, kind=kind, features=features,
+                                   strict_ranks=data.draw(st.booleans()))
+    except PreferenceDataError:
+        pass
+
+
+def test_check_data_for_other_modules():
+    from rlchf._data import _check_data
+
+    data = PreferenceData.from_pandas(pairwise_frame(), "pairwise")
+    assert _check_data(data, "aggregate_pairs") is data
+    with pytest.raises(PreferenceDataError,
+                       match=r"'data' parameter of aggregate_pairs must be a PreferenceData"):
+        _check_data(pairwise_frame(), "aggregate_pairs")

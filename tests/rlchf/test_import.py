@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 
 def _loaded_after(code: str) -> list[str]:
-    probe = (f"import sys; {code}; "
-             "print([m for m in ('pandas', 'torch', 'datasets', 'transformers') "
-             "if m in sys.modules])")
+    probe = (f"import json, sys; {code}; "
+             "print(json.dumps([m for m in ('pandas', 'torch', 'datasets', 'transformers') "
+             "if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
-    return eval(out.stdout.strip())  # a list literal printed by the child
+    return json.loads(out.stdout)
 
 
 def test_import_rlchf_loads_neither_pandas_nor_torch():

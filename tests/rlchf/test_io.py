@@ -40,7 +40,7 @@ def write(df: pd.DataFrame, fmt: str) -> bytes:
     elif fmt == "parquet":
         df.to_parquet(buf, index=False)
     else:
-        df.to_json(buf, orient="records", lines=True, force_ascii=False)
+        df.to_json(buf, orient="records", lines=True, force_ascii=False, double_precision=15)
     return buf.getvalue()
 
 
@@ -53,6 +53,32 @@ def test_round_trip(fmt, df):
                             features=["age", "region"], format=fmt)
     pd.testing.assert_frame_equal(back.frame, data.frame, check_dtype=False)
     assert back.frame["label"].dtype == "float64"
+
+
+@st.composite
+def ranking_frames(draw):
+    rows = []
+    for p in range(draw(st.integers(1, 3))):
+        texts = draw(st.lists(TEXT, min_size=2, max_size=4, unique=True))
+        prompt = draw(TEXT)
+        for a in range(draw(st.integers(1, 3))):
+            ranks = draw(st.lists(st.integers(0, 5), min_size=len(texts), max_size=len(texts)))
+            for r, (text, rank) in enumerate(zip(texts, ranks, strict=True)):
+                rows.append({"prompt_id": f"{p:03d}", "prompt": prompt, "response_id": f"r{r}",
+                             "response": text, "annotator_id": f"u{a}", "rank": rank,
+                             "score": draw(st.floats(-1e6, 1e6))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(df=ranking_frames())
+def test_round_trip_ranking(fmt, df):
+    data = PreferenceData.from_pandas(df, kind="ranking")
+    back = read_preferences(write(data.frame, fmt), kind="ranking", format=fmt)
+    pd.testing.assert_frame_equal(back.frame, data.frame, check_dtype=False)
+    pd.testing.assert_frame_equal(back.to_pairwise().frame, data.to_pairwise().frame,
+                                  check_dtype=False)
 
 
 def ranking_df() -> pd.DataFrame:
@@ -198,3 +224,40 @@ def test_from_dataset_errors_name_the_row():
     ds = datasets.Dataset.from_pandas(df, preserve_index=False)
     with pytest.raises(PreferenceDataError, match=r"^Row 2 of the dataset: the 'annotator_id'"):
         PreferenceData.from_dataset(ds, kind="ranking")
+
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(PreferenceDataError, match=r"the folder holds no .parquet files"):
+        read_preferences(tmp_path, kind="pairwise")
+
+
+HEADER = b"prompt_id,prompt,response_a,response_b,label,annotator_id\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_byte_order_mark_is_dropped(fmt):
+    raw = write(PreferenceData.from_pandas(ranking_df(), "ranking").frame, fmt)
+    data = read_preferences(b"\xef\xbb\xbf" + raw, kind="ranking", format=fmt)
+    assert data.frame.columns[0] == "prompt_id"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_not_utf8(fmt):
+    raw = HEADER + b"1,caf\xe9,x,y,1,a\n"
+    with pytest.raises(PreferenceDataError, match=r"^<bytes>: byte \d+ is not UTF-8 text"):
+        read_preferences(raw, kind="pairwise", format=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@settings(max_examples=40, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=60),
+                     st.text(alphabet='{}[]":,0.5\n ab_', max_size=60).map(str.encode)))
+def test_any_bytes_give_data_or_a_typed_error(fmt, raw):
+    try:
+        read_preferences(HEADER + raw, kind="pairwise", format=fmt)
+    except PreferenceDataError:
+        pass
+    try:
+        read_preferences(raw, kind="ranking", format=fmt)
+    except PreferenceDataError:
+        pass

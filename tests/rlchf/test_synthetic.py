@@ -308,3 +308,46 @@ def test_write_parquet_refuses_a_folder_with_parquet_and_bad_options(tmp_path):
         synthetic.write_parquet(tmp_path / "x", 5, contsted=0.1)
     with pytest.raises(RLCHFError, match="'partitions' parameter of write_parquet"):
         synthetic.write_parquet(tmp_path / "y", 5, partitions=6)
+
+
+def test_groups_matter_on_contested_prompts():
+    """The simulator gives the signal RLCHF needs: knowing an annotator's group predicts their
+    judgments on contested prompts much better than the population's majority does, and
+    it does not matter on consensus prompts."""
+    pop = synthetic.population(n_prompts=1000, n_annotators=200, rng=17)
+    f = pop.data.frame
+    g = synthetic.groups_of(pop.data, pop.groups)
+    p, a, b = f.prompt_id.to_numpy(), f.response_a_id.to_numpy(), f.response_b_id.to_numpy()
+    y = f.label.to_numpy()
+    by_group = (pop.probabilities()[g, p, a, b] > 0.5).astype(float)
+    pooled = (pop.margins()[p, a, b] > 0).astype(float)
+    contested = pop.contested[p]
+
+    def worst(pred, mask):
+        return min((pred[mask & (g == k)] == y[mask & (g == k)]).mean() for k in range(3))
+
+    assert worst(by_group, contested) > worst(pooled, contested) + 0.15
+    assert worst(by_group, ~contested) == pytest.approx(worst(pooled, ~contested))
+
+
+def test_group_margins_tie_exactly_when_weights_balance():
+    """Shares 0.7 : 0.1 : 0.6: group A against B and C together is an exact tie (0.0), not a
+    float residue that a rule would read as a win."""
+    groups = pd.DataFrame({"group": ["A", "B", "C"], "share": [0.7, 0.1, 0.6]})
+    pop = synthetic.population(n_prompts=200, n_annotators=12, groups=groups, rng=18)
+    s = np.sign(pop.utilities[:, :, :, None] - pop.utilities[:, :, None, :])
+    balanced = (s[0] == -s[1]) & (s[1] == s[2]) & (s[0] != 0)
+    assert balanced.any()
+    assert (pop.margins("groups")[balanced] == 0).all()
+    copeland = pop.true_winners("copeland", basis="groups")
+    sc_copeland = __import__("socialchoice").winner_mask(pop.margins("groups"), "copeland")
+    assert np.array_equal(copeland, sc_copeland)
+
+
+def test_write_parquet_options_default_like_population():
+    import inspect
+
+    from rlchf._simparams import OPTIONS
+
+    params = inspect.signature(synthetic.population).parameters
+    assert {k: params[k].default for k in OPTIONS} == OPTIONS

@@ -72,10 +72,11 @@ def _timed(fn):
     return out, time.perf_counter() - w, time.process_time() - c
 
 
-def _pref_voting_pairs(ranks: np.ndarray) -> tuple[set, float]:
-    """Pairs of each prompt under pref_voting's Copeland ranking, and the seconds taken."""
+def _pref_voting_pairs(ranks: np.ndarray) -> tuple[set, float, float]:
+    """Pairs of each prompt under pref_voting's Copeland ranking, and the wall-clock and
+    CPU seconds taken."""
     out = set()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for p in range(len(ranks)):
         prof = PVProfile(np.argsort(ranks[p], axis=1).tolist())
         level = c1.copeland_ranking(prof).rmap
@@ -85,7 +86,7 @@ def _pref_voting_pairs(ranks: np.ndarray) -> tuple[set, float]:
                 if level[a] < level[b]:
                     out.add((f"p{p}", f"Answer {4 * p + a} in some words",
                              f"Answer {4 * p + b} in some words", round(prof.margin(a, b) / n, 9)))
-    return out, time.perf_counter() - start
+    return out, time.perf_counter() - start, time.process_time() - cpu
 
 
 def rlchf_aggregate(quick: bool = False, sample: int = 1000, prompts: int | None = None
@@ -106,9 +107,9 @@ def rlchf_aggregate(quick: bool = False, sample: int = 1000, prompts: int | None
     ours = {(r.prompt_id, r.chosen, r.rejected, round(r.margin, 9))
             for r in head.itertuples(index=False)}
     c1.copeland_ranking(PVProfile([[0, 1], [1, 0]]))  # warm-up
-    theirs, pv_seconds = _pref_voting_pairs(ranks[:sample])
-    ours_per = agg_w / prompts * 1e6
-    pv_per = pv_seconds / sample * 1e6
+    theirs, pv_w, pv_c = _pref_voting_pairs(ranks[:sample])
+    ours_per, ours_cpu = agg_w / prompts * 1e6, agg_c / prompts * 1e6
+    pv_per, pv_cpu = pv_w / sample * 1e6, pv_c / sample * 1e6
     total_w, total_c = prefs_w + agg_w, prefs_c + agg_c
     return [
         TITLE,
@@ -129,17 +130,22 @@ def rlchf_aggregate(quick: bool = False, sample: int = 1000, prompts: int | None
         f"| `aggregate_pairs` (Copeland, {len(pairs):,} pairs) | {agg_w:.2f} | {agg_c:.2f} |",
         f"| **end to end** | **{total_w:.2f}** | **{total_c:.2f}** |",
         "",
-        "| | per prompt (µs) | speed-up | same pairs |",
-        "|---|---:|---:|---|",
-        f"| ours, amortised over {prompts:,} prompts | {ours_per:.2f} | | |",
+        "| | per prompt, wall (µs) | per prompt, CPU (µs) | speed-up wall / CPU | same pairs |",
+        "|---|---:|---:|---:|---|",
+        f"| ours, amortised over {prompts:,} prompts | {ours_per:.2f} | {ours_cpu:.2f} | | |",
         f"| pref_voting loop (`Profile`, `copeland_ranking`, margins) on {sample:,} prompts "
-        f"| {pv_per:,.0f} | {pv_per / ours_per:,.0f}× | {'yes' if ours == theirs else 'NO'} |",
+        f"| {pv_per:,.0f} | {pv_cpu:,.0f} | {pv_per / ours_per:,.0f}× / {pv_cpu / ours_cpu:,.0f}× "
+        f"| {'yes' if ours == theirs else 'NO'} |",
         "",
-        f"Goal: under 5 s end to end ({'met' if total_w < 5 else 'not met'} in wall-clock "
-        f"time, {'met' if total_c < 5 else 'not met'} in CPU time) and at least 50× faster "
-        f"per prompt than the pref_voting loop ({'met' if pv_per / ours_per >= 50 else 'not met'}"
-        ").",
+        f"Goals: under 5 s end to end ({_met(total_w < 5)} in wall-clock time, "
+        f"{_met(total_c < 5)} in CPU time; `aggregate_pairs` alone {_met(agg_w < 5)} / "
+        f"{_met(agg_c < 5)}) and at least 50× faster per prompt than the pref_voting loop "
+        f"({_met(pv_per / ours_per >= 50)} / {_met(pv_cpu / ours_cpu >= 50)}).",
     ]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "not met"
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from moralgraph_speed import moralgraph_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
+from rlchf_aggregate import rlchf_aggregate
 from rlchf_models import rlchf_models, rlchf_polis
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
@@ -64,6 +65,7 @@ def main() -> None:
         "cli": lambda: [cli_startup(quick)],
         "moralgraph": lambda: [moralgraph_speed(quick)],
         "moralgraph-science": lambda: [moralgraph_science(quick)],
+        "rlchf": lambda: [rlchf_aggregate(quick)],
         "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
     }
     if args.only:
@@ -91,7 +93,7 @@ def main() -> None:
 
 SECTIONS = (
     "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
-    "moralgraph-science", "rlchf_models",
+    "moralgraph-science", "rlchf", "rlchf_models",
 )
 
 

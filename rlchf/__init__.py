@@ -22,6 +22,7 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import synthetic
+    from ._aggregate import AggregationError, aggregate_pairs
     from ._collective import collective_scores
     from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
+    "AggregationError": ("rlchf._aggregate", "AggregationError"),
+    "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
     "read_preferences": ("rlchf._io", "read_preferences"),
     "synthetic": ("rlchf.synthetic", None),
     # reward models, collective scores, evaluation (rl-models)
@@ -44,6 +47,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 
 __all__ = [
+    "AggregationError",
     "FeatureConditionedRewardModel",
     "LatentGroupRewardModel",
     "ModelError",
@@ -51,6 +55,7 @@ __all__ = [
     "PreferenceDataError",
     "RLCHFError",
     "RewardModel",
+    "aggregate_pairs",
     "collective_scores",
     "evaluate",
     "read_preferences",

@@ -19,6 +19,7 @@ import time
 import numpy as np
 import pref_voting
 from _results import RESULTS, splice_sections, update_readme
+from app_store import app_store
 from cli_startup import cli_startup
 from committees import committee_rules
 from lm_speed import lm_speed
@@ -67,6 +68,7 @@ def main() -> None:
         "moralgraph-science": lambda: [moralgraph_science(quick)],
         "rlchf": lambda: [rlchf_aggregate(quick)],
         "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
+        "app": lambda: [app_store(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -93,7 +95,7 @@ def main() -> None:
 
 SECTIONS = (
     "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
-    "moralgraph-science", "rlchf", "rlchf_models",
+    "moralgraph-science", "rlchf", "rlchf_models", "app",
 )
 
 

@@ -189,6 +189,7 @@ def _draw(
         text = textwrap.fill(titles[value], wrap, break_on_hyphens=False)
         label = ax.text(
             x, -row, text, ha="center", va="center", fontsize=fontsize, zorder=3, gid=value,
+            parse_math=False,  # a participant's "$" is text, never matplotlib maths
             bbox={"boxstyle": "round,pad=0.4", "facecolor": cmap(shade), "edgecolor": "0.4"},
         )
         boxes[value] = label
@@ -208,5 +209,5 @@ def _draw(
     ax.set_ylim(-(rows - 1) - 0.6, 0.6)
     ax.set_axis_off()
     ax.set_title(f"{title}\nwiser values higher; arrows from less wise to wiser, "
-                 "width = edge weight", fontsize=fontsize)
+                 "width = edge weight", fontsize=fontsize, parse_math=False)
     return fig

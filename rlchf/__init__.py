@@ -22,10 +22,11 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import synthetic
-    from ._aggregate import AggregationError, aggregate_pairs
+    from ._aggregate import aggregate_pairs
     from ._collective import collective_scores
     from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
+    from ._errors import AggregationError
     from ._evaluate import evaluate
     from ._io import read_preferences
     from ._latent import LatentGroupRewardModel
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
-    "AggregationError": ("rlchf._aggregate", "AggregationError"),
+    "AggregationError": ("rlchf._errors", "AggregationError"),  # made on first use
     "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
     "read_preferences": ("rlchf._io", "read_preferences"),
     "synthetic": ("rlchf.synthetic", None),

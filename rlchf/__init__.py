@@ -23,6 +23,7 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 if TYPE_CHECKING:  # pragma: no cover
     from . import synthetic
     from ._aggregate import aggregate_pairs
+    from ._checkpoint import load_model
     from ._collective import collective_scores
     from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._evaluate import evaluate
     from ._io import read_preferences
     from ._latent import LatentGroupRewardModel
+    from ._plots import plot_evaluation
     from ._reward import RewardModel
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
@@ -45,6 +47,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "LatentGroupRewardModel": ("rlchf._latent", "LatentGroupRewardModel"),
     "collective_scores": ("rlchf._collective", "collective_scores"),
     "evaluate": ("rlchf._evaluate", "evaluate"),
+    # checkpoints of any class, plots of evaluations (rl-cli)
+    "load_model": ("rlchf._checkpoint", "load_model"),
+    "plot_evaluation": ("rlchf._plots", "plot_evaluation"),
 }
 
 __all__ = [
@@ -59,6 +64,8 @@ __all__ = [
     "aggregate_pairs",
     "collective_scores",
     "evaluate",
+    "load_model",
+    "plot_evaluation",
     "read_preferences",
     "synthetic",
 ]

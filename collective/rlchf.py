@@ -383,8 +383,6 @@ def train_command(
              code=2)
     if categorical and choice is ModelChoice.pooled:
         fail("--categorical applies to the conditioned model only.", code=2)
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: a file of that name exists; --out names a folder.", code=2)
     emb = _load_embedder(embedder)
     quiet = fmt is OutputFormat.json
     options = {"hidden": hidden, "epochs": epochs, "lr": lr, "batch_size": batch_size,

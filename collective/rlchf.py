@@ -287,8 +287,8 @@ def embedder_option() -> Any:
     """The ``--embedder MODULE:NAME`` option of ``train`` and ``eval``."""
     return typer.Option(
         "--embedder", metavar="MODULE:NAME", show_default=False,
-        help="The sentence embedder: an importable object with encode(list[str]), or a class "
-             "or function making one (default: lm.load_embedder(), all-MiniLM-L6-v2). "
+        help="The sentence embedder: an importable object with an encode(texts) method, or a "
+             "class or function making one (default: lm.load_embedder(), all-MiniLM-L6-v2). "
              "Evaluate a model with the embedder it was trained with.")
 
 
@@ -446,7 +446,8 @@ def eval_command(
         "--by", help="Comma-separated columns to group the accuracy by (annotator "
                      "features).")] = None,
     rule: Annotated[list[str] | None, typer.Option(
-        "--rule", "-r", help="A rule for the Kendall τ rows (repeatable; Borda or a "
+        "--rule", "-r", metavar="RULE",
+        help="A rule for the Kendall τ rows (repeatable; Borda or a "
                              "margin-based rule). Default: borda, copeland, minimax, "
                              "maximal_lottery.")] = None,
     features: Annotated[str | None, typer.Option(

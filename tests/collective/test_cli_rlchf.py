@@ -327,3 +327,32 @@ def test_help_lists_train_and_eval() -> None:
     result = runner.invoke(app, ["rlchf", "--help"])
     assert result.exit_code == 0
     assert " train " in result.output and " eval " in result.output
+
+
+def test_eval_unknown_rule(split, conditioned: Path) -> None:
+    result = runner.invoke(app, ["rlchf", "eval", str(conditioned), str(split[1]), "--kind",
+                                 "ranking", "--rule", "copland", "--embedder", FAKE])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "copland" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_train_drives_the_progress_bar_once_per_epoch(split, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    from contextlib import contextmanager
+
+    import collective.rlchf as cli_rlchf
+
+    calls: dict[str, list[tuple[int, int]]] = {}
+
+    @contextmanager
+    def recording(what: str, *, disable: bool = False):
+        seen = calls.setdefault(what, [])
+        yield lambda done, total: seen.append((done, total))
+
+    monkeypatch.setattr(cli_rlchf, "_progress", recording)
+    result = runner.invoke(app, ["rlchf", "train", str(split[0]), "--kind", "ranking",
+                                 "--out", str(tmp_path / "m"), "--validation", "0", *TRAIN])
+    assert result.exit_code == 0, result.output
+    epochs = [c for c in calls["Training (epochs)"] if c[0] > 0]
+    assert sorted(set(epochs)) == [(1, 4), (2, 4), (3, 4), (4, 4)] and epochs[-1] == (4, 4)

@@ -78,8 +78,7 @@ class TieBreak(enum.StrEnum):
 
 rlchf_app = typer.Typer(
     name="rlchf",
-    help="RLCHF: aggregate judgments into training pairs, train and evaluate reward models, "
-         "simulate data.",
+    help="RLCHF: aggregate judgments into pairs, train and evaluate reward models, simulate.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

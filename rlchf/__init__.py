@@ -4,7 +4,9 @@ Long-form judgments of many annotators (:class:`PreferenceData`, read with
 :func:`read_preferences`) are either aggregated per prompt with a social-choice rule into
 training pairs (variant 1) or used to train a reward model conditioned on annotator features
 and aggregated over a population (variant 2); :mod:`rlchf.synthetic` simulates a population
-with known ground truth. The formulas are in docs/reference.md §6. Errors are
+with known ground truth. :func:`evaluate` scores a model per annotator group,
+:func:`plot_evaluation` draws that, and :func:`load_model` reads back a saved model of any
+class. The formulas are in docs/reference.md §6. Errors are
 :class:`RLCHFError` (a ``ValueError``) and its subclasses. Importing the package loads
 neither pandas, torch nor datasets: every name is imported on first use.
 

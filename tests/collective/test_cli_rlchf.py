@@ -356,3 +356,18 @@ def test_train_drives_the_progress_bar_once_per_epoch(split, tmp_path: Path,
     assert result.exit_code == 0, result.output
     epochs = [c for c in calls["Training (epochs)"] if c[0] > 0]
     assert sorted(set(epochs)) == [(1, 4), (2, 4), (3, 4), (4, 4)] and epochs[-1] == (4, 4)
+
+
+def test_eval_a_latent_group_model(split, tmp_path: Path) -> None:
+    from tests.rlchf.fake_embedder import FakeEmbedder
+
+    data = rlchf.read_preferences(split[0], kind="ranking")
+    folder = rlchf.LatentGroupRewardModel(2, FakeEmbedder(), epochs=1, iterations=1,
+                                          rng=0).fit(data).save(tmp_path / "latent")
+    result = runner.invoke(app, ["rlchf", "eval", str(folder), str(split[1]), "--kind",
+                                 "ranking", "--by", "group", "--embedder", FAKE,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["class"] == "LatentGroupRewardModel"
+    assert {r["group"] for r in doc["rows"] if r["feature"] == "group"} == {"A", "B", "C"}

@@ -94,7 +94,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "rlchf": LazyCommand(
         "collective.rlchf",
         "rlchf_app",
-        "RLCHF: aggregate many annotators' judgments into training pairs, simulate data.",
+        "RLCHF: aggregate judgments into pairs, train and evaluate reward models, simulate.",
     ),
 }
 

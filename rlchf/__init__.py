@@ -4,7 +4,9 @@ Long-form judgments of many annotators (:class:`PreferenceData`, read with
 :func:`read_preferences`) are either aggregated per prompt with a social-choice rule into
 training pairs (variant 1) or used to train a reward model conditioned on annotator features
 and aggregated over a population (variant 2); :mod:`rlchf.synthetic` simulates a population
-with known ground truth. The formulas are in docs/reference.md §6. Errors are
+with known ground truth. :func:`evaluate` scores a model per annotator group,
+:func:`plot_evaluation` draws that, and :func:`load_model` reads back a saved model of any
+class. The formulas are in docs/reference.md §6. Errors are
 :class:`RLCHFError` (a ``ValueError``) and its subclasses. Importing the package loads
 neither pandas, torch nor datasets: every name is imported on first use.
 
@@ -22,19 +24,22 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import synthetic
-    from ._aggregate import AggregationError, aggregate_pairs
+    from ._aggregate import aggregate_pairs
+    from ._checkpoint import load_model
     from ._collective import collective_scores
     from ._conditioned import FeatureConditionedRewardModel
     from ._data import PreferenceData
+    from ._errors import AggregationError
     from ._evaluate import evaluate
     from ._io import read_preferences
     from ._latent import LatentGroupRewardModel
+    from ._plots import plot_evaluation
     from ._reward import RewardModel
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
-    "AggregationError": ("rlchf._aggregate", "AggregationError"),
+    "AggregationError": ("rlchf._errors", "AggregationError"),  # made on first use
     "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
     "read_preferences": ("rlchf._io", "read_preferences"),
     "synthetic": ("rlchf.synthetic", None),
@@ -44,6 +49,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "LatentGroupRewardModel": ("rlchf._latent", "LatentGroupRewardModel"),
     "collective_scores": ("rlchf._collective", "collective_scores"),
     "evaluate": ("rlchf._evaluate", "evaluate"),
+    # checkpoints of any class, plots of evaluations (rl-cli)
+    "load_model": ("rlchf._checkpoint", "load_model"),
+    "plot_evaluation": ("rlchf._plots", "plot_evaluation"),
 }
 
 __all__ = [
@@ -58,6 +66,8 @@ __all__ = [
     "aggregate_pairs",
     "collective_scores",
     "evaluate",
+    "load_model",
+    "plot_evaluation",
     "read_preferences",
     "synthetic",
 ]

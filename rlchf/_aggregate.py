@@ -29,7 +29,7 @@ from ._aggregate_profiles import (
     take_sorted,
 )
 from ._data import _check_data
-from ._errors import PreferenceDataError, RLCHFError
+from ._errors import AggregationError, PreferenceDataError, RLCHFError
 
 __all__ = ["PAIRS", "TIE_BREAKS", "AggregationError", "aggregate_pairs"]
 
@@ -41,13 +41,6 @@ TIE_BREAKS = ("none", "response_id")
 #: The rule name that emits the pairs a strict majority agrees on, without a ranking.
 MAJORITY = "pairwise_majority"
 COLUMNS = ["prompt_id", "prompt", "chosen", "rejected", "margin"]
-
-
-class AggregationError(RLCHFError, sc.SocialChoiceError):
-    """A rule cannot aggregate this data (unknown rule, a rule that needs rankings given
-    pairwise data, ballots the rule is not defined on). Also a
-    :class:`socialchoice.SocialChoiceError`, so code catching either tree sees it; the
-    message is socialchoice's, with the prompt (and annotator) it concerns."""
 
 
 def _rule(rule: object, kind: str) -> sc.Rule | None:

@@ -23,19 +23,29 @@ from ._errors import ModelError, PreferenceDataError, RLCHFError
 if TYPE_CHECKING:  # pragma: no cover
     from ._data import PreferenceData
     from ._io import read_preferences
+    from ._policy import DPOResult, best_of_n, dpo
+    from ._trl import to_trl
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "PreferenceData": ("rlchf._data", "PreferenceData"),
     "read_preferences": ("rlchf._io", "read_preferences"),
+    "to_trl": ("rlchf._trl", "to_trl"),
+    "best_of_n": ("rlchf._policy", "best_of_n"),
+    "dpo": ("rlchf._policy", "dpo"),
+    "DPOResult": ("rlchf._policy", "DPOResult"),
 }
 
 __all__ = [
+    "DPOResult",
     "ModelError",
     "PreferenceData",
     "PreferenceDataError",
     "RLCHFError",
+    "best_of_n",
+    "dpo",
     "read_preferences",
+    "to_trl",
 ]
 
 

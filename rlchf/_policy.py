@@ -14,6 +14,7 @@ import contextlib
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,7 +252,10 @@ def _quiet(transformers: Any, datasets: Any) -> Iterator[None]:
     transformers.utils.logging.disable_progress_bar()
     datasets.disable_progress_bars()
     try:
-        yield
+        with warnings.catch_warnings():
+            # TRL 1.16 calls transformers' deprecated is_gradient_checkpointing itself.
+            warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
+            yield
     finally:
         transformers.utils.logging.enable_progress_bar()
         if bars:

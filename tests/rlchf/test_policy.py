@@ -95,7 +95,8 @@ def test_n_one_greedy_allowed():
     ("kwargs", "match"),
     [
         ({"n": 0}, "'n' parameter of best_of_n must be an int in \\[1, 256\\]. Got 0"),
-        ({"n": 3, "temperature": 0.0}, "'temperature' parameter of best_of_n must be a float in \\(0"),
+        ({"n": 3, "temperature": 0.0},
+         "'temperature' parameter of best_of_n must be a float in \\(0"),
         ({"n": 2, "cost_weight": 1.0}, "cost_weight=1.0 needs a cost_fn"),
         ({"n": 2, "cost_weight": -1.0, "cost_fn": number}, "'cost_weight' parameter"),
         ({"n": 2, "rng": "seed"}, "'rng' parameter of best_of_n"),
@@ -158,14 +159,15 @@ def test_dpo_bad_parameters_fail_before_loading(kwargs, match):
 def test_dpo_bad_pairs_and_folder(tmp_path):
     with pytest.raises(PreferenceDataError, match="no 'chosen' column"):
         dpo(PAIRS.drop(columns="chosen"))
-    with pytest.raises(ModelError, match="has no config.json"):
+    with pytest.raises(ModelError, match=r"has no config\.json"):
         dpo(PAIRS, model=tmp_path)
 
 
 def test_dpo_two_real_steps_on_smollm2(tmp_path):
     """Two LoRA steps on the local SmolLM2: the loss starts at ln 2 and the chosen reply gains."""
-    from lm._local import convert_gguf
     from safetensors.torch import load_file
+
+    from lm._local import convert_gguf
 
     seen = []
     result = dpo(PAIRS, steps=2, batch_size=2, max_length=48, learning_rate=1e-3, rng=0,

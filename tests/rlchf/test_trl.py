@@ -83,5 +83,5 @@ def test_same_chosen_and_rejected_is_an_error():
 def test_empty_table_and_non_frame():
     with pytest.raises(PreferenceDataError, match="no rows"):
         to_trl(_pairs().iloc[:0])
-    with pytest.raises(PreferenceDataError, match="expects a pandas DataFrame.*Got list"):
+    with pytest.raises(PreferenceDataError, match=r"expects a pandas DataFrame.*Got list"):
         to_trl([("a", "b", "c")])

@@ -1,7 +1,7 @@
 """RLCHF policy step: DPO on SmolLM2-135M under a collective reward, held-out reward before/after.
 
-Runs ``examples/dpo_smollm2.py``'s experiment (best-of-n pairs on 24 training prompts, then
-one LoRA DPO run per learning rate / step count, greedy answers on 12 held-out prompts scored
+Runs ``examples/dpo_smollm2.py``'s experiment (pairs from 4 samples on each of 24 training prompts, then
+one LoRA DPO run per learning rate / step count, greedy answers on 24 held-out prompts scored
 before and after) and replaces its section of benchmarks/RESULTS.md.
 
 Opt-in: it takes several minutes (longer than the two-minute budget of a section in
@@ -38,9 +38,10 @@ def rlchf_dpo() -> list[str]:
     lines = [
         TITLE,
         "",
-        f"`examples/dpo_smollm2.py` (seed 0): {len(pairs)} DPO pairs = best and worst of 4 "
-        f"sampled replies (temperature 0.8, at most 40 new tokens) to each of "
-        f"{len(experiment.TRAIN_PROMPTS)} training prompts; LoRA r=8 on every linear layer, "
+        f"`examples/dpo_smollm2.py` (seed 0): {len(pairs)} DPO pairs = every two of 4 sampled "
+        "replies (temperature 0.8, at most 40 new tokens) that the collective reward orders, "
+        f"for each of {len(experiment.TRAIN_PROMPTS)} training prompts (chosen = higher "
+        "reward); LoRA r=8 on every linear layer, "
         "batch 2, 128 tokens, β = 0.1, float32 on the CPU "
         f"({torch.get_num_threads()} torch thread(s)); greedy answers to "
         f"{len(experiment.HELDOUT_PROMPTS)} held-out prompts scored with the same collective "

@@ -1,8 +1,8 @@
 """DPO on the local SmolLM2-135M-Instruct under a collective reward, end to end on the CPU.
 
 1. A *collective reward* scores replies (see :class:`CollectiveReward`: a documented proxy).
-2. :func:`rlchf.best_of_n` samples ``n`` replies to each training prompt from SmolLM2; the
-   best and the worst reply by collective reward become one DPO pair (chosen, rejected).
+2. :func:`rlchf.best_of_n` samples ``n`` replies to each training prompt from SmolLM2; every
+   two replies the collective reward orders strictly become a DPO pair (chosen, rejected).
 3. :func:`rlchf.dpo` trains a LoRA adapter on those pairs (TRL's DPOTrainer, CPU, float32).
 4. The policy's greedy answers to HELD-OUT prompts (never seen in training) are scored with the
    same collective reward before and after, for each learning rate / step count tried.
@@ -86,10 +86,22 @@ HELDOUT_PROMPTS = [
     "I want to change careers at forty. Where do I start?",
     "How do I make my small apartment feel bigger?",
     "What should I do after a bad breakup?",
+    "How can I stay motivated to study?",
+    "My roommate never cleans up. What should I say?",
+    "How do I start saving for retirement?",
+    "I have trouble saying no to people. Any advice?",
+    "How can I reduce my screen time?",
+    "What should I do if my landlord will not fix the heating?",
+    "How do I support a friend who lost their job?",
+    "How can I prepare for a job interview?",
+    "I feel anxious about flying. What can I do?",
+    "How do I teach my kid to ride a bike?",
+    "What should I bring to a friend's dinner party?",
+    "How can I become a better listener?",
 ]
 
 #: (learning rate, steps) tried; lr 5e-6 x 4 steps is the issue's starting point.
-SETTINGS = [(5e-6, 4), (1e-4, 24), (5e-4, 24)]
+SETTINGS = [(5e-6, 4), (5e-4, 24), (5e-4, 48), (1e-3, 48)]
 
 
 class CollectiveReward:
@@ -117,15 +129,21 @@ class CollectiveReward:
 
 
 def preference_pairs(best: pd.DataFrame) -> pd.DataFrame:
-    """From best-of-n candidates: chosen = best reply, rejected = worst, margin = the gap."""
+    """Every pair of distinct sampled replies to a prompt that the collective reward orders
+    strictly (like ``aggregate_pairs(pairs="all")``): chosen = the higher reward, margin = the
+    reward gap. Empty replies are dropped."""
     rows = []
     for _, row in best.iterrows():
-        rewards = np.asarray(row["rewards"])
-        hi, lo = int(rewards.argmax()), int(rewards.argmin())
-        chosen, rejected = row["candidates"][hi], row["candidates"][lo]
-        if chosen.strip() and rejected.strip() and chosen != rejected:
-            rows.append({"prompt": row["prompt"], "chosen": chosen, "rejected": rejected,
-                         "margin": float(rewards[hi] - rewards[lo])})
+        scored = {}
+        for text, value in zip(row["candidates"], row["rewards"], strict=True):
+            if text.strip():
+                scored[text] = float(value)
+        ranked = sorted(scored.items(), key=lambda item: -item[1])
+        for i, (chosen, high) in enumerate(ranked):
+            for rejected, low in ranked[i + 1 :]:
+                if high > low:
+                    rows.append({"prompt": row["prompt"], "chosen": chosen,
+                                 "rejected": rejected, "margin": high - low})
     return pd.DataFrame(rows)
 
 
@@ -167,7 +185,7 @@ def run_experiment(
     best = rlchf.best_of_n(base, reward.reward, TRAIN_PROMPTS, n, rng=seed,
                            max_new_tokens=max_new_tokens)
     pairs = preference_pairs(best)
-    _say(f"{len(pairs)} pairs from best-of-{n} in {time.perf_counter() - started:.0f} s")
+    _say(f"{len(pairs)} pairs from {n} samples per prompt in {time.perf_counter() - started:.0f} s")
     answers = greedy(base, max_new_tokens)
     before = Outcome(None, 0, reward.reward(HELDOUT_PROMPTS, answers), answers)
     _say(f"before: held-out collective reward {before.rewards.mean():.4f}")

@@ -225,9 +225,15 @@ class DPOResult:
         The folder loads with ``lm.LocalChatModel(folder, cache=False)`` (no call cache: the
         cache keys a local model by its folder name, not by its weights).
         """
+        import transformers
+
         folder = Path(folder)
-        self.model.save_pretrained(folder)
-        self.tokenizer.save_pretrained(folder)
+        transformers.utils.logging.disable_progress_bar()
+        try:
+            self.model.save_pretrained(folder)
+            self.tokenizer.save_pretrained(folder)
+        finally:
+            transformers.utils.logging.enable_progress_bar()
         self.path = folder
         return folder
 

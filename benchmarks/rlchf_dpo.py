@@ -1,8 +1,8 @@
 """RLCHF policy step: DPO on SmolLM2-135M under a collective reward, held-out reward before/after.
 
-Runs ``examples/dpo_smollm2.py``'s experiment (pairs from 4 samples on each of 24 training prompts, then
-one LoRA DPO run per learning rate / step count, greedy answers on 24 held-out prompts scored
-before and after) and replaces its section of benchmarks/RESULTS.md.
+Runs ``examples/dpo_smollm2.py``'s experiment (pairs from 4 samples on each of 24 training
+prompts, then one LoRA DPO run per learning rate / step count, greedy answers on 24 held-out
+prompts scored before and after) and replaces its section of benchmarks/RESULTS.md.
 
 Opt-in: it takes several minutes (longer than the two-minute budget of a section in
 ``benchmarks/run.py``'s default run), so it is not one of run.py's sections. Run it on its own:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from _common.progress import Progress, report
 from _common.validation import check_float, check_int, check_rng
 
-from ._errors import ModelError, RLCHFError
+from ._errors import ModelError, PreferenceDataError, RLCHFError
 from ._trl import to_trl
 
 __all__ = ["DPOResult", "best_of_n", "dpo"]
@@ -291,6 +291,21 @@ def _load_policy(model: str | os.PathLike[str] | None) -> tuple[Any, Any]:
     return policy, tokenizer
 
 
+def _check_prompt_lengths(pairs: Any, tokenizer: Any, max_length: int) -> None:
+    """Refuse a pair whose templated prompt fills ``max_length`` (TRL would drop it silently)."""
+    for label, prompt in zip(pairs.index, pairs["prompt"], strict=True):
+        ids = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=True
+        )
+        length = len(ids["input_ids"] if hasattr(ids, "keys") else ids)
+        if length >= max_length:
+            raise PreferenceDataError(
+                f"dpo: row {label!r}: the prompt has {length} tokens with the chat template, "
+                f"which leaves no room for the reply within max_length={max_length}; raise "
+                "max_length or shorten the prompt."
+            )
+
+
 def _config(scratch: str, seed: int, **options: Any) -> Any:
     """TRL's DPOConfig for a short CPU run: float32, no checkpointing, nothing saved/logged."""
     from trl import DPOConfig
@@ -385,7 +400,8 @@ def dpo(
     Raises
     ------
     PreferenceDataError
-        Bad pairs (see :func:`to_trl`).
+        Bad pairs (see :func:`to_trl`), or a prompt that fills ``max_length`` tokens with the
+        chat template (TRL would silently drop that pair; the row is named instead).
     RLCHFError
         A parameter out of range.
     ModelError
@@ -426,6 +442,7 @@ def dpo(
 
     transformers.set_seed(seed)
     policy, tokenizer = _load_policy(model)
+    _check_prompt_lengths(pairs, tokenizer, max_length)
     peft_config = None
     if lora:
         from peft import LoraConfig

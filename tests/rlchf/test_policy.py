@@ -186,3 +186,11 @@ def test_dpo_two_real_steps_on_smollm2(tmp_path):
     assert set(after) == set(before)  # a plain model: the adapter is merged
     changed = [k for k in before if not np.array_equal(before[k].numpy(), after[k].numpy())]
     assert any("q_proj" in k for k in changed)
+
+
+def test_dpo_prompt_longer_than_max_length_is_named_not_dropped():
+    """TRL silently drops pairs whose prompt fills max_length; dpo names the row instead."""
+    pairs = PAIRS.copy()
+    pairs.loc[2, "prompt"] = "Please say hello to everyone in the room. " * 6
+    with pytest.raises(PreferenceDataError, match=r"row 2: the prompt has \d+ tokens"):
+        dpo(pairs, max_length=64, steps=1)

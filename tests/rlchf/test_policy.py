@@ -194,3 +194,19 @@ def test_dpo_prompt_longer_than_max_length_is_named_not_dropped():
     pairs.loc[2, "prompt"] = "Please say hello to everyone in the room. " * 6
     with pytest.raises(PreferenceDataError, match=r"row 2: the prompt has \d+ tokens"):
         dpo(pairs, max_length=64, steps=1)
+
+
+def test_dpo_full_fine_tuning_one_step():
+    """lora=False trains every weight against a frozen copy of the starting model."""
+    from safetensors.torch import load_file
+
+    from lm._local import convert_gguf
+
+    result = dpo(PAIRS, lora=False, steps=1, batch_size=2, max_length=48, learning_rate=1e-4,
+                 rng=1)
+    assert result.losses[0] == pytest.approx(math.log(2), abs=1e-4)
+    assert result.settings["lora"] is False and not result.model.training
+    before = load_file(convert_gguf() / "model.safetensors")
+    weights = dict(result.model.named_parameters())
+    name = "model.layers.0.mlp.down_proj.weight"
+    assert not np.array_equal(before[name].numpy(), weights[name].detach().numpy())

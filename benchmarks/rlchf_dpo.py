@@ -1,8 +1,8 @@
 """RLCHF policy step: DPO on SmolLM2-135M under a collective reward, held-out reward before/after.
 
-Runs ``examples/dpo_smollm2.py``'s experiment (pairs from 4 samples on each of 24 training
-prompts, then one LoRA DPO run per learning rate / step count, greedy answers on 24 held-out
-prompts scored before and after) and replaces its section of benchmarks/RESULTS.md.
+Runs ``examples/dpo_smollm2.py``'s experiment (best-vs-worst pairs of 4 samples on each of
+24 training prompts, then one LoRA DPO run per learning rate / step count, greedy answers on 24
+held-out prompts scored before and after) and replaces its section of benchmarks/RESULTS.md.
 
 Opt-in: it takes several minutes (longer than the two-minute budget of a section in
 ``benchmarks/run.py``'s default run), so it is not one of run.py's sections. Run it on its own:
@@ -38,10 +38,10 @@ def rlchf_dpo() -> list[str]:
     lines = [
         TITLE,
         "",
-        f"`examples/dpo_smollm2.py` (seed 0): {len(pairs)} DPO pairs = every two of 4 sampled "
-        "replies (temperature 0.8, at most 40 new tokens) that the collective reward orders, "
-        f"for each of {len(experiment.TRAIN_PROMPTS)} training prompts (chosen = higher "
-        "reward); LoRA r=8 on every linear layer, "
+        f"`examples/dpo_smollm2.py` (seed 0): {len(pairs)} DPO pairs = the best and the worst "
+        "by collective reward of 4 sampled replies (temperature 0.8, at most 40 new tokens) to "
+        f"each of {len(experiment.TRAIN_PROMPTS)} training prompts; LoRA r=8 on every linear "
+        "layer, "
         "batch 2, 128 tokens, β = 0.1, float32 on the CPU "
         f"({torch.get_num_threads()} torch thread(s)); greedy answers to "
         f"{len(experiment.HELDOUT_PROMPTS)} held-out prompts scored with the same collective "

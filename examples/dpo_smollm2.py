@@ -1,8 +1,10 @@
 """DPO on the local SmolLM2-135M-Instruct under a collective reward, end to end on the CPU.
 
 1. A *collective reward* scores replies (see :class:`CollectiveReward`: a documented proxy).
-2. :func:`rlchf.best_of_n` samples ``n`` replies to each training prompt from SmolLM2; every
-   two replies the collective reward orders strictly become a DPO pair (chosen, rejected).
+2. :func:`rlchf.best_of_n` samples ``n`` replies to each training prompt from SmolLM2; the
+   best and the worst reply by collective reward become one DPO pair (chosen, rejected).
+   (Every ordered pair of the four replies, 144 pairs, was tried too: at lr 5e-4 x 24 steps
+   it lowered the held-out reward, 0.0393 -> 0.0357; the small-gap pairs are mostly noise.)
 3. :func:`rlchf.dpo` trains a LoRA adapter on those pairs (TRL's DPOTrainer, CPU, float32).
 4. The policy's greedy answers to HELD-OUT prompts (never seen in training) are scored with the
    same collective reward before and after, for each learning rate / step count tried.
@@ -101,7 +103,7 @@ HELDOUT_PROMPTS = [
 ]
 
 #: (learning rate, steps) tried; lr 5e-6 x 4 steps is the issue's starting point.
-SETTINGS = [(5e-6, 4), (5e-4, 24), (5e-4, 48), (1e-3, 48)]
+SETTINGS = [(5e-6, 4), (5e-4, 24), (5e-4, 48), (1e-3, 24)]
 
 
 class CollectiveReward:
@@ -129,21 +131,19 @@ class CollectiveReward:
 
 
 def preference_pairs(best: pd.DataFrame) -> pd.DataFrame:
-    """Every pair of distinct sampled replies to a prompt that the collective reward orders
-    strictly (like ``aggregate_pairs(pairs="all")``): chosen = the higher reward, margin = the
-    reward gap. Empty replies are dropped."""
+    """One pair per prompt from its sampled replies: chosen = the reply with the highest
+    collective reward, rejected = the lowest, margin = the reward gap (empty replies and
+    prompts whose replies all score the same give no pair)."""
     rows = []
     for _, row in best.iterrows():
-        scored = {}
-        for text, value in zip(row["candidates"], row["rewards"], strict=True):
-            if text.strip():
-                scored[text] = float(value)
-        ranked = sorted(scored.items(), key=lambda item: -item[1])
-        for i, (chosen, high) in enumerate(ranked):
-            for rejected, low in ranked[i + 1 :]:
-                if high > low:
-                    rows.append({"prompt": row["prompt"], "chosen": chosen,
-                                 "rejected": rejected, "margin": high - low})
+        scored = [(float(v), t) for t, v in zip(row["candidates"], row["rewards"], strict=True)
+                  if t.strip()]
+        if len(scored) < 2:
+            continue
+        (high, chosen), (low, rejected) = max(scored), min(scored)
+        if high > low:
+            rows.append({"prompt": row["prompt"], "chosen": chosen, "rejected": rejected,
+                         "margin": high - low})
     return pd.DataFrame(rows)
 
 
@@ -185,7 +185,7 @@ def run_experiment(
     best = rlchf.best_of_n(base, reward.reward, TRAIN_PROMPTS, n, rng=seed,
                            max_new_tokens=max_new_tokens)
     pairs = preference_pairs(best)
-    _say(f"{len(pairs)} pairs from {n} samples per prompt in {time.perf_counter() - started:.0f} s")
+    _say(f"{len(pairs)} pairs from best-of-{n} in {time.perf_counter() - started:.0f} s")
     answers = greedy(base, max_new_tokens)
     before = Outcome(None, 0, reward.reward(HELDOUT_PROMPTS, answers), answers)
     _say(f"before: held-out collective reward {before.rewards.mean():.4f}")

@@ -22,6 +22,12 @@ import dpo_smollm2 as experiment
 import torch
 
 TITLE = "### RLCHF policy step: DPO on SmolLM2-135M (rlchf.dpo)"
+CAVEAT = (
+    "The proxy measures how close a reply's wording is to the principles, not whether its "
+    "advice is better; a reward model trained on real collective judgments "
+    "(`rlchf.RewardModel`) plugs into the same `reward_fn` slot. Opt-in section (minutes "
+    "of CPU): `python benchmarks/rlchf_dpo.py`, not part of `benchmarks/run.py`."
+)
 
 
 def _fmt(x: float) -> str:
@@ -64,7 +70,7 @@ def rlchf_dpo() -> list[str]:
             f"{_fmt(row.change)} ± {row.change_se:.4f} | {row.answers_changed}/{row.prompts} | "
             f"{row.prompts_improved}/{row.prompts} |"
         )
-    lines += ["", _reading(table)]
+    lines += ["", _reading(table) + " " + CAVEAT]
     return lines
 
 

@@ -9,6 +9,12 @@
 4. The policy's greedy answers to HELD-OUT prompts (never seen in training) are scored with the
    same collective reward before and after, for each learning rate / step count tried.
 
+Measured (benchmarks/RESULTS.md, seed 0, 24 held-out prompts): held-out collective reward
+0.039 before; lr 5e-6 x 4 steps changes no greedy answer; lr 5e-4 x 48 steps gives 0.107
+(+0.068 ± 0.018, 19 of 24 prompts improved) and lr 1e-3 x 24 steps 0.090 (+0.050 ± 0.014).
+Read by eye, the tuned answers stay fluent and on topic and lean towards step-by-step
+practical advice ("Here's a step-by-step guide ...").
+
 Run: ``HF_HUB_OFFLINE=1 python examples/dpo_smollm2.py`` (a few minutes on two idle cores;
 ``--quick`` for a smoke run). ``benchmarks/rlchf_dpo.py`` runs the same experiment and writes
 its numbers to benchmarks/RESULTS.md. Nothing is downloaded.

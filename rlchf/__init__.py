@@ -34,7 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._io import read_preferences
     from ._latent import LatentGroupRewardModel
     from ._plots import plot_evaluation
+    from ._policy import DPOResult, best_of_n, dpo
     from ._reward import RewardModel
+    from ._trl import to_trl
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -43,19 +45,25 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "aggregate_pairs": ("rlchf._aggregate", "aggregate_pairs"),
     "read_preferences": ("rlchf._io", "read_preferences"),
     "synthetic": ("rlchf.synthetic", None),
-    # reward models, collective scores, evaluation (rl-models)
+    # reward models, collective scores, evaluation
     "RewardModel": ("rlchf._reward", "RewardModel"),
     "FeatureConditionedRewardModel": ("rlchf._conditioned", "FeatureConditionedRewardModel"),
     "LatentGroupRewardModel": ("rlchf._latent", "LatentGroupRewardModel"),
     "collective_scores": ("rlchf._collective", "collective_scores"),
     "evaluate": ("rlchf._evaluate", "evaluate"),
-    # checkpoints of any class, plots of evaluations (rl-cli)
+    # checkpoints of any class, plots of evaluations
     "load_model": ("rlchf._checkpoint", "load_model"),
     "plot_evaluation": ("rlchf._plots", "plot_evaluation"),
+    # the policy step: TRL data, best-of-n, DPO
+    "to_trl": ("rlchf._trl", "to_trl"),
+    "best_of_n": ("rlchf._policy", "best_of_n"),
+    "dpo": ("rlchf._policy", "dpo"),
+    "DPOResult": ("rlchf._policy", "DPOResult"),
 }
 
 __all__ = [
     "AggregationError",
+    "DPOResult",
     "FeatureConditionedRewardModel",
     "LatentGroupRewardModel",
     "ModelError",
@@ -64,12 +72,15 @@ __all__ = [
     "RLCHFError",
     "RewardModel",
     "aggregate_pairs",
+    "best_of_n",
     "collective_scores",
+    "dpo",
     "evaluate",
     "load_model",
     "plot_evaluation",
     "read_preferences",
     "synthetic",
+    "to_trl",
 ]
 
 

@@ -16,6 +16,14 @@ import pandas as pd
 from _common.validation import check_choice, check_labels, show
 
 from ._annotators import join_annotators, table_features
+from ._codes import (
+    DENSE_EXTRA,
+    dense_codes,
+    equal_at,
+    first_of,
+    run_factorize,
+    shifted_equal,
+)
 from ._errors import PreferenceDataError
 
 __all__ = ["ID_COLUMNS", "KINDS", "REQUIRED", "TEXT_COLUMNS", "check_kind_features", "validate"]
@@ -151,26 +159,60 @@ def _numeric(df: pd.DataFrame, col: str, name: str, expected: str) -> np.ndarray
 class Codes:
     """Integer codes of columns and column combinations, computed once per validation.
 
-    Codes follow the order of first appearance (:func:`pandas.factorize`), so the first row
-    of code ``k`` is the ``k``-th row at which a new code appears.
+    Codes are numbered in no particular order (:mod:`rlchf._codes` picks the cheapest way:
+    a dense table for small integer keys, hashing one row per run of equal values
+    otherwise); :meth:`first` gives each code's first row.
     """
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df
         self._cache: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
+        self._first: dict[tuple[str, ...], np.ndarray] = {}
+
+    def key(self, *cols: str) -> np.ndarray:
+        """An integer key per row, equal exactly when the rows agree on ``cols``."""
+        if len(cols) == 1:
+            return self(cols[0])[0]
+        head, _ = self(*cols[:-1])
+        last, n_last = self(cols[-1])
+        return head * n_last + last
 
     def __call__(self, *cols: str) -> tuple[np.ndarray, int]:
         """Codes of the combination of ``cols`` and the number of distinct combinations."""
         if cols not in self._cache:
-            if len(cols) == 1:
-                codes, uniques = pd.factorize(self.df[cols[0]])
-                self._cache[cols] = codes.astype(np.int64), len(uniques)
+            s = self.df[cols[0]] if len(cols) == 1 else None
+            if s is not None and not pd.api.types.is_integer_dtype(s.dtype):
+                self._cache[cols] = run_factorize(s)
             else:
-                head, _ = self(*cols[:-1])
-                last, n_last = self(cols[-1])
-                codes, uniques = pd.factorize(head * n_last + last)
-                self._cache[cols] = codes.astype(np.int64), len(uniques)
+                key = s.to_numpy() if s is not None else self.key(*cols)
+                self._cache[cols] = dense_codes(key) or run_factorize(key)
         return self._cache[cols]
+
+    def computed(self, *names: str) -> dict[str, tuple[np.ndarray, int]]:
+        """The codes of those single columns among ``names`` that were computed."""
+        return {c: self._cache[(c,)] for c in names if (c,) in self._cache}
+
+    def first(self, *cols: str) -> np.ndarray:
+        """The first row of each code of ``cols``."""
+        if cols not in self._first:
+            codes, k = self(*cols)
+            self._first[cols] = first_of(codes, k)
+        return self._first[cols]
+
+    def first_mask(self, *cols: str) -> np.ndarray:
+        """Whether each row is the first with its combination of ``cols``."""
+        mask = np.zeros(len(self.df), dtype=bool)
+        mask[self.first(*cols)] = True
+        return mask
+
+    def repeated(self, *cols: str) -> bool:
+        """Whether some combination of ``cols`` occurs in two rows (a dense count if it can)."""
+        key = self.key(*cols)
+        dense = key.size == 0 or (int(key.min()) >= 0 and
+                                  int(key.max()) < 4 * key.size + DENSE_EXTRA)
+        if dense:
+            return bool((np.bincount(key) > 1).any())
+        return self(*cols)[1] < len(key)
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:
@@ -181,6 +223,34 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     return np.concatenate(([True], codes[1:] > running[:-1]))
 
 
+def _all_equal_to_first(values: pd.Series, key: np.ndarray, first: np.ndarray) -> bool:
+    """Whether every row's value equals the value at its key's first row (exact, fast).
+
+    Rows are compared with the row one above and the row one "period" above (the distance
+    between the first two rows of row 0's key) where those share their key, by whole-column
+    comparisons that copy no text: by transitivity a row equal to an earlier row of its key
+    equals the first row. Rows left over are compared with their first row directly.
+    """
+    n = len(key)
+    pending = np.ones(n, dtype=bool)
+    pending[first] = False
+    shifts = [1]
+    same0 = np.flatnonzero(key[:4096] == key[0])
+    if len(same0) > 1 and int(same0[1]) > 1:
+        shifts.append(int(same0[1]))
+    for s in shifts:
+        if s >= n:
+            continue
+        same = pending[s:] & (key[s:] == key[:-s])
+        if not same.any():
+            continue
+        if not shifted_equal(values, s)[same].all():
+            return False
+        pending[s:] &= ~same
+    rows = np.flatnonzero(pending)
+    return bool(equal_at(values, rows, first[key[rows]]).all())
+
+
 def _check_unique_per_key(
     df: pd.DataFrame, codes: Codes, keys: tuple[str, ...], col: str, name: str, what: str
 ) -> None:
@@ -189,8 +259,10 @@ def _check_unique_per_key(
     Each row is compared with the first row of its group (no hashing of ``col``).
     """
     key, _ = codes(*keys)
-    first = np.flatnonzero(first_rows(key))  # first[k]: the first row of key k
+    first = codes.first(*keys)  # first[k]: the first row of key k
     values = df[col]
+    if _all_equal_to_first(values, key, first):
+        return
     reference = values.array.take(first[key])
     bad = np.asarray(values.array != reference, dtype=bool)
     if bad.any():
@@ -201,10 +273,34 @@ def _check_unique_per_key(
                     f"{other} and {show(values.iloc[row])} in row {row}.")
 
 
+def _texts_differ_fast(values: pd.Series, rows: np.ndarray, prompt: np.ndarray,
+                       max_size: int = 16) -> bool:
+    """Whether the texts at ``rows`` (one per response of each prompt) differ within each
+    prompt, found by comparing each text with the next few of its prompt
+    (:func:`rlchf._codes.equal_at`); ``False`` when unsure (a duplicate, or prompts of more
+    than ``max_size`` responses)."""
+    if len(rows) < 2:
+        return True
+    if not bool((prompt[1:] >= prompt[:-1]).all()):
+        order = np.argsort(prompt, kind="stable")
+        rows, prompt = rows[order], prompt[order]
+    size = int(np.bincount(prompt).max())
+    if size > max_size:
+        return False
+    for d in range(1, size):
+        same = np.flatnonzero(prompt[d:] == prompt[:-d])
+        if equal_at(values, rows[same], rows[same + d]).any():
+            return False
+    return True
+
+
 def _check_distinct_texts(df: pd.DataFrame, codes: Codes, name: str) -> None:
     """Within a prompt, two response ids never share one text (checked on one row per
     (prompt_id, response_id), after :func:`_check_unique_per_key` made texts consistent)."""
-    rows = np.flatnonzero(first_rows(codes("prompt_id", "response_id")[0]))
+    rows = codes.first("prompt_id", "response_id")
+    if _texts_differ_fast(df["response"], rows, codes("prompt_id")[0][rows]):
+        return
+    rows = np.sort(rows)
     prompt = codes("prompt_id")[0][rows]
     text = pd.factorize(df["response"].take(rows))[0].astype(np.int64)
     dup = ~first_rows(pd.factorize(prompt * (int(text.max(initial=0)) + 1) + text)[0])
@@ -235,6 +331,22 @@ def _validate_pairwise(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df
 
 
+def _dense_rank_table(key: np.ndarray, value: np.ndarray) -> np.ndarray | None:
+    """:func:`dense_ranks` for small whole values >= 0 by a (key, value) table (no sort);
+    ``None`` when the table would be large."""
+    top = float(value.max()) + 1
+    k = int(key.max()) + 1
+    if value.min() < 0 or k * top > 4 * key.size + DENSE_EXTRA:
+        return None
+    v = value.astype(np.int64)
+    if not bool((v == value).all()):
+        return None
+    present = np.zeros((k, int(top)), dtype=bool)
+    present[key, v] = True
+    below = np.cumsum(present, axis=1, dtype=np.int64)
+    return below[key, v] - 1
+
+
 def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Dense ranks (0 = smallest ``value``) within each group of ``key``, vectorised.
 
@@ -243,6 +355,9 @@ def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:
     """
     if key.size == 0:
         return np.zeros(0, dtype=np.int64)
+    table = _dense_rank_table(key, value)
+    if table is not None:
+        return table
     order = np.lexsort((value, key))
     k, v = key[order], value[order]
     new_group = np.concatenate(([True], k[1:] != k[:-1]))
@@ -296,8 +411,9 @@ def _check_strict(
 def _validate_ranking(
     df: pd.DataFrame, codes: Codes, name: str, strict: bool
 ) -> pd.DataFrame:
-    dup = ~first_rows(codes("prompt_id", "annotator_id", "response_id")[0])
-    if dup.any():
+    triple = ("prompt_id", "annotator_id", "response_id")
+    if codes.repeated(*triple):
+        dup = ~codes.first_mask(*triple)
         row = int(np.flatnonzero(dup)[0])
         raise _fail(name, row, f"annotator {show(df['annotator_id'].iloc[row])} ranks response "
                     f"{show(df['response_id'].iloc[row])} of prompt "
@@ -306,8 +422,8 @@ def _validate_ranking(
                           "two response texts")
     _check_distinct_texts(df, codes, name)
     prompt, n_prompts = codes("prompt_id")
-    pair, _ = codes("prompt_id", "response_id")
-    n_resp = np.bincount(prompt[first_rows(pair)], minlength=n_prompts)[prompt]
+    pair_cols = ("prompt_id", "response_id")
+    n_resp = np.bincount(prompt[codes.first(*pair_cols)], minlength=n_prompts)[prompt]
     one = n_resp < 2
     if one.any():
         row = int(np.flatnonzero(one)[0])
@@ -333,11 +449,13 @@ def validate(
     strict_ranks: bool,
     name: str,
     annotators: pd.DataFrame | None = None,
+    known: dict[str, tuple[np.ndarray, int]] | None = None,
 ) -> pd.DataFrame:
     """A validated copy of ``df``: required columns first, then features, then the rest.
 
     The index is reset to positions ``0..n-1`` (the row numbers of error messages).
-    Features found in the ``annotators`` table are joined on ``annotator_id``.
+    Features found in the ``annotators`` table are joined on ``annotator_id``. If ``known``
+    is given, the codes of the id columns computed along the way are put in it.
     """
     if not isinstance(df, pd.DataFrame):
         raise PreferenceDataError(
@@ -373,5 +491,7 @@ def validate(
         df = _validate_pairwise(df, name)
     else:
         df = _validate_ranking(df, codes, name, strict_ranks)
+    if known is not None:
+        known.update(codes.computed(*ID_COLUMNS))
     head = [*REQUIRED[kind], *features]
     return df[[*head, *(c for c in df.columns if c not in head)]]

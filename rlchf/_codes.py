@@ -163,3 +163,35 @@ def equal_at(values: pd.Series, a: NDArray, b: NDArray) -> NDArray:
         arr = values.array
         out[rest] = np.asarray(arr.take(a[rest]) == arr.take(b[rest]), dtype=bool)
     return out
+
+
+def run_pair_codes(head: NDArray, last: NDArray, max_runs: int = 16) -> tuple[NDArray, int] | None:
+    """Codes of the pairs ``(head, last)`` when each pair occupies one run of rows: the run's
+    number, without hashing; ``None`` when that does not hold or cannot be checked cheaply.
+
+    It holds when each ``head`` value's rows are contiguous and, within them, no ``last``
+    value starts two runs (checked against the previous few runs, at most ``max_runs`` runs
+    per ``head`` value) — data grouped by prompt, each annotator's rows together.
+
+    >>> run_pair_codes(np.array([0, 0, 0, 1, 1]), np.array([5, 5, 6, 5, 5]))
+    (array([0, 0, 1, 2, 2]), 3)
+    >>> run_pair_codes(np.array([0, 0, 0]), np.array([5, 6, 5])) is None
+    True
+    """
+    n = len(head)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    change = np.ones(n, dtype=bool)
+    change[1:] = (head[1:] != head[:-1]) | (last[1:] != last[:-1])
+    heads = np.flatnonzero(change)
+    hh, lh = head[heads], last[heads]
+    if not bool((hh[1:] >= hh[:-1]).all()):
+        return None
+    k = int(np.bincount(hh - hh[0]).max())
+    if k > max_runs:
+        return None
+    for s in range(1, k):
+        if bool(((lh[s:] == lh[:-s]) & (hh[s:] == hh[:-s])).any()):
+            return None
+    codes = np.cumsum(change, dtype=np.int64) - 1
+    return codes, len(heads)

@@ -22,6 +22,7 @@ from ._codes import (
     equal_at,
     first_of,
     run_factorize,
+    run_pair_codes,
     shifted_equal,
 )
 from ._errors import PreferenceDataError
@@ -183,9 +184,15 @@ class Codes:
             s = self.df[cols[0]] if len(cols) == 1 else None
             if s is not None and not pd.api.types.is_integer_dtype(s.dtype):
                 self._cache[cols] = run_factorize(s)
-            else:
-                key = s.to_numpy() if s is not None else self.key(*cols)
+            elif s is not None:
+                key = s.to_numpy()
                 self._cache[cols] = dense_codes(key) or run_factorize(key)
+            else:
+                runs = run_pair_codes(self(*cols[:-1])[0], self(cols[-1])[0])
+                if runs is None:
+                    key = self.key(*cols)
+                    runs = dense_codes(key) or run_factorize(key)
+                self._cache[cols] = runs
         return self._cache[cols]
 
     def computed(self, *names: str) -> dict[str, tuple[np.ndarray, int]]:

@@ -169,13 +169,14 @@ def run_pair_codes(head: NDArray, last: NDArray, max_runs: int = 16) -> tuple[ND
     """Codes of the pairs ``(head, last)`` when each pair occupies one run of rows: the run's
     number, without hashing; ``None`` when that does not hold or cannot be checked cheaply.
 
-    It holds when each ``head`` value's rows are contiguous and, within them, no ``last``
-    value starts two runs (checked against the previous few runs, at most ``max_runs`` runs
+    Runs must be long enough to pay (at most half as many runs as rows). It holds when
+    each ``head`` value's rows are contiguous and, within them, no ``last`` value starts two
+    runs (checked against the previous few runs, at most ``max_runs`` runs
     per ``head`` value) — data grouped by prompt, each annotator's rows together.
 
-    >>> run_pair_codes(np.array([0, 0, 0, 1, 1]), np.array([5, 5, 6, 5, 5]))
-    (array([0, 0, 1, 2, 2]), 3)
-    >>> run_pair_codes(np.array([0, 0, 0]), np.array([5, 6, 5])) is None
+    >>> run_pair_codes(np.array([0, 0, 0, 0, 1, 1]), np.array([5, 5, 6, 6, 5, 5]))
+    (array([0, 0, 1, 1, 2, 2]), 3)
+    >>> run_pair_codes(np.zeros(6, dtype=int), np.array([5, 5, 6, 6, 5, 5])) is None
     True
     """
     n = len(head)
@@ -183,6 +184,8 @@ def run_pair_codes(head: NDArray, last: NDArray, max_runs: int = 16) -> tuple[ND
         return np.zeros(0, dtype=np.int64), 0
     change = np.ones(n, dtype=bool)
     change[1:] = (head[1:] != head[:-1]) | (last[1:] != last[:-1])
+    if not _runs_help(n, int(np.count_nonzero(change))):
+        return None
     heads = np.flatnonzero(change)
     hh, lh = head[heads], last[heads]
     if not bool((hh[1:] >= hh[:-1]).all()):

@@ -18,6 +18,8 @@ from _common.validation import check_choice, check_labels, show
 from ._annotators import join_annotators, table_features
 from ._codes import (
     DENSE_EXTRA,
+    arrow_strings,
+    changes,
     dense_codes,
     equal_at,
     first_of,
@@ -97,14 +99,24 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
             f"missing; the columns are {', '.join(map(repr, columns))}.")
 
 
+def _blank(s: pd.Series) -> np.ndarray:
+    """Whether each id is blank; text ids are looked at once per run of equal values (the
+    first blank row starts a run)."""
+    heads = np.flatnonzero(changes(s)) if arrow_strings(s, small=False) is not None else None
+    if heads is None or 2 * len(heads) > len(s):
+        return (s.astype(str).str.strip() == "").to_numpy()
+    bad = np.zeros(len(s), dtype=bool)
+    bad[heads] = (pd.Series(s.array.take(heads)).str.strip() == "").to_numpy()
+    return bad
+
+
 def _check_present(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
     """No NaN/None in ``columns``; no empty or blank id."""
     for col in columns:
         s = df[col]
         bad = s.isna().to_numpy()
         if col in ID_COLUMNS and not bad.any() and not pd.api.types.is_numeric_dtype(s):
-            text = s.astype(str)
-            bad = (text.str.strip() == "").to_numpy()
+            bad = _blank(s)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             what = "judgment needs its annotator" if col == "annotator_id" else "row needs one"

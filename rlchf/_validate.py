@@ -362,8 +362,9 @@ def _dense_rank_table(key: np.ndarray, value: np.ndarray) -> np.ndarray | None:
         return None
     present = np.zeros((k, int(top)), dtype=bool)
     present[key, v] = True
-    below = np.cumsum(present, axis=1, dtype=np.int64)
-    return below[key, v] - 1
+    small = np.int8 if top < 127 else np.int16 if top < 2**15 else np.int64
+    below = np.cumsum(present, axis=1, dtype=small)
+    return below[key, v].astype(np.int64) - 1
 
 
 def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["arrow_strings", "changes", "dense_codes", "first_of", "run_factorize",
-           "shifted_equal"]
+__all__ = ["Codes", "arrow_strings", "changes", "dense_codes", "equal_at", "first_of",
+           "run_factorize", "run_pair_codes", "shifted_equal"]
 
 #: Extra keys a dense table may hold beyond 4 per row.
 DENSE_EXTRA = 1 << 20
@@ -198,3 +198,69 @@ def run_pair_codes(head: NDArray, last: NDArray, max_runs: int = 16) -> tuple[ND
             return None
     codes = np.cumsum(change, dtype=np.int64) - 1
     return codes, len(heads)
+
+
+class Codes:
+    """Integer codes of columns and column combinations, computed once per validation.
+
+    Codes are numbered in no particular order (:mod:`rlchf._codes` picks the cheapest way:
+    a dense table for small integer keys, hashing one row per run of equal values
+    otherwise); :meth:`first` gives each code's first row.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._cache: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
+        self._first: dict[tuple[str, ...], np.ndarray] = {}
+
+    def key(self, *cols: str) -> np.ndarray:
+        """An integer key per row, equal exactly when the rows agree on ``cols``."""
+        if len(cols) == 1:
+            return self(cols[0])[0]
+        head, _ = self(*cols[:-1])
+        last, n_last = self(cols[-1])
+        return head * n_last + last
+
+    def __call__(self, *cols: str) -> tuple[np.ndarray, int]:
+        """Codes of the combination of ``cols`` and the number of distinct combinations."""
+        if cols not in self._cache:
+            s = self.df[cols[0]] if len(cols) == 1 else None
+            if s is not None and not pd.api.types.is_integer_dtype(s.dtype):
+                self._cache[cols] = run_factorize(s)
+            elif s is not None:
+                key = s.to_numpy()
+                dense = dense_codes(key) if key.dtype.kind in "iu" else None
+                self._cache[cols] = dense or run_factorize(s)
+            else:
+                runs = run_pair_codes(self(*cols[:-1])[0], self(cols[-1])[0])
+                if runs is None:
+                    key = self.key(*cols)
+                    runs = dense_codes(key) or run_factorize(key)
+                self._cache[cols] = runs
+        return self._cache[cols]
+
+    def computed(self, *names: str) -> dict[str, tuple[np.ndarray, int]]:
+        """The codes of those single columns among ``names`` that were computed."""
+        return {c: self._cache[(c,)] for c in names if (c,) in self._cache}
+
+    def first(self, *cols: str) -> np.ndarray:
+        """The first row of each code of ``cols``."""
+        if cols not in self._first:
+            codes, k = self(*cols)
+            self._first[cols] = first_of(codes, k)
+        return self._first[cols]
+
+    def first_mask(self, *cols: str) -> np.ndarray:
+        """Whether each row is the first with its combination of ``cols``."""
+        mask = np.zeros(len(self.df), dtype=bool)
+        mask[self.first(*cols)] = True
+        return mask
+
+    def repeated(self, *cols: str) -> bool:
+        """Whether some combination of ``cols`` occurs in two rows (a dense count if it can)."""
+        key = self.key(*cols)
+        dense = key.size == 0 or (int(key.min()) >= 0 and
+                                  int(key.max()) < 4 * key.size + DENSE_EXTRA)
+        if dense:
+            return bool((np.bincount(key) > 1).any())
+        return self(*cols)[1] < len(key)

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._codes import Codes
 from ._errors import PreferenceDataError
-from ._validate import Codes, check_kind_features, validate
+from ._validate import check_kind_features, validate
 
 __all__ = ["PreferenceData"]
 

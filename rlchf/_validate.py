@@ -3,6 +3,11 @@
 Every check works on whole columns; a Python loop runs only to *describe* the first bad row
 once an error is certain. Rows are named by their 0-based position among the data rows
 (the header of a file is not counted): ``Row 17 of preferences.csv: ...``.
+
+Checks run on integer codes of the id columns (:class:`Codes`, built with
+:mod:`rlchf._codes` without hashing every row) and on comparisons of a column with itself
+shifted, which copy no text; they are exact for any row order. Only once a check has failed
+does a slower pass find the first bad row for the message.
 """
 
 from __future__ import annotations
@@ -16,17 +21,7 @@ import pandas as pd
 from _common.validation import check_choice, check_labels, show
 
 from ._annotators import join_annotators, table_features
-from ._codes import (
-    DENSE_EXTRA,
-    arrow_strings,
-    changes,
-    dense_codes,
-    equal_at,
-    first_of,
-    run_factorize,
-    run_pair_codes,
-    shifted_equal,
-)
+from ._codes import DENSE_EXTRA, Codes, arrow_strings, changes, equal_at, shifted_equal
 from ._errors import PreferenceDataError
 
 __all__ = ["ID_COLUMNS", "KINDS", "REQUIRED", "TEXT_COLUMNS", "check_kind_features", "validate"]
@@ -167,71 +162,6 @@ def _numeric(df: pd.DataFrame, col: str, name: str, expected: str) -> np.ndarray
         raise _fail(name, row, f"the {col!r} column must be {expected}. "
                     f"Got {show(s.iloc[row])} instead.")
     return x
-
-
-class Codes:
-    """Integer codes of columns and column combinations, computed once per validation.
-
-    Codes are numbered in no particular order (:mod:`rlchf._codes` picks the cheapest way:
-    a dense table for small integer keys, hashing one row per run of equal values
-    otherwise); :meth:`first` gives each code's first row.
-    """
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-        self._cache: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
-        self._first: dict[tuple[str, ...], np.ndarray] = {}
-
-    def key(self, *cols: str) -> np.ndarray:
-        """An integer key per row, equal exactly when the rows agree on ``cols``."""
-        if len(cols) == 1:
-            return self(cols[0])[0]
-        head, _ = self(*cols[:-1])
-        last, n_last = self(cols[-1])
-        return head * n_last + last
-
-    def __call__(self, *cols: str) -> tuple[np.ndarray, int]:
-        """Codes of the combination of ``cols`` and the number of distinct combinations."""
-        if cols not in self._cache:
-            s = self.df[cols[0]] if len(cols) == 1 else None
-            if s is not None and not pd.api.types.is_integer_dtype(s.dtype):
-                self._cache[cols] = run_factorize(s)
-            elif s is not None:
-                key = s.to_numpy()
-                self._cache[cols] = dense_codes(key) or run_factorize(key)
-            else:
-                runs = run_pair_codes(self(*cols[:-1])[0], self(cols[-1])[0])
-                if runs is None:
-                    key = self.key(*cols)
-                    runs = dense_codes(key) or run_factorize(key)
-                self._cache[cols] = runs
-        return self._cache[cols]
-
-    def computed(self, *names: str) -> dict[str, tuple[np.ndarray, int]]:
-        """The codes of those single columns among ``names`` that were computed."""
-        return {c: self._cache[(c,)] for c in names if (c,) in self._cache}
-
-    def first(self, *cols: str) -> np.ndarray:
-        """The first row of each code of ``cols``."""
-        if cols not in self._first:
-            codes, k = self(*cols)
-            self._first[cols] = first_of(codes, k)
-        return self._first[cols]
-
-    def first_mask(self, *cols: str) -> np.ndarray:
-        """Whether each row is the first with its combination of ``cols``."""
-        mask = np.zeros(len(self.df), dtype=bool)
-        mask[self.first(*cols)] = True
-        return mask
-
-    def repeated(self, *cols: str) -> bool:
-        """Whether some combination of ``cols`` occurs in two rows (a dense count if it can)."""
-        key = self.key(*cols)
-        dense = key.size == 0 or (int(key.min()) >= 0 and
-                                  int(key.max()) < 4 * key.size + DENSE_EXTRA)
-        if dense:
-            return bool((np.bincount(key) > 1).any())
-        return self(*cols)[1] < len(key)
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:
@@ -512,6 +442,6 @@ def validate(
     else:
         df = _validate_ranking(df, codes, name, strict_ranks)
     if known is not None:
-        known.update(codes.computed(*ID_COLUMNS))
+        known.update(codes.computed("prompt_id", "annotator_id"))
     head = [*REQUIRED[kind], *features]
     return df[[*head, *(c for c in df.columns if c not in head)]]

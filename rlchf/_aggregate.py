@@ -316,7 +316,9 @@ def aggregate_pairs(
     r = _rule(rule, data.kind)
     time_limit = _check_options(pairs, tie_break, time_limit, r)
     frame = data.frame
-    idx = index_ranking(frame) if data.kind == "ranking" else index_pairwise(frame)
+    known = getattr(data, "_known", None)
+    idx = index_ranking(frame, known) if data.kind == "ranking" else \
+        index_pairwise(frame, known)
     one = np.flatnonzero(idx.m < 2)
     if len(one):
         pid = frame["prompt_id"].iloc[idx.prompt_rows[one[0]]]

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +36,14 @@ from pandas.api.extensions import ExtensionArray
 import socialchoice as sc
 
 from ._aggregate_levels import canonical_ranks
+from ._codes import arrow_strings as _arrow
+from ._codes import changes as _changes
 
 __all__ = ["Batch", "Index", "batches", "index_pairwise", "index_ranking", "take_sorted"]
+
+
+#: Codes already computed for some columns: name -> (codes per row, number of codes).
+Known = dict[str, tuple[NDArray, int]]
 
 
 @dataclass
@@ -137,29 +142,6 @@ def _candidates(p: NDArray, r: NDArray, P: int, R: int) -> tuple[NDArray, ...]:
     return cand, keys // R, row, keys % R
 
 
-def _arrow(values: pd.Series) -> Any:
-    """An Arrow-backed text column as a ``pyarrow.ChunkedArray`` of 32-bit-offset strings,
-    or ``None`` for other columns.
-
-    pandas stores text as ``large_string``; pyarrow's take and comparisons are many times
-    faster on ``string``, to which a column under 2 GiB casts without copying its text.
-    """
-    arr = values.array
-    if isinstance(arr, pd.Categorical) or not hasattr(arr, "__arrow_array__"):
-        return None
-    import pyarrow as pa
-
-    chunked = arr.__arrow_array__()
-    if not isinstance(chunked, pa.ChunkedArray):
-        chunked = pa.chunked_array([chunked])
-    if pa.types.is_large_string(chunked.type):
-        try:
-            chunked = chunked.cast(pa.string())
-        except pa.ArrowInvalid:  # over 2 GiB of text: keep 64-bit offsets
-            pass
-    return chunked
-
-
 def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
     """``values.array.take(rows)``, as one contiguous array of the column's dtype.
 
@@ -182,24 +164,6 @@ def take_sorted(values: pd.Series, rows: NDArray) -> ExtensionArray:
     else:
         taken = chunked.take(pa.array(rows, type=pa.int64())).combine_chunks()
     return pd.array(pa.chunked_array([taken]), dtype=values.dtype)
-
-
-def _changes(values: pd.Series) -> NDArray:
-    """True where a row's value differs from the previous row's (and at row 0)."""
-    n = len(values)
-    change = np.ones(n, dtype=bool)
-    if n < 2:
-        return change
-    chunked = _arrow(values)
-    if chunked is None:
-        arr = values.array
-        change[1:] = np.asarray(arr[1:] != arr[:-1], dtype=bool)
-    else:
-        import pyarrow.compute as pc
-
-        ne = pc.not_equal(chunked.slice(1), chunked.slice(0, n - 1))
-        change[1:] = ne.to_numpy(zero_copy_only=False)
-    return change
 
 
 def _run_codes(values: pd.Series, change: NDArray) -> tuple[NDArray, pd.Index, NDArray]:
@@ -245,17 +209,29 @@ def _pair_codes(a: NDArray, b: NDArray, nb: int) -> tuple[NDArray, NDArray]:
     return codes.astype(np.int64, copy=False), np.asarray(keys) // max(nb, 1)
 
 
-def _voters(frame: pd.DataFrame, prompt_change: NDArray, p: NDArray) -> tuple[NDArray, ...]:
-    """Each row's evaluator slot within its prompt, and each prompt's number of evaluators."""
-    change = prompt_change | _changes(frame["annotator_id"])
-    a_head, annotators, lengths = _run_codes(frame["annotator_id"], change)
+def _voters(frame: pd.DataFrame, prompt_change: NDArray, p: NDArray,
+            known: tuple[NDArray, int] | None = None) -> tuple[NDArray, ...]:
+    """Each row's evaluator slot within its prompt, and each prompt's number of evaluators.
+
+    ``known``: the annotator ids' codes and their number, if already computed.
+    """
+    if known is None:
+        change = prompt_change | _changes(frame["annotator_id"])
+        a_head, annotators, lengths = _run_codes(frame["annotator_id"], change)
+        n_annotators = len(annotators)
+    else:
+        a, n_annotators = known
+        change = prompt_change.copy()
+        change[1:] |= a[1:] != a[:-1]
+        heads = np.flatnonzero(change)
+        a_head, lengths = a[heads], np.diff(heads, append=len(a))
     head_prompt = p[np.flatnonzero(change)]
     P = int(p.max(initial=-1)) + 1
     one_run = _one_run_each(head_prompt, a_head, P)
     if one_run is not None:  # each evaluator's rows of a prompt are one run: no hashing
         vslot, n = one_run
         return np.repeat(vslot, lengths), n
-    v_head, voter_prompt = _pair_codes(head_prompt, a_head, len(annotators))
+    v_head, voter_prompt = _pair_codes(head_prompt, a_head, n_annotators)
     vslot, n, _, _ = _slots(voter_prompt, P)
     return np.repeat(vslot[v_head], lengths), n
 
@@ -284,18 +260,33 @@ def _one_run_each(head_prompt: NDArray, head_annotator: NDArray, P: int,
     return np.arange(H) - start[head_prompt], counts
 
 
-def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:
+def _in_first_appearance_order(codes: NDArray, k: int) -> bool:
+    """Whether codes ``0..k-1`` first appear in this order (each new code is the next)."""
+    if len(codes) == 0:
+        return k == 0
+    running = np.maximum.accumulate(codes)
+    return int(codes[0]) == 0 and int(running[-1]) == k - 1 and \
+        bool((np.diff(running) <= 1).all())
+
+
+def _index(frame: pd.DataFrame, cand_ids: pd.Series, known: Known | None = None) -> Index:
     rows = len(frame)
-    prompt_change = _changes(frame["prompt_id"])
-    p_head, prompts, lengths = _run_codes(frame["prompt_id"], prompt_change)
-    p = np.repeat(p_head, lengths)
-    P = len(prompts)
+    known = known or {}
+    if "prompt_id" in known and _in_first_appearance_order(*known["prompt_id"]):
+        p, P = known["prompt_id"]
+        prompt_change = np.ones(rows, dtype=bool)
+        prompt_change[1:] = p[1:] != p[:-1]
+    else:
+        prompt_change = _changes(frame["prompt_id"])
+        p_head, prompts, lengths = _run_codes(frame["prompt_id"], prompt_change)
+        p = np.repeat(p_head, lengths)
+        P = len(prompts)
     reps = len(cand_ids) // max(rows, 1)   # 2 for pairwise data (a, b interleaved)
     r, ids = _id_codes(cand_ids)
     cu, cand_prompt, first, cand_keys = _candidates(
         np.repeat(p, reps) if reps > 1 else p, r, P, len(ids))
     slot, m, start, order = _slots(cand_prompt, P)
-    voter, n = _voters(frame, prompt_change, p)
+    voter, n = _voters(frame, prompt_change, p, known.get("annotator_id"))
     return Index(
         prompt=p, cand=cu.reshape(rows, reps) if reps > 1 else cu, voter=voter,
         m=m, n=n, slot=slot, cand_order=order, cand_start=start,
@@ -303,18 +294,23 @@ def _index(frame: pd.DataFrame, cand_ids: pd.Series) -> Index:
     )
 
 
-def index_ranking(frame: pd.DataFrame) -> Index:
-    """Code ranking data (validated: one row per annotator, prompt and response)."""
-    return _index(frame, frame["response_id"])
+def index_ranking(frame: pd.DataFrame, known: Known | None = None) -> Index:
+    """Code ranking data (validated: one row per annotator, prompt and response).
+
+    ``known``: codes of ``prompt_id`` and ``annotator_id`` validation computed (any
+    numbering; prompt codes are used if numbered by first appearance).
+    """
+    return _index(frame, frame["response_id"], known)
 
 
-def index_pairwise(frame: pd.DataFrame) -> Index:
-    """Code pairwise data: a prompt's candidates are the texts it compares."""
+def index_pairwise(frame: pd.DataFrame, known: Known | None = None) -> Index:
+    """Code pairwise data: a prompt's candidates are the texts it compares (``known`` as in
+    :func:`index_ranking`)."""
     n = len(frame)
     stacked = pd.concat([frame["response_a"], frame["response_b"]], ignore_index=True)
     # row by row, a before b (the order of first appearance if texts cannot be sorted)
     interleaved = np.column_stack([np.arange(n), np.arange(n) + n]).ravel()
-    return _index(frame, pd.Series(stacked.array.take(interleaved)))
+    return _index(frame, pd.Series(stacked.array.take(interleaved)), known)
 
 
 def _groups(keys: NDArray) -> tuple[NDArray, list[NDArray]]:

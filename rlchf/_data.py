@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._codes import Codes
 from ._errors import PreferenceDataError
-from ._validate import Codes, check_kind_features, validate
+from ._validate import check_kind_features, validate
 
 __all__ = ["PreferenceData"]
 
@@ -57,7 +58,7 @@ class PreferenceData:
     1        Hi!  Hello there.    0.0   64
     """
 
-    __slots__ = ("_features", "_frame", "_kind")
+    __slots__ = ("_features", "_frame", "_kind", "_known")
 
     def __init__(
         self,
@@ -75,9 +76,11 @@ class PreferenceData:
             raise PreferenceDataError(
                 "The 'strict_ranks' parameter of PreferenceData must be True or False. "
                 f"Got {strict_ranks!r} instead.")
+        #: codes validation computed (column -> (codes, count)), reused by aggregate_pairs
+        self._known: dict[str, tuple[np.ndarray, int]] = {}
         self._frame = validate(df, kind, feats, strict_ranks=strict_ranks,
                                annotators=annotators,
-                               name=name if name is not None else "the data")
+                               name=name if name is not None else "the data", known=self._known)
         self._kind = kind
         self._features = feats
 
@@ -86,6 +89,7 @@ class PreferenceData:
         """Wrap a frame that is valid by construction (no checks; for this package)."""
         data = cls.__new__(cls)
         data._frame, data._kind, data._features = frame, kind, features
+        data._known = {}
         return data
 
     @classmethod

@@ -3,6 +3,11 @@
 Every check works on whole columns; a Python loop runs only to *describe* the first bad row
 once an error is certain. Rows are named by their 0-based position among the data rows
 (the header of a file is not counted): ``Row 17 of preferences.csv: ...``.
+
+Checks run on integer codes of the id columns (:class:`Codes`, built with
+:mod:`rlchf._codes` without hashing every row) and on comparisons of a column with itself
+shifted, which copy no text; they are exact for any row order. Only once a check has failed
+does a slower pass find the first bad row for the message.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import pandas as pd
 from _common.validation import check_choice, check_labels, show
 
 from ._annotators import join_annotators, table_features
+from ._codes import DENSE_EXTRA, Codes, arrow_strings, changes, equal_at, shifted_equal
 from ._errors import PreferenceDataError
 
 __all__ = ["ID_COLUMNS", "KINDS", "REQUIRED", "TEXT_COLUMNS", "check_kind_features", "validate"]
@@ -88,14 +94,24 @@ def _check_columns(df: pd.DataFrame, kind: str, features: tuple[str, ...], name:
             f"missing; the columns are {', '.join(map(repr, columns))}.")
 
 
+def _blank(s: pd.Series) -> np.ndarray:
+    """Whether each id is blank; text ids are looked at once per run of equal values (the
+    first blank row starts a run)."""
+    heads = np.flatnonzero(changes(s)) if arrow_strings(s, small=False) is not None else None
+    if heads is None or 2 * len(heads) > len(s):
+        return (s.astype(str).str.strip() == "").to_numpy()
+    bad = np.zeros(len(s), dtype=bool)
+    bad[heads] = (pd.Series(s.array.take(heads)).str.strip() == "").to_numpy()
+    return bad
+
+
 def _check_present(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
     """No NaN/None in ``columns``; no empty or blank id."""
     for col in columns:
         s = df[col]
         bad = s.isna().to_numpy()
         if col in ID_COLUMNS and not bad.any() and not pd.api.types.is_numeric_dtype(s):
-            text = s.astype(str)
-            bad = (text.str.strip() == "").to_numpy()
+            bad = _blank(s)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             what = "judgment needs its annotator" if col == "annotator_id" else "row needs one"
@@ -148,37 +164,40 @@ def _numeric(df: pd.DataFrame, col: str, name: str, expected: str) -> np.ndarray
     return x
 
 
-class Codes:
-    """Integer codes of columns and column combinations, computed once per validation.
-
-    Codes follow the order of first appearance (:func:`pandas.factorize`), so the first row
-    of code ``k`` is the ``k``-th row at which a new code appears.
-    """
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-        self._cache: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
-
-    def __call__(self, *cols: str) -> tuple[np.ndarray, int]:
-        """Codes of the combination of ``cols`` and the number of distinct combinations."""
-        if cols not in self._cache:
-            if len(cols) == 1:
-                codes, uniques = pd.factorize(self.df[cols[0]])
-                self._cache[cols] = codes.astype(np.int64), len(uniques)
-            else:
-                head, _ = self(*cols[:-1])
-                last, n_last = self(cols[-1])
-                codes, uniques = pd.factorize(head * n_last + last)
-                self._cache[cols] = codes.astype(np.int64), len(uniques)
-        return self._cache[cols]
-
-
 def first_rows(codes: np.ndarray) -> np.ndarray:
     """Whether each row is the first with its code (codes in order of first appearance)."""
     if codes.size == 0:
         return np.zeros(0, dtype=bool)
     running = np.maximum.accumulate(codes)
     return np.concatenate(([True], codes[1:] > running[:-1]))
+
+
+def _all_equal_to_first(values: pd.Series, key: np.ndarray, first: np.ndarray) -> bool:
+    """Whether every row's value equals the value at its key's first row (exact, fast).
+
+    Rows are compared with the row one above and the row one "period" above (the distance
+    between the first two rows of row 0's key) where those share their key, by whole-column
+    comparisons that copy no text: by transitivity a row equal to an earlier row of its key
+    equals the first row. Rows left over are compared with their first row directly.
+    """
+    n = len(key)
+    pending = np.ones(n, dtype=bool)
+    pending[first] = False
+    shifts = [1]
+    same0 = np.flatnonzero(key[:4096] == key[0])
+    if len(same0) > 1 and int(same0[1]) > 1:
+        shifts.append(int(same0[1]))
+    for s in shifts:
+        if s >= n:
+            continue
+        same = pending[s:] & (key[s:] == key[:-s])
+        if not same.any():
+            continue
+        if not shifted_equal(values, s)[same].all():
+            return False
+        pending[s:] &= ~same
+    rows = np.flatnonzero(pending)
+    return bool(equal_at(values, rows, first[key[rows]]).all())
 
 
 def _check_unique_per_key(
@@ -189,8 +208,10 @@ def _check_unique_per_key(
     Each row is compared with the first row of its group (no hashing of ``col``).
     """
     key, _ = codes(*keys)
-    first = np.flatnonzero(first_rows(key))  # first[k]: the first row of key k
+    first = codes.first(*keys)  # first[k]: the first row of key k
     values = df[col]
+    if _all_equal_to_first(values, key, first):
+        return
     reference = values.array.take(first[key])
     bad = np.asarray(values.array != reference, dtype=bool)
     if bad.any():
@@ -201,10 +222,34 @@ def _check_unique_per_key(
                     f"{other} and {show(values.iloc[row])} in row {row}.")
 
 
+def _texts_differ_fast(values: pd.Series, rows: np.ndarray, prompt: np.ndarray,
+                       max_size: int = 16) -> bool:
+    """Whether the texts at ``rows`` (one per response of each prompt) differ within each
+    prompt, found by comparing each text with the next few of its prompt
+    (:func:`rlchf._codes.equal_at`); ``False`` when unsure (a duplicate, or prompts of more
+    than ``max_size`` responses)."""
+    if len(rows) < 2:
+        return True
+    if not bool((prompt[1:] >= prompt[:-1]).all()):
+        order = np.argsort(prompt, kind="stable")
+        rows, prompt = rows[order], prompt[order]
+    size = int(np.bincount(prompt).max())
+    if size > max_size:
+        return False
+    for d in range(1, size):
+        same = np.flatnonzero(prompt[d:] == prompt[:-d])
+        if equal_at(values, rows[same], rows[same + d]).any():
+            return False
+    return True
+
+
 def _check_distinct_texts(df: pd.DataFrame, codes: Codes, name: str) -> None:
     """Within a prompt, two response ids never share one text (checked on one row per
     (prompt_id, response_id), after :func:`_check_unique_per_key` made texts consistent)."""
-    rows = np.flatnonzero(first_rows(codes("prompt_id", "response_id")[0]))
+    rows = codes.first("prompt_id", "response_id")
+    if _texts_differ_fast(df["response"], rows, codes("prompt_id")[0][rows]):
+        return
+    rows = np.sort(rows)
     prompt = codes("prompt_id")[0][rows]
     text = pd.factorize(df["response"].take(rows))[0].astype(np.int64)
     dup = ~first_rows(pd.factorize(prompt * (int(text.max(initial=0)) + 1) + text)[0])
@@ -235,6 +280,23 @@ def _validate_pairwise(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df
 
 
+def _dense_rank_table(key: np.ndarray, value: np.ndarray) -> np.ndarray | None:
+    """:func:`dense_ranks` for small whole values >= 0 by a (key, value) table (no sort);
+    ``None`` when the table would be large."""
+    top = float(value.max()) + 1
+    k = int(key.max()) + 1
+    if value.min() < 0 or k * top > 4 * key.size + DENSE_EXTRA:
+        return None
+    v = value.astype(np.int64)
+    if not bool((v == value).all()):
+        return None
+    present = np.zeros((k, int(top)), dtype=bool)
+    present[key, v] = True
+    small = np.int8 if top < 127 else np.int16 if top < 2**15 else np.int64
+    below = np.cumsum(present, axis=1, dtype=small)
+    return below[key, v].astype(np.int64) - 1
+
+
 def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Dense ranks (0 = smallest ``value``) within each group of ``key``, vectorised.
 
@@ -243,6 +305,9 @@ def dense_ranks(key: np.ndarray, value: np.ndarray) -> np.ndarray:
     """
     if key.size == 0:
         return np.zeros(0, dtype=np.int64)
+    table = _dense_rank_table(key, value)
+    if table is not None:
+        return table
     order = np.lexsort((value, key))
     k, v = key[order], value[order]
     new_group = np.concatenate(([True], k[1:] != k[:-1]))
@@ -296,8 +361,9 @@ def _check_strict(
 def _validate_ranking(
     df: pd.DataFrame, codes: Codes, name: str, strict: bool
 ) -> pd.DataFrame:
-    dup = ~first_rows(codes("prompt_id", "annotator_id", "response_id")[0])
-    if dup.any():
+    triple = ("prompt_id", "annotator_id", "response_id")
+    if codes.repeated(*triple):
+        dup = ~codes.first_mask(*triple)
         row = int(np.flatnonzero(dup)[0])
         raise _fail(name, row, f"annotator {show(df['annotator_id'].iloc[row])} ranks response "
                     f"{show(df['response_id'].iloc[row])} of prompt "
@@ -306,8 +372,8 @@ def _validate_ranking(
                           "two response texts")
     _check_distinct_texts(df, codes, name)
     prompt, n_prompts = codes("prompt_id")
-    pair, _ = codes("prompt_id", "response_id")
-    n_resp = np.bincount(prompt[first_rows(pair)], minlength=n_prompts)[prompt]
+    pair_cols = ("prompt_id", "response_id")
+    n_resp = np.bincount(prompt[codes.first(*pair_cols)], minlength=n_prompts)[prompt]
     one = n_resp < 2
     if one.any():
         row = int(np.flatnonzero(one)[0])
@@ -333,11 +399,13 @@ def validate(
     strict_ranks: bool,
     name: str,
     annotators: pd.DataFrame | None = None,
+    known: dict[str, tuple[np.ndarray, int]] | None = None,
 ) -> pd.DataFrame:
     """A validated copy of ``df``: required columns first, then features, then the rest.
 
     The index is reset to positions ``0..n-1`` (the row numbers of error messages).
-    Features found in the ``annotators`` table are joined on ``annotator_id``.
+    Features found in the ``annotators`` table are joined on ``annotator_id``. If ``known``
+    is given, the codes of the id columns computed along the way are put in it.
     """
     if not isinstance(df, pd.DataFrame):
         raise PreferenceDataError(
@@ -373,5 +441,7 @@ def validate(
         df = _validate_pairwise(df, name)
     else:
         df = _validate_ranking(df, codes, name, strict_ranks)
+    if known is not None:
+        known.update(codes.computed("prompt_id", "annotator_id"))
     head = [*REQUIRED[kind], *features]
     return df[[*head, *(c for c in df.columns if c not in head)]]

@@ -181,7 +181,7 @@ def rankings(draw):
     return pd.DataFrame([rows[i] for i in order])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(rankings())
 def test_to_pairwise_invariants(df):
     data = PreferenceData.from_pandas(df, kind="ranking", features=["grp"])
@@ -520,7 +520,7 @@ CELLS = st.one_of(st.none(), st.just(np.nan), st.booleans(), st.integers(-3, 3),
                   st.lists(st.integers(), max_size=2))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
 def test_any_frame_gives_data_or_a_typed_error(data, kind):
     """Whatever the cells hold, the result is PreferenceData or a PreferenceDataError."""
@@ -537,7 +537,7 @@ def test_any_frame_gives_data_or_a_typed_error(data, kind):
         pass
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data(), kind=st.sampled_from(["pairwise", "ranking"]))
 def test_corrupted_valid_frame_gives_data_or_a_typed_error(data, kind):
     """A valid frame with a few cells replaced by anything: data or a PreferenceDataError."""

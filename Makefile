@@ -53,7 +53,7 @@ postgres:
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 pytest: setup browser postgres
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q --nbmake $(NOTEBOOKS)
 endif

@@ -7,8 +7,13 @@ the researchers' results and admin pages, and the analyst tools on uploaded file
 
 import streamlit as st
 
+from deliberation.pages import admin as admin_page
 from deliberation.pages import participate, slate, statements, svo, voting
 from deliberation.pages._ui import apply_page_style
+from deliberation.pages.results import monitoring, moral_graph, rankings
+from deliberation.pages.results import statements as statement_results
+from deliberation.pages.results import svo as svo_results
+from deliberation.pages.results._shared import load_demo
 
 st.set_page_config(
     page_title="Collective Alignment Toolkit",
@@ -16,6 +21,7 @@ st.set_page_config(
     layout="centered",
 )
 apply_page_style()
+load_demo()  # an empty database gets the demo deliberation (once per database)
 
 take_part = [
     st.Page(
@@ -27,11 +33,23 @@ take_part = [
     ),
 ]
 
-# Researchers' pages (moral graph, statements, rankings, SVO, monitoring): added here.
-results: list = []
-
-# The admin page (behind COLLECTIVE_ADMIN_TOKEN): added here.
-admin: list = []
+# Researchers' pages (results of the stored deliberations) and the admin page.
+results = [
+    st.Page(moral_graph.render, title="Moral graph", icon=":material/hub:",
+            url_path="results-moral-graph"),
+    st.Page(statement_results.render, title="Statement results", icon=":material/groups:",
+            url_path="results-statements"),
+    st.Page(rankings.render, title="Rankings", icon=":material/leaderboard:",
+            url_path="results-rankings"),
+    st.Page(svo_results.render, title="SVO results", icon=":material/donut_large:",
+            url_path="results-svo"),
+    st.Page(monitoring.render, title="Monitoring", icon=":material/monitoring:",
+            url_path="results-monitoring"),
+]
+admin = [
+    st.Page(admin_page.render, title="Admin", icon=":material/admin_panel_settings:",
+            url_path="admin"),
+]
 
 tools = [
     st.Page(

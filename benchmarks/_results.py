@@ -49,5 +49,7 @@ def update_readme(provenance: str, body: str) -> None:
         return
     before, rest = readme.split(START, 1)
     _, after = rest.split(END, 1)
+    # RESULTS.md sits in benchmarks/: its links up to the repository root start with "../".
+    body = body.replace("](../", "](")
     section = f"{START}\n{provenance}\n\n{body.replace('### ', '#### ').rstrip()}\n{END}"
     README.write_text(before + section + after)

@@ -19,12 +19,17 @@ import time
 import numpy as np
 import pref_voting
 from _results import RESULTS, splice_sections, update_readme
+from app_store import app_store
 from cli_startup import cli_startup
 from committees import committee_rules
 from lm_speed import lm_speed
+from moralgraph_science import moralgraph_science
+from moralgraph_speed import moralgraph_speed
 from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
+from rlchf_aggregate import rlchf_aggregate
+from rlchf_models import rlchf_models, rlchf_polis
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
 
@@ -59,6 +64,11 @@ def main() -> None:
         "raters": lambda: [rater_validation(quick), cf_rater_validation()],
         "svo": lambda: [svo_benchmark(quick)],
         "cli": lambda: [cli_startup(quick)],
+        "moralgraph": lambda: [moralgraph_speed(quick)],
+        "moralgraph-science": lambda: [moralgraph_science(quick)],
+        "rlchf": lambda: [rlchf_aggregate(quick)],
+        "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
+        "app": lambda: [app_store(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -83,7 +93,10 @@ def main() -> None:
     sys.stdout.write(text)
 
 
-SECTIONS = ("ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli")
+SECTIONS = (
+    "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
+    "moralgraph-science", "rlchf", "rlchf_models", "app",
+)
 
 
 if __name__ == "__main__":

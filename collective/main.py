@@ -91,6 +91,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "moralgraph_app",
         "Moral graphs of values: score the wisest values, export, principles for a prompt.",
     ),
+    "rlchf": LazyCommand(
+        "collective.rlchf",
+        "rlchf_app",
+        "RLCHF: aggregate judgments into pairs, train and evaluate reward models, simulate.",
+    ),
 }
 
 

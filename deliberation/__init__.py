@@ -10,6 +10,17 @@ The exception tree is documented in :mod:`deliberation._errors`.
 """
 
 from ._admin import ADMIN_ENV, admin_configured, check_admin
+from ._analysis import (
+    COMPARED_RULES,
+    PromptRankings,
+    compare_rules,
+    margin_frame,
+    rule_ranking,
+    top_values_graph,
+    trl_pairs,
+)
+from ._demo import seed_demo
+from ._editing import draft_answers, parse_contexts, parse_form, parse_lines, split_answers
 from ._errors import (
     AccessError,
     AnswerError,
@@ -19,12 +30,14 @@ from ._errors import (
     RateLimitError,
 )
 from ._limits import LIMITS, Limits
+from ._monitoring import Monitoring
 from ._records import STEPS, ContextInfo, DeliberationInfo, ParticipantInfo, Progress
 from ._setup import demographic_features
 from ._store import DEFAULT_URL, Store
 
 __all__ = [
     "ADMIN_ENV",
+    "COMPARED_RULES",
     "DEFAULT_URL",
     "LIMITS",
     "STEPS",
@@ -36,11 +49,24 @@ __all__ = [
     "DeliberationInfo",
     "ImportDataError",
     "Limits",
+    "Monitoring",
     "ParticipantInfo",
     "Progress",
+    "PromptRankings",
     "RateLimitError",
     "Store",
     "admin_configured",
     "check_admin",
+    "compare_rules",
     "demographic_features",
+    "draft_answers",
+    "margin_frame",
+    "parse_contexts",
+    "parse_form",
+    "parse_lines",
+    "rule_ranking",
+    "seed_demo",
+    "split_answers",
+    "top_values_graph",
+    "trl_pairs",
 ]

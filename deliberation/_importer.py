@@ -247,40 +247,60 @@ def _check_refs(tables: Mapping[str, Any], table: str, column: str, target: str)
 
 
 def insert_import(session: Session, tables: Mapping[str, Any]) -> int:
-    """Write checked tables as a new deliberation; returns its id. Ids are all new."""
-    from ._limits import fingerprint
-    from ._schema import utcnow
+    """Write checked tables as a new deliberation; returns its id. Ids are all new.
+
+    Each table is one multi-row ``INSERT ... RETURNING id`` (ids in row order), so a large
+    import takes a few statements rather than a round trip per row.
+    """
+    from sqlalchemy import insert
 
     new_ids: dict[str, dict[Any, int]] = {}
     for table in EXPORT_TABLES:
-        model, columns, refs = _TABLES[table]
+        model = _TABLES[table][0]
+        records = tables[table].to_dict("records")
+        rows = [_import_row(table, record, tables, new_ids) for record in records]
         new_ids[table] = {}
-        for record in tables[table].to_dict("records"):
-            values = {c: _cell(record[c]) for c in columns}
-            values.update({
-                c: _time(record[c]) for c in _TIMES
-                if c in record and hasattr(model, c) and _cell(record[c]) is not None
-            })
-            for column, target in refs.items():
-                old = _cell(record[column])
-                values[column] = None if old is None else new_ids[target][old]
-            if table == "deliberation":
-                values.update(data_version=0, created_at=utcnow())
-            elif table in ("contexts", "participants", "statements", "prompts", "value_cards"):
-                values["deliberation_id"] = new_ids["deliberation"][record_id(tables)]
-            if table == "participants":
-                import secrets
-
-                values["token"] = secrets.token_urlsafe(32)
-            if table == "statements":
-                values["fingerprint"] = fingerprint(values["text"])
-            if table == "rankings":
-                values["answer_ids"] = [new_ids["answers"][a] for a in values["answer_ids"]]
-            row = model(**values)
-            session.add(row)
-            session.flush()
-            new_ids[table][_cell(record["id"])] = row.id
+        if rows:
+            columns = model.__table__
+            statement = insert(columns).returning(columns.c.id, sort_by_parameter_order=True)
+            ids = session.execute(statement, rows).scalars().all()
+            new_ids[table] = {
+                _cell(record["id"]): int(i) for record, i in zip(records, ids, strict=True)
+            }
     return next(iter(new_ids["deliberation"].values()))
+
+
+def _import_row(
+    table: str, record: Mapping[str, Any], tables: Mapping[str, Any],
+    new_ids: Mapping[str, Mapping[Any, int]],
+) -> dict[str, Any]:
+    """The column values of one imported row (the same columns for every row of a table)."""
+    import secrets
+
+    from ._limits import fingerprint
+    from ._schema import utcnow
+
+    model, columns, refs = _TABLES[table]
+    values = {c: _cell(record[c]) for c in columns}
+    for c in _TIMES:
+        if c in record and hasattr(model, c):
+            given = _cell(record[c])
+            default = utcnow() if c in ("created_at", "completed_at") else None
+            values[c] = default if given is None else _time(given)
+    for column, target in refs.items():
+        old = _cell(record[column])
+        values[column] = None if old is None else new_ids[target][old]
+    if table == "deliberation":
+        values.update(data_version=0, created_at=utcnow())
+    elif table in ("contexts", "participants", "statements", "prompts", "value_cards"):
+        values["deliberation_id"] = new_ids["deliberation"][record_id(tables)]
+    if table == "participants":
+        values["token"] = secrets.token_urlsafe(32)
+    if table == "statements":
+        values["fingerprint"] = fingerprint(values["text"])
+    if table == "rankings":
+        values["answer_ids"] = [new_ids["answers"][a] for a in values["answer_ids"]]
+    return values
 
 
 def record_id(tables: Mapping[str, Any]) -> Any:
@@ -300,6 +320,10 @@ def _time(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Any:
+    import pandas as pd
+
+    if value is pd.NaT:  # a missing time in a DataFrame column of times
+        return None
     if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
         value = value.item()
     if isinstance(value, float) and value != value:

@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import _answers, _exchange, _importer, _selection
+from . import _analysis, _answers, _editing, _exchange, _importer, _monitoring, _selection
 from . import _participant as _extras
 from ._db import migrate, open_engine
 from ._errors import AccessError, AnswerError, ClosedError, ImportDataError
 from ._limits import LIMITS, Limits, check_rate, clean_text
+from ._monitoring import Monitoring
 from ._records import ContextInfo, DeliberationInfo, ParticipantInfo, Progress
 from ._schema import (
     Context,
@@ -568,6 +569,98 @@ class Store:
                 raise AnswerError(f"There is no statement {statement_id!r}.")
             row.status = status
             _bump(session, row.deliberation_id)
+
+    # -- results (rankings, SVO, opinions) -------------------------------------------
+    def prompt_rankings(self, deliberation_id: int) -> list[Any]:
+        """Each prompt with its answers and rankings (:class:`deliberation.PromptRankings`)."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _analysis.prompt_rankings(session, deliberation_id)
+
+    def svo_survey(self, deliberation_id: int) -> Any:
+        """The SVO answers as a wide table that :func:`svo.read_survey` reads back."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _analysis.svo_survey(session, deliberation_id)
+
+    def conversation(self, deliberation_id: int) -> Any:
+        """Statement votes as a :class:`socialchoice.bridging.Conversation` (for bridging)."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _analysis.conversation(session, deliberation_id)
+
+    def opinions(self, deliberation_id: int) -> Any:
+        """Participants' chat turns as :class:`socialchoice.generative.Opinions`."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _analysis.opinions(session, deliberation_id)
+
+    # -- monitoring -----------------------------------------------------------------
+    def monitoring(self, deliberation_id: int) -> Monitoring:
+        """The step funnel, time per step and demographics against the quotas.
+
+        See :class:`deliberation.Monitoring`.
+        """
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _monitoring.monitoring(session, deliberation_id)
+
+    def set_quotas(self, deliberation_id: int, quotas: Mapping[str, Any]) -> None:
+        """Target counts per demographics value, ``{field: {value: count}}`` (replaces)."""
+        with self._write() as session:
+            row = _deliberation(session, deliberation_id)
+            checked = _monitoring.check_quotas(row.demographics, quotas)
+            row.settings = {**(row.settings or {}), "quotas": checked}
+            _bump(session, deliberation_id)
+
+    # -- admin ----------------------------------------------------------------------
+    # The admin page checks the admin token (deliberation.check_admin) before any of these.
+    def update_deliberation(self, deliberation_id: int, **changes: Any) -> DeliberationInfo:
+        """Change ``title, question, contexts, steps, demographics, consent_text, settings``.
+
+        Contexts are matched by key (kept ones take the new text; a context with wiser
+        votes cannot be dropped); a new consent text raises the consent version, so
+        participants who accepted the old one can be told apart; ``settings`` are merged.
+        """
+        with self._write() as session:
+            row = _deliberation(session, deliberation_id)
+            _editing.update_deliberation(session, row, changes, limits=self.limits)
+            session.flush()
+            _bump(session, deliberation_id)
+            return _info(session, row)
+
+    def add_statements(self, deliberation_id: int, texts: Sequence[str]) -> list[int]:
+        """Approved statements written by the admin; returns their ids."""
+        with self._write() as session:
+            _deliberation(session, deliberation_id)
+            ids = _editing.add_statements(session, deliberation_id, texts, limits=self.limits)
+            _bump(session, deliberation_id)
+            return ids
+
+    def add_prompt(self, deliberation_id: int, text: str, answers: Sequence[Any]) -> int:
+        """A prompt and its answers (texts, or ``{"text", "model"}``); returns its id."""
+        with self._write() as session:
+            _deliberation(session, deliberation_id)
+            prompt_id = _editing.add_prompt(session, deliberation_id, text, answers)
+            _bump(session, deliberation_id)
+            return prompt_id
+
+    def statements(self, deliberation_id: int, status: str | None = None) -> Any:
+        """The statements (``id, text, status, participant_id, created_at``), by status."""
+        with self._read() as session:
+            _deliberation(session, deliberation_id)
+            return _editing.statements_table(session, deliberation_id, status)
+
+    def pending_statements(self, deliberation_id: int) -> Any:
+        """The participants' statements waiting for moderation (oldest first)."""
+        return self.statements(deliberation_id, "pending")
+
+    def delete_participant(self, deliberation_id: int, participant_id: int) -> None:
+        """Delete one participant's data on request (as withdrawing does), by their id."""
+        with self._write() as session:
+            _deliberation(session, deliberation_id)
+            _editing.delete_participant(session, deliberation_id, participant_id)
+            _bump(session, deliberation_id)
 
 
 def _participant(session: Session, token: Any) -> Participant:

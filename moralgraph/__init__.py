@@ -11,8 +11,10 @@ values: :meth:`MoralGraph.scores` with ``method="flow"`` (per-context flow with 
 edge weights and a ``propagation`` parameter) or ``method="mai"`` (the Meaning Alignment
 Institute's published scoring, exactly), :meth:`MoralGraph.edge_summary`,
 :meth:`MoralGraph.wisest`, :meth:`MoralGraph.support_level`, :meth:`MoralGraph.legitimacy`;
-:meth:`MoralGraph.merge_values` merges duplicate cards; :func:`simulate` draws deliberations
-with a known latent wisdom. The formulas are in docs/reference.md §7.
+:meth:`MoralGraph.merge_values` merges duplicate cards and :meth:`MoralGraph.plot` draws the
+graph; :func:`simulate` draws deliberations with a known latent wisdom (:func:`simulate_votes`
+on given cards), and :func:`load_demo` loads the shipped demo deliberation
+(``data/moralgraph_demo``). The formulas are in docs/reference.md §7.
 Importing the package loads neither pandas nor torch.
 
 >>> from moralgraph import MoralGraph, ValueCard, WiserVote
@@ -27,6 +29,7 @@ MoralGraph(2 values, 2 votes, 1 contexts)
 True
 """
 
+from ._demo import load_demo
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
 from ._llm import Articulation, Deduplication, articulate_value, dedupe_values, to_preference_pairs
@@ -35,7 +38,7 @@ from ._merge import Merge
 from ._model import VERDICTS, Context, ValueCard, WiserVote
 from ._read import read_graph
 from ._report import ContextScores, ScoreReport, principles_report, score_report
-from ._simulate import Simulation, simulate
+from ._simulate import Simulation, simulate, simulate_votes
 from ._targets import suggest_pairs
 
 __all__ = [
@@ -53,11 +56,13 @@ __all__ = [
     "WiserVote",
     "articulate_value",
     "dedupe_values",
+    "load_demo",
     "principles_report",
     "read_graph",
     "read_mai_json",
     "score_report",
     "simulate",
+    "simulate_votes",
     "suggest_pairs",
     "to_preference_pairs",
 ]

@@ -145,6 +145,7 @@ class MoralGraph:
             kept.pop(key, None)  # the later vote replaces the earlier one and takes its place
             kept[key] = vote
         self._votes = tuple(kept.values())
+        self._votes_table: Any = None
 
     def _check_ids(
         self,
@@ -225,9 +226,14 @@ class MoralGraph:
         """
         import pandas as pd
 
-        columns = ["participant", "from_value", "to_value", "context", "verdict", "reason"]
-        rows = [[getattr(v, c) for c in columns] for v in self._votes]
-        return pd.DataFrame(rows, columns=columns, dtype=object)
+        if self._votes_table is None:  # the graph is immutable: build the table once
+            columns = ["participant", "from_value", "to_value", "context", "verdict", "reason"]
+            self._votes_table = pd.DataFrame(
+                {c: pd.Series([getattr(v, c) for v in self._votes], dtype=object)
+                 for c in columns},
+                columns=columns,
+            )
+        return self._votes_table.copy()
 
     def values_frame(self) -> pd.DataFrame:
         """The value cards as a DataFrame.
@@ -655,3 +661,16 @@ to value ids of the graph. Got 'kindness' -> 'compassion', which is not one.
         from ._mai_json import to_mai_json
 
         return to_mai_json(self, indent)
+
+    # -- pictures (moralgraph._plot) -----------------------------------------------------------
+    def plot(self, context: Any = None, **kw: Any) -> Any:
+        """A matplotlib figure of the graph: wiser values higher, edge width by weight.
+
+        Rows by flow score in ``context`` (None: all contexts pooled); keyword arguments
+        (``propagation``, ``min_weight``, ``per_row``, ``wrap``, ``fontsize``, ``title``) go
+        to :func:`moralgraph._plot.plot`, which documents the layout. A context without
+        votes raises :class:`MoralGraphError`.
+        """
+        from ._plot import plot
+
+        return plot(self, context, **kw)

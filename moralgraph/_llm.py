@@ -139,7 +139,9 @@ def _parse_card(reply: str, context: str | None) -> ValueCard:
     try:
         data, _ = json.JSONDecoder().raw_decode(text[start:])
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the JSON object does not parse ({exc.msg} at char {exc.pos}).") from None
+        raise ValueError(
+            f"the JSON object does not parse ({exc.msg}; character {exc.pos})."
+        ) from None
     if not isinstance(data, dict):
         raise ValueError("the JSON value is not an object.")
     title, description, policies = (data.get(k) for k in ("title", "description", "policies"))

@@ -1,18 +1,29 @@
 """A population simulator for moral graphs, with ground truth (latent wisdom per context).
 
 Used by tests and benchmarks to ask whether an aggregation finds the truly wisest value.
-pandas is imported when :func:`simulate` runs, not when this module is imported.
+:func:`simulate` generates the cards and their latent wisdom; :func:`simulate_votes` takes
+given cards and a given latent wisdom (the demo deliberation ``data/moralgraph_demo`` is
+built with it) and draws the votes the same way. pandas is imported when they run, not when
+this module is imported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from _common.validation import check_float, check_int, check_probability, check_rng, show
+from _common.validation import (
+    check_float,
+    check_int,
+    check_probability,
+    check_rng,
+    parameter_error,
+    show,
+)
 
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
@@ -21,7 +32,7 @@ from ._model import Context, ValueCard, WiserVote
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Simulation", "simulate", "simulate_votes"]
 
 _FUNC = "simulate"
 
@@ -232,3 +243,174 @@ def simulate(
     frame = pd.DataFrame(wisdom, index=pd.Index(value_ids, name="value"),
                          columns=pd.Index(context_ids, name="context"))
     return Simulation(graph=graph, wisdom=frame)
+
+
+def _wisdom_frame(cards: Any, wisdom: Any, func: str) -> pd.DataFrame:
+    """``wisdom`` as a values × contexts float frame in the cards' order (NaN: not judged)."""
+    import pandas as pd
+
+    if isinstance(cards, ValueCard | str) or not isinstance(cards, Sequence):
+        raise parameter_error("cards", func, "a sequence of ValueCard", cards, MoralGraphError)
+    for i, card in enumerate(cards):
+        if not isinstance(card, ValueCard):
+            raise parameter_error("cards", func, f"a sequence of ValueCard; item {i} is not",
+                                  card, MoralGraphError)
+    ids = [card.id for card in cards]
+    if isinstance(wisdom, Mapping):
+        wisdom = pd.DataFrame({str(c): pd.Series(col, dtype=object) for c, col in wisdom.items()})
+    if not isinstance(wisdom, pd.DataFrame):
+        raise parameter_error("wisdom", func, "a DataFrame or a mapping context -> "
+                              "{value id: wisdom}", wisdom, MoralGraphError)
+    missing = [v for v in ids if v not in wisdom.index]
+    extra = [v for v in wisdom.index if v not in set(ids)]
+    if missing or extra:
+        raise MoralGraphError(
+            f"The 'wisdom' parameter of {func} must have one row per card id; "
+            + (f"card {missing[0]!r} has none." if missing else f"{extra[0]!r} is no card.")
+        )
+    frame = wisdom.loc[ids].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    given = wisdom.loc[ids].notna().to_numpy()
+    bad = np.isinf(frame.to_numpy()) | (frame.isna().to_numpy() & given)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise MoralGraphError(
+            f"The 'wisdom' parameter of {func} must hold finite numbers or None/NaN (not "
+            f"judged in the context). Got {show(wisdom.loc[ids].iat[i, j])} for value "
+            f"{ids[i]!r} in context {str(frame.columns[j])!r} instead."
+        )
+    frame.index = pd.Index(ids, name="value")
+    frame.columns = pd.Index([str(c) for c in frame.columns], name="context")
+    return frame
+
+
+def _context_pairs(
+    frame: pd.DataFrame, p: int, k: int, rng: np.random.Generator
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]]:
+    """``k`` votes per participant: a context drawn uniformly among those with pairs left,
+    then an ordered pair of values judged there, distinct per participant over contexts."""
+    eligible = [np.flatnonzero(frame[c].notna().to_numpy()) for c in frame.columns]
+    pairs = [[(int(a), int(b)) for a in e for b in e if a != b] for e in eligible]
+    a_out, b_out, c_out = [], [], []
+    for _ in range(p):
+        used: set[tuple[int, int]] = set()
+        for _ in range(k):
+            left = [[q for q in ps if q not in used] for ps in pairs]
+            open_ = [j for j, ps in enumerate(left) if ps]
+            j = open_[int(rng.integers(len(open_)))]
+            pair = left[j][int(rng.integers(len(left[j])))]
+            used.add(pair)
+            a_out.append(pair[0])
+            b_out.append(pair[1])
+            c_out.append(j)
+    return (np.asarray(a_out, dtype=np.intp), np.asarray(b_out, dtype=np.intp),
+            np.asarray(c_out, dtype=np.int64))
+
+
+def simulate_votes(
+    cards: Sequence[ValueCard],
+    wisdom: pd.DataFrame | Mapping[str, Mapping[str, float | None]],
+    contexts: Sequence[Context] | None = None,
+    n_participants: int = 50,
+    votes_per_participant: int = 8,
+    *,
+    noise: float = 1.0,
+    unsure_rate: float = 0.1,
+    rng: np.random.Generator | int | None = None,
+) -> Simulation:
+    r"""Simulated votes on given value cards, from a latent wisdom given per card and context.
+
+    The counterpart of :func:`simulate` for hand-written deliberations (the demo data set
+    ``data/moralgraph_demo`` is built with it): the cards, contexts and latent wisdom are
+    yours; the participants ``"p0"``, ``"p1"``, ... and their votes are simulated. A value
+    whose wisdom in a context is missing (None or NaN) is *not judged* there: no vote in
+    that context involves it.
+
+    **Pairs.** Each participant casts ``votes_per_participant`` votes on distinct ordered
+    pairs (one vote per participant and ordered pair, whatever the context, so the graph
+    replaces none). For each vote a context is drawn uniformly among the contexts where the
+    participant still has an unjudged pair, then an ordered pair ``(A, B)`` uniformly among
+    that context's unjudged pairs of values judged there.
+
+    **Verdicts** exactly as in :func:`simulate` (Thurstone Case V with ``noise`` σ, and
+    "unsure" with probability :math:`u + (1 - u)\,u\,e^{-d^2 / (2\sigma^2)}`), with
+    :math:`d = w_B - w_A` in the vote's context. Cards keep their ``authors`` and
+    ``context`` as given.
+
+    Parameters
+    ----------
+    cards : sequence of ValueCard
+        The value cards (distinct ids).
+    wisdom : pandas.DataFrame or mapping
+        The latent wisdom: a frame with one row per card id and one column per context id,
+        or a mapping ``{context id: {card id: wisdom or None}}``; larger is wiser.
+    contexts : sequence of Context, optional
+        The contexts (their texts), in order; default: the wisdom's columns, text = id.
+    n_participants : int, default 50
+        At least 1.
+    votes_per_participant : int, default 8
+        At least 0 and at most the number of distinct ordered pairs judged in some context.
+    noise, unsure_rate, rng
+        As in :func:`simulate`.
+
+    Returns
+    -------
+    Simulation
+        The graph (the cards, the contexts, the votes in voting order: participant by
+        participant) and ``wisdom`` (the latent wisdom as a float frame, NaN where a value
+        is not judged).
+
+    Raises
+    ------
+    MoralGraphError
+        Not a card list, a wisdom table without a row for a card (or with a row for no
+        card), a non-numeric or infinite wisdom, contexts that are not the wisdom's
+        columns, or a parameter out of range (the message names it).
+
+    Examples
+    --------
+    >>> from moralgraph import Context, ValueCard
+    >>> cards = [ValueCard("comfort", "Comfort", "", ["how they feel"]),
+    ...          ValueCard("agency", "Agency", "", ["next steps"]),
+    ...          ValueCard("truth", "Truth", "", ["facts they avoid"])]
+    >>> wisdom = {"distress": {"comfort": 1.0, "agency": 0.0, "truth": None},
+    ...           "verdict": {"comfort": -1.0, "agency": 0.5, "truth": 1.0}}
+    >>> sim = simulate_votes(cards, wisdom, n_participants=20, votes_per_participant=2,
+    ...                      noise=0.5, rng=0)
+    >>> sim.graph, sim.truth("distress"), sim.truth("verdict")
+    (MoralGraph(3 values, 40 votes, 2 contexts), ('comfort',), ('truth',))
+    >>> any(v.context == "distress" and "truth" in (v.from_value, v.to_value)
+    ...     for v in sim.graph.votes)
+    False
+    """
+    func = "simulate_votes"
+    frame = _wisdom_frame(cards, wisdom, func)
+    if contexts is None:
+        contexts = [Context(str(c)) for c in frame.columns]
+    contexts = list(contexts)
+    if [getattr(c, "id", c) for c in contexts] != list(frame.columns):
+        raise MoralGraphError(
+            f"The 'contexts' parameter of {func} must list Context objects whose ids are the "
+            f"wisdom's columns {list(frame.columns)}, in order. Got {show(contexts)} instead."
+        )
+    counts = frame.notna().sum().to_numpy()
+    eligible = [np.flatnonzero(frame[c].notna().to_numpy()) for c in frame.columns]
+    judged = {(a, b) for e in eligible for a in e for b in e if a != b}
+    if (counts < 2).all():
+        raise MoralGraphError(f"{func}: no context has two values with a wisdom to compare.")
+    p = check_int(n_participants, "n_participants", func, 1, error=MoralGraphError)
+    k = check_int(votes_per_participant, "votes_per_participant", func, 0, len(judged),
+                  error=MoralGraphError)
+    sigma = check_float(noise, "noise", func, 0.0, error=MoralGraphError)
+    u = check_probability(unsure_rate, "unsure_rate", func, error=MoralGraphError)
+    gen = check_rng(rng, func, error=MoralGraphError)
+    a, b, ctx = _context_pairs(frame, p, k, gen)
+    latent = frame.to_numpy()
+    verdicts = _verdicts(latent[b, ctx] - latent[a, ctx], sigma, u, gen)
+    ids, context_ids = list(frame.index), list(frame.columns)
+    voters = np.repeat(np.arange(p), k)
+    votes = [
+        WiserVote(f"p{q}", ids[x], ids[y], context_ids[j], str(v))
+        for q, x, y, j, v in zip(voters.tolist(), a.tolist(), b.tolist(), ctx.tolist(),
+                                 verdicts.tolist(), strict=True)
+    ]
+    return Simulation(graph=MoralGraph(list(cards), votes, contexts), wisdom=frame)

@@ -40,7 +40,15 @@ from socialchoice.generative import (
 
 from ._ui import choice, download, md_escape, show_table
 
-__all__ = ["LEVEL_COLOURS", "PILOT_LABEL", "render", "representation_frame"]
+__all__ = [
+    "LEVEL_COLOURS",
+    "PILOT_LABEL",
+    "build_run",
+    "built_run",
+    "render",
+    "representation_frame",
+    "show_run",
+]
 
 _KEY_CACHE = "slate_runs"
 _DEMO = "Demo: assistant opinions"
@@ -175,7 +183,7 @@ def _controls(hint: str) -> Iterator[None]:
         raise _PageError(str(exc), hint) from exc
 
 
-def _build(
+def build_run(
     key: tuple[Any, ...], work: SlateWork, opinions: Opinions, pool: Pool | None, **options: Any
 ) -> None:
     """Run the pipeline with a progress bar and keep the result for this session."""
@@ -205,6 +213,11 @@ def _build(
         bar.empty()
     while len(cache) > 8:
         cache.pop(next(iter(cache)))
+
+
+def built_run(key: tuple[Any, ...]) -> SlateRun | None:
+    """The run :func:`build_run` kept for ``key`` in this session, if any."""
+    return st.session_state.get(_KEY_CACHE, {}).get(key)
 
 
 def _show_warnings(run: SlateRun) -> None:
@@ -341,7 +354,8 @@ def _options(n: int, candidates: int) -> tuple[int, str, str]:
     return k, rater, generator
 
 
-def _show_run(run: SlateRun) -> None:
+def show_run(run: SlateRun) -> None:
+    """The slate, its BJR audit, the representation against the baselines, downloads."""
     _show_warnings(run)
     st.subheader(f"Slate of {run.k} statements")
     _show_slate(run)
@@ -381,7 +395,7 @@ def render() -> None:
     if st.button("Build slate", type="primary", width="stretch", key="slate_build"):
         try:
             with _controls(_BUILD_CONTROLS):
-                _build(
+                build_run(
                     key,
                     work,
                     opinions,
@@ -399,4 +413,4 @@ def render() -> None:
     if run is None:
         st.info(f"{n} participants, {candidates} candidate statements. Press Build slate.")
         return
-    _show_run(run)
+    show_run(run)

@@ -26,7 +26,7 @@ from socialchoice import bridging, committee
 
 from ._ui import choice, download, md_escape, show_table
 
-__all__ = ["audit_frame", "load_upload", "render"]
+__all__ = ["analyse", "audit_frame", "load_upload", "render", "show_report"]
 
 _KEY_CACHE = "statements_reports"
 _SHIPPED = "A shipped conversation"
@@ -62,8 +62,12 @@ def load_upload(files: list[tuple[str, bytes]]) -> sc.bridging.Conversation:
     return sc.read_polis(named, name=", ".join(sorted(named)))
 
 
-def _analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int) -> Any:
-    """Analyse once per (input, options) in this session, with a progress bar."""
+def analyse(source_id: str, conv: Any, groups: str, k: int, rule: str, top: int) -> Any:
+    """Analyse once per (input, options) in this session, with a progress bar.
+
+    ``source_id`` names the input (a deliberation's id names its data version too, so a
+    new vote gives a new analysis).
+    """
     cache = st.session_state.setdefault(_KEY_CACHE, {})
     key = (source_id, groups, k, rule, top)
     if key not in cache:
@@ -226,7 +230,7 @@ def render() -> None:
         k = st.slider("Slate size", 1, n_slate, min(5, n_slate)) if n_slate > 1 else 1
         top = st.slider("Statements per list", 1, 10, 5)
     try:
-        report = _analyse(source_id, conv, groups, k, rule, top)
+        report = analyse(source_id, conv, groups, k, rule, top)
     except sc.SocialChoiceError as exc:
         st.error(md_escape(exc))
         return
@@ -238,6 +242,11 @@ def render() -> None:
     cols[2].metric("Votes", info["votes"])
     for note in info["notes"]:
         st.caption(md_escape(f"Note on the export: {note}"))
+    show_report(report)
+
+
+def show_report(report: Any) -> None:
+    """The opinion map, each group's statements, the consensus and the bridging slate."""
     st.subheader("Opinion map")
     _opinion_map(report)
     st.subheader("What sets each group apart")

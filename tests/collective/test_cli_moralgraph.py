@@ -289,7 +289,6 @@ def test_export_png_without_plot_says_what_is_missing(
     assert not (tmp_path / "g.png").exists()
 
 
-@pytest.mark.skipif(not hasattr(MoralGraph, "plot"), reason="MoralGraph.plot not merged yet")
 def test_export_png_draws_the_real_plot(ours: Path, tmp_path: Path) -> None:
     import matplotlib
 

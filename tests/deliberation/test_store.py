@@ -265,3 +265,18 @@ def test_data_version_grows_with_every_write(store, demo):
         store.submit_value_card(token, "", "x", ["y"])
     after = store.data_version(demo.id)
     assert store.data_version(demo.id) == after
+
+
+def test_preference_data_holds_the_rankings_with_features(store, demo):
+    tables = store.export(demo.id)
+    prompt = int(tables["prompts"]["id"].iloc[0])
+    answers = [int(i) for i in tables["answers"]["id"]]
+    north, south = _ready(store, demo), _ready(store, demo, {"region": "south"})
+    store.submit_ranking(north, prompt, answers)
+    store.submit_ranking(south, prompt, answers[::-1])
+    data = store.preference_data(demo.id)
+    assert data.kind == "ranking" and data.features == ("region",)
+    frame = data.frame
+    assert len(frame) == 6
+    best = frame[frame["rank"] == 0].set_index("region")["response"]
+    assert best["north"] == "Answer A" and best["south"] == "Answer C"

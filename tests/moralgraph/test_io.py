@@ -267,3 +267,28 @@ def test_json_round_trips_random_graphs(graph, indent):
 def test_frames_round_trip_random_graphs(graph):
     back = MoralGraph.from_frames(graph.values_frame(), graph.votes_frame(), list(graph.contexts))
     assert back == graph
+
+
+def test_empty_cells_of_nullable_string_columns_are_missing():
+    import pandas as pd
+
+    from moralgraph import MoralGraph
+
+    values = pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"], "description": ["", ""],
+                           "policies": ["x", "y"]})
+    votes = pd.DataFrame({
+        "participant": ["ann"], "from_value": ["a"], "to_value": ["b"], "context": ["c1"],
+        "verdict": ["wiser"], "reason": pd.array([pd.NA], dtype="string"),
+    })
+    graph = MoralGraph.from_frames(values, votes)
+    assert graph.votes[0].reason is None
+
+
+def test_votes_frame_is_built_once_and_callers_get_their_own_copy():
+    from moralgraph import simulate
+
+    graph = simulate(n_values=5, n_participants=10, votes_per_participant=3, rng=0).graph
+    first = graph.votes_frame()
+    first.loc[0, "verdict"] = "changed"
+    assert graph.votes_frame().loc[0, "verdict"] != "changed"
+    assert graph.votes_frame().equals(graph.votes_frame())

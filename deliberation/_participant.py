@@ -234,3 +234,36 @@ given twice and place 2 to none.
         )
         raise AnswerError(f"Give each answer its own place from 1 to {len(ranks)}: {said}.")
     return [answer for answer, _ in sorted(ranks.items(), key=lambda item: item[1])]
+
+
+def slate_standing(
+    matrix: Any, texts: dict[int, str], participant_id: int, k: int = 5
+) -> dict[str, Any] | None:
+    """How well the current bridging slate represents one participant.
+
+    The slate is :func:`socialchoice.bridging.bridging_slate` (group-aware consensus, the
+    ``k`` statements every opinion group agrees with most) over ``matrix`` (participants ×
+    approved statements, as :meth:`Store.vote_matrix`). Returns ``statements`` (the slate's
+    texts, in slate order), ``agreed`` (how many of them the participant agreed with),
+    ``seen`` (how many they voted on) and ``k``; None when the participant has no vote yet
+    or there are fewer than two statements.
+    """
+    from socialchoice import SocialChoiceError
+    from socialchoice.bridging import bridging_slate
+
+    if participant_id not in matrix.index or matrix.shape[1] < 2:
+        return None
+    votes = matrix.to_numpy()
+    size = min(k, matrix.shape[1])
+    try:
+        slate = bridging_slate(votes, size, rng=0)
+    except SocialChoiceError:
+        return None
+    row = votes[list(matrix.index).index(participant_id)]
+    chosen = list(slate.statements)
+    return {
+        "statements": [texts[int(matrix.columns[j])] for j in chosen],
+        "agreed": int(np.sum(row[chosen] == 1)),
+        "seen": int(np.sum(~np.isnan(row[chosen]))),
+        "k": size,
+    }

@@ -498,6 +498,19 @@ class Store:
         with self._read() as session:
             return _extras.svo_result(session, _participant(session, token))
 
+    def slate_standing(self, token: str, k: int = 5) -> dict[str, Any] | None:
+        """How well the current bridging slate of ``k`` statements represents the
+        participant (:func:`deliberation._participant.slate_standing`)."""
+        with self._read() as session:
+            participant = _participant(session, token)
+            matrix = _exchange.vote_matrix(session, participant.deliberation_id)
+            texts = dict(session.execute(
+                select(Statement.id, Statement.text)
+                .where(Statement.deliberation_id == participant.deliberation_id)
+            ).all())
+            person = participant.id
+        return _extras.slate_standing(matrix, texts, person, k)
+
     # -- results --------------------------------------------------------------------
     def moral_graph(self, deliberation_id: int) -> Any:
         """The deliberation's value cards and wiser votes as a :class:`moralgraph.MoralGraph`."""

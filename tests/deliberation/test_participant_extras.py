@@ -124,3 +124,25 @@ def test_submit_ranks_checks_the_places_and_stores_best_first(store):
     assert store.export(d.id)["rankings"].empty
     store.submit_ranks(me, task["prompt_id"], {a: 3, b: 1, c: 2})
     assert store.ranking_tasks(me)[0]["ranked"] == [b, c, a]
+
+
+def test_slate_standing_counts_the_participants_agreements_with_the_slate(store):
+    d = store.create_deliberation(
+        "Question?", contexts=["Here"], statements=[f"Statement {i}." for i in range(4)]
+    )
+    ids = [int(i) for i in store.export(d.id)["statements"]["id"]]
+    tokens = []
+    for person in range(12):
+        token = store.join(d.id)
+        store.consent(token, 1)
+        for j, statement in enumerate(ids):
+            store.submit_statement_vote(token, statement, 1 if (person + j) % 3 else -1)
+        tokens.append(token)
+    late = store.join(d.id)
+    assert store.slate_standing(late) is None  # no vote yet
+    standing = store.slate_standing(tokens[0], k=2)
+    assert standing["k"] == 2 and len(standing["statements"]) == 2
+    texts = dict(zip(ids, (f"Statement {i}." for i in range(4)), strict=True))
+    chosen = [s for s, t in texts.items() if t in standing["statements"]]
+    agreed = sum(1 for j, s in enumerate(ids) if s in chosen and j % 3)
+    assert standing["agreed"] == agreed and standing["seen"] == 2

@@ -1,5 +1,6 @@
-"""Step "thanks": where the participant's card stands in the moral graph, their SVO type,
-the resume link, the legitimacy questions, the completion code or redirect, and withdrawal."""
+"""Step "thanks": where the participant's card stands in the moral graph, how well the
+current bridging slate represents them, their SVO type, the resume link, the legitimacy
+questions, the completion code or redirect, and withdrawal."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def render(ctx: Step) -> None:
     st.header("Thank you!")
     st.markdown("Your answers are saved.")
     _standing(ctx)
+    _slate(ctx)
     result = ctx.store.svo_result(ctx.token)
     if result is not None:
         st.markdown(md_escape(f"Your sharing choices put you in the {result['category']} "
@@ -51,6 +53,20 @@ def _standing(ctx: Step) -> None:
                 where = f" in the situation “{card['context']}”" if card["context"] else ""
                 st.markdown(md_escape(f"It ranks {card['rank']} of {card['of']} values"
                                       f"{where}, by how wise participants judged it so far."))
+
+
+def _slate(ctx: Step) -> None:
+    standing = ctx.store.slate_standing(ctx.token)
+    if standing is None:
+        return
+    with st.container(border=True):
+        st.caption("The statements that bridge the groups best so far")
+        for text in standing["statements"]:
+            plain(f"• {text}")
+        st.markdown(md_escape(
+            f"You agreed with {standing['agreed']} of these {standing['k']} statements "
+            f"(you voted on {standing['seen']} of them)."
+        ))
 
 
 def _survey(ctx: Step) -> None:

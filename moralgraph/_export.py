@@ -32,10 +32,10 @@ def pooled_edges(
     import numpy as np
     import pandas as pd
 
+    from ._contexts import context_ids
     from ._flow import _weight, edge_weights
-    from ._scoring import _contexts
 
-    contexts = _contexts(graph, context, func)
+    contexts = context_ids(graph, context, func)
     columns = ["from_value", "to_value", "n_wiser", "n_against"]
     values = [v.id for v in graph.values]
     if not graph.votes or not values:

@@ -30,14 +30,6 @@ METHODS = ("flow", "mai")
 logger = logging.getLogger(__name__)
 
 
-def _contexts(graph: MoralGraph, context: object, func: str) -> list[str] | None:
-    """``context`` (None, one id or a list of ids) as a list of known ids, or None.
-
-    The one check of :func:`moralgraph._contexts.context_ids`, for callers of this module.
-    """
-    return context_ids(graph, context, func)
-
-
 def _votes(graph: MoralGraph, contexts: list[Hashable] | None) -> pd.DataFrame:
     votes = graph.votes_frame()
     if contexts is not None:
@@ -58,7 +50,7 @@ def edge_summary(
     See :meth:`MoralGraph.edge_summary`.
     """
     check_choice(method, "method", "edge_summary", ("mai",), error=MoralGraphError)
-    votes = _votes(graph, _contexts(graph, context, "edge_summary"))
+    votes = _votes(graph, context_ids(graph, context, "edge_summary"))
     return mai_edge_summary(votes, min_wiser=min_wiser, keep_all=keep_all, error=MoralGraphError)
 
 
@@ -86,7 +78,7 @@ def scores(
 ) -> pd.Series:
     """Γ: a score per value, highest first. See :meth:`MoralGraph.scores`."""
     check_choice(method, "method", "scores", METHODS, error=MoralGraphError)
-    contexts = _contexts(graph, context, "scores")
+    contexts = context_ids(graph, context, "scores")
     alpha = _check_propagation(propagation, method)
     _check_graph(graph)
     if method == "mai":

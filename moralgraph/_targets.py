@@ -77,7 +77,8 @@ def principles(
     >>> principles(g, ["distress"], k=2)
     ['When the user is in distress, attend to: what they can do next; how the person feels.']
     """
-    from ._views import _context_ids, contexts_for, subgraph
+    from ._contexts import context_ids
+    from ._views import contexts_for, subgraph
 
     func = "principles"
     k = check_int(k, "k", func, 1, error=MoralGraphError)
@@ -89,7 +90,7 @@ def principles(
             )
         ids = contexts_for(graph, prompt_or_contexts, embedder)
     else:
-        ids = _context_ids(graph, prompt_or_contexts, func)
+        ids = context_ids(graph, prompt_or_contexts, func, name="contexts", allow_none=False)
     texts = {c.id: c.text or c.id for c in graph.contexts}
     cards = {c.id: c for c in graph.values}
     voted = {v.context for v in graph.votes}
@@ -172,13 +173,13 @@ def suggest_pairs(
     """
     import pandas as pd
 
+    from ._contexts import context_ids
     from ._flow import edge_weights
-    from ._views import _context_ids
 
     func = "suggest_pairs"
     if not isinstance(context, str):
         raise parameter_error("context", func, "a context id (a string)", context, MoralGraphError)
-    _context_ids(graph, context, func)
+    context_ids(graph, context, func, allow_none=False)
     values = [v.id for v in graph.values]
     m = len(values)
     if m < 2:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -19,11 +19,6 @@ from ._errors import MoralGraphError
 from ._graph import MoralGraph
 
 __all__ = ["contexts_for", "subgraph"]
-
-
-def _context_ids(graph: MoralGraph, contexts: Any, func: str) -> list[str]:
-    """``contexts`` (one id or a non-empty sequence of ids) as a list of known ids."""
-    return cast(list[str], context_ids(graph, contexts, func, name="contexts", allow_none=False))
 
 
 def subgraph(graph: MoralGraph, contexts: str | Sequence[str]) -> MoralGraph:
@@ -59,7 +54,7 @@ def subgraph(graph: MoralGraph, contexts: str | Sequence[str]) -> MoralGraph:
     >>> h, [v.id for v in h.values]
     (MoralGraph(2 values, 1 votes, 1 contexts), ['a', 'b'])
     """
-    ids = set(_context_ids(graph, contexts, "subgraph"))
+    ids = set(context_ids(graph, contexts, "subgraph", name="contexts", allow_none=False) or ())
     votes = [v for v in graph.votes if v.context in ids]
     named = {v.from_value for v in votes} | {v.to_value for v in votes}
     cards = []

@@ -69,6 +69,12 @@ def _contexts(
     return out
 
 
+def _listed(ids: list[Any], most: int = 10) -> str:
+    """Up to ``most`` ids for a message, "..." when there are more, "none" when empty."""
+    more = f", ... ({len(ids)} in all)" if len(ids) > most else ""
+    return (", ".join(map(repr, ids[:most])) + more) or "none"
+
+
 class MoralGraph:
     """Value cards and the votes judging moves between them, per context.
 
@@ -154,14 +160,14 @@ class MoralGraph:
         value_at: Locator,
         vote_at: Locator,
     ) -> None:
-        known = ", ".join(map(repr, list(self._contexts)[:10])) or "none"
+        known = _listed(list(self._contexts))
         for i, card in enumerate(self._values):
             if card.context is not None and card.context not in self._contexts:
                 raise MoralGraphError(
                     f"{value_at(i)}: the 'context' field names an unknown context "
                     f"{card.context!r}; known contexts: {known}."
                 )
-        ids = ", ".join(map(repr, list(cards)[:10])) or "none"
+        ids = _listed(list(cards))
         for i, vote in enumerate(votes):
             for name in ("from_value", "to_value"):
                 if getattr(vote, name) not in cards:

@@ -200,10 +200,12 @@ def _check_document(document: Any) -> None:
     missing = [k for k in keys if k not in document]
     unknown = [k for k in document if k not in keys]
     if missing or unknown:
-        problem = (
-            f"lacks the key {missing[0]!r}" if missing else f"has an unknown key {unknown[0]!r}"
+        problem = f"lacks the key {missing[0]!r}" if missing else ""
+        if unknown:
+            problem += (" and " if missing else "") + f"has the unknown key {unknown[0]!r}"
+        raise MoralGraphError(
+            f"The moral-graph JSON {problem}; the expected keys are {', '.join(keys)}."
         )
-        raise MoralGraphError(f"The moral-graph JSON {problem}; its keys are {', '.join(keys)}.")
     if document["schema"] != SCHEMA:
         raise MoralGraphError(
             f"The moral-graph JSON's 'schema' must be {SCHEMA!r}. Got {show(document['schema'])}."

@@ -54,11 +54,12 @@ def _from_dict(cls: type, data: Any) -> Any:
     missing = [n for n in required if n not in data]
     unknown = [k for k in data if k not in names]
     if missing or unknown:
-        problem = (
-            f"lacks the field {missing[0]!r}" if missing else f"has an unknown field {unknown[0]!r}"
-        )
+        problem = f"lacks the field {missing[0]!r}" if missing else ""
+        if unknown:
+            problem += (" and " if missing else "") + f"has the unknown field {unknown[0]!r}"
         raise MoralGraphError(
-            f"A {cls.__name__} object {problem}; its fields are {', '.join(map(repr, names))}."
+            f"A {cls.__name__} object {problem}; the expected fields are "
+            f"{', '.join(map(repr, names))}."
         )
     return cls(**data)
 

@@ -47,15 +47,15 @@ def _context_arg(contexts: list[str] | None) -> Any:
 
 
 def _out_path(graph_path: Path, out: Path | None, fmt: ExportFormat) -> Path | None:
-    """Where to write: ``--out``, else GRAPH's name with the format's suffix (graphml, png),
-    else None (JSON on stdout)."""
+    """Where to write: ``--out``, else GRAPH's name with the format's suffix (graphml, png)
+    in the current folder, never over an existing file; else None (JSON on stdout)."""
     if out is not None:
         return out
     if fmt not in DEFAULT_SUFFIX:
         return None
-    path = graph_path.with_suffix(DEFAULT_SUFFIX[fmt])
-    if path.resolve() == graph_path.resolve():
-        fail(f"{graph_path} would be overwritten; choose the file with --out PATH.", code=2)
+    path = Path(graph_path.with_suffix(DEFAULT_SUFFIX[fmt]).name)
+    if path.exists():
+        fail(f"{path} exists already; choose the file to write with --out PATH.", code=2)
     return path
 
 
@@ -93,8 +93,8 @@ def export_command(
         path_option(
             "--out",
             "PATH",
-            "The file to write; default: JSON on stdout, GraphML and PNG beside GRAPH.json "
-            "(same name, suffix .graphml or .png).",
+            "The file to write; default: JSON on stdout, GraphML and PNG in the current "
+            "folder (GRAPH's name, suffix .graphml or .png; an existing file is never replaced).",
         ),
     ] = None,
     context: Annotated[

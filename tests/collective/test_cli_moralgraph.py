@@ -236,13 +236,22 @@ def test_export_of_a_mai_file_back_to_mai_is_the_same_export(mai: Path) -> None:
     assert [v["id"] for v in back["values"]] == [1, 2]
 
 
-def test_export_graphml_beside_the_file_by_default(ours: Path, sim_graph: MoralGraph) -> None:
+def test_export_graphml_in_the_current_folder_by_default(
+    ours: Path, sim_graph: MoralGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
     _run(["export", str(ours), "--format", "graphml", "--context", "c0"])
-    written = ours.with_suffix(".graphml")
+    written = here / ours.with_suffix(".graphml").name
     read = nx.read_graphml(written)
     expected = sim_graph.to_networkx("c0")
     assert set(read.nodes) == set(expected.nodes) and set(read.edges) == set(expected.edges)
     assert read.graph["context"] == "c0"
+    assert not ours.with_suffix(".graphml").exists()  # nothing written beside the input
+    before = written.read_bytes()
+    result = _run(["export", str(ours), "--format", "graphml"], code=2)
+    assert "exists already" in result.stderr and written.read_bytes() == before
 
 
 def test_export_unknown_context_is_a_usage_error(ours: Path) -> None:
@@ -270,13 +279,14 @@ def test_export_png_saves_the_figure_of_plot(
         return Figure(figsize=(2, 2))
 
     monkeypatch.setattr(MoralGraph, "plot", plot, raising=False)
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "pic.png"
     _run(["export", str(ours), "--format", "png", "--out", str(out), "-c", "c1"])
     _run(["export", str(ours), "--format", "png", "-c", "c1", "-c", "c2"])
     _run(["export", str(ours), "--format", "png", "--out", str(out)])
     assert asked == ["c1", ["c1", "c2"], None]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert ours.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / ours.with_suffix(".png").name).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_export_png_without_plot_says_what_is_missing(

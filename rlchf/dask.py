@@ -147,7 +147,13 @@ def _client(scheduler: str | None, memory_limit: str | int, n_workers: int
 
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address is not None:
-        with Client(address, set_as_default=False) as client:
+        try:
+            client = Client(address, set_as_default=False)
+        except OSError as exc:  # a refused or timed-out connection
+            raise RLCHFError(f"Cannot reach the Dask scheduler at {address} ({exc}); start "
+                             f"it, or leave out the address (and ${SCHEDULER_ENV}) to run "
+                             "on a local cluster.") from None
+        with client:
             yield client
         return
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,

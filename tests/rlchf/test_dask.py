@@ -6,6 +6,10 @@ rows spread over several files with every prompt's rows split across files.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +19,7 @@ import pytest
 pytest.importorskip("distributed")
 
 import dask
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 
 import rlchf
 from rlchf import synthetic
@@ -142,3 +146,40 @@ def test_missing_input_is_named(tmp_path: Path) -> None:
         aggregate_pairs_dask(tmp_path / "nothing", kind="ranking")
     with pytest.raises(rlchf.PreferenceDataError, match=r"holds no \.parquet"):
         aggregate_pairs_dask(tmp_path, kind="ranking")
+
+
+def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) -> None:
+    """Kill one worker process (its pid) while tasks run: the nanny restarts it, Dask retries
+    its tasks, and the folder holds exactly the in-memory rows."""
+    source = tmp_path / "in"
+    synthetic.write_parquet(source, 6000, partitions=6, rng=3, kind="ranking")
+    expected = in_memory(source, "ranking")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      memory_limit="1GiB", dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        pids = client.run(os.getpid)
+        outcome: list[object] = []
+
+        def run() -> None:
+            try:
+                outcome.append(aggregate_pairs_dask(source, kind="ranking", out=tmp_path / "out",
+                                                    scheduler=cluster.scheduler_address))
+            except Exception as exc:  # handed to the test thread
+                outcome.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 60
+        busy: list[str] = []
+        while not busy and thread.is_alive() and time.monotonic() < deadline:
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            time.sleep(0.01)
+        assert busy and thread.is_alive(), "the run ended before a worker could be killed"
+        os.kill(pids[busy[0]], signal.SIGKILL)
+        thread.join(120)
+        assert not thread.is_alive()
+        client.wait_for_workers(2, timeout=30)
+        assert pids[busy[0]] not in client.run(os.getpid).values()
+    assert isinstance(outcome[0], PairsFolder), outcome
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
+                                  check_dtype=False)

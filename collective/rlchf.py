@@ -3,7 +3,10 @@
 - ``collective rlchf aggregate DATA --kind ranking --rule copeland --out pairs.parquet``:
   read preference data (:func:`rlchf.read_preferences`; a CSV, Parquet or JSON Lines file or
   a folder of Parquet files), aggregate each prompt's judgments with a voting rule
-  (:func:`rlchf.aggregate_pairs`) and write the training pairs;
+  (:func:`rlchf.aggregate_pairs`) and write the training pairs; with ``--engine dask
+  [--scheduler tcp://...]`` a Parquet file or folder is aggregated on a Dask cluster
+  (:func:`rlchf.dask.aggregate_pairs_dask`; a local one by default) into a folder of
+  Parquet parts holding the same rows;
 - ``collective rlchf simulate --prompts 1000 --out data.parquet``: simulate a population of
   annotator groups with known utilities (:func:`rlchf.synthetic.population`, or
   :func:`rlchf.synthetic.write_parquet` for a folder) and write its judgments;

@@ -257,6 +257,7 @@ def aggregate_pairs_dask(
     >>> len(pairs), (pairs.to_numpy() == same.to_numpy()).all()
     (180, np.True_)
     """
+    _require_dask()
     kind, feats = check_kind_features(kind, features, _FUNC)
     check_int(n_workers, "n_workers", _FUNC, 1, error=RLCHFError)
     files = parquet_files(source)
@@ -268,6 +269,16 @@ def aggregate_pairs_dask(
         if target is None:
             return _to_frame(client, files, kind, feats, options, progress)
         return _to_folder(client, files, kind, feats, options, target, progress)
+
+
+def _require_dask() -> None:
+    """An RLCHFError with the install command when dask or distributed is missing."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise RLCHFError(f"{_FUNC} needs dask[dataframe] and distributed ({exc}); install "
+                         "them with pip install 'collective-alignment[dask]'.") from None
 
 
 def _check_options(kind: str, options: dict) -> None:

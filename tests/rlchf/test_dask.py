@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -183,3 +184,9 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     assert isinstance(outcome[0], PairsFolder), outcome
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)
+
+
+def test_missing_dask_says_how_to_install(ranking: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(rlchf.RLCHFError, match=r"collective-alignment\[dask\]"):
+        aggregate_pairs_dask(ranking, kind="ranking")

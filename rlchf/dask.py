@@ -87,14 +87,46 @@ def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[st
 
 
 def _file_rows(message: str, rows: np.ndarray, files: Sequence[str], part: int) -> str:
-    """``message`` with each partition row replaced by the file and row it came from."""
+    """``message`` about shuffled partition ``part`` with each row it names replaced by the
+    file and row it came from (and the partition's own name by its files)."""
     def swap(match: re.Match[str]) -> str:
+        if int(match.group(2)) >= len(rows):
+            return match.group(0)
         key = int(rows[int(match.group(2))])
         file, row = files[key >> _SHIFT], key & ((1 << _SHIFT) - 1)
         return f"{match.group(1)} {row} of {file}{':' if match.group(3) else ''}"
 
     named = _ROWS.sub(swap, message)
+    used = [files[i] for i in np.unique(rows >> _SHIFT)]
+    some = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
+    named = named.replace(_partition(part), f"the rows of {some}")
     return f"{named} (shuffled partition {part})"
+
+
+def _partition(part: int) -> str:
+    """The name a shuffled partition's data gets in messages (replaced by its files)."""
+    return f"<shuffled partition {part}>"
+
+
+def _check_schemas(files: list[Path]) -> None:
+    """Every file a readable Parquet file with the first file's columns (footers only)."""
+    import pyarrow.parquet as pq
+
+    columns = None
+    for f in files:
+        try:
+            names = pq.read_schema(f).names
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+            raise PreferenceDataError(f"{f}: not a readable Parquet file ({exc}).") from None
+        if columns is None:
+            columns = names
+        elif set(names) != set(columns):
+            missing = [c for c in columns if c not in names]
+            extra = [c for c in names if c not in columns]
+            raise PreferenceDataError(
+                f"{f}: its columns differ from those of {files[0]} (missing: "
+                f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'}); "
+                "every file of a data set needs the same columns.")
 
 
 def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], options: dict,
@@ -109,7 +141,7 @@ def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], opti
     frame = df.drop(columns=[_ROW]).reset_index(drop=True)
     try:
         data = PreferenceData.from_pandas(frame, kind=kind, features=features,
-                                          name=f"partition {part}")
+                                          name=_partition(part))
         pairs = aggregate_pairs(data, **options)
     except PreferenceDataError as exc:
         raise PreferenceDataError(_file_rows(str(exc), rows, files, part)) from None
@@ -261,6 +293,7 @@ def aggregate_pairs_dask(
     kind, feats = check_kind_features(kind, features, _FUNC)
     check_int(n_workers, "n_workers", _FUNC, 1, error=RLCHFError)
     files = parquet_files(source)
+    _check_schemas(files)
     target = None if out is None else _check_out(out)
     options = {"rule": rule, "pairs": pairs, "tie_break": tie_break, "time_limit": time_limit}
     # the options are checked here, on a tiny valid data set, before any cluster starts

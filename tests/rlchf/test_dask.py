@@ -190,3 +190,43 @@ def test_missing_dask_says_how_to_install(ranking: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(rlchf.RLCHFError, match=r"collective-alignment\[dask\]"):
         aggregate_pairs_dask(ranking, kind="ranking")
+
+
+def _tied(folder: Path) -> pd.DataFrame:
+    frame = pd.DataFrame({"prompt_id": [1, 1, 2], "prompt": ["a", "a", "b"],
+                          "response_a": ["x", "x", "u"], "response_b": ["y", "y", "v"],
+                          "label": 0.5, "annotator_id": ["p", "q", "p"]})
+    folder.mkdir()
+    return frame
+
+
+def test_unreadable_or_mismatched_files_are_named_before_the_cluster(tmp_path: Path) -> None:
+    frame = _tied(tmp_path / "in")
+    frame.to_parquet(tmp_path / "in" / "a.parquet", index=False)
+    (tmp_path / "in" / "b.parquet").write_bytes(b"not parquet")
+    with pytest.raises(rlchf.PreferenceDataError,
+                       match=r"b\.parquet: not a readable Parquet file"):
+        aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler="tcp://127.0.0.1:1")
+    frame.drop(columns="label").to_parquet(tmp_path / "in" / "b.parquet", index=False)
+    with pytest.raises(rlchf.PreferenceDataError,
+                       match=r"b\.parquet: its columns differ from those of .*a\.parquet "
+                             r"\(missing: label; extra: none\)"):
+        aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler="tcp://127.0.0.1:1")
+
+
+def test_a_missing_column_names_the_files(cluster: str, tmp_path: Path) -> None:
+    _tied(tmp_path / "in").drop(columns="label").to_parquet(tmp_path / "in" / "a.parquet")
+    with pytest.raises(rlchf.PreferenceDataError,
+                       match=r"^the rows of .*a\.parquet: pairwise data needs the column"):
+        aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler=cluster)
+
+
+def test_no_pairs_at_all(cluster: str, tmp_path: Path) -> None:
+    _tied(tmp_path / "in").to_parquet(tmp_path / "in" / "a.parquet", index=False)
+    options = {"kind": "pairwise", "rule": "pairwise_majority", "scheduler": cluster}
+    got = aggregate_pairs_dask(tmp_path / "in", **options)
+    assert list(got.columns) == ["prompt_id", "prompt", "chosen", "rejected", "margin"]
+    assert len(got) == 0
+    written = aggregate_pairs_dask(tmp_path / "in", out=tmp_path / "out", **options)
+    assert (written.pairs, written.prompts) == (0, 2)
+    assert len(pd.read_parquet(tmp_path / "out")) == 0

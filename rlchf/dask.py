@@ -1,14 +1,15 @@
 """RLCHF variant 1 out of core: :func:`aggregate_pairs_dask` over a Parquet data set on Dask.
 
-The data set (a Parquet file or a folder of them, e.g. :func:`rlchf.synthetic.write_parquet`)
-is read with :func:`dask.dataframe.read_parquet`, one partition per file. A prompt's rows may
-sit in several files, so the rows are always **shuffled by** ``prompt_id`` (a hash shuffle;
-no cheap test tells that a data set is already partitioned by prompt, and a wrong guess would
-be a silently wrong answer). Each shuffled partition then holds every row of its prompts, in
-their original order, and runs the in-memory code: :class:`PreferenceData` validation and
-:func:`rlchf.aggregate_pairs` (vectorised numpy). The pairs are finally sorted by each
-prompt's first appearance in the data set (files in name order), which is the order of the
-in-memory path, so both give the same rows, row for row.
+The data set (a Parquet file or a folder of them, e.g.
+:func:`rlchf.synthetic.write_parquet`) is read with :func:`dask.dataframe.read_parquet`, one
+partition per row group. A prompt's rows may sit in several files, so the rows are always
+**shuffled by** ``prompt_id`` (a hash shuffle; no cheap test tells that a data set is
+already partitioned by prompt, and a wrong guess would be a silently wrong answer). Each
+shuffled partition then holds every row of its prompts, in their original order, and runs
+the in-memory code: :class:`PreferenceData` validation and :func:`rlchf.aggregate_pairs`
+(vectorised numpy). The pairs are finally sorted by each prompt's first appearance in the
+data set (files in name order), which is the order of the in-memory path, so both give the
+same rows, row for row.
 
 Output goes to a hidden temporary folder beside ``out`` that is renamed into place only when
 everything is written: a failed run leaves no ``out``. On a remote cluster the input and
@@ -44,9 +45,12 @@ __all__ = ["SCHEDULER_ENV", "PairsFolder", "aggregate_pairs_dask", "parquet_file
 _FUNC = "aggregate_pairs_dask"
 #: The environment variable naming an existing Dask scheduler (``tcp://host:8786``).
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-#: Input row key: ``file number << _SHIFT | row in file`` (global row order, as an int64).
+#: Input row key: ``partition << _SHIFT | row in partition`` (global row order, an int64);
+#: partitions are the files' row groups, in order (see :func:`_origins`).
 _SHIFT = 40
 _ROW, _FIRST, _POS = "_row", "_first", "_pos"
+#: The input files and the (file, first row) of each input partition.
+_Data = tuple[list[Path], list[tuple[str, int]]]
 _ROWS = re.compile(r"\b([Rr]ow) (\d+)( of [^:]*:)?")
 
 
@@ -86,18 +90,20 @@ def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     return files
 
 
-def _file_rows(message: str, rows: np.ndarray, files: Sequence[str], part: int) -> str:
+def _file_rows(message: str, rows: np.ndarray, origins: Sequence[tuple[str, int]],
+               part: int) -> str:
     """``message`` about shuffled partition ``part`` with each row it names replaced by the
     file and row it came from (and the partition's own name by its files)."""
     def swap(match: re.Match[str]) -> str:
         if int(match.group(2)) >= len(rows):
             return match.group(0)
         key = int(rows[int(match.group(2))])
-        file, row = files[key >> _SHIFT], key & ((1 << _SHIFT) - 1)
+        file, start = origins[key >> _SHIFT]
+        row = start + (key & ((1 << _SHIFT) - 1))
         return f"{match.group(1)} {row} of {file}{':' if match.group(3) else ''}"
 
     named = _ROWS.sub(swap, message)
-    used = [files[i] for i in np.unique(rows >> _SHIFT)]
+    used = list(dict.fromkeys(origins[i][0] for i in np.unique(rows >> _SHIFT)))
     some = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
     named = named.replace(_partition(part), f"the rows of {some}")
     return f"{named} (shuffled partition {part})"
@@ -108,14 +114,20 @@ def _partition(part: int) -> str:
     return f"<shuffled partition {part}>"
 
 
-def _check_schemas(files: list[Path]) -> None:
-    """Every file a readable Parquet file with the first file's columns (footers only)."""
+def _origins(files: list[Path]) -> list[tuple[str, int]]:
+    """(file, first row) of each row group, in order: Dask's input partitions.
+
+    Every file must be a readable Parquet file with the first file's columns (only the
+    footers are read).
+    """
     import pyarrow.parquet as pq
 
     columns = None
+    origins = []
     for f in files:
         try:
-            names = pq.read_schema(f).names
+            meta = pq.read_metadata(f)
+            names = meta.schema.to_arrow_schema().names
         except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
             raise PreferenceDataError(f"{f}: not a readable Parquet file ({exc}).") from None
         if columns is None:
@@ -127,10 +139,14 @@ def _check_schemas(files: list[Path]) -> None:
                 f"{f}: its columns differ from those of {files[0]} (missing: "
                 f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'}); "
                 "every file of a data set needs the same columns.")
+        starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in
+                                  range(meta.num_row_groups)])[:-1]
+        origins += [(str(f), int(start)) for start in starts]
+    return origins
 
 
 def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], options: dict,
-                    files: Sequence[str], meta: pd.DataFrame,
+                    origins: Sequence[tuple[str, int]], meta: pd.DataFrame,
                     partition_info: dict | None = None) -> pd.DataFrame:
     """The pairs of one shuffled partition (every row of its prompts), in input order."""
     part = partition_info["number"] if partition_info else 0
@@ -144,7 +160,7 @@ def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], opti
                                           name=_partition(part))
         pairs = aggregate_pairs(data, **options)
     except PreferenceDataError as exc:
-        raise PreferenceDataError(_file_rows(str(exc), rows, files, part)) from None
+        raise PreferenceDataError(_file_rows(str(exc), rows, origins, part)) from None
     first = pd.Series(rows).groupby(frame["prompt_id"].to_numpy(), sort=False).min()
     pairs[_FIRST] = first.reindex(pairs["prompt_id"].to_numpy()).to_numpy(dtype=np.int64)
     pairs[_POS] = np.arange(len(pairs), dtype=np.int64)
@@ -203,17 +219,21 @@ def _check_out(out: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _pairs_graph(files: list[Path], kind: str, feats: tuple[str, ...], options: dict
-                 ) -> tuple[Any, Any]:
-    """The lazy (unsorted pairs, per-partition prompt counts) of ``files``."""
+def _pairs_graph(source: _Data, kind: str,
+                 feats: tuple[str, ...], options: dict) -> tuple[Any, Any]:
+    """The lazy (unsorted pairs, per-partition prompt counts) of ``(files, origins)``."""
     import dask.dataframe as dd
 
-    ddf = dd.read_parquet([str(f) for f in files], split_row_groups=False)
+    files, origins = source
+    ddf = dd.read_parquet([str(f) for f in files], split_row_groups=True)
+    if ddf.npartitions != len(origins):  # e.g. a file without row groups: whole files
+        origins = [(str(f), 0) for f in files]
+        ddf = dd.read_parquet([str(f) for f in files], split_row_groups=False)
     keyed = ddf.map_partitions(_keyed, meta=ddf._meta.assign(**{_ROW: np.int64(0)}))
-    shuffled = keyed.shuffle(on="prompt_id", npartitions=len(files))
+    shuffled = keyed.shuffle(on="prompt_id", npartitions=ddf.npartitions)
     meta = _meta(ddf._meta, kind)
     pairs = shuffled.map_partitions(_aggregate_part, kind, feats, options,
-                                    [str(f) for f in files], meta, meta=meta,
+                                    origins, meta, meta=meta,
                                     enforce_metadata=False)
     counts = shuffled.map_partitions(lambda d: pd.Series([d["prompt_id"].nunique()]),
                                      meta=pd.Series(dtype=np.int64))
@@ -241,8 +261,8 @@ def aggregate_pairs_dask(
     ----------
     source : path, or a list of paths
         A Parquet file, a folder of Parquet files (read in name order) or a list of files.
-        Each file is one input partition; write data bigger than memory as many files of a
-        few hundred MB (:func:`rlchf.synthetic.write_parquet`).
+        Each row group of each file is one input partition (write files with row groups
+        of at most a few hundred MB, e.g. :func:`rlchf.synthetic.write_parquet`).
     kind, features
         As in :class:`rlchf.PreferenceData`.
     rule, pairs, tie_break, time_limit
@@ -293,15 +313,16 @@ def aggregate_pairs_dask(
     kind, feats = check_kind_features(kind, features, _FUNC)
     check_int(n_workers, "n_workers", _FUNC, 1, error=RLCHFError)
     files = parquet_files(source)
-    _check_schemas(files)
+    # unreadable files and different columns fail here, before the cluster starts
+    data = (files, _origins(files))
     target = None if out is None else _check_out(out)
     options = {"rule": rule, "pairs": pairs, "tie_break": tie_break, "time_limit": time_limit}
     # the options are checked here, on a tiny valid data set, before any cluster starts
     _check_options(kind, options)
     with _client(scheduler, memory_limit, n_workers) as client:
         if target is None:
-            return _to_frame(client, files, kind, feats, options, progress)
-        return _to_folder(client, files, kind, feats, options, target, progress)
+            return _to_frame(client, data, kind, feats, options, progress)
+        return _to_folder(client, data, kind, feats, options, target, progress)
 
 
 def _require_dask() -> None:
@@ -325,10 +346,10 @@ def _check_options(kind: str, options: dict) -> None:
     aggregate_pairs(PreferenceData.from_pandas(df, kind=kind), **options)
 
 
-def _to_frame(client: Any, files: list[Path], kind: str, feats: tuple[str, ...],
+def _to_frame(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
               options: dict, progress: Callable[[int, int], None] | None) -> pd.DataFrame:
     report(progress, 0, 2)
-    pairs, _ = _pairs_graph(files, kind, feats, options)
+    pairs, _ = _pairs_graph(data, kind, feats, options)
     parts = client.compute(pairs.to_delayed(), sync=True)
     report(progress, 1, 2)
     frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
@@ -337,7 +358,7 @@ def _to_frame(client: Any, files: list[Path], kind: str, feats: tuple[str, ...],
     return frame.reset_index(drop=True)[COLUMNS]
 
 
-def _to_folder(client: Any, files: list[Path], kind: str, feats: tuple[str, ...],
+def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
                options: dict, target: Path, progress: Callable[[int, int], None] | None
                ) -> PairsFolder:
     """Pass 1 writes unsorted pairs, pass 2 sorts them by first appearance; then rename."""
@@ -347,7 +368,7 @@ def _to_folder(client: Any, files: list[Path], kind: str, feats: tuple[str, ...]
     names = {"write_index": False, "name_function": lambda i: f"part-{i:05d}.parquet"}
     try:
         report(progress, 0, 2)
-        pairs, counts = _pairs_graph(files, kind, feats, options)
+        pairs, counts = _pairs_graph(data, kind, feats, options)
         write = pairs.to_parquet(tmp / "unsorted", compute=False, **names)
         _, per_part = client.compute([write, counts], sync=True)
         report(progress, 1, 2)

@@ -112,9 +112,9 @@ def test_a_malformed_row_is_named_by_file_and_row(cluster: str, ranking: Path,
     bad.mkdir()
     for f in parquet_files(ranking):
         frame = pd.read_parquet(f)
-        if f.name == "part-00002.parquet":
+        if f.name == "part-00002.parquet":  # row 7 is row 1 of its third row group
             frame.loc[7, "annotator_id"] = None
-        frame.to_parquet(bad / f.name, index=False)
+        frame.to_parquet(bad / f.name, index=False, row_group_size=3)
     out = tmp_path / "pairs"
     with pytest.raises(rlchf.PreferenceDataError) as info:
         aggregate_pairs_dask(bad, kind="ranking", out=out, scheduler=cluster)

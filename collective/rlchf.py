@@ -3,7 +3,10 @@
 - ``collective rlchf aggregate DATA --kind ranking --rule copeland --out pairs.parquet``:
   read preference data (:func:`rlchf.read_preferences`; a CSV, Parquet or JSON Lines file or
   a folder of Parquet files), aggregate each prompt's judgments with a voting rule
-  (:func:`rlchf.aggregate_pairs`) and write the training pairs;
+  (:func:`rlchf.aggregate_pairs`) and write the training pairs; with ``--engine dask
+  [--scheduler tcp://...]`` a Parquet file or folder is aggregated on a Dask cluster
+  (:func:`rlchf.dask.aggregate_pairs_dask`; a local one by default) into a folder of
+  Parquet parts holding the same rows;
 - ``collective rlchf simulate --prompts 1000 --out data.parquet``: simulate a population of
   annotator groups with known utilities (:func:`rlchf.synthetic.population`, or
   :func:`rlchf.synthetic.write_parquet` for a folder) and write its judgments;
@@ -69,6 +72,13 @@ class PairsChoice(enum.StrEnum):
     adjacent = "adjacent"
 
 
+class Engine(enum.StrEnum):
+    """Where aggregation runs: in this process, or on a Dask cluster (rlchf.dask)."""
+
+    memory = "memory"
+    dask = "dask"
+
+
 class TieBreak(enum.StrEnum):
     """How responses tied in the collective ranking are handled."""
 
@@ -130,8 +140,14 @@ def _pairs_table(pairs: pd.DataFrame, prompts: int, out: Path | None, seconds: f
         m = pairs["margin"]
         con.print(f"Margin: mean {m.mean():.3f}, min {m.min():.3f}, max {m.max():.3f}; "
                   f"{int((m <= 0).sum()):,} pairs against or without a majority.")
+    _head_table(pairs, show)
+
+
+def _head_table(pairs: pd.DataFrame, show: int) -> None:
+    """The first ``show`` pairs as a table."""
     if show <= 0 or not len(pairs):
         return
+    con = stdout()
     table = simple_table(f"First {min(show, len(pairs))} pairs")
     for col in ("prompt_id", "chosen", "rejected"):
         table.add_column(col, overflow="fold")
@@ -154,7 +170,8 @@ def aggregate_command(
         "--rule", "-r", help="A voting rule (see `collective rules`) or 'pairwise_majority'."
     )] = "copeland",
     out: Annotated[Path | None, path_option(
-        "--out", "PAIRS", "Write the pairs here (.parquet, .csv or .jsonl).")] = None,
+        "--out", "PAIRS", "Write the pairs here (.parquet, .csv or .jsonl); with --engine "
+        "dask, a new folder of Parquet parts.")] = None,
     features: Annotated[str | None, typer.Option(
         "--features", help="Comma-separated annotator feature columns to declare.")] = None,
     pairs: Annotated[PairsChoice, typer.Option(
@@ -170,6 +187,17 @@ def aggregate_command(
     show: Annotated[int, typer.Option(
         "--show", min=0, help="How many pairs to print in the table.")] = 5,
     fmt: Annotated[OutputFormat, format_option("a summary table")] = OutputFormat.table,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", help="memory: read everything into this process; dask: a Parquet file or "
+        "folder, shuffled by prompt and aggregated on a Dask cluster (same rows).")
+    ] = Engine.memory,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", metavar="ADDRESS", show_default=False,
+        help="With --engine dask: an existing cluster's scheduler (tcp://host:8786); default "
+             "$DASK_SCHEDULER_ADDRESS, else a local cluster of 2 worker processes.")] = None,
+    memory_limit: Annotated[str, typer.Option(
+        "--memory-limit", metavar="SIZE",
+        help="With --engine dask on a local cluster: each worker's memory limit.")] = "1GiB",
 ) -> None:
     """Aggregate each prompt's judgments in DATA with a voting rule into training pairs.
 
@@ -181,6 +209,14 @@ def aggregate_command(
     if rule != "pairwise_majority" and rule not in sc.RULES:
         fail(f"unknown rule {rule!r}; valid rules are: pairwise_majority, "
              f"{', '.join(sc.rule_names())}.", code=2)
+    if engine is Engine.dask:
+        options = {"kind": kind.value, "rule": rule, "features": _features(features),
+                   "pairs": pairs.value, "tie_break": tie_break.value,
+                   "time_limit": time_limit or None}
+        _aggregate_dask(data, out, options, scheduler, memory_limit, fmt, show)
+        return
+    if scheduler is not None:
+        fail("--scheduler needs --engine dask.", code=2)
     writer = _writer(out) if out is not None else None
     quiet = fmt is OutputFormat.json
     try:
@@ -209,6 +245,49 @@ def aggregate_command(
         typer.echo(to_json(doc))
         return
     _pairs_table(table, prompts, out, seconds, rule, show)
+
+
+def _aggregate_dask(data: Path, out: Path | None, options: dict[str, Any],
+                    scheduler: str | None, memory_limit: str, fmt: OutputFormat,
+                    show: int) -> None:
+    """``aggregate --engine dask``: :func:`rlchf.dask.aggregate_pairs_dask`, then a summary."""
+    import pandas as pd
+
+    import rlchf
+    import socialchoice as sc
+    from rlchf.dask import aggregate_pairs_dask
+
+    if data.suffix.lower() not in (".parquet", ".pq") and not data.is_dir():
+        fail(f"{data}: --engine dask reads a Parquet file or a folder of them.", code=2)
+    if out is None:
+        fail("--engine dask writes its pairs to a folder; give --out FOLDER.", code=2)
+    if out.suffix:
+        fail(f"--out {out}: --engine dask writes a folder of Parquet parts; give a name "
+             "without a suffix.", code=2)
+    quiet = fmt is OutputFormat.json
+    start = time.perf_counter()
+    try:
+        with _progress("Aggregating on Dask (2 passes)", disable=quiet) as progress:
+            result = aggregate_pairs_dask(data, out=out, scheduler=scheduler,
+                                          memory_limit=memory_limit, progress=progress,
+                                          **options)
+    except sc.TimeLimitError as exc:
+        fail(f"rule {options['rule']} did not finish within --time-limit "
+             f"{exc.time_limit:g} s; raise --time-limit SECONDS (0 = no limit).")
+    except (rlchf.RLCHFError, sc.SocialChoiceError) as exc:
+        fail(str(exc))
+    seconds = time.perf_counter() - start
+    if quiet:
+        typer.echo(to_json({"rule": options["rule"], "kind": options["kind"], "engine": "dask",
+                            "prompts": result.prompts, "pairs": result.pairs, "out": str(out),
+                            "files": len(result.files)}))
+        return
+    stdout().print(Text.assemble(
+        ("Pairs: ", "bold"), f"{result.pairs:,} from {result.prompts:,} prompts under "
+        f"{options['rule']} in {seconds:.2f} s; written to {out} ({len(result.files)} "
+        "Parquet files)"))
+    if result.files:
+        _head_table(pd.read_parquet(result.files[0]), show)
 
 
 def _simulate_summary(pop: Any, out: Path, seconds: float) -> None:

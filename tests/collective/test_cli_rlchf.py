@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -371,3 +372,86 @@ def test_eval_a_latent_group_model(split, tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["class"] == "LatentGroupRewardModel"
     assert {r["group"] for r in doc["rows"] if r["feature"] == "group"} == {"A", "B", "C"}
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  memory_limit="1GiB", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def split_data(tmp_path_factory) -> Path:
+    """A folder of 3 Parquet files with every prompt's rows dealt over the files."""
+    frame = rlchf.synthetic.population(30, 4, 40, rng=8, kind="ranking",
+                                       annotators_per_prompt=5).data.frame
+    folder = tmp_path_factory.mktemp("split") / "data"
+    folder.mkdir()
+    deal = np.random.default_rng(0).integers(0, 3, size=len(frame))
+    for i in range(3):
+        frame[deal == i].to_parquet(folder / f"part-{i}.parquet", index=False)
+    return folder
+
+
+def test_aggregate_engines_write_the_same_rows(dask_cluster: str, split_data: Path,
+                                                tmp_path: Path) -> None:
+    common = ["rlchf", "aggregate", str(split_data), "--kind", "ranking", "--rule", "copeland"]
+    memory = runner.invoke(app, [*common, "--out", str(tmp_path / "pairs.parquet")])
+    assert memory.exit_code == 0, memory.output
+    dask = runner.invoke(app, [*common, "--engine", "dask", "--scheduler", dask_cluster,
+                               "--out", str(tmp_path / "parts")])
+    assert dask.exit_code == 0, dask.output
+    expected = pd.read_parquet(tmp_path / "pairs.parquet")
+    assert len(expected) > 50
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "parts"), expected,
+                                  check_dtype=False)
+    words = _words(dask.stdout)
+    assert f"{len(expected):,} from 30 prompts under copeland" in words
+    assert "written to" in words and "First 5 pairs" in words
+
+
+def test_aggregate_dask_json_and_malformed_row(dask_cluster: str, split_data: Path,
+                                               tmp_path: Path) -> None:
+    args = ["rlchf", "aggregate", "--kind", "ranking", "--engine", "dask", "--scheduler",
+            dask_cluster, "--format", "json"]
+    result = runner.invoke(app, [*args[:2], str(split_data), *args[2:], "--out",
+                                 str(tmp_path / "parts")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["engine"] == "dask" and doc["prompts"] == 30
+    assert doc["pairs"] == len(pd.read_parquet(tmp_path / "parts"))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in sorted(split_data.glob("*.parquet")):
+        frame = pd.read_parquet(f)
+        if f.name == "part-1.parquet":
+            frame.loc[3, "rank"] = -2
+        frame.to_parquet(bad / f.name, index=False)
+    result = runner.invoke(app, [*args[:2], str(bad), *args[2:], "--out",
+                                 str(tmp_path / "bad-parts")])
+    assert result.exit_code == 1
+    assert f"Row 3 of {bad / 'part-1.parquet'}" in _words(result.stderr)
+    assert not (tmp_path / "bad-parts").exists()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--engine", "dask"], "give --out FOLDER"),
+    (["--engine", "dask", "--out", "pairs.parquet"], "without a suffix"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+])
+def test_aggregate_engine_usage_errors(split_data: Path, extra, message) -> None:
+    result = runner.invoke(app, ["rlchf", "aggregate", str(split_data), "--kind", "ranking",
+                                 *extra])
+    assert result.exit_code == 2
+    assert message in _words(result.stderr)
+
+
+def test_aggregate_dask_needs_parquet(simulated: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "data.csv"
+    pd.read_parquet(simulated).to_csv(csv, index=False)
+    result = runner.invoke(app, ["rlchf", "aggregate", str(csv), "--kind", "ranking",
+                                 "--engine", "dask", "--out", str(tmp_path / "parts")])
+    assert result.exit_code == 2
+    assert "reads a Parquet file or a folder" in _words(result.stderr)

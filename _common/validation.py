@@ -18,6 +18,7 @@ ValueError: The 'k' parameter of select must be an int in [1, 50]. Got 0 instead
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Hashable, Iterable
@@ -35,6 +36,7 @@ __all__ = [
     "check_probability",
     "check_rng",
     "check_vote_matrix",
+    "did_you_mean",
     "first_index",
     "parameter_error",
     "seed_from",
@@ -43,6 +45,20 @@ __all__ = [
 
 ErrorType = type[Exception]
 _SHOW_LIMIT = 80
+
+
+def did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the closest of ``choices`` to a mistyped name, else "".
+
+    >>> did_you_mean("copland", ["borda", "copeland", "minimax"])
+    " Did you mean 'copeland'?"
+    >>> did_you_mean("xyz", ["borda", "copeland"])
+    ''
+    """
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def show(value: Any) -> str:

@@ -30,6 +30,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from _common.validation import did_you_mean
+
 from ._errors import (
     RuleInputError,
     SocialChoiceError,
@@ -195,6 +197,7 @@ def get_rule(rule: str | Rule) -> Rule:
     except (KeyError, TypeError):
         raise UnknownRuleError(
             f"Unknown rule {rule!r}; expected one of: {', '.join(sorted(RULES))}."
+            + did_you_mean(rule, RULES)
         ) from None
 
 

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from _common.validation import first_index, parameter_error
+from _common.validation import did_you_mean, first_index, parameter_error
 
 from .._errors import RuleInputError, UnknownRuleError
 from .._timelimit import DEFAULT_TIME_LIMIT, check_time_limit
@@ -236,6 +236,7 @@ def get_rule(rule: str | CommitteeRule) -> CommitteeRule:
     except (KeyError, TypeError):
         raise UnknownRuleError(
             f"Unknown committee rule {rule!r}; expected one of: {', '.join(rule_names())}."
+            + did_you_mean(rule, COMMITTEE_RULES)
         ) from None
 
 

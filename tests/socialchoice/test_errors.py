@@ -131,3 +131,16 @@ def test_preflib_file_with_byte_order_mark(tmp_path):
     path = tmp_path / "bom.soc"
     path.write_text("\ufeff" + sc.io.format_preflib(sc.Profile([["a", "b"], ["b", "a"]])))
     assert sc.read_preflib(path) == sc.Profile([["a", "b"], ["b", "a"]])
+
+
+def test_a_mistyped_rule_name_gets_a_suggestion():
+    import socialchoice as sc
+    from socialchoice import committee
+
+    with pytest.raises(sc.UnknownRuleError, match=r"Did you mean 'copeland'\?"):
+        sc.winners([[0, 1], [1, 0]], "copland")
+    with pytest.raises(sc.UnknownRuleError, match=r"Did you mean 'pav'\?"):
+        committee.select([[1, 0], [0, 1]], 1, rule="pavv")
+    with pytest.raises(sc.UnknownRuleError) as caught:
+        sc.winners([[0, 1], [1, 0]], "zzzz")
+    assert "Did you mean" not in str(caught.value)

@@ -4,6 +4,7 @@
   "The 'k' parameter of select must be an int in [1, 50]. Got 0 instead."
 * :mod:`_common.progress` — the one progress protocol, ``progress(done, total)``.
 * :mod:`_common.sources` — what every ``read_*`` accepts: a path, a file-like object or bytes.
+* :mod:`_common.lazy` — lazy package exports (PEP 562) for names heavy to import.
 
 It depends on numpy only and imports nothing of ours, so every package (``lm`` included) may
 use it. See ``docs/architecture.md``.

@@ -17,8 +17,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from _common.lazy import lazy_exports
 
 from . import rules  # noqa: F401  (rules fills RULES)
 from ._errors import (
@@ -63,21 +64,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "read_polis": ("socialchoice.bridging", "read_polis"),
 }
 
-
-def __getattr__(name: str) -> Any:
-    """Import :data:`_LAZY` names on first use (PEP 562)."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _LAZY[name]
-    value = importlib.import_module(module)
-    if attribute is not None:
-        value = getattr(value, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __all__ = [

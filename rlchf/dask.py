@@ -19,11 +19,7 @@ everything is written: a failed run leaves no ``out``. On a remote cluster the i
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 import socialchoice as sc
+from _common import dask as _dask
+from _common.dask import ROW, SCHEDULER_ENV, Origins
 from _common.progress import report
 from _common.validation import check_int
 
@@ -43,15 +41,9 @@ from ._validate import check_kind_features
 __all__ = ["SCHEDULER_ENV", "PairsFolder", "aggregate_pairs_dask", "parquet_files"]
 
 _FUNC = "aggregate_pairs_dask"
-#: The environment variable naming an existing Dask scheduler (``tcp://host:8786``).
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-#: Input row key: ``partition << _SHIFT | row in partition`` (global row order, an int64);
-#: partitions are the files' row groups, in order (see :func:`_origins`).
-_SHIFT = 40
-_ROW, _FIRST, _POS = "_row", "_first", "_pos"
+_FIRST, _POS = "_first", "_pos"
 #: The input files and the (file, first row) of each input partition.
-_Data = tuple[list[Path], list[tuple[str, int]]]
-_ROWS = re.compile(r"\b([Rr]ow) (\d+)( of [^:]*:)?")
+_Data = tuple[list[Path], Origins]
 
 
 @dataclass(frozen=True)
@@ -73,76 +65,12 @@ def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     ...
     rlchf._errors.PreferenceDataError: aggregate_pairs_dask needs at least one Parquet file.
     """
-    items = [source] if isinstance(source, str | os.PathLike) else list(source)
-    files: list[Path] = []
-    for item in map(Path, items):
-        if item.is_dir():
-            found = sorted(item.glob("*.parquet"))
-            if not found:
-                raise PreferenceDataError(f"{item}: the folder holds no .parquet files.")
-            files += found
-        elif item.is_file():
-            files.append(item)
-        else:
-            raise PreferenceDataError(f"{item}: no such file or folder.")
-    if not files:
-        raise PreferenceDataError(f"{_FUNC} needs at least one Parquet file.")
-    return files
-
-
-def _file_rows(message: str, rows: np.ndarray, origins: Sequence[tuple[str, int]],
-               part: int) -> str:
-    """``message`` about shuffled partition ``part`` with each row it names replaced by the
-    file and row it came from (and the partition's own name by its files)."""
-    def swap(match: re.Match[str]) -> str:
-        if int(match.group(2)) >= len(rows):
-            return match.group(0)
-        key = int(rows[int(match.group(2))])
-        file, start = origins[key >> _SHIFT]
-        row = start + (key & ((1 << _SHIFT) - 1))
-        return f"{match.group(1)} {row} of {file}{':' if match.group(3) else ''}"
-
-    named = _ROWS.sub(swap, message)
-    used = list(dict.fromkeys(origins[i][0] for i in np.unique(rows >> _SHIFT)))
-    some = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
-    named = named.replace(_partition(part), f"the rows of {some}")
-    return f"{named} (shuffled partition {part})"
+    return _dask.parquet_files(source, _FUNC, PreferenceDataError)
 
 
 def _partition(part: int) -> str:
     """The name a shuffled partition's data gets in messages (replaced by its files)."""
     return f"<shuffled partition {part}>"
-
-
-def _origins(files: list[Path]) -> list[tuple[str, int]]:
-    """(file, first row) of each row group, in order: Dask's input partitions.
-
-    Every file must be a readable Parquet file with the first file's columns (only the
-    footers are read).
-    """
-    import pyarrow.parquet as pq
-
-    columns = None
-    origins = []
-    for f in files:
-        try:
-            meta = pq.read_metadata(f)
-            names = meta.schema.to_arrow_schema().names
-        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
-            raise PreferenceDataError(f"{f}: not a readable Parquet file ({exc}).") from None
-        if columns is None:
-            columns = names
-        elif set(names) != set(columns):
-            missing = [c for c in columns if c not in names]
-            extra = [c for c in names if c not in columns]
-            raise PreferenceDataError(
-                f"{f}: its columns differ from those of {files[0]} (missing: "
-                f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'}); "
-                "every file of a data set needs the same columns.")
-        starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in
-                                  range(meta.num_row_groups)])[:-1]
-        origins += [(str(f), int(start)) for start in starts]
-    return origins
 
 
 def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], options: dict,
@@ -152,15 +80,16 @@ def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], opti
     part = partition_info["number"] if partition_info else 0
     if not len(df):
         return meta
-    df = df.sort_values(_ROW, kind="stable")
-    rows = df[_ROW].to_numpy()
-    frame = df.drop(columns=[_ROW]).reset_index(drop=True)
+    df = df.sort_values(ROW, kind="stable")
+    rows = df[ROW].to_numpy()
+    frame = df.drop(columns=[ROW]).reset_index(drop=True)
     try:
         data = PreferenceData.from_pandas(frame, kind=kind, features=features,
                                           name=_partition(part))
         pairs = aggregate_pairs(data, **options)
     except PreferenceDataError as exc:
-        raise PreferenceDataError(_file_rows(str(exc), rows, origins, part)) from None
+        raise PreferenceDataError(_dask.name_rows(str(exc), rows, origins, _partition(part),
+                                                  part)) from None
     first = pd.Series(rows).groupby(frame["prompt_id"].to_numpy(), sort=False).min()
     pairs[_FIRST] = first.reindex(pairs["prompt_id"].to_numpy()).to_numpy(dtype=np.int64)
     pairs[_POS] = np.arange(len(pairs), dtype=np.int64)
@@ -181,57 +110,13 @@ def _meta(meta_in: pd.DataFrame, kind: str) -> pd.DataFrame:
         _FIRST: pd.Series(dtype=np.int64), _POS: pd.Series(dtype=np.int64)})
 
 
-def _keyed(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
-    """The partition with its global row key (file number, row in file)."""
-    number = partition_info["number"] if partition_info else 0
-    return part.assign(**{_ROW: (np.int64(number) << _SHIFT) + np.arange(len(part))})
-
-
-@contextmanager
-def _client(scheduler: str | None, memory_limit: str | int, n_workers: int
-            ) -> Iterator[Any]:
-    """A client of ``scheduler`` (or $DASK_SCHEDULER_ADDRESS), else of a LocalCluster."""
-    from distributed import Client, LocalCluster
-
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
-    if address is not None:
-        try:
-            client = Client(address, set_as_default=False)
-        except OSError as exc:  # a refused or timed-out connection
-            raise RLCHFError(f"Cannot reach the Dask scheduler at {address} ({exc}); start "
-                             f"it, or leave out the address (and ${SCHEDULER_ENV}) to run "
-                             "on a local cluster.") from None
-        with client:
-            yield client
-        return
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      memory_limit=memory_limit, dashboard_address=None) as cluster, \
-            Client(cluster, set_as_default=False) as client:
-        yield client
-
-
-def _check_out(out: str | os.PathLike[str]) -> Path:
-    path = Path(out)
-    if path.exists():
-        raise RLCHFError(f"{path}: {_FUNC} writes a new folder; this one already exists.")
-    if not path.parent.is_dir():
-        raise RLCHFError(f"{path}: the folder {path.parent} does not exist.")
-    return path
-
-
 def _pairs_graph(source: _Data, kind: str,
                  feats: tuple[str, ...], options: dict) -> tuple[Any, Any]:
     """The lazy (unsorted pairs, per-partition prompt counts) of ``(files, origins)``."""
-    import dask.dataframe as dd
-
     files, origins = source
-    ddf = dd.read_parquet([str(f) for f in files], split_row_groups=True)
-    if ddf.npartitions != len(origins):  # e.g. a file without row groups: whole files
-        origins = [(str(f), 0) for f in files]
-        ddf = dd.read_parquet([str(f) for f in files], split_row_groups=False)
-    keyed = ddf.map_partitions(_keyed, meta=ddf._meta.assign(**{_ROW: np.int64(0)}))
-    shuffled = keyed.shuffle(on="prompt_id", npartitions=ddf.npartitions)
-    meta = _meta(ddf._meta, kind)
+    keyed, origins = _dask.read_keyed(files, origins)
+    shuffled = keyed.shuffle(on="prompt_id", npartitions=keyed.npartitions)
+    meta = _meta(keyed._meta, kind)
     pairs = shuffled.map_partitions(_aggregate_part, kind, feats, options,
                                     origins, meta, meta=meta,
                                     enforce_metadata=False)
@@ -309,30 +194,20 @@ def aggregate_pairs_dask(
     >>> len(pairs), (pairs.to_numpy() == same.to_numpy()).all()
     (180, np.True_)
     """
-    _require_dask()
+    _dask.require_dask(_FUNC, RLCHFError)
     kind, feats = check_kind_features(kind, features, _FUNC)
     check_int(n_workers, "n_workers", _FUNC, 1, error=RLCHFError)
     files = parquet_files(source)
     # unreadable files and different columns fail here, before the cluster starts
-    data = (files, _origins(files))
-    target = None if out is None else _check_out(out)
+    data = (files, _dask.row_group_origins(files, PreferenceDataError))
+    target = None if out is None else _dask.new_folder(out, _FUNC, RLCHFError)
     options = {"rule": rule, "pairs": pairs, "tie_break": tie_break, "time_limit": time_limit}
     # the options are checked here, on a tiny valid data set, before any cluster starts
     _check_options(kind, options)
-    with _client(scheduler, memory_limit, n_workers) as client:
+    with _dask.dask_client(scheduler, memory_limit, n_workers, RLCHFError) as client:
         if target is None:
             return _to_frame(client, data, kind, feats, options, progress)
         return _to_folder(client, data, kind, feats, options, target, progress)
-
-
-def _require_dask() -> None:
-    """An RLCHFError with the install command when dask or distributed is missing."""
-    try:
-        import dask.dataframe  # noqa: F401
-        import distributed  # noqa: F401
-    except ImportError as exc:
-        raise RLCHFError(f"{_FUNC} needs dask[dataframe] and distributed ({exc}); install "
-                         "them with pip install 'collective-alignment[dask]'.") from None
 
 
 def _check_options(kind: str, options: dict) -> None:
@@ -364,9 +239,8 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
     """Pass 1 writes unsorted pairs, pass 2 sorts them by first appearance; then rename."""
     import dask.dataframe as dd
 
-    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
-    names = {"write_index": False, "name_function": lambda i: f"part-{i:05d}.parquet"}
-    try:
+    names = {"write_index": False, "name_function": _dask.part_name}
+    with _dask.staging(target) as tmp:
         report(progress, 0, 2)
         pairs, counts = _pairs_graph(data, kind, feats, options)
         write = pairs.to_parquet(tmp / "unsorted", compute=False, **names)
@@ -379,11 +253,6 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
                        sync=True)
         os.replace(tmp / "sorted", target)
         report(progress, 2, 2)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    written = tuple(sorted(target.glob("*.parquet")))
-    import pyarrow.parquet as pq
-
-    n = sum(pq.ParquetFile(f).metadata.num_rows for f in written)
+    written, n = _dask.count_rows(target)
     return PairsFolder(target, written, n, int(per_part.sum()))
 

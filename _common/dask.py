@@ -1,0 +1,238 @@
+"""What every out-of-core module (``rlchf.dask``, ``socialchoice.dask``, ``svo.dask``) shares.
+
+One convention for running the in-memory code over a Parquet data set on Dask:
+
+- :func:`parquet_files` lists the input (a file, a folder of ``*.parquet`` in name order, or a
+  list of files) and :func:`row_group_origins` reads the footers (every file must be Parquet
+  with the first file's columns) before any cluster starts;
+- :func:`read_keyed` reads one partition per row group and adds the global row key
+  :data:`ROW` (``partition << SHIFT | row in partition``), so that after a shuffle by group
+  (prompt, respondent) a message about a partition's row can name the user's file and row
+  (:func:`name_rows`) and results can be put back in input order;
+- :func:`dask_client` is a client of ``scheduler`` or ``$DASK_SCHEDULER_ADDRESS``, else of a
+  ``LocalCluster`` of worker processes with a memory limit, started for the call;
+- :func:`new_folder` and :func:`staging` write the output to a hidden temporary folder beside
+  it, renamed into place only when complete: a failed run leaves no output.
+
+Every function takes the calling function's name and its package's exception class, so the
+messages read as the caller's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ROW",
+    "SCHEDULER_ENV",
+    "SHIFT",
+    "Origins",
+    "count_rows",
+    "dask_client",
+    "file_row",
+    "name_rows",
+    "new_folder",
+    "parquet_files",
+    "part_name",
+    "read_keyed",
+    "require_dask",
+    "row_group_origins",
+    "staging",
+]
+
+#: The environment variable naming an existing Dask scheduler (``tcp://host:8786``).
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+#: The global row key column and its layout: ``partition << SHIFT | row in partition``.
+ROW = "_row"
+SHIFT = 40
+#: (file, first row in the file) of each input partition, in order.
+Origins = list[tuple[str, int]]
+_ROWS = re.compile(r"\b([Rr]ow) (\d+)( of [^:]*:)?")
+_INSTALL = "pip install 'collective-alignment[dask]'"
+
+
+def require_dask(func: str, error: type[Exception]) -> None:
+    """``error`` with the install command when dask[dataframe] or distributed is missing."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise error(f"{func} needs dask[dataframe] and distributed ({exc}); install them "
+                    f"with {_INSTALL}.") from None
+
+
+def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                  func: str, error: type[Exception]) -> list[Path]:
+    """The Parquet files of a file, a folder (its ``*.parquet``, by name) or a list of files.
+
+    >>> parquet_files([], "score_dask", ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: score_dask needs at least one Parquet file.
+    """
+    items = [source] if isinstance(source, str | os.PathLike) else list(source)
+    files: list[Path] = []
+    for item in map(Path, items):
+        if item.is_dir():
+            found = sorted(item.glob("*.parquet"))
+            if not found:
+                raise error(f"{item}: the folder holds no .parquet files.")
+            files += found
+        elif item.is_file():
+            files.append(item)
+        else:
+            raise error(f"{item}: no such file or folder.")
+    if not files:
+        raise error(f"{func} needs at least one Parquet file.")
+    return files
+
+
+def row_group_origins(files: list[Path], error: type[Exception]) -> Origins:
+    """(file, first row) of each row group, in order: the input partitions of
+    :func:`read_keyed`. Every file must be a readable Parquet file with the first file's
+    columns (only the footers are read)."""
+    import pyarrow.parquet as pq
+
+    columns = None
+    origins: Origins = []
+    for f in files:
+        try:
+            meta = pq.read_metadata(f)
+            names = meta.schema.to_arrow_schema().names
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+            raise error(f"{f}: not a readable Parquet file ({exc}).") from None
+        if columns is None:
+            columns = names
+        elif set(names) != set(columns):
+            missing = [c for c in columns if c not in names]
+            extra = [c for c in names if c not in columns]
+            raise error(
+                f"{f}: its columns differ from those of {files[0]} (missing: "
+                f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'}); "
+                "every file of a data set needs the same columns.")
+        starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in
+                                  range(meta.num_row_groups)])[:-1]
+        origins += [(str(f), int(start)) for start in starts]
+    return origins
+
+
+def _keyed(part: Any, partition_info: dict | None = None) -> Any:
+    """The partition with its global row key (input partition, row in partition)."""
+    number = partition_info["number"] if partition_info else 0
+    return part.assign(**{ROW: (np.int64(number) << SHIFT) + np.arange(len(part))})
+
+
+def read_keyed(files: list[Path], origins: Origins, columns: Sequence[str] | None = None
+               ) -> tuple[Any, Origins]:
+    """The lazy Dask frame of ``files`` (one partition per row group) with the :data:`ROW`
+    key, and the origins of its partitions (whole files when the row groups cannot be
+    split, e.g. a file without row groups)."""
+    import dask.dataframe as dd
+
+    paths = [str(f) for f in files]
+    cols = None if columns is None else list(columns)
+    ddf = dd.read_parquet(paths, columns=cols, split_row_groups=True)
+    if ddf.npartitions != len(origins):
+        origins = [(str(f), 0) for f in files]
+        ddf = dd.read_parquet(paths, columns=cols, split_row_groups=False)
+    keyed = ddf.map_partitions(_keyed, meta=ddf._meta.assign(**{ROW: np.int64(0)}))
+    return keyed, origins
+
+
+def file_row(key: int, origins: Origins) -> tuple[str, int]:
+    """The (file, 0-based row in the file) of a :data:`ROW` key.
+
+    >>> file_row((1 << SHIFT) + 5, [("a.parquet", 0), ("a.parquet", 100)])
+    ('a.parquet', 105)
+    """
+    file, start = origins[int(key) >> SHIFT]
+    return file, start + (int(key) & ((1 << SHIFT) - 1))
+
+
+def name_rows(message: str, keys: np.ndarray, origins: Origins, placeholder: str,
+              part: int) -> str:
+    """``message`` about a shuffled partition, each ``Row N`` it names (N counting the
+    partition's rows in ``keys`` order) replaced by the file and row it came from, and the
+    partition's ``placeholder`` name by its files.
+
+    >>> name_rows("Row 1 of <p>: bad.", np.array([3, 7]), [("x.parquet", 10)], "<p>", 0)
+    'Row 17 of x.parquet: bad. (shuffled partition 0)'
+    """
+    def swap(match: re.Match[str]) -> str:
+        if int(match.group(2)) >= len(keys):
+            return match.group(0)
+        file, row = file_row(int(keys[int(match.group(2))]), origins)
+        return f"{match.group(1)} {row} of {file}{':' if match.group(3) else ''}"
+
+    named = _ROWS.sub(swap, message)
+    used = list(dict.fromkeys(origins[i][0] for i in np.unique(keys >> SHIFT)))
+    some = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
+    named = named.replace(placeholder, f"the rows of {some}")
+    return f"{named} (shuffled partition {part})"
+
+
+@contextmanager
+def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
+                error: type[Exception]) -> Iterator[Any]:
+    """A client of ``scheduler`` (or $DASK_SCHEDULER_ADDRESS), else of a LocalCluster of
+    ``n_workers`` processes (one thread each, a nanny restarting a dead worker)."""
+    from distributed import Client, LocalCluster
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is not None:
+        try:
+            client = Client(address, set_as_default=False)
+        except OSError as exc:  # a refused or timed-out connection
+            raise error(f"Cannot reach the Dask scheduler at {address} ({exc}); start it, "
+                        f"or leave out the address (and ${SCHEDULER_ENV}) to run on a "
+                        "local cluster.") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                      memory_limit=memory_limit, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+def new_folder(out: str | os.PathLike[str], func: str, error: type[Exception]) -> Path:
+    """``out`` as a Path, checked to be a new folder in an existing one."""
+    path = Path(out)
+    if path.exists():
+        raise error(f"{path}: {func} writes a new folder; this one already exists.")
+    if not path.parent.is_dir():
+        raise error(f"{path}: the folder {path.parent} does not exist.")
+    return path
+
+
+@contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A hidden temporary folder beside ``target``, removed at the end whatever happens;
+    move the finished output into place with ``os.replace(tmp / ..., target)``."""
+    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def part_name(i: int) -> str:
+    """The name of output part ``i``: ``part-00000.parquet``, ..."""
+    return f"part-{i:05d}.parquet"
+
+
+def count_rows(folder: Path) -> tuple[tuple[Path, ...], int]:
+    """The Parquet parts of ``folder`` (by name) and their number of rows (footers only)."""
+    import pyarrow.parquet as pq
+
+    written = tuple(sorted(folder.glob("*.parquet")))
+    return written, sum(pq.ParquetFile(f).metadata.num_rows for f in written)

@@ -621,14 +621,25 @@ to value ids of the graph. Got 'kindness' -> 'compassion', which is not one.
 
         return legitimacy(self, context, method, k, propagation=propagation)
 
-    def contexts_for(self, prompt: str, embedder: Any, top: int = 3) -> list[str]:
-        """f(G_M, p): the ``top`` contexts most similar to ``prompt`` (embedding cosine).
+    def contexts_for(self, prompt: str, embedder: Any, top: int = 3, *,
+                     min_similarity: float | None = None) -> list[str]:
+        """f(G_M, p): the ``top`` contexts most similar to ``prompt`` (embedding cosine),
+        optionally only those at least ``min_similarity`` similar.
 
         See :func:`moralgraph._views.contexts_for`.
         """
         from ._views import contexts_for
 
-        return contexts_for(self, prompt, embedder, top)
+        return contexts_for(self, prompt, embedder, top, min_similarity=min_similarity)
+
+    def context_similarity(self, prompt: str, embedder: Any) -> Any:
+        """The cosine similarity of ``prompt`` to each context (a pandas Series by id).
+
+        See :func:`moralgraph._views.context_similarity`.
+        """
+        from ._views import context_similarity
+
+        return context_similarity(self, prompt, embedder)
 
     def principles(
         self, prompt_or_contexts: str | Sequence[str], k: int = 3, *, embedder: Any = None,

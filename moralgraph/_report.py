@@ -18,6 +18,7 @@ from _common.validation import check_choice, check_float, check_int, parameter_e
 
 from ._errors import MoralGraphError
 from ._graph import MoralGraph
+from ._views import check_selection, context_similarity, most_similar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -244,6 +245,9 @@ def score_report(
     return ScoreReport(method, propagation, top, tuple(rows))
 
 
+_DTYPES = {"votes": int, "similarity": float}
+
+
 def principles_report(
     graph: MoralGraph,
     prompt: str | None = None,
@@ -253,11 +257,14 @@ def principles_report(
     embedder: Any = None,
     method: str = "flow",
     propagation: float = 0.85,
+    top: int = 3,
+    min_similarity: float | None = None,
 ) -> pd.DataFrame:
     """Per selected context: its wisest values and the principle built from their policies.
 
     The contexts are ``contexts`` if given, else :meth:`MoralGraph.contexts_for` of
-    ``prompt`` (the 3 most similar; needs ``embedder``). Each context's principle is
+    ``prompt`` (the ``top`` most similar, at least ``min_similarity`` similar; needs
+    ``embedder``). Each context's principle is
     :meth:`MoralGraph.principles` of that context, and its values the ``k`` wisest of
     :meth:`MoralGraph.subgraph` of the context, whose policies the principle lists.
 
@@ -274,13 +281,18 @@ def principles_report(
         Has ``encode(texts) -> (n, d)`` unit vectors (e.g. ``lm.load_embedder()``).
     method : {"flow", "mai"}, default "flow"
     propagation : float in [0, 1), default 0.85
+    top : int, default 3
+        With a prompt: at most this many contexts.
+    min_similarity : float in [-1, 1], optional
+        With a prompt: only contexts at least this similar to it (the table may be empty).
 
     Returns
     -------
     pandas.DataFrame
-        One row per selected context, most similar first: ``context, text, votes, values``
-        (the wisest value ids), ``titles`` and ``principle`` (None for a context without
-        votes, which gives no principle).
+        One row per selected context, most similar first: ``context, text, similarity``
+        (cosine to the prompt; NaN for contexts given), ``votes, values`` (the wisest value
+        ids), ``titles`` and ``principle`` (None for a context without votes, which gives
+        no principle).
 
     Raises
     ------
@@ -312,7 +324,11 @@ def principles_report(
             "embedder= or contexts=."
         )
     else:
-        ids = graph.contexts_for(prompt, embedder)
+        top, min_similarity = check_selection(top, min_similarity, func)
+        best = most_similar(context_similarity(graph, prompt, embedder, func), top,
+                            min_similarity)
+        ids = best.index.tolist()
+    similarity = best.tolist() if contexts is None else [float("nan")] * len(ids)
     counts = Counter(v.context for v in graph.votes)
     titles = {c.id: c.title for c in graph.values}
     texts = {c.id: c.text or c.id for c in graph.contexts}
@@ -324,12 +340,13 @@ def principles_report(
     columns = {
         "context": ids,
         "text": [texts[c] for c in ids],
+        "similarity": similarity,
         "votes": [counts[c] for c in ids],
         "values": [tuple(best[c]) for c in ids],
         "titles": [tuple(titles[v] for v in best[c]) for c in ids],
         "principle": [found[c][0] if found[c] else None for c in ids],
     }
     return pd.DataFrame({
-        name: pd.Series(cells, dtype=int if name == "votes" else object)
+        name: pd.Series(cells, dtype=_DTYPES.get(name, object))
         for name, cells in columns.items()
     })

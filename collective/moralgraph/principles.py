@@ -1,8 +1,9 @@
 """``collective moralgraph principles GRAPH.json PROMPT``: principles for a prompt.
 
-The command renders :func:`moralgraph.principles_report`: the contexts of PROMPT (the three
-whose texts are most similar to it, by the sentence embedder :func:`lm.load_embedder`; or
-those of ``--context``), each context's wisest values and the constitution-style principle
+The command renders :func:`moralgraph.principles_report`: the contexts of PROMPT (the
+``--top`` ones whose texts are most similar to it, by the sentence embedder
+:func:`lm.load_embedder`, those below ``--min-similarity`` left out; or those of
+``--context``), each context's wisest values and the constitution-style principle
 :meth:`moralgraph.MoralGraph.principles` builds from their attentional policies. The
 principles together are a system prompt.
 """
@@ -70,6 +71,17 @@ def principles_command(
     k: Annotated[
         int, typer.Option("-k", "--k", min=1, help="Wisest values per context.")
     ] = 3,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="At most this many contexts matched to PROMPT.")
+    ] = 3,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-similarity", min=-1.0, max=1.0, metavar="COSINE",
+            help="Leave out contexts whose cosine similarity to PROMPT is below this "
+            "(with MiniLM, prompts unrelated to a context score near 0).",
+            show_default=False),
+    ] = None,
     method: Annotated[Method, method_option()] = Method.flow,
     propagation: Annotated[float, propagation_option()] = 0.85,
     fmt: Annotated[OutputFormat, format_option()] = OutputFormat.table,
@@ -80,11 +92,14 @@ def principles_command(
     check_propagation(method, propagation)
     graph = read(graph_path)
     contexts = check_contexts(graph, context)
+    if contexts and min_similarity is not None:
+        fail("--min-similarity matches PROMPT to the contexts; it cannot be used with "
+             "--context.", code=2)
     embedder = None if contexts else _embedder(quiet=fmt is OutputFormat.json)
     try:
         table = mg.principles_report(
             graph, prompt, contexts, k=k, embedder=embedder, method=method.value,
-            propagation=propagation,
+            propagation=propagation, top=top, min_similarity=min_similarity,
         )
     except mg.MoralGraphError as exc:
         fail(f"{graph_path.name}: {exc}")
@@ -95,28 +110,39 @@ def principles_command(
             "matched": contexts is None,
             "method": method.value,
             "k": k,
+            "top": top,
+            "min_similarity": min_similarity,
             "contexts": records(table),
             "principles": principles,
         }
         typer.echo(to_json(document))
         return
-    _print_principles(prompt, table, principles, matched=contexts is None)
+    _print_principles(prompt, table, principles, matched=contexts is None,
+                      min_similarity=min_similarity)
 
 
 def _print_principles(
-    prompt: str, table: pd.DataFrame, principles: list[str], *, matched: bool
+    prompt: str, table: pd.DataFrame, principles: list[str], *, matched: bool,
+    min_similarity: float | None,
 ) -> None:
     con = stdout()
     con.print(Text.assemble(("Prompt: ", "bold"), prompt))
+    if table.empty:
+        con.print(Text(f"No context is at least {min_similarity} similar to the prompt: no "
+                       "principles. Lower --min-similarity or name contexts with --context."))
+        return
     how = "most similar to the prompt first" if matched else "as given by --context"
     t = simple_table(f"Contexts ({how})")
     t.add_column("context", no_wrap=True)
+    if matched:
+        t.add_column("similarity", justify="right")
     t.add_column("votes", justify="right")
     t.add_column("wisest values", ratio=1)
     for row in table.itertuples(index=False):
         name = row.text if row.text == row.context else f"{row.text} [{row.context}]"
         wisest = ", ".join(row.titles) if row.principle is not None else "no votes: no principle"
-        t.add_row(Text(name), str(row.votes), Text(wisest))
+        cells = [f"{row.similarity:.2f}"] if matched else []
+        t.add_row(Text(name), *cells, str(row.votes), Text(wisest))
     con.print(t)
     con.print(Text("Principles (a system prompt):", style="bold"))
     if not principles:

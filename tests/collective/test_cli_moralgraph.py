@@ -343,7 +343,7 @@ def test_principles_match_the_prompt_with_the_embedder(
     grief = next(c for c in out["contexts"] if c["context"] == "grief")
     assert grief["principle"] is None
     text = _run(["principles", str(hand), prompt]).stdout
-    assert "most similar to the prompt first" in text and "no votes: no principle" in text
+    assert "most similar to the prompt first" in text and "no votes: no" in text
 
 
 def test_principles_without_the_embedder_says_how_to_go_on(
@@ -397,3 +397,27 @@ def test_the_cli_knows_the_published_damping() -> None:
     from moralgraph._mai import DAMPING
 
     assert MAI_DAMPING == DAMPING
+
+
+def test_principles_top_and_min_similarity_select_contexts(
+    monkeypatch: pytest.MonkeyPatch, hand: Path, hand_graph: MoralGraph
+) -> None:
+    monkeypatch.setattr(lm, "load_embedder", lambda **_: Keywords())
+    prompt = "I lost my job, money is tight"
+    out = _json(["principles", str(hand), prompt, "--top", "1"])
+    assert [c["context"] for c in out["contexts"]] == ["money"]
+    similarity = hand_graph.context_similarity(prompt, Keywords())
+    assert out["contexts"][0]["similarity"] == pytest.approx(similarity["money"])
+    text = _run(["principles", str(hand), prompt]).stdout
+    assert "similarity" in text and f"{similarity['money']:.2f}" in text
+    mixed = "money and distress and grief"  # no context is close to all three
+    none = _run(["principles", str(hand), mixed, "--min-similarity", "0.9"]).stdout
+    assert "No context is at least 0.9 similar" in " ".join(none.split())
+    assert _json(["principles", str(hand), mixed, "--min-similarity", "0.9"])[
+        "principles"] == []
+
+
+def test_principles_min_similarity_needs_a_matched_prompt(hand: Path) -> None:
+    result = _run(["principles", str(hand), "Help", "--context", "money",
+                   "--min-similarity", "0.3"], code=2)
+    assert "cannot be used with --context" in " ".join(result.stderr.split())

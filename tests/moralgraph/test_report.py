@@ -222,6 +222,22 @@ def test_principles_report_of_a_prompt_uses_its_contexts(graph):
         "When the user is in distress, attend to: what they can do next.")
     grief = table.set_index("context").loc["grief"]
     assert grief["principle"] is None and grief["values"] == () and grief["votes"] == 0
+    similarity = graph.context_similarity("I am in distress", Keywords())
+    np.testing.assert_allclose(table["similarity"], similarity[table["context"]].to_numpy())
+    assert table["similarity"].is_monotonic_decreasing
+
+
+def test_principles_report_top_and_min_similarity_select_fewer_contexts(graph):
+    one = mg.principles_report(graph, "I am in distress", embedder=Keywords(), top=1)
+    assert list(one["context"]) == ["distress"]
+    none = mg.principles_report(graph, "distress about money", embedder=Keywords(),
+                                min_similarity=0.99)
+    assert none.empty and list(none.columns) == list(one.columns)
+
+
+def test_principles_report_of_given_contexts_has_no_similarity(graph):
+    table = mg.principles_report(graph, contexts=["money"])
+    assert table["similarity"].isna().all() and table["similarity"].dtype == float
 
 
 @pytest.mark.parametrize(
@@ -229,7 +245,10 @@ def test_principles_report_of_a_prompt_uses_its_contexts(graph):
     [({}, "needs a prompt"),
      ({"prompt": "hello"}, "no embedder"),
      ({"contexts": ["nowhere"]}, "unknown context 'nowhere'"),
-     ({"contexts": ["money"], "k": 0}, "'k' parameter of principles_report")],
+     ({"contexts": ["money"], "k": 0}, "'k' parameter of principles_report"),
+     ({"prompt": "hi", "embedder": Keywords(), "top": 0}, "'top' parameter of principles_r"),
+     ({"prompt": "hi", "embedder": Keywords(), "min_similarity": 2},
+      "'min_similarity' parameter of principles_report")],
 )
 def test_principles_report_rejects_bad_arguments(graph, kwargs, match):
     with pytest.raises(MoralGraphError, match=match):

@@ -122,6 +122,31 @@ def test_contexts_for_uses_context_texts_not_ids():
     assert contexts_for(g, "grief", Keywords(), top=1) == ["b"]
 
 
+def test_context_similarity_is_the_cosine_to_each_context_text(graph):
+    similarity = graph.context_similarity("money worries", Keywords())
+    assert list(similarity.index) == [c.id for c in graph.contexts]
+    texts = [c.text or c.id for c in graph.contexts]
+    rows = Keywords().encode(texts + ["money worries"])
+    np.testing.assert_allclose(similarity.to_numpy(), rows[:-1] @ rows[-1])
+    assert similarity.idxmax() == "money"
+
+
+def test_contexts_for_min_similarity_leaves_out_unrelated_contexts(graph):
+    similarity = graph.context_similarity("money money", Keywords())
+    cut = float(similarity.sort_values().iloc[-2]) + 1e-6  # above the runner-up
+    assert contexts_for(graph, "money money", Keywords(), top=3, min_similarity=cut) == [
+        "money"]
+    assert contexts_for(graph, "money money", Keywords(), min_similarity=1.0) == []
+    assert graph.contexts_for("money money", Keywords(), min_similarity=-1.0) == (
+        contexts_for(graph, "money money", Keywords()))
+
+
+@pytest.mark.parametrize("bad", [1.5, -2, float("nan"), "0.5", True])
+def test_contexts_for_rejects_bad_min_similarity(graph, bad):
+    with pytest.raises(MoralGraphError, match="'min_similarity' parameter of contexts_for"):
+        contexts_for(graph, "hi", Keywords(), min_similarity=bad)
+
+
 @pytest.mark.parametrize("top", [0, -1, 1.5, "2", True])
 def test_contexts_for_rejects_bad_top(graph, top):
     with pytest.raises(MoralGraphError, match="'top' parameter of contexts_for must be an int"):

@@ -126,7 +126,7 @@ def test_context_similarity_is_the_cosine_to_each_context_text(graph):
     similarity = graph.context_similarity("money worries", Keywords())
     assert list(similarity.index) == [c.id for c in graph.contexts]
     texts = [c.text or c.id for c in graph.contexts]
-    rows = Keywords().encode(texts + ["money worries"])
+    rows = Keywords().encode([*texts, "money worries"])
     np.testing.assert_allclose(similarity.to_numpy(), rows[:-1] @ rows[-1])
     assert similarity.idxmax() == "money"
 

@@ -168,7 +168,7 @@ def _exchange(chosen: Chosen) -> None:
     upload = st.file_uploader("Import an export (zip)", type=["zip"], key="admin_import")
     if upload is not None and st.button("Import as a new deliberation", width="stretch",
                                         key="admin_import_go"):
-        _act(lambda: get_store().import_(upload.getvalue()), "Imported.")
+        _act(lambda: get_store().import_(upload), "Imported.")  # named in errors
 
 
 def _delete(chosen: Chosen) -> None:

@@ -148,3 +148,43 @@ def test_a_failing_model_leaves_the_page_working(admin, monkeypatch):
     admin.button(key="admin_draft").click().run()
     assert not admin.exception
     assert "could not write answers" in admin.error[0].value
+
+
+def _deliberation_count(url: str) -> list:
+    store = Store(url)
+    try:
+        return store.deliberations()
+    finally:
+        store.close()
+
+
+def test_an_uploaded_export_is_imported_as_a_new_deliberation(admin, url):
+    store = Store(url)
+    first = store.deliberations()[0]
+    archive = store.export_zip(first.id, "csv")
+    before = {name: len(t) for name, t in store.export(first.id).items()}
+    store.close()
+    admin.selectbox(key="admin_task").set_value("Export and import").run()
+    admin.file_uploader(key="admin_import").set_value(
+        ("deliberation.zip", archive, "application/zip")).run()
+    admin.button(key="admin_import_go").click().run()
+    assert not admin.exception and not admin.error, [e.value for e in admin.error]
+    assert [s.value for s in admin.success] == ["Imported."]
+    found = _deliberation_count(url)
+    assert len(found) == 2 and found[-1].question == first.question
+    store = Store(url)
+    after = {name: len(t) for name, t in store.export(found[-1].id).items()}
+    store.close()
+    assert after == before
+
+
+def test_a_broken_upload_is_refused_and_imports_nothing(admin, url):
+    admin.selectbox(key="admin_task").set_value("Export and import").run()
+    admin.file_uploader(key="admin_import").set_value(
+        ("deliberation.zip", b"PK\x03\x04 not really a zip", "application/zip")).run()
+    admin.button(key="admin_import_go").click().run()
+    assert not admin.exception
+    assert len(admin.error) == 1
+    assert "deliberation.zip is not a zip file" in admin.error[0].value.replace("\\", "")
+    assert not admin.success
+    assert len(_deliberation_count(url)) == 1

@@ -194,7 +194,7 @@ def _voter_weights(weight: NDArray, voter: NDArray, voter_row: NDArray, cols: Co
             f"the {cols.weight!r} column holds {show(values.iloc[row])} but "
             f"{show(values.iloc[first])} on row {first} of the same "
             "voter and election; expected one weight per voter of an election."))
-    integral = bool((per_voter == np.round(per_voter)).all())
+    integral = pd.api.types.is_integer_dtype(frame[cols.weight].dtype)
     return per_voter.astype(np.int64) if integral else per_voter
 
 

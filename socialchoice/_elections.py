@@ -280,11 +280,12 @@ def margins_table(
     pandas.DataFrame
         Columns ``election`` (named as in the table), ``a``, ``b`` (candidate ids) and
         ``margin``: the weight of voters ranking ``a`` above ``b`` minus that of voters
-        ranking ``b`` above ``a`` (:func:`socialchoice.margins`; integers unless the weights
-        are fractional). Every *ordered* pair ``a != b`` has a row, so ``margin(b, a) =
-        -margin(a, b)`` is there too and each election's full matrix can be rebuilt with a
-        pivot. Elections in order of first appearance; ``a`` then ``b`` in the election's
-        candidate order (first appearance). An election of one candidate has no rows.
+        ranking ``b`` above ``a`` (:func:`socialchoice.margins`; integers without a weight
+        column or with an integer one, floats with a float one). Every *ordered* pair
+        ``a != b`` has a row, so ``margin(b, a) = -margin(a, b)`` is there too and each
+        election's full matrix can be rebuilt with a pivot. Elections in order of first
+        appearance; ``a`` then ``b`` in the election's candidate order (first appearance).
+        An election of one candidate has no rows.
 
     Raises
     ------

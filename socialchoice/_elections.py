@@ -204,6 +204,7 @@ def winners_table(
     rank: str = "rank",
     weight: str | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    name: str = TABLE,
 ) -> pd.DataFrame:
     """The winners of every election of a long ballot table under one rule.
 
@@ -224,6 +225,8 @@ def winners_table(
         of one election). Default: every voter counts once.
     time_limit : float or None, default 10
         As in :func:`socialchoice.winner_mask`: seconds for each distinct profile's search.
+    name : str, default "the table"
+        How messages name the table (e.g. its file: ``Row 3 of votes.csv: ...``).
 
     Returns
     -------
@@ -259,7 +262,7 @@ def winners_table(
     """
     cols = columns_of("winners_table", election, voter, candidate, rank, weight)
     _reserved(cols, ("winner",), "winners_table")
-    return elections_winners(frame, rule, cols, time_limit, TABLE)
+    return elections_winners(frame, rule, cols, time_limit, name)
 
 
 def margins_table(
@@ -270,10 +273,11 @@ def margins_table(
     candidate: str = "response_id",
     rank: str = "rank",
     weight: str | None = None,
+    name: str = TABLE,
 ) -> pd.DataFrame:
     """The pairwise majority margins of every election of a long ballot table.
 
-    The table and the column options are as in :func:`winners_table`.
+    The table, the column options and ``name`` are as in :func:`winners_table`.
 
     Returns
     -------
@@ -306,4 +310,4 @@ def margins_table(
     """
     cols = columns_of("margins_table", election, voter, candidate, rank, weight)
     _reserved(cols, ("a", "b", "margin"), "margins_table")
-    return elections_margins(frame, cols, TABLE)
+    return elections_margins(frame, cols, name)

@@ -49,12 +49,14 @@ Progress = Callable[[int, int], None] | None
 @dataclass(frozen=True)
 class TableFolder:
     """What :func:`winners_table_dask` or :func:`margins_table_dask` wrote: the folder, its
-    Parquet parts, their number of rows and the number of elections."""
+    Parquet parts, their number of rows, the number of elections and, for winners, the
+    number of elections with tied winners (more than one; ``None`` for margins)."""
 
     path: Path
     files: tuple[Path, ...]
     rows: int
     elections: int
+    tied: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,9 @@ def _meta(job: _Job, meta_in: pd.DataFrame) -> pd.DataFrame:
     return out.assign(**{_FIRST: np.zeros(0, np.int64), _POS: np.zeros(0, np.int64)})
 
 
-def _graph(job: _Job) -> tuple[Any, Any]:
-    """The lazy (unsorted table, per-partition election counts) of ``job``."""
+def _graph(job: _Job) -> tuple[Any, Any, Any]:
+    """The lazy unsorted table of ``job``, its elections per partition and (for winners)
+    its elections with tied winners per partition."""
     keyed, origins = _dask.read_keyed(job.files, job.origins, job.cols.needed())
     election = job.cols.election
     shuffled = keyed.shuffle(on=election, npartitions=keyed.npartitions)
@@ -115,7 +118,15 @@ def _graph(job: _Job) -> tuple[Any, Any]:
                                     enforce_metadata=False)
     counts = shuffled.map_partitions(lambda d: pd.Series([d[election].nunique()]),
                                      meta=pd.Series(dtype=np.int64))
-    return table, counts
+    tied = None
+    if "winner" in meta.columns:
+        tied = table.map_partitions(_tied, election, meta=pd.Series(dtype=np.int64))
+    return table, counts, tied
+
+
+def _tied(table: pd.DataFrame, election: str) -> pd.Series:
+    """The number of elections of a partition's winners with more than one winner."""
+    return pd.Series([int((table.groupby(election, sort=False)["winner"].sum() > 1).sum())])
 
 
 def _prepare(func: str, source: Source, cols: Columns, out: Any, n_workers: int
@@ -147,7 +158,7 @@ def _run(job: _Job, target: Path | None, scheduler: str | None, memory_limit: st
 
 def _to_frame(client: Any, job: _Job, progress: Progress) -> pd.DataFrame:
     report(progress, 0, 2)
-    table, _ = _graph(job)
+    table, _, _ = _graph(job)
     parts = client.compute(table.to_delayed(), sync=True)
     report(progress, 1, 2)
     frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
@@ -163,9 +174,10 @@ def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> Tabl
     names = {"write_index": False, "name_function": _dask.part_name}
     with _dask.staging(target) as tmp:
         report(progress, 0, 2)
-        table, counts = _graph(job)
+        table, counts, tied = _graph(job)
         write = table.to_parquet(tmp / "unsorted", compute=False, **names)
-        _, per_part = client.compute([write, counts], sync=True)
+        _, per_part, tied_per_part = client.compute(
+            [write, counts, counts if tied is None else tied], sync=True)
         report(progress, 1, 2)
         unsorted = dd.read_parquet(str(tmp / "unsorted"), split_row_groups=False)
         ordered = unsorted.sort_values(_FIRST).map_partitions(
@@ -175,7 +187,8 @@ def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> Tabl
         os.replace(tmp / "sorted", target)
         report(progress, 2, 2)
     written, n = _dask.count_rows(target)
-    return TableFolder(target, written, n, int(per_part.sum()))
+    return TableFolder(target, written, n, int(per_part.sum()),
+                       None if tied is None else int(tied_per_part.sum()))
 
 
 _DOC_COMMON = """

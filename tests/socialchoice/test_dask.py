@@ -93,7 +93,7 @@ def test_margins_written_to_a_folder(cluster: str, table: Path, tmp_path: Path) 
                                  scheduler=cluster, progress=lambda d, t: steps.append((d, t)),
                                  **COLUMNS)
     assert isinstance(written, TableFolder)
-    assert (written.rows, written.elections) == (len(expected), 60)
+    assert (written.rows, written.elections, written.tied) == (len(expected), 60, None)
     assert written.files[0].name == "part-00000.parquet"
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "margins"), expected,
                                   check_dtype=False)
@@ -184,5 +184,7 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
         client.wait_for_workers(2, timeout=30)
         assert pids[busy[0]] not in client.run(os.getpid).values()
     assert isinstance(outcome[0], TableFolder), outcome
+    tied = int((expected.groupby("election")["winner"].sum() > 1).sum())
+    assert (outcome[0].elections, outcome[0].tied) == (3000, tied) and tied > 50
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)

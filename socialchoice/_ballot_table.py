@@ -182,8 +182,9 @@ def _check_unique(cand: NDArray, voter: NDArray, n_cands: int, frame: pd.DataFra
             "expected one row per (election, voter, candidate)."))
 
 
-def _voter_weights(weight: NDArray, voter: NDArray, voter_row: NDArray, cols: Columns,
-                   frame: pd.DataFrame, name: str) -> NDArray:
+def _voter_weights(weight: NDArray, voter: NDArray, voter_row: NDArray, election: NDArray,
+                   cols: Columns, frame: pd.DataFrame, name: str) -> NDArray:
+    """Each voter's weight (one per voter of an election; not 0 for a whole election)."""
     per_voter = weight[voter_row]
     differ = weight != per_voter[voter]
     if differ.any():
@@ -194,6 +195,14 @@ def _voter_weights(weight: NDArray, voter: NDArray, voter_row: NDArray, cols: Co
             f"the {cols.weight!r} column holds {show(values.iloc[row])} but "
             f"{show(values.iloc[first])} on row {first} of the same "
             "voter and election; expected one weight per voter of an election."))
+    owner = election[voter_row]
+    total = np.bincount(owner, weights=per_voter)
+    if (total == 0).any():
+        e = int(np.flatnonzero(total == 0)[0])
+        row = int(voter_row[np.flatnonzero(owner == e)[0]])
+        raise _row_error(row, name, (
+            f"every voter of election {show(frame[cols.election].iloc[row])} has weight 0 in "
+            f"the {cols.weight!r} column; expected at least one voter with a positive weight."))
     integral = pd.api.types.is_integer_dtype(frame[cols.weight].dtype)
     return per_voter.astype(np.int64) if integral else per_voter
 
@@ -220,7 +229,7 @@ def code_table(frame: pd.DataFrame, cols: Columns, name: str) -> Coded:
     voter, _, voter_row, n = _within(election * n_v + v_codes, election, n_elections)
     _check_unique(cand, voter, len(cand_row), frame, cols, name)
     voter_weight = None if weight is None else _voter_weights(weight, voter, voter_row,
-                                                              cols, frame, name)
+                                                              election, cols, frame, name)
     return Coded(
         election=election, cand=cand, voter=voter, tier=_tiers(voter, rank), m=m, n=n,
         cand_start=np.cumsum(m) - m, voter_start=np.cumsum(n) - n, first_row=first_row,

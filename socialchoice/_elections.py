@@ -31,7 +31,8 @@ from ._margins import margins as _margins
 from ._registry import DEFAULT_TIME_LIMIT, Rule, get_rule, winner_mask
 from ._timelimit import check_time_limit
 
-__all__ = ["elections_margins", "elections_winners", "margins_table", "winners_table"]
+__all__ = ["elections_margins", "elections_winners", "margins_table", "reserved_columns",
+           "winners_table"]
 
 #: The name a table gets in messages (``Row 3 of the table: ...``).
 TABLE = "the table"
@@ -84,6 +85,9 @@ def _groups(coded: Coded, exact_n: bool) -> Iterator[_Group]:
         if coded.voter_weight is not None:
             W = np.zeros((B, n), dtype=coded.voter_weight.dtype)
             W.reshape(-1)[at] = coded.voter_weight[coded.voter[rows]]
+            # a voter of weight 0 counts for nothing (a Profile drops the ballot): a strict
+            # ballot stands in for it, so no rule refuses it
+            R[W == 0] = np.arange(m, dtype=dtype)
         yield _Group(elections, R, W)
 
 
@@ -186,7 +190,7 @@ def elections_margins(frame: pd.DataFrame, cols: Columns, name: str) -> pd.DataF
     })
 
 
-def _reserved(cols: Columns, names: tuple[str, ...], func: str) -> None:
+def reserved_columns(cols: Columns, names: tuple[str, ...], func: str) -> None:
     clash = [c for c in (cols.election, cols.candidate) if c in names]
     if clash:
         raise RuleInputError(
@@ -261,7 +265,7 @@ def winners_table(
     3          2           d    True
     """
     cols = columns_of("winners_table", election, voter, candidate, rank, weight)
-    _reserved(cols, ("winner",), "winners_table")
+    reserved_columns(cols, ("winner",), "winners_table")
     return elections_winners(frame, rule, cols, time_limit, name)
 
 
@@ -309,5 +313,5 @@ def margins_table(
     1          1  b  a       1
     """
     cols = columns_of("margins_table", election, voter, candidate, rank, weight)
-    _reserved(cols, ("a", "b", "margin"), "margins_table")
+    reserved_columns(cols, ("a", "b", "margin"), "margins_table")
     return elections_margins(frame, cols, name)

@@ -34,7 +34,7 @@ from _common.progress import report
 from _common.validation import check_int
 
 from ._ballot_table import Columns, columns_of
-from ._elections import _reserved, elections_margins, elections_winners
+from ._elections import elections_margins, elections_winners, reserved_columns
 from ._errors import ProfileError, SocialChoiceError
 from ._registry import DEFAULT_TIME_LIMIT, Rule, get_rule
 from ._timelimit import check_time_limit
@@ -265,7 +265,7 @@ def winners_table_dask(
     """
     func = "winners_table_dask"
     cols = columns_of(func, election, voter, candidate, rank, weight)
-    _reserved(cols, ("winner",), func)
+    reserved_columns(cols, ("winner",), func)
     r = get_rule(rule)
     check_time_limit(time_limit, func)
     files, origins, target = _prepare(func, source, cols, out, n_workers)
@@ -321,7 +321,7 @@ def margins_table_dask(
     """
     func = "margins_table_dask"
     cols = columns_of(func, election, voter, candidate, rank, weight)
-    _reserved(cols, ("a", "b", "margin"), func)
+    reserved_columns(cols, ("a", "b", "margin"), func)
     files, origins, target = _prepare(func, source, cols, out, n_workers)
     task = partial(elections_margins, cols=cols)
     job = _Job(func, task, cols, files, origins)

@@ -191,27 +191,6 @@ def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> Tabl
                        None if tied is None else int(tied_per_part.sum()))
 
 
-_DOC_COMMON = """
-    source : path, or a list of paths
-        A Parquet file, a folder of Parquet files (read in name order) or a list of files;
-        each row group is one input partition.
-    out : path, optional
-        A new folder receiving ``part-00000.parquet``, ...; written to a temporary folder
-        beside it and renamed into place at the end. Without it the table is returned as
-        one pandas DataFrame (for results that fit in memory).
-    scheduler : str, optional
-        An existing cluster's scheduler address (``tcp://host:8786``); default
-        ``$DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``n_workers`` worker
-        processes (one thread each, with a nanny that restarts a dead worker).
-    memory_limit : str or int, default "1GiB"
-        Each local worker's memory limit.
-    n_workers : int, default 2
-        Local worker processes.
-    progress : callable, optional
-        ``progress(steps_done, 2)``: after the computing pass and after the sort pass.
-"""
-
-
 def winners_table_dask(
     source: Source,
     rule: str | Rule,
@@ -232,9 +211,26 @@ def winners_table_dask(
 
     Parameters
     ----------
+    source : path, or a list of paths
+        A Parquet file, a folder of Parquet files (read in name order) or a list of files;
+        each row group is one input partition.
+    out : path, optional
+        A new folder receiving ``part-00000.parquet``, ...; written to a temporary folder
+        beside it and renamed into place at the end. Without it the table is returned as
+        one pandas DataFrame (for results that fit in memory).
+    scheduler : str, optional
+        An existing cluster's scheduler address (``tcp://host:8786``); default
+        ``$DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``n_workers`` worker
+        processes (one thread each, with a nanny that restarts a dead worker).
+    memory_limit : str or int, default "1GiB"
+        Each local worker's memory limit.
+    n_workers : int, default 2
+        Local worker processes.
+    progress : callable, optional
+        ``progress(steps_done, 2)``: after the computing pass and after the sort pass.
     rule, election, voter, candidate, rank, weight, time_limit
         As in :func:`socialchoice.winners_table`.
-    {common}
+
     Returns
     -------
     pandas.DataFrame or TableFolder
@@ -292,9 +288,26 @@ def margins_table_dask(
 
     Parameters
     ----------
+    source : path, or a list of paths
+        A Parquet file, a folder of Parquet files (read in name order) or a list of files;
+        each row group is one input partition.
+    out : path, optional
+        A new folder receiving ``part-00000.parquet``, ...; written to a temporary folder
+        beside it and renamed into place at the end. Without it the table is returned as
+        one pandas DataFrame (for results that fit in memory).
+    scheduler : str, optional
+        An existing cluster's scheduler address (``tcp://host:8786``); default
+        ``$DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``n_workers`` worker
+        processes (one thread each, with a nanny that restarts a dead worker).
+    memory_limit : str or int, default "1GiB"
+        Each local worker's memory limit.
+    n_workers : int, default 2
+        Local worker processes.
+    progress : callable, optional
+        ``progress(steps_done, 2)``: after the computing pass and after the sort pass.
     election, voter, candidate, rank, weight
         As in :func:`socialchoice.margins_table`.
-    {common}
+
     Returns
     -------
     pandas.DataFrame or TableFolder
@@ -326,7 +339,3 @@ def margins_table_dask(
     task = partial(elections_margins, cols=cols)
     job = _Job(func, task, cols, files, origins)
     return _run(job, target, scheduler, memory_limit, n_workers, progress)
-
-
-for _f in (winners_table_dask, margins_table_dask):
-    _f.__doc__ = (_f.__doc__ or "").replace("    {common}\n", _DOC_COMMON.lstrip("\n"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -188,3 +189,9 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     assert (outcome[0].elections, outcome[0].tied) == (3000, tied) and tied > 50
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)
+
+
+def test_missing_dask_says_how_to_install(table: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(sc.SocialChoiceError, match=r"collective-alignment\[dask\]"):
+        margins_table_dask(table, **COLUMNS)

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from _common.validation import show
 
 from ._ballot_table import Coded, Columns, code_table, columns_of
-from ._errors import RuleInputError
+from ._errors import ProfileError, RuleInputError
 from ._margins import margins as _margins
 from ._registry import DEFAULT_TIME_LIMIT, Rule, get_rule, winner_mask
 from ._timelimit import check_time_limit
@@ -157,8 +157,7 @@ def elections_winners(frame: pd.DataFrame, rule: str | Rule, cols: Columns,
         m = mask.shape[-1]
         winner[coded.cand_start[group.elections][:, None] + np.arange(m)] = mask
     return pd.DataFrame({
-        cols.election: _ids(frame, cols.election,
-                                 coded.first_row[coded.cand_election]),
+        cols.election: _ids(frame, cols.election, coded.first_row[coded.cand_election]),
         cols.candidate: _ids(frame, cols.candidate, coded.cand_row),
         "winner": winner,
     })
@@ -182,8 +181,7 @@ def elections_margins(frame: pd.DataFrame, cols: Columns, name: str) -> pd.DataF
         a[at], b[at] = first + ia, first + ib
         margin[at] = M[:, ia, ib]
     return pd.DataFrame({
-        cols.election: _ids(frame, cols.election,
-                                 coded.first_row[coded.cand_election[a]]),
+        cols.election: _ids(frame, cols.election, coded.first_row[coded.cand_election[a]]),
         "a": _ids(frame, cols.candidate, coded.cand_row[a]).rename("a"),
         "b": _ids(frame, cols.candidate, coded.cand_row[b]).rename("b"),
         "margin": margin,
@@ -191,9 +189,10 @@ def elections_margins(frame: pd.DataFrame, cols: Columns, name: str) -> pd.DataF
 
 
 def reserved_columns(cols: Columns, names: tuple[str, ...], func: str) -> None:
+    """Refuse an election or candidate column named like a column ``func`` adds."""
     clash = [c for c in (cols.election, cols.candidate) if c in names]
     if clash:
-        raise RuleInputError(
+        raise ProfileError(
             f"{func} writes the columns {', '.join(names)}; the {clash[0]!r} column of the "
             "table would be overwritten: rename it first.")
 

@@ -203,7 +203,7 @@ def test_bad_options_and_columns_are_named() -> None:
         sc.margins_table(GOOD, voter=3)
     with pytest.raises(sc.ProfileError, match="must name different columns"):
         sc.margins_table(GOOD, voter="rank")
-    with pytest.raises(sc.RuleInputError, match="the 'a' column of the table"):
+    with pytest.raises(sc.ProfileError, match="the 'a' column of the table"):
         sc.margins_table(GOOD.rename(columns={"response_id": "a"}), candidate="a")
     with pytest.raises(sc.UnknownRuleError, match="Did you mean 'copeland'"):
         sc.winners_table(GOOD, "copland")

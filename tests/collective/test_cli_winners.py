@@ -93,6 +93,15 @@ def test_both_engines_write_the_same_rows(folder: Path, tmp_path: Path, cluster:
         _words(dask.stdout)
     summary = _words(memory.stdout).split(" in ")[0]
     assert summary == _words(dask.stdout).split(" in ")[0]
+    as_json = runner.invoke(app, ["winners", str(folder), *flag, "--engine", "dask",
+                                  "--scheduler", cluster, "--out", str(tmp_path / "again"),
+                                  "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    doc = json.loads(as_json.stdout)
+    expected = pd.read_parquet(tmp_path / "memory.parquet")
+    assert (doc["engine"], doc["elections"], doc["rows"]) == ("dask", 40, len(expected))
+    assert doc["tied"] == (None if margins else
+                           int((expected.groupby("prompt_id")["winner"].sum() > 1).sum()))
 
 
 def test_a_bad_row_is_named_by_file_and_row(tmp_path: Path) -> None:

@@ -66,6 +66,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "rules",
         "List the registered voting rules: name, family, input, batching and reference.",
     ),
+    "winners": LazyCommand(
+        "collective.winners",
+        "winners_command",
+        "Winners (or margins) of every election of a long ballot table, in memory or on Dask.",
+    ),
     "committee": LazyCommand(
         "collective.committee",
         "committee_command",

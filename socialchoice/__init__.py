@@ -5,7 +5,8 @@ The public surface is re-exported here; the modules behind it are private except
 The subpackages :mod:`socialchoice.bridging` and :mod:`socialchoice.committee`, the module
 :mod:`socialchoice.generate` and :func:`read_polis` are imported on first use (``sc.committee``
 works as usual), so ``import socialchoice`` loads only the ranked rules, which fill
-:data:`RULES`.
+:data:`RULES`. :func:`winners_table` and :func:`margins_table` (which need pandas) are
+imported on first use too.
 
 Examples
 --------
@@ -54,6 +55,7 @@ from .rules.optimal import maximal_lottery
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import bridging, committee, generate  # noqa: F401
+    from ._elections import margins_table, winners_table
     from .bridging import read_polis
 
 #: Names imported on first use: name -> (module, attribute or None for the module itself).
@@ -62,6 +64,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "committee": ("socialchoice.committee", None),
     "generate": ("socialchoice.generate", None),
     "read_polis": ("socialchoice.bridging", "read_polis"),
+    "margins_table": ("socialchoice._elections", "margins_table"),
+    "winners_table": ("socialchoice._elections", "winners_table"),
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
@@ -89,6 +93,7 @@ __all__ = [
     "bridging",
     "committee",
     "margins",
+    "margins_table",
     "maximal_lottery",
     "ranking",
     "read_polis",
@@ -99,5 +104,6 @@ __all__ = [
     "winner_mask",
     "winners",
     "winners_by_rule",
+    "winners_table",
     "write_preflib",
 ]

@@ -198,8 +198,10 @@ def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
         with client:
             yield client
         return
+    # an HTTP server starts whatever dashboard_address says; a free localhost port keeps
+    # it private and avoids the "port 8787 is already in use" warning of a second cluster
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      memory_limit=memory_limit, dashboard_address=None) as cluster, \
+                      memory_limit=memory_limit, dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client
 

@@ -378,7 +378,7 @@ def test_eval_a_latent_group_model(split, tmp_path: Path) -> None:
 def dask_cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  memory_limit="1GiB", dashboard_address=None) as cluster:
+                                  memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 

@@ -34,7 +34,7 @@ def cluster():
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster:
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 

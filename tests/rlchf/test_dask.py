@@ -30,7 +30,7 @@ from rlchf.dask import PairsFolder, aggregate_pairs_dask, parquet_files
 @pytest.fixture(scope="module")
 def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster:
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -156,7 +156,7 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     synthetic.write_parquet(source, 6000, partitions=6, rng=3, kind="ranking")
     expected = in_memory(source, "ranking")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster, \
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster) as client:
         pids = client.run(os.getpid)
         outcome: list[object] = []

@@ -28,7 +28,7 @@ from socialchoice.dask import TableFolder, margins_table_dask, winners_table_das
 @pytest.fixture(scope="module")
 def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster:
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -158,7 +158,7 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     source = split_across_files(ballots(3, 3000), tmp_path / "in", 6, 4)
     expected = sc.winners_table(in_memory(source), "copeland", **COLUMNS)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster, \
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster) as client:
         pids = client.run(os.getpid)
         outcome: list[object] = []

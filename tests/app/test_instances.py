@@ -45,6 +45,7 @@ PER_INSTANCE = 25  # participants writing through each instance's service layer
 THREADS = 8  # at once, per instance
 STATEMENTS = ["One.", "Two.", "Three."]
 SEEDED_VOTERS = 2
+SETTLE_SECONDS = 0.4  # a page unchanged this long has finished its run
 
 
 class Instance:
@@ -83,6 +84,7 @@ class Instance:
         return self._log.read().decode(errors="replace")[-4000:]
 
     def stop(self) -> None:
+        """Terminate the server (killed if it outlives 10 s) and close its log."""
         self.process.terminate()
         try:
             self.process.wait(10)
@@ -139,6 +141,8 @@ def instances(database) -> Iterator[tuple[Instance, Instance]]:
             sys.stderr.write(f"--- instance {instance.name} ---\n{instance.output()}\n")
         raise
     finally:
+        for instance in started:  # both stop at once
+            instance.process.terminate()
         for instance in started:
             instance.stop()
 
@@ -151,6 +155,28 @@ def browser(instances) -> Iterator[Browser]:
         yield tab
     finally:
         tab.close()
+
+
+class QuickWalk(Walk):
+    """:class:`Walk` that takes the page as settled after it stayed the same for
+    :data:`SETTLE_SECONDS` (the browser test waits a full second each time)."""
+
+    def settled(self, timeout: float = 60) -> None:
+        state = """(() => {
+          const busy = document.querySelector('[data-testid="stStatusWidget"]');
+          const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+          return busy || !main ? null : main.innerText;
+        })()"""
+        deadline = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            now = self.browser.evaluate(state)
+            if now is None or now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= SETTLE_SECONDS:
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"the page kept changing for {timeout:.0f} s")
 
 
 METRICS_JS = """(() => {
@@ -169,14 +195,14 @@ def _results(browser: Browser, instance: Instance) -> dict[str, float]:
     """The Voters / Statements / Votes numbers of the statement results page, as served by
     ``instance`` after a fresh load."""
     browser.open(f"{instance.url}/results-statements", (1280, 900))
-    Walk(browser, ROOT).settled(PAGE_TIMEOUT)
+    QuickWalk(browser, ROOT).settled(PAGE_TIMEOUT)
     return browser.wait_for(METRICS_JS, PAGE_TIMEOUT)
 
 
 def _walk(browser: Browser, instance: Instance, deliberation_id: int) -> str:
     """A participant joins on ``instance``, agrees to every statement and saves the SVO
     sliders as shown; returns their token (from the resume link in the address bar)."""
-    walk = Walk(browser, ROOT)
+    walk = QuickWalk(browser, ROOT)
     browser.open(f"{instance.url}/?d={deliberation_id}", (390, 844))
     walk.click("Start", PAGE_TIMEOUT)
     walk.header("Before you start", PAGE_TIMEOUT)

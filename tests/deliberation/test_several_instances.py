@@ -83,3 +83,41 @@ def test_one_join_link_opened_twice_at_once_makes_one_participant(instances):
     assert not [t for t in tokens if isinstance(t, Exception)], tokens
     assert len(set(tokens)) == 1
     assert len(a.export(d.id)["participants"]) == 1
+
+
+def test_two_instances_opening_a_new_database_at_once_both_start(store_url):
+    opened = _at_once([lambda: Store(store_url), lambda: Store(store_url)])
+    try:
+        assert not [s for s in opened if isinstance(s, Exception)], opened
+        d = opened[0].create_deliberation("Q?")
+        assert [info.id for info in opened[1].deliberations()] == [d.id]
+    finally:
+        for s in opened:
+            if isinstance(s, Store):
+                s.close()
+
+
+def _open_when_released(url: str, barrier: Any) -> str:
+    """In an instance's own process: open a Store once every instance is ready."""
+    barrier.wait(TIMEOUT)
+    try:
+        Store(url).close()
+    except Exception as error:  # returned for the test to inspect
+        return f"{type(error).__name__}: {error}"
+    return "opened"
+
+
+def test_two_instance_processes_opening_a_new_database_at_once_both_start(store_url):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Manager().Barrier(2)
+    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
+        jobs = [pool.submit(_open_when_released, store_url, barrier) for _ in range(2)]
+        assert [job.result(timeout=TIMEOUT) for job in jobs] == ["opened", "opened"]
+    store = Store(store_url)
+    try:
+        assert store.deliberations() == []
+    finally:
+        store.close()

@@ -324,9 +324,22 @@ class Store:
             )
 
     def submit_statement(self, token: str, text: str) -> int:
-        """A statement by the participant, pending moderation; returns its id."""
-        with self._as_participant(token) as (session, participant):
-            return _answers.submit_statement(session, participant, text, limits=self.limits)
+        """A statement by the participant, pending moderation; returns its id.
+
+        A statement with the same words as one the deliberation holds raises
+        :class:`AnswerError` naming it, also when both arrive at the same moment through
+        two app instances.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self._as_participant(token) as (session, participant):
+                return _answers.submit_statement(session, participant, text, limits=self.limits)
+        except IntegrityError:
+            # The same words committed through another instance after this transaction
+            # looked; nothing of this one was written. Once more: it finds the statement.
+            with self._as_participant(token) as (session, participant):
+                return _answers.submit_statement(session, participant, text, limits=self.limits)
 
     def submit_statement_vote(self, token: str, statement_id: int, vote: int) -> int:
         """+1 agree, −1 disagree, 0 pass on an approved statement (a later vote replaces)."""

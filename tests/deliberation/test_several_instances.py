@@ -121,3 +121,21 @@ def test_two_instance_processes_opening_a_new_database_at_once_both_start(store_
         assert store.deliberations() == []
     finally:
         store.close()
+
+
+def test_one_statement_sent_at_once_through_two_instances_is_stored_once(instances):
+    from deliberation import AnswerError
+
+    a, b = instances
+    d = a.create_deliberation("Q?", statements=["S."])
+    tokens = [a.join(d.id) for _ in range(4)]
+    for token in tokens:
+        a.consent(token, 1)
+    calls = [(lambda s=s, t=t: s.submit_statement(t, "Ask before you advise."))
+             for s, t in zip((a, b, a, b), tokens, strict=True)]
+    results = _at_once(calls)
+    stored = [r for r in results if isinstance(r, int)]
+    assert len(stored) == 1, results
+    assert all(isinstance(r, AnswerError) and "repeats statement" in str(r)
+               for r in results if not isinstance(r, int)), results
+    assert len(a.pending_statements(d.id)) == 1

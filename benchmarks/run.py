@@ -19,6 +19,7 @@ import time
 import numpy as np
 import pref_voting
 from _results import RESULTS, splice_sections, update_readme
+from app_scale import app_scale
 from app_store import app_store
 from cli_startup import cli_startup
 from committees import committee_rules
@@ -69,6 +70,7 @@ def main() -> None:
         "rlchf": lambda: [rlchf_aggregate(quick)],
         "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
         "app": lambda: [app_store(quick)],
+        "app_scale": lambda: [app_scale(quick)],
     }
     if args.only:
         sections = [s for name in args.only for s in runs[name]()]
@@ -95,7 +97,7 @@ def main() -> None:
 
 SECTIONS = (
     "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
-    "moralgraph-science", "rlchf", "rlchf_models", "app",
+    "moralgraph-science", "rlchf", "rlchf_models", "app", "app_scale",
 )
 
 

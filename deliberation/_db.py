@@ -6,10 +6,11 @@ layer relies on; :func:`migrate` brings the schema to the latest Alembic revisio
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 __all__ = ["MIGRATIONS", "migrate", "open_engine"]
@@ -54,12 +55,27 @@ def open_engine(url: str, *, immediate: bool = True) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the database behind ``engine`` to the latest migration (idempotent)."""
+    """Upgrade the database behind ``engine`` to the latest migration (idempotent).
+
+    Safe when several app instances open a new database at once: on PostgreSQL the
+    upgrade runs under a transaction-level advisory lock, so one instance migrates and the
+    others then find the schema at head (SQLite's ``BEGIN IMMEDIATE`` already makes them
+    take turns). Within one process, upgrades take turns too (Alembic's context is global).
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+#: Key of the PostgreSQL advisory lock held while a Store migrates the schema.
+MIGRATION_LOCK = 0x636F6D69
+_MIGRATING = threading.Lock()

@@ -84,7 +84,8 @@ def seed_demo(store: Store, *, rng: Any = 16) -> DeliberationInfo | None:
     """
     if store.deliberations():
         return None
-    return store.import_(demo_tables(rng))
+    # Several app instances may start at once on an empty database: one of them imports.
+    return store.import_if_empty(demo_tables(rng))
 
 
 def demo_tables(rng: Any = 16) -> dict[str, pd.DataFrame]:

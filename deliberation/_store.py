@@ -14,9 +14,9 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import _analysis, _answers, _editing, _exchange, _importer, _monitoring, _selection
@@ -129,7 +129,9 @@ class Store:
         deliberation's data version (answers do; storing what was shown does not).
         """
         with self._write() as session:
-            participant = _participant(session, token)
+            # The row is locked until commit: two instances' writes of one participant take
+            # turns, so the rate window and the chat caps on the row count every write.
+            participant = _participant(session, token, lock=True)
             deliberation = session.get(Deliberation, participant.deliberation_id)
             if not deliberation.is_open:
                 raise ClosedError("This deliberation is closed: no new answers are taken.")
@@ -205,25 +207,34 @@ class Store:
         it returns the same participant's token. ``features`` are validated against the
         deliberation's demographics form.
         """
-        with self._write() as session:
-            deliberation = _deliberation(session, deliberation_id)
-            if not deliberation.is_open:
-                raise ClosedError("This deliberation is closed: it takes no new participants.")
-            if xid is not None:
-                xid = clean_text(xid, "xid", 200)
-                token = session.scalar(
-                    select(Participant.token).where(
-                        Participant.deliberation_id == deliberation_id, Participant.xid == xid
+        from sqlalchemy.exc import IntegrityError
+
+        if xid is not None:
+            xid = clean_text(xid, "xid", 200)
+        try:
+            with self._write() as session:
+                deliberation = _deliberation(session, deliberation_id)
+                if not deliberation.is_open:
+                    raise ClosedError(
+                        "This deliberation is closed: it takes no new participants."
                     )
-                )
+                token = _token_of(session, deliberation_id, xid)
                 if token is not None:
-                    return str(token)
-            token = secrets.token_urlsafe(TOKEN_BYTES)
-            session.add(Participant(
-                deliberation_id=deliberation_id, token=token, xid=xid,
-                features=demographic_features(deliberation.demographics, features or {}),
-            ))
-            _bump(session, deliberation_id)
+                    return token
+                token = secrets.token_urlsafe(TOKEN_BYTES)
+                session.add(Participant(
+                    deliberation_id=deliberation_id, token=token, xid=xid,
+                    features=demographic_features(deliberation.demographics, features or {}),
+                ))
+                _bump(session, deliberation_id)
+                return token
+        except IntegrityError:
+            # The same xid joined at the same moment through another instance (or tab):
+            # the unique (deliberation, xid) kept one row; that participant is this one.
+            with self._read() as session:
+                token = _token_of(session, deliberation_id, xid)
+            if token is None:
+                raise
             return token
 
     def participant(self, token: str) -> ParticipantInfo:
@@ -313,9 +324,22 @@ class Store:
             )
 
     def submit_statement(self, token: str, text: str) -> int:
-        """A statement by the participant, pending moderation; returns its id."""
-        with self._as_participant(token) as (session, participant):
-            return _answers.submit_statement(session, participant, text, limits=self.limits)
+        """A statement by the participant, pending moderation; returns its id.
+
+        A statement with the same words as one the deliberation holds raises
+        :class:`AnswerError` naming it, also when both arrive at the same moment through
+        two app instances.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self._as_participant(token) as (session, participant):
+                return _answers.submit_statement(session, participant, text, limits=self.limits)
+        except IntegrityError:
+            # The same words committed through another instance after this transaction
+            # looked; nothing of this one was written. Once more: it finds the statement.
+            with self._as_participant(token) as (session, participant):
+                return _answers.submit_statement(session, participant, text, limits=self.limits)
 
     def submit_statement_vote(self, token: str, statement_id: int, vote: int) -> int:
         """+1 agree, −1 disagree, 0 pass on an approved statement (a later vote replaces)."""
@@ -553,12 +577,41 @@ class Store:
         :class:`~deliberation.ImportDataError` naming table, row and column, and nothing is
         written. Every id is new; participants get new tokens (old links do not carry over).
         """
+        # only an import into an empty database can skip (import_if_empty)
+        return cast(DeliberationInfo, self._import(data, only_into_empty=False))
+
+    def import_if_empty(self, data: Mapping[str, Any] | bytes | Any) -> DeliberationInfo | None:
+        """:meth:`import_` when the database holds no deliberation yet, else None.
+
+        Atomic across app instances: when several start at once on an empty database,
+        exactly one imports (how the demo deliberation is loaded once).
+
+        Examples
+        --------
+        >>> from deliberation import Store
+        >>> source = Store("sqlite://")
+        >>> tables = source.export(source.create_deliberation("Q?").id)
+        >>> store = Store("sqlite://")
+        >>> store.import_if_empty(tables).question
+        'Q?'
+        >>> store.import_if_empty(tables) is None
+        True
+        """
+        return self._import(data, only_into_empty=True)
+
+    def _import(
+        self, data: Mapping[str, Any] | bytes | Any, *, only_into_empty: bool
+    ) -> DeliberationInfo | None:
         from sqlalchemy.exc import IntegrityError
 
         tables = data if isinstance(data, Mapping) else _importer.read_export(data)
         checked = _importer.check_import(tables)
         try:
             with self._write() as session:
+                if only_into_empty:
+                    _lock_imports(session)
+                    if session.scalar(select(Deliberation.id).limit(1)) is not None:
+                        return None
                 new_id = _importer.insert_import(session, checked)
                 return _info(session, session.get(Deliberation, new_id))
         except IntegrityError as error:
@@ -676,13 +729,30 @@ class Store:
             _bump(session, deliberation_id)
 
 
-def _participant(session: Session, token: Any) -> Participant:
+def _participant(session: Session, token: Any, *, lock: bool = False) -> Participant:
+    """The token's participant; ``lock`` holds its row until the transaction ends
+    (``FOR NO KEY UPDATE`` on PostgreSQL; SQLite's writers take turns anyway)."""
     row = None
     if isinstance(token, str) and 0 < len(token) <= 64:
-        row = session.scalar(select(Participant).where(Participant.token == token))
+        query = select(Participant).where(Participant.token == token)
+        if lock:
+            query = query.with_for_update(key_share=True)
+        row = session.scalar(query)
     if row is None:
         raise AccessError("This link is not valid: no participant has this token.")
     return row
+
+
+def _token_of(session: Session, deliberation_id: int, xid: str | None) -> str | None:
+    """The token of the deliberation's participant with external id ``xid``, if any."""
+    if xid is None:
+        return None
+    token = session.scalar(
+        select(Participant.token).where(
+            Participant.deliberation_id == deliberation_id, Participant.xid == xid
+        )
+    )
+    return None if token is None else str(token)
 
 
 def _deliberation(session: Session, deliberation_id: Any) -> Deliberation:
@@ -690,6 +760,20 @@ def _deliberation(session: Session, deliberation_id: Any) -> Deliberation:
     if row is None:
         raise AccessError(f"There is no deliberation {deliberation_id!r}.")
     return row
+
+
+#: Key of the PostgreSQL advisory lock taken by :meth:`Store.import_if_empty`.
+_IMPORT_LOCK = 0x636F6C6C
+
+
+def _lock_imports(session: Session) -> None:
+    """Make imports into an empty database take turns until this transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: the write transaction began with
+    ``BEGIN IMMEDIATE`` and already holds the database's only write lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
 
 
 def _bump(session: Session, deliberation_id: int) -> None:

@@ -3,6 +3,12 @@
 Model results go to a cache file in the session's temporary folder, so every test computes
 for real (nothing comes from a developer's own cache) and repeated calls inside the run are
 served from it. The first load on a fresh machine converts SmolLM2's GGUF file (≈ 40 s).
+
+``postgres_server`` is a real PostgreSQL server for the session (``tests/_postgres.py``),
+used by the deliberation store tests and the app's several-instances test. It runs Debian's
+server binaries in a temporary data folder on a free localhost port, as the ``postgres``
+user when the tests run as root. Without the binaries the tests that use it skip, except
+under CI (``CI`` set), where they fail.
 """
 
 from __future__ import annotations
@@ -13,6 +19,20 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """``(host, port)`` of a PostgreSQL server living for the test session."""
+    from tests._postgres import postgres_server as server
+    from tests._postgres import server_available
+
+    if not server_available():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but PostgreSQL is not installed: run `make test` as root")
+        pytest.skip("PostgreSQL server binaries (pg_ctl, initdb) are not installed")
+    with server() as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

@@ -205,15 +205,16 @@ def score_dask(
     --------
     >>> import tempfile, pandas as pd, svo
     >>> from pathlib import Path
-    >>> answers = pd.DataFrame({"respondent": ["a", "b", "c"], "group": ["x", "y", "x"],
-    ...                         **{f"item{k}": [0, 8, 8] for k in range(1, 7)}})
+    >>> choices = [[0, 8, 0, 0, 8, 8], [0, 8, 8, 3, 4, 8], [8, 8, 8, 8, 0, 0]]
+    >>> answers = pd.DataFrame(choices, columns=svo.PRIMARY_COLUMNS).assign(
+    ...     respondent=["a", "b", "c"], group=["x", "y", "x"])
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     answers.to_parquet(Path(tmp) / "s.parquet", row_group_size=2)
     ...     result = score_dask(tmp, n_workers=1)
     >>> result.table[["respondent", "group", "category"]].values.tolist()
-    [['a', 'x', 'altruistic'], ['b', 'y', 'prosocial'], ['c', 'x', 'prosocial']]
+    [['a', 'x', 'altruistic'], ['b', 'y', 'prosocial'], ['c', 'x', 'individualistic']]
     >>> result.summary.counts["prosocial"], result.report.n_respondents
-    (2, 3)
+    (1, 3)
     """
     _dask.require_dask(_FUNC, SVOError)
     _check_parameters(_FUNC, format, option_base, errors)

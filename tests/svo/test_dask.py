@@ -213,3 +213,35 @@ def test_bad_input_fails_before_the_cluster(wide: Path, tmp_path: Path) -> None:
     pd.DataFrame({"respondent": ["a"], "item1": [0]}).to_parquet(tmp_path / "few.parquet")
     with pytest.raises(svo.SurveyError, match="lacks the primary item column"):
         score_dask(tmp_path / "few.parquet")
+
+
+def test_a_malformed_long_row_names_its_file_and_the_shuffled_partition(
+        cluster: str, long: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "in"
+    bad.mkdir()
+    for f in sorted(long.glob("*.parquet")):
+        frame = pd.read_parquet(f)
+        if f.name == "part-02.parquet":
+            frame.loc[33, "choice"] = -1
+        frame.to_parquet(bad / f.name, index=False, row_group_size=300)
+    with pytest.raises(svo.ChoiceError) as info:
+        score_dask(bad, scheduler=cluster)
+    message = str(info.value)
+    assert f"row 33 of {bad / 'part-02.parquet'}, respondent" in message, message
+    assert "column 'choice': option -1 is out of range" in message
+    assert "shuffled partition " in message
+
+
+@pytest.mark.parametrize("name", ["wide", "long"])
+def test_every_respondent_dropped_leaves_an_empty_table(cluster: str, name: str,
+                                                        tmp_path: Path) -> None:
+    frame = wide_survey(30, 4).assign(item2=20.0)
+    folder = deal(frame if name == "wide" else long_survey(frame, 1), tmp_path / "in", 2, 3)
+    expected, survey, _ = in_memory(folder, errors="coerce")
+    got = score_dask(folder, errors="coerce", scheduler=cluster)
+    assert len(expected) == 0 and got.report.n_dropped == 30 == survey.report.n_dropped
+    assert list(got.table.columns) == list(expected.columns) and len(got.table) == 0
+    written = score_dask(folder, errors="coerce", out=tmp_path / "scored", scheduler=cluster)
+    assert written.rows == 0 and len(written.files) == 1
+    assert list(pd.read_parquet(written.path).columns) == list(expected.columns)
+    assert (written.summary.n, written.summary.angle_mean) == (0, None)

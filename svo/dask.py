@@ -238,35 +238,43 @@ def score_dask(
         return _score_long(client, keyed, plan, target, label, progress)
 
 
+def _first_rows(files: list[Path]) -> tuple[Path, pd.DataFrame]:
+    """The first rows of the first row group that has rows, and its file."""
+    import pyarrow.parquet as pq
+
+    for f in files:
+        parquet = pq.ParquetFile(f)
+        for i in range(parquet.num_row_groups):
+            if parquet.metadata.row_group(i).num_rows:
+                rows = parquet.read_row_group(i).slice(0, _PROBE_ROWS).to_pandas()
+                return f, (rows.reset_index() if rows.index.name is not None else
+                           rows.reset_index(drop=True))
+    raise SurveyError(f"The survey file {str(files[0])!r} has no data rows (only a header).")
+
+
 def _probe(files: list[Path], origins: Origins, format: str, id_column: str | None,
            option_base: int, errors: str) -> _Plan:
-    """Check the first rows of the first file: the layout, the id column and the output
+    """Check the first rows of the data set: the layout, the id column and the output
     schema; a malformed table (missing columns, clashing names) fails here."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if all(start == 0 for _, start in origins) and not any(
-            pq.read_metadata(f).num_rows for f in files):
-        raise SurveyError(f"The survey file {str(files[0])!r} has no data rows (only a header).")
-    parquet = pq.ParquetFile(files[0])
-    first = next(i for i in range(parquet.num_row_groups) if parquet.metadata.row_group(i).num_rows
-                 ) if parquet.metadata.num_rows else 0
-    rows = parquet.read_row_group(first).slice(0, _PROBE_ROWS).to_pandas()
-    rows = _prepared(rows.assign(**{ROW: np.arange(len(rows), dtype=np.int64)}))
-    raw = rows.drop(columns=[ROW])
-    where = _Where(str(files[0]), "position", np.arange(len(raw)))
+    file, raw = _first_rows(files)
+    where = _Where(str(file), "position", np.arange(len(raw)))
     table, _, _, layout = _check_table(raw, where, format, id_column, option_base, "coerce")
     id_name = _find_id(raw.columns, id_column)
     scored = scored_table(table, score_report(table, errors="coerce").scores).iloc[:0]
-    arrow = pq.read_schema(files[0])
+    # the demographics as the input stores them (a column without a value in the first
+    # rows must not be written as nulls only), the scores as pandas gives them
+    arrow = pq.read_schema(file)
+    base = pa.Schema.from_pandas(scored, preserve_index=False)
     fields = []
-    for field in pa.Schema.from_pandas(scored, preserve_index=False):
+    for field in base:
         source = id_name if field.name == "respondent" else field.name
         if field.name not in SCORE_COLUMNS and source in arrow.names:
             field = pa.field(field.name, arrow.field(source).type)
         fields.append(field)
-    schema = pa.schema(fields, metadata=pa.Schema.from_pandas(scored, preserve_index=False)
-                       .metadata)
+    schema = pa.schema(fields, metadata=base.metadata)
     return _Plan(layout, id_name, option_base, errors, tuple(origins), schema)
 
 
@@ -381,7 +389,7 @@ def _combine(stats: list[dict[str, Any]], label: str, layout: str
         n_complete=sum(s["n_complete"] for s in stats),
         incomplete=tuple(i for _, i in incomplete), dropped=tuple(p for _, p in dropped),
         n_respondents=sum(s["n_respondents"] for s in stats),
-        n_items=max([s["n_items"] for s in stats if s["n_respondents"]] or [N_PRIMARY]),
+        n_items=max([s["n_items"] for s in stats if s["n_rows"]] or [N_PRIMARY]),
         format=layout)
     return report_, summary
 

@@ -239,9 +239,25 @@ def test_every_respondent_dropped_leaves_an_empty_table(cluster: str, name: str,
     folder = deal(frame if name == "wide" else long_survey(frame, 1), tmp_path / "in", 2, 3)
     expected, survey, _ = in_memory(folder, errors="coerce")
     got = score_dask(folder, errors="coerce", scheduler=cluster)
-    assert len(expected) == 0 and got.report.n_dropped == 30 == survey.report.n_dropped
+    assert len(expected) == 0 and got.report.n_dropped == 30
+    same_report(got.report, survey.report)
     assert list(got.table.columns) == list(expected.columns) and len(got.table) == 0
     written = score_dask(folder, errors="coerce", out=tmp_path / "scored", scheduler=cluster)
     assert written.rows == 0 and len(written.files) == 1
     assert list(pd.read_parquet(written.path).columns) == list(expected.columns)
     assert (written.summary.n, written.summary.angle_mean) == (0, None)
+
+
+def test_ids_in_a_named_index_and_options_one_to_nine(cluster: str, tmp_path: Path) -> None:
+    frame = wide_survey(150, 12).rename(columns={"respondent": "pid"}).set_index("pid")
+    frame[[f"item{k}" for k in range(1, 16)]] += 1  # options numbered 1–9
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frame.iloc[:70].to_parquet(folder / "a.parquet", row_group_size=30)
+    frame.iloc[70:].to_parquet(folder / "b.parquet", row_group_size=30)
+    frame.to_parquet(tmp_path / "whole.parquet")
+    survey = svo.read_survey(tmp_path / "whole.parquet", id_column="pid", option_base=1)
+    expected = svo.scored_table(survey)
+    got = score_dask(folder, id_column="pid", option_base=1, scheduler=cluster)
+    pd.testing.assert_frame_equal(got.table, expected)
+    assert got.table["mean_self"].notna().sum() == survey.report.n_scorable > 100

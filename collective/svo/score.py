@@ -181,8 +181,8 @@ def score_command(
     if scheduler is not None:
         fail("--scheduler needs --engine dask.", code=2)
     if survey_path.is_dir():
-        fail(f"{survey_path} is a folder; score a folder of Parquet files with --engine "
-             "dask, or give one survey file.", code=2)
+        fail(f"{survey_path} is a directory: the in-memory engine reads one survey file; "
+             "score a folder of Parquet files with --engine dask.", code=2)
     confidence = 0.95
     try:
         survey = svo.read_survey(

@@ -442,7 +442,8 @@ def test_score_engine_usage_errors(parquet_survey, extra, message) -> None:
 
 def test_score_folders_and_text_files_need_the_right_engine(parquet_survey, small: Path,
                                                              tmp_path: Path) -> None:
-    assert "is a folder; score a folder of Parquet files with --engine dask" in _error(
+    assert "is a directory: the in-memory engine reads one survey file; score a folder of " \
+        "Parquet files with --engine dask" in _error(
         ["score", str(parquet_survey[1])])
     assert "reads a Parquet file or a folder" in _error(
         ["score", str(small), "--engine", "dask", "--out", str(tmp_path / "scored")])

@@ -2,7 +2,8 @@
 
 The command renders what :mod:`svo` returns: the survey's report (:func:`svo.read_survey`),
 the scored table (:func:`svo.scored_table`), the summary (:func:`svo.summarize`) and the
-group comparison with its warnings (:func:`svo.compare_report`).
+group comparison with its warnings (:func:`svo.compare_report`). With ``--engine dask`` a
+Parquet file or folder is scored on a Dask cluster instead (:mod:`._score_dask`).
 """
 
 from __future__ import annotations

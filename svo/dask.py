@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -136,11 +137,6 @@ def _normal_ids(part: pd.DataFrame, id_name: Any) -> Any:
     return ids.where(~empty)
 
 
-def _with_id(part: pd.DataFrame, id_name: Any) -> pd.DataFrame:
-    part = _prepared(part)
-    return part.assign(**{_ID: _normal_ids(part, id_name).astype(object)})
-
-
 def _with_hash(part: pd.DataFrame, id_name: Any) -> pd.DataFrame:
     """The partition with a 64-bit hash of each row's normalised id (shuffled on: smaller
     and faster than the ids themselves; equal ids, equal hashes)."""
@@ -149,12 +145,6 @@ def _with_hash(part: pd.DataFrame, id_name: Any) -> pd.DataFrame:
     part = _prepared(part)
     ids = _normal_ids(part, id_name).astype(object)
     return part.assign(**{_HASH: pd.util.hash_pandas_object(ids, index=False).to_numpy()})
-
-
-def _id_rows(part: pd.DataFrame, id_name: Any) -> pd.DataFrame:
-    """The (normalised id, row key) of a partition's rows with a non-empty id."""
-    part = _with_id(part, id_name)
-    return part.loc[part[_ID].notna(), [_ID, ROW]]
 
 
 def _repeated(part: pd.DataFrame) -> pd.DataFrame:
@@ -409,16 +399,48 @@ def _no_rows(stats: list[dict[str, Any]], label: str) -> None:
         raise SurveyError(f"The survey file {label!r} has no data rows (only a header).")
 
 
-def _repeated_ids(client: Any, keyed: Any, plan: _Plan) -> pd.DataFrame:
-    """Every row whose (normalised) id is on another row too: a shuffle of the ids only."""
+def _id_column(file: str, group: int | None, part: int, id_name: Any) -> pd.DataFrame:
+    """The (normalised id, row key) of one input partition's rows with a non-empty id,
+    reading only the id column (a blank row has no id, so it is left out as in the scoring
+    pass)."""
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(file)
+    table = (parquet.read([id_name]) if group is None else
+             parquet.read_row_group(group, columns=[id_name]))
+    frame = table.to_pandas(ignore_metadata=True)
+    frame[ROW] = (np.int64(part) << SHIFT) + np.arange(len(frame), dtype=np.int64)
+    ids = _normal_ids(frame, id_name).astype(object)
+    return frame.assign(**{_ID: ids}).loc[ids.notna().to_numpy(), [_ID, ROW]]
+
+
+def _groups(origins: tuple[tuple[str, int], ...]) -> list[int | None]:
+    """The row group of each input partition (``None``: the whole file)."""
+    counts = Counter(file for file, _ in origins)
+    seen: Counter[str] = Counter()
+    groups: list[int | None] = []
+    for file, _ in origins:
+        groups.append(None if counts[file] == 1 else seen[file])
+        seen[file] += 1
+    return groups
+
+
+def _repeated_ids(client: Any, plan: _Plan) -> pd.DataFrame:
+    """Every row whose (normalised) id is on another row too: the id column alone is read
+    (per input partition, as the scoring pass reads them) and shuffled."""
+    import dask.dataframe as dd
     import pandas as pd
+    from dask import delayed
 
     meta = pd.DataFrame({_ID: pd.Series(dtype=object), ROW: pd.Series(dtype=np.int64)})
-    ids = keyed.map_partitions(_id_rows, plan.id_name, meta=meta)
+    parts = [delayed(_id_column)(file, group, i, plan.id_name)
+             for i, ((file, _), group) in enumerate(zip(plan.origins, _groups(plan.origins),
+                                                        strict=True))]
+    ids = dd.from_delayed(parts, meta=meta, verify_meta=False)
     found = ids.shuffle(on=_ID, npartitions=ids.npartitions).map_partitions(_repeated,
                                                                             meta=meta)
-    parts = client.compute(found.to_delayed(), sync=True)
-    return pd.concat(parts, ignore_index=True).sort_values(ROW, kind="stable")
+    found = client.compute(found.to_delayed(), sync=True)
+    return pd.concat(found, ignore_index=True).sort_values(ROW, kind="stable")
 
 
 def _refuse_repeats(repeats: pd.DataFrame, plan: _Plan, label: str) -> None:
@@ -440,13 +462,32 @@ def _refuse_repeats(repeats: pd.DataFrame, plan: _Plan, label: str) -> None:
         settings=[("errors", "coerce")])
 
 
+def _compute(client: Any, tasks: list[Any]) -> list[Any]:
+    """The results of ``tasks``; on a failure, the other tasks are cancelled and the running
+    ones waited for (at most a minute), so that none writes into the temporary folder while
+    it is being removed."""
+    import time
+
+    futures = client.compute(tasks)
+    try:
+        return client.gather(futures)
+    except BaseException:
+        keys = {f.key for f in futures}
+        client.cancel(futures)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and keys & {
+                key for running in client.processing().values() for key in running}:
+            time.sleep(0.05)
+        raise
+
+
 def _score_wide(client: Any, keyed: Any, plan: _Plan, target: Path | None,
                 label: str, progress: Callable[[int, int], None] | None) -> ScoredSurvey:
     """Wide: the duplicate-id pass, then each row group scored where it is."""
     from dask import delayed
 
     report(progress, 0, 2)
-    repeats = _repeated_ids(client, keyed, plan)
+    repeats = _repeated_ids(client, plan)
     if len(repeats) and plan.errors == "raise":
         _refuse_repeats(repeats, plan, label)
     report(progress, 1, 2)
@@ -464,7 +505,7 @@ def _score_wide(client: Any, keyed: Any, plan: _Plan, target: Path | None,
             write = None if target is None else str(tmp / _dask.part_name(i))
             tasks.append(delayed(_score_part, pure=False)(
                 data, i, plan, _source(plan, i), ghosts, write))
-        done = client.compute(tasks, sync=True)
+        done = _compute(client, tasks)
         stats = [s for _, s in done]
         _no_rows(stats, label)
         report(progress, 2, 2)
@@ -524,7 +565,7 @@ def _score_long(client: Any, keyed: Any, plan: _Plan, target: Path | None,
             data, i, plan, _shuffled_source(i), None,
             None if target is None else str(tmp / "unsorted" / _dask.part_name(i)))
             for i, data in enumerate(shuffled)]
-        done = client.compute(tasks, sync=True)
+        done = _compute(client, tasks)
         stats = [s for _, s in done]
         _no_rows(stats, label)
         report(progress, 1, 2)

@@ -220,6 +220,8 @@ def score_dask(
     (1, 3)
     """
     _dask.require_dask(_FUNC, SVOError)
+    import dask
+
     _check_parameters(_FUNC, format, option_base, errors)
     check_int(n_workers, "n_workers", _FUNC, 1, error=SVOError)
     files = _dask.parquet_files(source, _FUNC, SurveyError)
@@ -228,8 +230,6 @@ def score_dask(
     plan = _probe(files, origins, format, id_column, option_base, errors)
     target = None if out is None else _dask.new_folder(out, _FUNC, SVOError)
     label = str(source) if isinstance(source, str | os.PathLike) else str(files[0])
-    import dask
-
     # strings as pandas reads them (the in-memory path's dtypes), not Arrow strings
     with dask.config.set({"dataframe.convert-string": False}), \
             _dask.dask_client(scheduler, memory_limit, n_workers, SVOError) as client:

@@ -6,6 +6,7 @@ over several files of small row groups (long surveys: a respondent's rows in sev
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +262,9 @@ def test_ids_in_a_named_index_and_options_one_to_nine(cluster: str, tmp_path: Pa
     got = score_dask(folder, id_column="pid", option_base=1, scheduler=cluster)
     pd.testing.assert_frame_equal(got.table, expected)
     assert got.table["mean_self"].notna().sum() == survey.report.n_scorable > 100
+
+
+def test_missing_dask_says_how_to_install(wide: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(svo.SVOError, match=r"collective-alignment\[dask\]"):
+        score_dask(wide)

@@ -2,7 +2,8 @@
 
 The command renders what :mod:`svo` returns: the survey's report (:func:`svo.read_survey`),
 the scored table (:func:`svo.scored_table`), the summary (:func:`svo.summarize`) and the
-group comparison with its warnings (:func:`svo.compare_report`).
+group comparison with its warnings (:func:`svo.compare_report`). With ``--engine dask`` a
+Parquet file or folder is scored on a Dask cluster instead (:mod:`._score_dask`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from rich.text import Text
 
 import svo
 
-from .._console import fail, file_argument, path_option, seed_option, stderr, stdout
+from .._console import fail, path_option, seed_option, stderr, stdout
 from .._output import records, to_json
-from ._common import Errors, TableFormat
+from ._common import Engine, Errors, TableFormat
+from ._score_dask import score_on_dask
 from ._score_report import (
     _print_groups,
     _print_report,
@@ -63,10 +65,13 @@ def _save(figure: Any, path: Path) -> Path:
 def score_command(
     survey_path: Annotated[
         Path,
-        file_argument(
-            "SURVEY",
-            "Survey file (CSV, Excel or Parquet), wide (respondent, demographics, "
-            "item1..item6 or ..item15) or long (respondent, item, choice).",
+        typer.Argument(
+            exists=True,
+            readable=True,
+            metavar="SURVEY",
+            help="Survey file (CSV, Excel or Parquet), wide (respondent, demographics, "
+            "item1..item6 or ..item15) or long (respondent, item, choice); with --engine "
+            "dask, a Parquet file or a folder of them.",
         ),
     ],
     out: Annotated[
@@ -75,7 +80,8 @@ def score_command(
             "--out",
             "SCORED.csv",
             "Write the scored table: respondent, the demographic columns, mean_self, "
-            "mean_other, angle, category, transitive, ia_index.",
+            "mean_other, angle, category, transitive, ia_index; with --engine dask, a new "
+            "folder of Parquet parts.",
         ),
     ] = None,
     plot: Annotated[
@@ -138,10 +144,46 @@ def score_command(
         ),
     ] = None,
     seed: Annotated[int, seed_option("Seed of the bootstrap (--by).")] = 0,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="memory: read everything into this process; dask: a Parquet file or "
+            "folder scored on a Dask cluster (same rows; no --plot, --circle, --by).",
+        ),
+    ] = Engine.memory,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            show_default=False,
+            help="With --engine dask: an existing cluster's scheduler (tcp://host:8786); "
+            "default $DASK_SCHEDULER_ADDRESS, else a local cluster of 2 worker processes.",
+        ),
+    ] = None,
+    memory_limit: Annotated[
+        str,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help="With --engine dask on a local cluster: each worker's memory limit.",
+        ),
+    ] = "1GiB",
 ) -> None:
     """Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011)."""
     _picture(plot, "--plot")
     _picture(circle, "--circle")
+    if engine is Engine.dask:
+        options = {"errors": errors.value, "option_base": option_base, "id_column": id_column}
+        score_on_dask(survey_path, out, {"--plot": plot, "--circle": circle, "--by": by}, fmt,
+                      options, scheduler, memory_limit, CLI_CONTROLS)
+        return
+    if scheduler is not None:
+        fail("--scheduler needs --engine dask.", code=2)
+    if survey_path.is_dir():
+        fail(f"{survey_path} is a directory: the in-memory engine reads one survey file; "
+             "score a folder of Parquet files with --engine dask.", code=2)
     confidence = 0.95
     try:
         survey = svo.read_survey(

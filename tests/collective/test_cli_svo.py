@@ -356,3 +356,94 @@ def test_llm_real_model_one_sample(monkeypatch: pytest.MonkeyPatch, chat_model: 
     assert len(result["choices"]) == 6 and result["n_invalid"] == 0
     assert -16.27 <= result["angle"] <= 61.4
     assert out["notes"]["prosocial"][-1].startswith("one sample gives no interval")
+
+
+# -- svo score --engine dask -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  memory_limit="1GiB", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def parquet_survey(tmp_path_factory) -> tuple[Path, Path]:
+    """The demo survey as one Parquet file and as a folder of 3 files (rows dealt at random)."""
+    frame = pd.read_csv(DEMO)
+    root = tmp_path_factory.mktemp("svo-parquet")
+    folder = root / "survey"
+    folder.mkdir()
+    deal = np.random.default_rng(0).integers(0, 3, size=len(frame))
+    for i in range(3):
+        frame[deal == i].to_parquet(folder / f"part-{i}.parquet", index=False,
+                                    row_group_size=50)
+    whole = root / "whole.parquet"
+    pd.concat([pd.read_parquet(f) for f in sorted(folder.glob("*.parquet"))],
+              ignore_index=True).to_parquet(whole, index=False)
+    return whole, folder
+
+
+def test_score_engines_write_the_same_rows(dask_cluster: str, parquet_survey,
+                                           tmp_path: Path) -> None:
+    whole, folder = parquet_survey
+    memory = _run(["score", str(whole), "--out", str(tmp_path / "scored.csv")])
+    dask = _run(["score", str(folder), "--engine", "dask", "--scheduler", dask_cluster,
+                 "--out", str(tmp_path / "scored")])
+    expected = pd.read_csv(tmp_path / "scored.csv")
+    got = pd.read_parquet(tmp_path / "scored")
+    assert len(expected) > 200
+    for column in ("category", "transitive"):  # as a CSV file reads back
+        got[column] = got[column].astype(object).where(got[column].notna(), np.nan)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    # the same report and summary, then the folder written
+    shown = [line.replace(str(whole), str(folder)) for line in memory.stdout.splitlines()
+             if not line.startswith("Wrote")]
+    assert dask.stdout.splitlines()[:len(shown)] == shown
+    assert f"Wrote {tmp_path / 'scored'} ({len(expected):,} respondents" in " ".join(
+        dask.stdout.split())
+
+
+def test_score_dask_json_and_a_malformed_row(dask_cluster: str, parquet_survey,
+                                             tmp_path: Path) -> None:
+    whole, folder = parquet_survey
+    args = ["--engine", "dask", "--scheduler", dask_cluster]
+    doc = _json(["score", str(folder), *args, "--out", str(tmp_path / "scored")])
+    memory = _json(["score", str(whole)])
+    assert doc["engine"] == "dask" and doc["rows"] == len(memory["respondents"])
+    assert doc["summary"]["categories"] == memory["summary"]["categories"]
+    assert doc["report"]["incomplete"] == memory["report"]["incomplete"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in sorted(folder.glob("*.parquet")):
+        frame = pd.read_parquet(f)
+        if f.name == "part-1.parquet":
+            frame.loc[60, "item2"] = 10
+        frame.to_parquet(bad / f.name, index=False, row_group_size=50)
+    message = _error(["score", str(bad), *args, "--out", str(tmp_path / "bad-scored")])
+    assert f"row 60 of {bad / 'part-1.parquet'}" in message and "'item2'" in message
+    assert "--errors coerce" in message  # the CLI's words for errors='coerce'
+    assert not (tmp_path / "bad-scored").exists()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--engine", "dask"], "give --out FOLDER"),
+    (["--engine", "dask", "--out", "scored.csv"], "without a suffix"),
+    (["--engine", "dask", "--out", "scored", "--by", "group"], "--by need every score"),
+    (["--engine", "dask", "--out", "scored", "--plot", "a.png"], "--plot need every score"),
+    (["--engine", "dask", "--out", "scored", "--format", "csv"], "--format csv prints"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+])
+def test_score_engine_usage_errors(parquet_survey, extra, message) -> None:
+    assert message in _error(["score", str(parquet_survey[1]), *extra])
+
+
+def test_score_folders_and_text_files_need_the_right_engine(parquet_survey, small: Path,
+                                                             tmp_path: Path) -> None:
+    assert "is a directory: the in-memory engine reads one survey file; score a folder of " \
+        "Parquet files with --engine dask" in _error(
+        ["score", str(parquet_survey[1])])
+    assert "reads a Parquet file or a folder" in _error(
+        ["score", str(small), "--engine", "dask", "--out", str(tmp_path / "scored")])

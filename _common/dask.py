@@ -131,19 +131,21 @@ def _keyed(part: Any, partition_info: dict | None = None) -> Any:
     return part.assign(**{ROW: (np.int64(number) << SHIFT) + np.arange(len(part))})
 
 
-def read_keyed(files: list[Path], origins: Origins, columns: Sequence[str] | None = None
-               ) -> tuple[Any, Origins]:
+def read_keyed(files: list[Path], origins: Origins) -> tuple[Any, Origins]:
     """The lazy Dask frame of ``files`` (one partition per row group) with the :data:`ROW`
     key, and the origins of its partitions (whole files when the row groups cannot be
-    split, e.g. a file without row groups)."""
+    split, e.g. a file without row groups).
+
+    Every column is read: with a column selection Dask may merge small row groups into one
+    partition, and the keys would then name the wrong rows.
+    """
     import dask.dataframe as dd
 
     paths = [str(f) for f in files]
-    cols = None if columns is None else list(columns)
-    ddf = dd.read_parquet(paths, columns=cols, split_row_groups=True)
+    ddf = dd.read_parquet(paths, split_row_groups=True)
     if ddf.npartitions != len(origins):
         origins = [(str(f), 0) for f in files]
-        ddf = dd.read_parquet(paths, columns=cols, split_row_groups=False)
+        ddf = dd.read_parquet(paths, split_row_groups=False)
     keyed = ddf.map_partitions(_keyed, meta=ddf._meta.assign(**{ROW: np.int64(0)}))
     return keyed, origins
 

@@ -110,7 +110,10 @@ def _meta(job: _Job, meta_in: pd.DataFrame) -> pd.DataFrame:
 def _graph(job: _Job) -> tuple[Any, Any, Any]:
     """The lazy unsorted table of ``job``, its elections per partition and (for winners)
     its elections with tied winners per partition."""
-    keyed, origins = _dask.read_keyed(job.files, job.origins, job.cols.needed())
+    keyed, origins = _dask.read_keyed(job.files, job.origins)
+    # only the needed columns travel through the shuffle; selected after the keys are set
+    # (a selection inside read_parquet lets Dask fuse row groups, and the keys would lie)
+    keyed = keyed[[*job.cols.needed(), ROW]]
     election = job.cols.election
     shuffled = keyed.shuffle(on=election, npartitions=keyed.npartitions)
     meta = _meta(job, keyed._meta)

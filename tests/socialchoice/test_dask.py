@@ -102,12 +102,16 @@ def test_margins_written_to_a_folder(cluster: str, table: Path, tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["margins"]  # no temporary left
 
 
+@pytest.mark.parametrize("extra", [0, 8])
 def test_a_malformed_row_is_named_by_file_and_row(cluster: str, table: Path,
-                                                  tmp_path: Path) -> None:
+                                                  tmp_path: Path, extra: int) -> None:
+    # with many unused columns, reading only the needed ones would let Dask fuse row
+    # groups into one partition and name the wrong row
     bad = tmp_path / "in"
     bad.mkdir()
     for f in sorted(table.glob("*.parquet")):
         frame = pd.read_parquet(f)
+        frame = frame.assign(**{f"note{i}": "unused" for i in range(extra)})
         if f.name == "part-00002.parquet":  # row 57 is row 7 of its third row group
             frame["position"] = frame["position"].astype(np.float64)
             frame.loc[57, "position"] = 1.5

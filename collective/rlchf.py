@@ -32,13 +32,10 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from ._console import (
@@ -47,16 +44,24 @@ from ._console import (
     path_option,
     seed_option,
     simple_table,
-    stderr,
     stdout,
     time_limit_option,
+)
+from ._engine import (
+    Engine,
+    check_engine,
+    count_progress,
+    engine_option,
+    memory_limit_option,
+    scheduler_option,
+    table_writer,
 )
 from ._output import OutputFormat, records, to_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["WRITERS", "rlchf_app"]
+__all__ = ["rlchf_app"]
 
 class Kind(enum.StrEnum):
     """The shape of preference data."""
@@ -70,13 +75,6 @@ class PairsChoice(enum.StrEnum):
 
     all = "all"
     adjacent = "adjacent"
-
-
-class Engine(enum.StrEnum):
-    """Where aggregation runs: in this process, or on a Dask cluster (rlchf.dask)."""
-
-    memory = "memory"
-    dask = "dask"
 
 
 class TieBreak(enum.StrEnum):
@@ -95,36 +93,6 @@ rlchf_app = typer.Typer(
 )
 
 #: Output suffixes the commands write, and how.
-WRITERS: dict[str, Callable[[Any, Path], None]] = {
-    ".parquet": lambda frame, path: frame.to_parquet(path, index=False),
-    ".csv": lambda frame, path: frame.to_csv(path, index=False),
-    ".jsonl": lambda frame, path: frame.to_json(path, orient="records", lines=True,
-                                                force_ascii=False),
-}
-
-
-def _writer(out: Path) -> Callable[[Any, Path], None]:
-    """The writer for ``out``'s suffix; an unknown suffix is a usage error (exit 2)."""
-    writer = WRITERS.get(out.suffix.lower())
-    if writer is None:
-        fail(f"--out {out}: the file name must end in {', '.join(WRITERS)}.", code=2)
-    return writer
-
-
-@contextmanager
-def _progress(what: str, *, disable: bool = False) -> Iterator[Callable[[int, int], None]]:
-    """A transient rich bar on stderr driven by ``progress(done, total)``."""
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn()]
-    with Progress(*columns, console=stderr(), transient=True, disable=disable) as bar:
-        task = bar.add_task(what, total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield progress
-
-
 def _features(text: str | None) -> list[str]:
     return [f.strip() for f in text.split(",") if f.strip()] if text else []
 
@@ -187,17 +155,10 @@ def aggregate_command(
     show: Annotated[int, typer.Option(
         "--show", min=0, help="How many pairs to print in the table.")] = 5,
     fmt: Annotated[OutputFormat, format_option("a summary table")] = OutputFormat.table,
-    engine: Annotated[Engine, typer.Option(
-        "--engine", help="memory: read everything into this process; dask: a Parquet file or "
-        "folder, shuffled by prompt and aggregated on a Dask cluster (same rows).")
-    ] = Engine.memory,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", metavar="ADDRESS", show_default=False,
-        help="With --engine dask: an existing cluster's scheduler (tcp://host:8786); default "
-             "$DASK_SCHEDULER_ADDRESS, else a local cluster of 2 worker processes.")] = None,
-    memory_limit: Annotated[str, typer.Option(
-        "--memory-limit", metavar="SIZE",
-        help="With --engine dask on a local cluster: each worker's memory limit.")] = "1GiB",
+    engine: Annotated[Engine, engine_option(
+        "shuffled by prompt and aggregated on a Dask cluster (same rows)")] = Engine.memory,
+    scheduler: Annotated[str | None, scheduler_option()] = None,
+    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
 ) -> None:
     """Aggregate each prompt's judgments in DATA with a voting rule into training pairs.
 
@@ -209,22 +170,21 @@ def aggregate_command(
     if rule != "pairwise_majority" and rule not in sc.RULES:
         fail(f"unknown rule {rule!r}; valid rules are: pairwise_majority, "
              f"{', '.join(sc.rule_names())}.", code=2)
+    check_engine(engine, scheduler)
     if engine is Engine.dask:
         options = {"kind": kind.value, "rule": rule, "features": _features(features),
                    "pairs": pairs.value, "tie_break": tie_break.value,
                    "time_limit": time_limit or None}
         _aggregate_dask(data, out, options, scheduler, memory_limit, fmt, show)
         return
-    if scheduler is not None:
-        fail("--scheduler needs --engine dask.", code=2)
-    writer = _writer(out) if out is not None else None
+    writer = table_writer(out) if out is not None else None
     quiet = fmt is OutputFormat.json
     try:
-        with _progress("Reading", disable=quiet):
+        with count_progress("Reading", disable=quiet):
             prefs = rlchf.read_preferences(data, kind=kind.value,
                                            features=_features(features))
         start = time.perf_counter()
-        with _progress("Aggregating prompts", disable=quiet) as progress:
+        with count_progress("Aggregating prompts", disable=quiet) as progress:
             table = rlchf.aggregate_pairs(prefs, rule, pairs=pairs.value,
                                           tie_break=tie_break.value,
                                           time_limit=time_limit or None, progress=progress)
@@ -267,7 +227,7 @@ def _aggregate_dask(data: Path, out: Path | None, options: dict[str, Any],
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
     try:
-        with _progress("Aggregating on Dask (2 passes)", disable=quiet) as progress:
+        with count_progress("Aggregating on Dask (2 passes)", disable=quiet) as progress:
             result = aggregate_pairs_dask(data, out=out, scheduler=scheduler,
                                           memory_limit=memory_limit, progress=progress,
                                           **options)
@@ -336,7 +296,7 @@ def simulate_command(
     start = time.perf_counter()
     try:
         if out.suffix == "":
-            with _progress("Writing partitions") as progress:
+            with count_progress("Writing partitions") as progress:
                 files = synthetic.write_parquet(out, prompts, responses, annotators,
                                                 partitions=partitions, progress=progress,
                                                 rng=seed, **options)
@@ -345,7 +305,7 @@ def simulate_command(
                 f"{prompts:,} prompts in {len(files)} Parquet file(s) in {out} "
                 f"({time.perf_counter() - start:.2f} s)."))
             return
-        writer = _writer(out)
+        writer = table_writer(out)
         pop = synthetic.population(prompts, responses, annotators, rng=seed, **options)
     except rlchf.RLCHFError as exc:
         fail(str(exc))
@@ -467,9 +427,9 @@ def train_command(
                "validation": validation, "patience": patience, "rng": seed}
     start = time.perf_counter()
     try:
-        with _progress("Reading", disable=quiet):
+        with count_progress("Reading", disable=quiet):
             prefs = rlchf.read_preferences(data, kind=kind.value, features=declared)
-        with _progress("Training (epochs)", disable=quiet) as progress:
+        with count_progress("Training (epochs)", disable=quiet) as progress:
             if choice is ModelChoice.conditioned:
                 fitted = rlchf.FeatureConditionedRewardModel(
                     declared, emb, categorical=_features(categorical), progress=progress,
@@ -549,9 +509,9 @@ def eval_command(
         own = ([] if isinstance(fitted, rlchf.LatentGroupRewardModel)
                else list(getattr(fitted, "features", [])))
         declared = list(dict.fromkeys([*own, *groups, *_features(features)]))
-        with _progress("Reading", disable=quiet):
+        with count_progress("Reading", disable=quiet):
             prefs = rlchf.read_preferences(data, kind=kind.value, features=declared)
-        with _progress("Evaluating", disable=quiet):
+        with count_progress("Evaluating", disable=quiet):
             options = {} if rule is None else {"rules": rule}
             table = rlchf.evaluate(fitted, prefs, by=groups, **options)
     except (rlchf.RLCHFError, sc.SocialChoiceError) as exc:

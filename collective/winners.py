@@ -24,8 +24,16 @@ import typer
 from rich.text import Text
 
 from ._console import fail, format_option, path_option, simple_table, stdout, time_limit_option
+from ._engine import (
+    Engine,
+    check_engine,
+    count_progress,
+    engine_option,
+    memory_limit_option,
+    scheduler_option,
+    table_writer,
+)
 from ._output import OutputFormat, records, to_json
-from .rlchf import WRITERS, Engine, _progress
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -83,16 +91,12 @@ def _run_memory(table: Path, out: Path | None, rule: str | None, columns: dict[s
                 time_limit: float | None, fmt: OutputFormat, show: int) -> None:
     import socialchoice as sc
 
-    writer = None
-    if out is not None:
-        writer = WRITERS.get(out.suffix.lower())
-        if writer is None:
-            fail(f"--out {out}: the file name must end in {', '.join(WRITERS)}.", code=2)
+    writer = None if out is None else table_writer(out)
     quiet = fmt is OutputFormat.json
     frame = _read(table)
     start = time.perf_counter()
     try:
-        with _progress("Computing", disable=quiet):
+        with count_progress("Computing", disable=quiet):
             if rule is None:
                 result = sc.margins_table(frame, name=table.name, **columns)
             else:
@@ -140,7 +144,7 @@ def _run_dask(table: Path, out: Path | None, rule: str | None, columns: dict[str
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
     try:
-        with _progress("Computing on Dask (2 passes)", disable=quiet) as progress:
+        with count_progress("Computing on Dask (2 passes)", disable=quiet) as progress:
             if rule is None:
                 result = margins_table_dask(table, out=out, progress=progress, **cluster,
                                             **columns)
@@ -199,17 +203,10 @@ def winners_command(
     show: Annotated[int, typer.Option(
         "--show", min=0, help="How many rows of the table to print.")] = 5,
     fmt: Annotated[OutputFormat, format_option("a summary table")] = OutputFormat.table,
-    engine: Annotated[Engine, typer.Option(
-        "--engine", help="memory: read everything into this process; dask: a Parquet file or "
-        "folder, shuffled by election and computed on a Dask cluster (same rows).")
-    ] = Engine.memory,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", metavar="ADDRESS", show_default=False,
-        help="With --engine dask: an existing cluster's scheduler (tcp://host:8786); default "
-             "$DASK_SCHEDULER_ADDRESS, else a local cluster of 2 worker processes.")] = None,
-    memory_limit: Annotated[str, typer.Option(
-        "--memory-limit", metavar="SIZE",
-        help="With --engine dask on a local cluster: each worker's memory limit.")] = "1GiB",
+    engine: Annotated[Engine, engine_option(
+        "shuffled by election and computed on a Dask cluster (same rows)")] = Engine.memory,
+    scheduler: Annotated[str | None, scheduler_option()] = None,
+    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
 ) -> None:
     """Winners (or margins) of every election of a long ballot table, in memory or on Dask.
 
@@ -228,10 +225,9 @@ def winners_command(
     columns = {"election": election, "voter": voter, "candidate": candidate, "rank": rank,
                "weight": weight}
     limit = time_limit or None
+    check_engine(engine, scheduler)
     if engine is Engine.dask:
         cluster = {"scheduler": scheduler, "memory_limit": memory_limit}
         _run_dask(table, out, rule, columns, limit, fmt, show, cluster)
         return
-    if scheduler is not None:
-        fail("--scheduler needs --engine dask.", code=2)
     _run_memory(table, out, rule, columns, limit, fmt, show)

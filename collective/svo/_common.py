@@ -6,7 +6,7 @@ import enum
 
 from .._output import OutputFormat
 
-__all__ = ["Decision", "Engine", "Errors", "ItemSet", "LLMFormat", "TableFormat"]
+__all__ = ["Decision", "Errors", "ItemSet", "LLMFormat", "TableFormat"]
 
 
 class TableFormat(enum.StrEnum):
@@ -19,13 +19,6 @@ class TableFormat(enum.StrEnum):
 
 LLMFormat = OutputFormat
 """How ``svo llm`` prints its answer: the table-or-JSON choice of the other commands."""
-
-
-class Engine(enum.StrEnum):
-    """Where ``svo score`` runs: in this process, or on a Dask cluster (svo.dask)."""
-
-    memory = "memory"
-    dask = "dask"
 
 
 class Errors(enum.StrEnum):

@@ -9,18 +9,16 @@ Pictures and group comparisons need every score in this process, so ``--plot``,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 import svo
 
-from .._console import fail, stderr, stdout
+from .._console import fail, stdout
+from .._engine import count_progress
 from .._output import to_json
 from ._common import TableFormat
 from ._score_report import _print_report, _print_summary, _report_dict
@@ -28,20 +26,6 @@ from ._score_report import _print_report, _print_summary, _report_dict
 __all__ = ["score_on_dask"]
 
 _PARQUET = (".parquet", ".pq")
-
-
-@contextmanager
-def _progress(what: str, *, disable: bool) -> Iterator[Callable[[int, int], None]]:
-    """A transient rich bar on stderr driven by ``progress(done, total)``."""
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn()]
-    with Progress(*columns, console=stderr(), transient=True, disable=disable) as bar:
-        task = bar.add_task(what, total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield progress
 
 
 def _refuse(survey: Path, out: Path | None, pictures: dict[str, Any],
@@ -75,7 +59,7 @@ def score_on_dask(survey: Path, out: Path | None, pictures: dict[str, Any], fmt:
     quiet = fmt is TableFormat.json
     start = time.perf_counter()
     try:
-        with _progress("Scoring on Dask (2 passes)", disable=quiet) as progress:
+        with count_progress("Scoring on Dask (2 passes)", disable=quiet) as progress:
             result = score_dask(survey, out=folder, scheduler=scheduler,
                                 memory_limit=memory_limit, progress=progress, **options)
     except svo.SVOError as exc:

@@ -17,8 +17,15 @@ from rich.text import Text
 import svo
 
 from .._console import fail, path_option, seed_option, stderr, stdout
+from .._engine import (
+    Engine,
+    check_engine,
+    engine_option,
+    memory_limit_option,
+    scheduler_option,
+)
 from .._output import records, to_json
-from ._common import Engine, Errors, TableFormat
+from ._common import Errors, TableFormat
 from ._score_dask import score_on_dask
 from ._score_report import (
     _print_groups,
@@ -144,43 +151,20 @@ def score_command(
         ),
     ] = None,
     seed: Annotated[int, seed_option("Seed of the bootstrap (--by).")] = 0,
-    engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="memory: read everything into this process; dask: a Parquet file or "
-            "folder scored on a Dask cluster (same rows; no --plot, --circle, --by).",
-        ),
-    ] = Engine.memory,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            metavar="ADDRESS",
-            show_default=False,
-            help="With --engine dask: an existing cluster's scheduler (tcp://host:8786); "
-            "default $DASK_SCHEDULER_ADDRESS, else a local cluster of 2 worker processes.",
-        ),
-    ] = None,
-    memory_limit: Annotated[
-        str,
-        typer.Option(
-            "--memory-limit",
-            metavar="SIZE",
-            help="With --engine dask on a local cluster: each worker's memory limit.",
-        ),
-    ] = "1GiB",
+    engine: Annotated[Engine, engine_option(
+        "scored on a Dask cluster (same rows; no --plot, --circle, --by)")] = Engine.memory,
+    scheduler: Annotated[str | None, scheduler_option()] = None,
+    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
 ) -> None:
     """Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011)."""
     _picture(plot, "--plot")
     _picture(circle, "--circle")
+    check_engine(engine, scheduler)
     if engine is Engine.dask:
         options = {"errors": errors.value, "option_base": option_base, "id_column": id_column}
         score_on_dask(survey_path, out, {"--plot": plot, "--circle": circle, "--by": by}, fmt,
                       options, scheduler, memory_limit, CLI_CONTROLS)
         return
-    if scheduler is not None:
-        fail("--scheduler needs --engine dask.", code=2)
     if survey_path.is_dir():
         fail(f"{survey_path} is a directory: the in-memory engine reads one survey file; "
              "score a folder of Parquet files with --engine dask.", code=2)

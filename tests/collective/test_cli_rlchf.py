@@ -351,7 +351,7 @@ def test_train_drives_the_progress_bar_once_per_epoch(split, tmp_path: Path,
         seen = calls.setdefault(what, [])
         yield lambda done, total: seen.append((done, total))
 
-    monkeypatch.setattr(cli_rlchf, "_progress", recording)
+    monkeypatch.setattr(cli_rlchf, "count_progress", recording)
     result = runner.invoke(app, ["rlchf", "train", str(split[0]), "--kind", "ranking",
                                  "--out", str(tmp_path / "m"), "--validation", "0", *TRAIN])
     assert result.exit_code == 0, result.output

@@ -229,7 +229,9 @@ def plot(results: list[dict], limit: str, path: Path = PLOT) -> None:
 
 
 def _linear(exponent: float) -> str:
-    return "near-linear" if 0.8 <= exponent <= 1.2 else "not linear"
+    if exponent < 0.8:
+        return "below linear: fixed start-up costs still weigh"
+    return "near-linear" if exponent <= 1.2 else "above linear"
 
 
 def _bytes(limit: str) -> int:
@@ -286,7 +288,9 @@ def section(results: list[dict], title: str, limit: str = LIMIT,
                          f"size^{m:.2f}" for name, (t, m) in fits.items())
     bounded = big_d["peak_tree"] <= bound and big_d["peak_child"] <= _bytes(limit)
     ratio = big_d["wall"] / big_m["wall"]
-    same = "the same rows, row for row," if all(r["same"] for r in results) else "DIFFERENT rows"
+    differ = sorted({r["judgments"] for r in results if not r["same"]})
+    same = ("the same rows, row for row, at every size" if not differ else
+            "DIFFERENT rows at " + ", ".join(f"{n:,}" for n in differ) + " judgments")
     flat = ("stays nearly flat" if fits["Dask"][1] < 0.3 else "grows too")
     lines += [
         "",
@@ -305,7 +309,7 @@ def section(results: list[dict], title: str, limit: str = LIMIT,
         "and gains the second core). Log-log slopes over "
         f"{x[0]:,}–{x[-1]:,} judgments ({x[-1] // x[0]}×): {fit_text} (1 = linear, 0 = flat): "
         f"the in-memory peak grows with the data, Dask's {flat}. Both engines wrote {same} "
-        "at every size (each column's per-row hashes, streamed in file order). "
+        "(each column's per-row hashes, streamed in file order). "
         "The machine was shared with other engineers' test runs, so single timings carry "
         "their load (see the load averages above; a load above 2 means waiting for a core).",
     ]

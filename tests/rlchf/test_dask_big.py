@@ -14,7 +14,8 @@ P2P shuffle's shards grow with partitions^2): 4,001-row groups took 126 s, 9,001
 Measured on the shared 2-core machine (load average ~2): the Dask run 61 s, each worker's
 resident memory peaking at 330 MiB (66 % of its limit, below the 80 % pause threshold) and
 no worker restarted; the in-memory ``read_preferences`` + ``aggregate_pairs`` 16 s, with this
-process peaking at 4.5 GB; the whole test 82-90 s.
+process peaking at 4.5 GB; the whole test 82-90 s (146 s at load average 4, when the machine
+was shared by several test runs; halving the rows with twice the text was no faster).
 """
 
 from __future__ import annotations

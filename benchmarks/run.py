@@ -30,6 +30,7 @@ from polis import polis_pipeline
 from ranked import kemeny_scaling, one_big_profile, rlhf_batch
 from rater_validation import cf_rater_validation, rater_validation
 from rlchf_aggregate import rlchf_aggregate
+from rlchf_dask import rlchf_dask
 from rlchf_models import rlchf_models, rlchf_polis
 from slates import slate_benchmarks
 from svo_benchmark import svo_benchmark
@@ -68,6 +69,8 @@ def main() -> None:
         "moralgraph": lambda: [moralgraph_speed(quick)],
         "moralgraph-science": lambda: [moralgraph_science(quick)],
         "rlchf": lambda: [rlchf_aggregate(quick)],
+        # the 10-million-judgment run is opt-in: python benchmarks/rlchf_dask.py --full
+        "rlchf_dask": lambda: [rlchf_dask("quick" if quick else "default")],
         "rlchf_models": lambda: [rlchf_models(quick), rlchf_polis()],
         "app": lambda: [app_store(quick)],
         "app_scale": lambda: [app_scale(quick)],
@@ -97,7 +100,7 @@ def main() -> None:
 
 SECTIONS = (
     "ranked", "committees", "polis", "lm", "slates", "raters", "svo", "cli", "moralgraph",
-    "moralgraph-science", "rlchf", "rlchf_models", "app", "app_scale",
+    "moralgraph-science", "rlchf", "rlchf_dask", "rlchf_models", "app", "app_scale",
 )
 
 

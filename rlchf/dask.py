@@ -96,6 +96,10 @@ def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], opti
     return pairs.astype(meta.dtypes.to_dict())
 
 
+def _same(df: pd.DataFrame) -> pd.DataFrame:
+    return df
+
+
 def _sort_part(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values([_FIRST, _POS], kind="stable").drop(columns=[_FIRST, _POS])
 
@@ -247,6 +251,9 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
         _, per_part = client.compute([write, counts], sync=True)
         report(progress, 1, 2)
         unsorted = dd.read_parquet(str(tmp / "unsorted"), split_row_groups=False)
+        # an opaque step first: read alone, the sort column's files get fused into fewer
+        # partitions, which sort_values takes for presorted data (then sorts only within parts)
+        unsorted = unsorted.map_partitions(_same, meta=unsorted._meta)
         ordered = unsorted.sort_values(_FIRST).map_partitions(
             _sort_part, meta=unsorted._meta.drop(columns=[_FIRST, _POS]))
         client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),

@@ -12,7 +12,8 @@ One convention for running the in-memory code over a Parquet data set on Dask:
 - :func:`dask_client` is a client of ``scheduler`` or ``$DASK_SCHEDULER_ADDRESS``, else of a
   ``LocalCluster`` of worker processes with a memory limit, started for the call;
 - :func:`new_folder` and :func:`staging` write the output to a hidden temporary folder beside
-  it, renamed into place only when complete: a failed run leaves no output.
+  it, renamed into place only when complete: a failed run leaves no output;
+  :func:`read_sorted` reads a pass's unsorted parts back sorted into input order.
 
 Every function takes the calling function's name and its package's exception class, so the
 messages read as the caller's.
@@ -44,6 +45,7 @@ __all__ = [
     "parquet_files",
     "part_name",
     "read_keyed",
+    "read_sorted",
     "require_dask",
     "row_group_origins",
     "staging",
@@ -232,6 +234,31 @@ def staging(target: Path) -> Iterator[Path]:
 def part_name(i: int) -> str:
     """The name of output part ``i``: ``part-00000.parquet``, ..."""
     return f"part-{i:05d}.parquet"
+
+
+def _same(part: Any) -> Any:
+    return part
+
+
+def _sorted_part(part: Any, keys: list[str]) -> Any:
+    return part.sort_values(keys, kind="stable").drop(columns=keys)
+
+
+def read_sorted(folder: Path, by: str, then: Sequence[str] = ()) -> Any:
+    """The Parquet parts of ``folder`` as a lazy Dask frame sorted by the int column ``by``
+    (rows sharing ``by`` ordered by ``then``), those key columns dropped.
+
+    The parts first go through an opaque step: to find its split points, ``sort_values``
+    reads the sort column alone, and read alone Dask fuses several small files into one
+    partition, takes the data for sorted already and sorts only within each part.
+    """
+    import dask.dataframe as dd
+
+    unsorted = dd.read_parquet(str(folder), split_row_groups=False)
+    unsorted = unsorted.map_partitions(_same, meta=unsorted._meta)
+    keys = [by, *then]
+    return unsorted.sort_values(by).map_partitions(
+        _sorted_part, keys, meta=unsorted._meta.drop(columns=keys))
 
 
 def count_rows(folder: Path) -> tuple[tuple[Path, ...], int]:

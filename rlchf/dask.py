@@ -96,14 +96,6 @@ def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], opti
     return pairs.astype(meta.dtypes.to_dict())
 
 
-def _same(df: pd.DataFrame) -> pd.DataFrame:
-    return df
-
-
-def _sort_part(df: pd.DataFrame) -> pd.DataFrame:
-    return df.sort_values([_FIRST, _POS], kind="stable").drop(columns=[_FIRST, _POS])
-
-
 def _meta(meta_in: pd.DataFrame, kind: str) -> pd.DataFrame:
     text = meta_in["response" if kind == "ranking" else "response_a"].dtype
     return pd.DataFrame({
@@ -241,8 +233,6 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
                options: dict, target: Path, progress: Callable[[int, int], None] | None
                ) -> PairsFolder:
     """Pass 1 writes unsorted pairs, pass 2 sorts them by first appearance; then rename."""
-    import dask.dataframe as dd
-
     names = {"write_index": False, "name_function": _dask.part_name}
     with _dask.staging(target) as tmp:
         report(progress, 0, 2)
@@ -250,12 +240,7 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
         write = pairs.to_parquet(tmp / "unsorted", compute=False, **names)
         _, per_part = client.compute([write, counts], sync=True)
         report(progress, 1, 2)
-        unsorted = dd.read_parquet(str(tmp / "unsorted"), split_row_groups=False)
-        # an opaque step first: read alone, the sort column's files get fused into fewer
-        # partitions, which sort_values takes for presorted data (then sorts only within parts)
-        unsorted = unsorted.map_partitions(_same, meta=unsorted._meta)
-        ordered = unsorted.sort_values(_FIRST).map_partitions(
-            _sort_part, meta=unsorted._meta.drop(columns=[_FIRST, _POS]))
+        ordered = _dask.read_sorted(tmp / "unsorted", _FIRST, [_POS])
         client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
                        sync=True)
         os.replace(tmp / "sorted", target)

@@ -172,7 +172,6 @@ def _to_frame(client: Any, job: _Job, progress: Progress) -> pd.DataFrame:
 
 def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> TableFolder:
     """Pass 1 writes the unsorted table, pass 2 sorts it by first appearance; then rename."""
-    import dask.dataframe as dd
 
     names = {"write_index": False, "name_function": _dask.part_name}
     with _dask.staging(target) as tmp:
@@ -182,9 +181,7 @@ def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> Tabl
         _, per_part, tied_per_part = client.compute(
             [write, counts, counts if tied is None else tied], sync=True)
         report(progress, 1, 2)
-        unsorted = dd.read_parquet(str(tmp / "unsorted"), split_row_groups=False)
-        ordered = unsorted.sort_values(_FIRST).map_partitions(
-            _sort_part, meta=unsorted._meta.drop(columns=[_FIRST, _POS]))
+        ordered = _dask.read_sorted(tmp / "unsorted", _FIRST, [_POS])
         client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
                        sync=True)
         os.replace(tmp / "sorted", target)

@@ -554,7 +554,6 @@ def _shuffled_source(part: int) -> str:
 def _score_long(client: Any, keyed: Any, plan: _Plan, target: Path | None,
                 label: str, progress: Callable[[int, int], None] | None) -> ScoredSurvey:
     """Long: shuffled by respondent, scored per partition, then ordered by first row."""
-    import dask.dataframe as dd
     from dask import delayed
 
     report(progress, 0, 2)
@@ -579,8 +578,7 @@ def _score_long(client: Any, keyed: Any, plan: _Plan, target: Path | None,
             table = table.drop(columns=[_FIRST]).reset_index(drop=True)
             return ScoredSurvey(table, None, (), len(table), rep, summary)
         if any((tmp / "unsorted").glob("*.parquet")):
-            unsorted = dd.read_parquet(str(tmp / "unsorted"), split_row_groups=False)
-            ordered = unsorted.sort_values(_FIRST).drop(columns=[_FIRST])
+            ordered = _dask.read_sorted(tmp / "unsorted", _FIRST)
             client.compute(ordered.to_parquet(tmp / "sorted", compute=False, write_index=False,
                                               name_function=_dask.part_name,
                                               schema=plan.schema), sync=True)

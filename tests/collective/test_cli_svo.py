@@ -365,7 +365,7 @@ def test_llm_real_model_one_sample(monkeypatch: pytest.MonkeyPatch, chat_model: 
 def dask_cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  memory_limit="1GiB", dashboard_address=None) as cluster:
+                                  memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 

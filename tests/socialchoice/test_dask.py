@@ -199,3 +199,16 @@ def test_missing_dask_says_how_to_install(table: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(sc.SocialChoiceError, match=r"collective-alignment\[dask\]"):
         margins_table_dask(table, **COLUMNS)
+
+
+@pytest.mark.parametrize("files", [2, 5])
+def test_a_written_folder_is_in_the_in_memory_order(cluster: str, tmp_path: Path,
+                                                    files: int) -> None:
+    """Whatever the number of parts (the sort pass once interleaved two parts' rows)."""
+    from rlchf import synthetic
+
+    synthetic.write_parquet(tmp_path / "in", 400, partitions=files, rng=files, kind="ranking")
+    expected = sc.winners_table(pd.read_parquet(tmp_path / "in"), "copeland")
+    winners_table_dask(tmp_path / "in", "copeland", out=tmp_path / "out", scheduler=cluster)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
+                                  check_dtype=False)

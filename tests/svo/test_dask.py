@@ -24,7 +24,7 @@ from svo.dask import ScoredSurvey, score_dask
 @pytest.fixture(scope="module")
 def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address=None) as cluster:
+                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -268,3 +268,14 @@ def test_missing_dask_says_how_to_install(wide: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(svo.SVOError, match=r"collective-alignment\[dask\]"):
         score_dask(wide)
+
+
+@pytest.mark.parametrize("files", [2, 5])
+def test_a_written_long_folder_is_in_the_in_memory_order(cluster: str, tmp_path: Path,
+                                                         files: int) -> None:
+    """Whatever the number of parts (the sort pass once interleaved two parts' rows)."""
+    folder = deal(long_survey(wide_survey(300, files), files), tmp_path / "in", files, files,
+                  row_group_size=300)
+    expected, _, _ = in_memory(folder)
+    score_dask(folder, out=tmp_path / "scored", scheduler=cluster)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "scored"), expected)

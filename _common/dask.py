@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MIN_MEMORY",
     "ROW",
     "SCHEDULER_ENV",
     "SHIFT",
@@ -40,6 +41,7 @@ __all__ = [
     "count_rows",
     "dask_client",
     "file_row",
+    "memory_bytes",
     "name_rows",
     "new_folder",
     "parquet_files",
@@ -48,6 +50,7 @@ __all__ = [
     "read_sorted",
     "require_dask",
     "row_group_origins",
+    "shuffle_buffers",
     "staging",
 ]
 
@@ -186,11 +189,14 @@ def name_rows(message: str, keys: np.ndarray, origins: Origins, placeholder: str
 
 @contextmanager
 def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
-                error: type[Exception]) -> Iterator[Any]:
+                func: str, error: type[Exception]) -> Iterator[Any]:
     """A client of ``scheduler`` (or $DASK_SCHEDULER_ADDRESS), else of a LocalCluster of
-    ``n_workers`` processes (one thread each, a nanny restarting a dead worker)."""
+    ``n_workers`` processes (one thread each, a nanny restarting a dead worker) with
+    ``memory_limit`` each (checked by :func:`memory_bytes` first)."""
+    import dask
     from distributed import Client, LocalCluster
 
+    limit = memory_bytes(memory_limit, func, error)
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address is not None:
         try:
@@ -204,10 +210,57 @@ def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
         return
     # an HTTP server starts whatever dashboard_address says; a free localhost port keeps
     # it private and avoids the "port 8787 is already in use" warning of a second cluster
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      memory_limit=memory_limit, dashboard_address="127.0.0.1:0") as cluster, \
+    with dask.config.set(shuffle_buffers(limit)), \
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                         memory_limit=limit, dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client
+
+
+#: The smallest worker memory limit accepted: a worker needs ~170 MiB to start and import.
+MIN_MEMORY = 256 * 2**20
+
+
+def memory_bytes(memory_limit: Any, func: str, error: type[Exception]) -> int:
+    """A worker memory limit (``"1GiB"``, ``"500MB"`` or a number of bytes) in bytes, at least
+    :data:`MIN_MEMORY`.
+
+    >>> memory_bytes("1GiB", "f", ValueError)
+    1073741824
+    >>> memory_bytes("lots", "f", ValueError)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'memory_limit' parameter of f must be a size of at least 256MiB, ...
+    """
+    from dask.utils import parse_bytes
+
+    try:
+        if isinstance(memory_limit, bool) or not isinstance(memory_limit, str | int):
+            raise TypeError
+        limit = parse_bytes(memory_limit) if isinstance(memory_limit, str) else memory_limit
+    except (TypeError, ValueError):
+        limit = None
+    if limit is None or limit < MIN_MEMORY:
+        raise error(f"The 'memory_limit' parameter of {func} must be a size of at least "
+                    "256MiB, such as '1GiB' or a number of bytes. Got "
+                    f"{memory_limit!r} instead.") from None
+    return int(limit)
+
+
+def shuffle_buffers(limit: int) -> dict[str, int]:
+    """Dask configuration sizing the P2P shuffle's buffers to a worker's memory limit.
+
+    Dask's defaults (1 GiB of send buffer, 100 MiB of disk buffer per worker) suit workers
+    with several GiB; under a smaller limit a full send buffer keeps the worker above its
+    pause threshold, paused workers stop draining each other's buffers, and the shuffle
+    never finishes. An eighth (send) and a sixteenth (disk) of the limit keep it moving.
+
+    >>> shuffle_buffers(512 * 2**20)
+    {'distributed.p2p.comm.buffer': 67108864, 'distributed.p2p.storage.buffer': 33554432}
+    """
+    floor = 8 * 2**20
+    return {"distributed.p2p.comm.buffer": min(max(limit // 8, floor), 2**30),
+            "distributed.p2p.storage.buffer": min(max(limit // 16, floor), 100 * 2**20)}
 
 
 def new_folder(out: str | os.PathLike[str], func: str, error: type[Exception]) -> Path:

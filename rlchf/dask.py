@@ -200,7 +200,7 @@ def aggregate_pairs_dask(
     options = {"rule": rule, "pairs": pairs, "tie_break": tie_break, "time_limit": time_limit}
     # the options are checked here, on a tiny valid data set, before any cluster starts
     _check_options(kind, options)
-    with _dask.dask_client(scheduler, memory_limit, n_workers, RLCHFError) as client:
+    with _dask.dask_client(scheduler, memory_limit, n_workers, _FUNC, RLCHFError) as client:
         if target is None:
             return _to_frame(client, data, kind, feats, options, progress)
         return _to_folder(client, data, kind, feats, options, target, progress)

@@ -153,7 +153,8 @@ def _prepare(func: str, source: Source, cols: Columns, out: Any, n_workers: int
 
 def _run(job: _Job, target: Path | None, scheduler: str | None, memory_limit: str | int,
          n_workers: int, progress: Progress) -> pd.DataFrame | TableFolder:
-    with _dask.dask_client(scheduler, memory_limit, n_workers, SocialChoiceError) as client:
+    with _dask.dask_client(scheduler, memory_limit, n_workers, job.func,
+                           SocialChoiceError) as client:
         if target is None:
             return _to_frame(client, job, progress)
         return _to_folder(client, job, target, progress)

@@ -232,7 +232,7 @@ def score_dask(
     label = str(source) if isinstance(source, str | os.PathLike) else str(files[0])
     # strings as pandas reads them (the in-memory path's dtypes), not Arrow strings
     with dask.config.set({"dataframe.convert-string": False}), \
-            _dask.dask_client(scheduler, memory_limit, n_workers, SVOError) as client:
+            _dask.dask_client(scheduler, memory_limit, n_workers, _FUNC, SVOError) as client:
         # no column projection: dask would fuse row groups, and the row keys name row groups
         keyed, read = _dask.read_keyed(files, origins)
         plan = dataclasses.replace(plan, origins=tuple(read))

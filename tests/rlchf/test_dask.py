@@ -23,7 +23,7 @@ import dask
 from distributed import Client, LocalCluster
 
 import rlchf
-from rlchf import synthetic
+from rlchf import RLCHFError, synthetic
 from rlchf.dask import PairsFolder, aggregate_pairs_dask, parquet_files
 
 
@@ -230,3 +230,11 @@ def test_no_pairs_at_all(cluster: str, tmp_path: Path) -> None:
     written = aggregate_pairs_dask(tmp_path / "in", out=tmp_path / "out", **options)
     assert (written.pairs, written.prompts) == (0, 2)
     assert len(pd.read_parquet(tmp_path / "out")) == 0
+
+
+@pytest.mark.parametrize("limit", ["lots", "100MiB", 0, True, 1.5])
+def test_a_bad_memory_limit_is_refused_before_the_cluster(tmp_path: Path, limit) -> None:
+    synthetic.write_parquet(tmp_path, 5, partitions=1, rng=0, kind="ranking")
+    with pytest.raises(RLCHFError, match="'memory_limit' parameter of aggregate_pairs_dask "
+                                         "must be a size of at least 256MiB"):
+        aggregate_pairs_dask(tmp_path, kind="ranking", memory_limit=limit)

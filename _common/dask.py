@@ -50,8 +50,8 @@ __all__ = [
     "read_sorted",
     "require_dask",
     "row_group_origins",
-    "shuffle_buffers",
     "staging",
+    "worker_settings",
 ]
 
 #: The environment variable naming an existing Dask scheduler (``tcp://host:8786``).
@@ -205,16 +205,31 @@ def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
             raise error(f"Cannot reach the Dask scheduler at {address} ({exc}); start it, "
                         f"or leave out the address (and ${SCHEDULER_ENV}) to run on a "
                         "local cluster.") from None
-        with client:
+        with client, _killed_workers(func, error):
             yield client
         return
     # an HTTP server starts whatever dashboard_address says; a free localhost port keeps
     # it private and avoids the "port 8787 is already in use" warning of a second cluster
-    with dask.config.set(shuffle_buffers(limit)), \
+    with dask.config.set(worker_settings(limit)), \
             LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                          memory_limit=limit, dashboard_address="127.0.0.1:0") as cluster, \
-            Client(cluster, set_as_default=False) as client:
+            Client(cluster, set_as_default=False) as client, _killed_workers(func, error):
         yield client
+
+
+@contextmanager
+def _killed_workers(func: str, error: type[Exception]) -> Iterator[None]:
+    """Dask's ``KilledWorker`` (a task's workers died too often) as ``error``, saying why."""
+    from distributed.scheduler import KilledWorker
+
+    try:
+        yield
+    except KilledWorker as exc:
+        raise error(
+            f"{func} stopped: the Dask workers running one task died more often than Dask "
+            "retries a task, most likely for lack of memory. Give the "
+            "workers a larger memory_limit (--memory-limit), or write the input with smaller "
+            f"row groups. (Dask: {exc})") from None
 
 
 #: The smallest worker memory limit accepted: a worker needs ~170 MiB to start and import.
@@ -247,20 +262,25 @@ def memory_bytes(memory_limit: Any, func: str, error: type[Exception]) -> int:
     return int(limit)
 
 
-def shuffle_buffers(limit: int) -> dict[str, int]:
-    """Dask configuration sizing the P2P shuffle's buffers to a worker's memory limit.
+def worker_settings(limit: int) -> dict[str, int | bool]:
+    """Dask configuration for local workers of ``limit`` bytes each, so a run ends.
 
-    Dask's defaults (1 GiB of send buffer, 100 MiB of disk buffer per worker) suit workers
-    with several GiB; under a smaller limit a full send buffer keeps the worker above its
-    pause threshold, paused workers stop draining each other's buffers, and the shuffle
-    never finishes. An eighth (send) and a sixteenth (disk) of the limit keep it moving.
+    Dask's defaults suit workers with several GiB: 1 GiB of P2P shuffle send buffer and
+    100 MiB of disk buffer per worker, and a worker pausing at 80 % of its limit until its
+    memory falls. Under a limit of a few hundred MiB, memory held by the interpreter and
+    Arrow (never handed back to the OS) keeps a worker above 80 %, paused workers stop
+    draining each other's buffers, and the shuffle never finishes (seen: over 10 minutes
+    at 400 MiB, 97 s with these settings). So the buffers are an eighth and a sixteenth
+    of the limit, and workers do not pause: one that passes 95 % is restarted by its nanny
+    and its tasks retried, and after Dask's allowed failures the run stops with an error.
 
-    >>> shuffle_buffers(512 * 2**20)
-    {'distributed.p2p.comm.buffer': 67108864, 'distributed.p2p.storage.buffer': 33554432}
+    >>> worker_settings(512 * 2**20)["distributed.p2p.comm.buffer"] == 64 * 2**20
+    True
     """
     floor = 8 * 2**20
     return {"distributed.p2p.comm.buffer": min(max(limit // 8, floor), 2**30),
-            "distributed.p2p.storage.buffer": min(max(limit // 16, floor), 100 * 2**20)}
+            "distributed.p2p.storage.buffer": min(max(limit // 16, floor), 100 * 2**20),
+            "distributed.worker.memory.pause": False}
 
 
 def new_folder(out: str | os.PathLike[str], func: str, error: type[Exception]) -> Path:

@@ -238,3 +238,18 @@ def test_a_bad_memory_limit_is_refused_before_the_cluster(tmp_path: Path, limit)
     with pytest.raises(RLCHFError, match="'memory_limit' parameter of aggregate_pairs_dask "
                                          "must be a size of at least 256MiB"):
         aggregate_pairs_dask(tmp_path, kind="ranking", memory_limit=limit)
+
+
+def _die(part: pd.DataFrame) -> pd.DataFrame:
+    os._exit(1)  # a worker dying on this task, as one killed for lack of memory
+
+
+def test_a_task_whose_workers_keep_dying_ends_with_a_typed_error(tmp_path: Path) -> None:
+    """Dask's KilledWorker becomes the package's error, pointing at the memory limit."""
+    from _common.dask import dask_client
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            pytest.raises(RLCHFError, match=r"aggregate_pairs_dask stopped: the Dask workers "
+                                            r"running one task died .*larger memory_limit"):
+        with dask_client(None, "512MiB", 1, "aggregate_pairs_dask", RLCHFError) as client:
+            client.compute(dask.delayed(_die)(pd.DataFrame()), sync=True)

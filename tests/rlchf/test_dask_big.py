@@ -6,8 +6,9 @@ prompt and 431-character responses, about 1.2 kB a row): 1.0 GiB as the pandas f
 workers (and more than both together); 57 MB of Parquet on disk (dictionary-encoded), in
 4 files of row groups of 6,007 rows (~7 MiB in pandas), each one input partition. A worker
 needs about 170 MiB just to start and import pandas, pyarrow and rlchf, so a row group must
-stay small: at 400 MiB with 7,919-row groups the workers sat at Dask's pause threshold (80 %)
-and the shuffle stalled (killed after 10 minutes). More, smaller row groups cost time (the
+stay small. At 400 MiB with 7,919-row groups the workers once sat at Dask's pause threshold
+(80 %) and the shuffle stalled (killed after 10 minutes); since ``_common.dask`` keeps local
+workers from pausing and sizes the shuffle buffers to the limit, that run takes 97 s. More, smaller row groups cost time (the
 P2P shuffle's shards grow with partitions^2): 4,001-row groups took 126 s, 9,001-row groups
 40 s but peaked at 81 % of the limit.
 

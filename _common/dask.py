@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,11 +33,14 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "FIRST",
     "MIN_MEMORY",
+    "POS",
     "ROW",
     "SCHEDULER_ENV",
     "SHIFT",
     "Origins",
+    "concat_in_order",
     "count_rows",
     "dask_client",
     "file_row",
@@ -46,10 +49,12 @@ __all__ = [
     "new_folder",
     "parquet_files",
     "part_name",
+    "placeholder",
     "read_keyed",
     "read_sorted",
     "require_dask",
     "row_group_origins",
+    "run_partition",
     "staging",
     "worker_settings",
 ]
@@ -61,6 +66,9 @@ ROW = "_row"
 SHIFT = 40
 #: (file, first row in the file) of each input partition, in order.
 Origins = list[tuple[str, int]]
+#: Result columns that put a result back in input order: its group's first row key, and the
+#: row's position in its partition's result (see :func:`run_partition`, :func:`read_sorted`).
+FIRST, POS = "_first", "_pos"
 _ROWS = re.compile(r"\b([Rr]ow) (\d+)( of [^:]*:)?")
 _INSTALL = "pip install 'collective-alignment[dask]'"
 
@@ -187,6 +195,42 @@ def name_rows(message: str, keys: np.ndarray, origins: Origins, placeholder: str
     return f"{named} (shuffled partition {part})"
 
 
+def placeholder(part: int) -> str:
+    """The name a shuffled partition's data gets in messages (replaced by its files)."""
+    return f"<shuffled partition {part}>"
+
+
+def run_partition(df: Any, task: Callable[..., Any], group: str, origins: Origins,
+                  meta: Any, error: type[Exception], partition_info: dict | None = None
+                  ) -> Any:
+    """``task(frame, name=name)`` on one shuffled partition, for ``map_partitions``.
+
+    The partition holds every row of its groups (``group`` is the shuffle column); they are
+    put back in input order (by :data:`ROW`) and handed to ``task`` without the key, named
+    :func:`placeholder`. An ``error`` it raises comes back with the rows it names turned
+    into files and rows (:func:`name_rows`). The result gets :data:`FIRST`, each group's
+    first row key, and :data:`POS`, each row's position, so :func:`read_sorted` (or a sort
+    by both) restores the in-memory order; it is cast to ``meta``'s dtypes.
+    """
+    import pandas as pd
+
+    part = partition_info["number"] if partition_info else 0
+    if not len(df):
+        return meta
+    df = df.sort_values(ROW, kind="stable")
+    keys = df[ROW].to_numpy()
+    frame = df.drop(columns=[ROW]).reset_index(drop=True)
+    name = placeholder(part)
+    try:
+        out = task(frame, name=name)
+    except error as exc:
+        raise type(exc)(name_rows(str(exc), keys, origins, name, part)) from None
+    first = pd.Series(keys).groupby(frame[group].to_numpy(), sort=False).min()
+    out[FIRST] = first.reindex(out[group].to_numpy()).to_numpy(dtype=np.int64)
+    out[POS] = np.arange(len(out), dtype=np.int64)
+    return out.astype(meta.dtypes.to_dict())
+
+
 @contextmanager
 def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
                 func: str, error: type[Exception]) -> Iterator[Any]:
@@ -307,6 +351,15 @@ def staging(target: Path) -> Iterator[Path]:
 def part_name(i: int) -> str:
     """The name of output part ``i``: ``part-00000.parquet``, ..."""
     return f"part-{i:05d}.parquet"
+
+
+def concat_in_order(parts: Sequence[Any]) -> Any:
+    """The computed results of :func:`run_partition` as one frame in input order (sorted by
+    :data:`FIRST` then :data:`POS`, the keys dropped)."""
+    import pandas as pd
+
+    frame = pd.concat([p for p in parts if len(p)] or list(parts[:1]), ignore_index=True)
+    return _sorted_part(frame, [FIRST, POS]).reset_index(drop=True)
 
 
 def _same(part: Any) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 import socialchoice as sc
 from _common import dask as _dask
-from _common.dask import ROW, SCHEDULER_ENV, Origins
+from _common.dask import FIRST, POS, SCHEDULER_ENV, Origins
 from _common.progress import report
 from _common.validation import check_int
 
@@ -41,7 +42,6 @@ from ._validate import check_kind_features
 __all__ = ["SCHEDULER_ENV", "PairsFolder", "aggregate_pairs_dask", "parquet_files"]
 
 _FUNC = "aggregate_pairs_dask"
-_FIRST, _POS = "_first", "_pos"
 #: The input files and the (file, first row) of each input partition.
 _Data = tuple[list[Path], Origins]
 
@@ -68,32 +68,11 @@ def parquet_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     return _dask.parquet_files(source, _FUNC, PreferenceDataError)
 
 
-def _partition(part: int) -> str:
-    """The name a shuffled partition's data gets in messages (replaced by its files)."""
-    return f"<shuffled partition {part}>"
-
-
-def _aggregate_part(df: pd.DataFrame, kind: str, features: tuple[str, ...], options: dict,
-                    origins: Sequence[tuple[str, int]], meta: pd.DataFrame,
-                    partition_info: dict | None = None) -> pd.DataFrame:
-    """The pairs of one shuffled partition (every row of its prompts), in input order."""
-    part = partition_info["number"] if partition_info else 0
-    if not len(df):
-        return meta
-    df = df.sort_values(ROW, kind="stable")
-    rows = df[ROW].to_numpy()
-    frame = df.drop(columns=[ROW]).reset_index(drop=True)
-    try:
-        data = PreferenceData.from_pandas(frame, kind=kind, features=features,
-                                          name=_partition(part))
-        pairs = aggregate_pairs(data, **options)
-    except PreferenceDataError as exc:
-        raise PreferenceDataError(_dask.name_rows(str(exc), rows, origins, _partition(part),
-                                                  part)) from None
-    first = pd.Series(rows).groupby(frame["prompt_id"].to_numpy(), sort=False).min()
-    pairs[_FIRST] = first.reindex(pairs["prompt_id"].to_numpy()).to_numpy(dtype=np.int64)
-    pairs[_POS] = np.arange(len(pairs), dtype=np.int64)
-    return pairs.astype(meta.dtypes.to_dict())
+def _aggregate_frame(frame: pd.DataFrame, name: str, kind: str, features: tuple[str, ...],
+                     options: dict) -> pd.DataFrame:
+    """The pairs of one partition's rows (every row of its prompts, in input order)."""
+    data = PreferenceData.from_pandas(frame, kind=kind, features=features, name=name)
+    return aggregate_pairs(data, **options)
 
 
 def _meta(meta_in: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -103,7 +82,7 @@ def _meta(meta_in: pd.DataFrame, kind: str) -> pd.DataFrame:
         "prompt": pd.Series(dtype=meta_in["prompt"].dtype),
         "chosen": pd.Series(dtype=text), "rejected": pd.Series(dtype=text),
         "margin": pd.Series(dtype=np.float64),
-        _FIRST: pd.Series(dtype=np.int64), _POS: pd.Series(dtype=np.int64)})
+        FIRST: pd.Series(dtype=np.int64), POS: pd.Series(dtype=np.int64)})
 
 
 def _pairs_graph(source: _Data, kind: str,
@@ -113,9 +92,9 @@ def _pairs_graph(source: _Data, kind: str,
     keyed, origins = _dask.read_keyed(files, origins)
     shuffled = keyed.shuffle(on="prompt_id", npartitions=keyed.npartitions)
     meta = _meta(keyed._meta, kind)
-    pairs = shuffled.map_partitions(_aggregate_part, kind, feats, options,
-                                    origins, meta, meta=meta,
-                                    enforce_metadata=False)
+    task = partial(_aggregate_frame, kind=kind, features=feats, options=options)
+    pairs = shuffled.map_partitions(_dask.run_partition, task, "prompt_id", origins, meta,
+                                    PreferenceDataError, meta=meta, enforce_metadata=False)
     counts = shuffled.map_partitions(lambda d: pd.Series([d["prompt_id"].nunique()]),
                                      meta=pd.Series(dtype=np.int64))
     return pairs, counts
@@ -223,10 +202,9 @@ def _to_frame(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
     pairs, _ = _pairs_graph(data, kind, feats, options)
     parts = client.compute(pairs.to_delayed(), sync=True)
     report(progress, 1, 2)
-    frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
-    frame = frame.sort_values([_FIRST, _POS], kind="stable").drop(columns=[_FIRST, _POS])
+    frame = _dask.concat_in_order(parts)
     report(progress, 2, 2)
-    return frame.reset_index(drop=True)[COLUMNS]
+    return frame[COLUMNS]
 
 
 def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
@@ -240,7 +218,7 @@ def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
         write = pairs.to_parquet(tmp / "unsorted", compute=False, **names)
         _, per_part = client.compute([write, counts], sync=True)
         report(progress, 1, 2)
-        ordered = _dask.read_sorted(tmp / "unsorted", _FIRST, [_POS])
+        ordered = _dask.read_sorted(tmp / "unsorted", FIRST, [POS])
         client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
                        sync=True)
         os.replace(tmp / "sorted", target)

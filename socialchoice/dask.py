@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from _common import dask as _dask
-from _common.dask import ROW, SCHEDULER_ENV, Origins
+from _common.dask import FIRST, POS, ROW, SCHEDULER_ENV, Origins
 from _common.progress import report
 from _common.validation import check_int
 
@@ -41,7 +41,6 @@ from ._timelimit import check_time_limit
 
 __all__ = ["SCHEDULER_ENV", "TableFolder", "margins_table_dask", "winners_table_dask"]
 
-_FIRST, _POS = "_first", "_pos"
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 Progress = Callable[[int, int], None] | None
 
@@ -70,41 +69,10 @@ class _Job:
     origins: Origins
 
 
-def _partition(part: int) -> str:
-    """The name a shuffled partition's data gets in messages (replaced by its files)."""
-    return f"<shuffled partition {part}>"
-
-
-def _run_part(df: pd.DataFrame, job: _Job, origins: Origins, meta: pd.DataFrame,
-              partition_info: dict | None = None) -> pd.DataFrame:
-    """The table of one shuffled partition (every row of its elections), in input order,
-    with each election's first global row key and each row's position."""
-    part = partition_info["number"] if partition_info else 0
-    if not len(df):
-        return meta
-    df = df.sort_values(ROW, kind="stable")
-    rows = df[ROW].to_numpy()
-    frame = df.drop(columns=[ROW]).reset_index(drop=True)
-    try:
-        out = job.task(frame, name=_partition(part))
-    except SocialChoiceError as exc:
-        message = _dask.name_rows(str(exc), rows, origins, _partition(part), part)
-        raise type(exc)(message) from None
-    election = job.cols.election
-    first = pd.Series(rows).groupby(frame[election].to_numpy(), sort=False).min()
-    out[_FIRST] = first.reindex(out[election].to_numpy()).to_numpy(dtype=np.int64)
-    out[_POS] = np.arange(len(out), dtype=np.int64)
-    return out.astype(meta.dtypes.to_dict())
-
-
-def _sort_part(df: pd.DataFrame) -> pd.DataFrame:
-    return df.sort_values([_FIRST, _POS], kind="stable").drop(columns=[_FIRST, _POS])
-
-
 def _meta(job: _Job, meta_in: pd.DataFrame) -> pd.DataFrame:
     """The empty result of ``job`` on a partition of dtypes ``meta_in``, with the keys."""
     out = job.task(meta_in.drop(columns=[ROW]), name="meta")
-    return out.assign(**{_FIRST: np.zeros(0, np.int64), _POS: np.zeros(0, np.int64)})
+    return out.assign(**{FIRST: np.zeros(0, np.int64), POS: np.zeros(0, np.int64)})
 
 
 def _graph(job: _Job) -> tuple[Any, Any, Any]:
@@ -117,8 +85,8 @@ def _graph(job: _Job) -> tuple[Any, Any, Any]:
     election = job.cols.election
     shuffled = keyed.shuffle(on=election, npartitions=keyed.npartitions)
     meta = _meta(job, keyed._meta)
-    table = shuffled.map_partitions(_run_part, job, origins, meta, meta=meta,
-                                    enforce_metadata=False)
+    table = shuffled.map_partitions(_dask.run_partition, job.task, election, origins, meta,
+                                    SocialChoiceError, meta=meta, enforce_metadata=False)
     counts = shuffled.map_partitions(lambda d: pd.Series([d[election].nunique()]),
                                      meta=pd.Series(dtype=np.int64))
     tied = None
@@ -165,10 +133,9 @@ def _to_frame(client: Any, job: _Job, progress: Progress) -> pd.DataFrame:
     table, _, _ = _graph(job)
     parts = client.compute(table.to_delayed(), sync=True)
     report(progress, 1, 2)
-    frame = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
-    frame = _sort_part(frame)
+    frame = _dask.concat_in_order(parts)
     report(progress, 2, 2)
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> TableFolder:
@@ -182,7 +149,7 @@ def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> Tabl
         _, per_part, tied_per_part = client.compute(
             [write, counts, counts if tied is None else tied], sync=True)
         report(progress, 1, 2)
-        ordered = _dask.read_sorted(tmp / "unsorted", _FIRST, [_POS])
+        ordered = _dask.read_sorted(tmp / "unsorted", FIRST, [POS])
         client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
                        sync=True)
         os.replace(tmp / "sorted", target)

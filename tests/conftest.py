@@ -9,6 +9,9 @@ used by the deliberation store tests and the app's several-instances test. It ru
 server binaries in a temporary data folder on a free localhost port, as the ``postgres``
 user when the tests run as root. Without the binaries the tests that use it skip, except
 under CI (``CI`` set), where they fail.
+
+``dask_cluster`` is the scheduler address of one local Dask cluster for the session
+(``tests/_dask.py``), shared by the out-of-core tests.
 """
 
 from __future__ import annotations
@@ -33,6 +36,17 @@ def postgres_server():
         pytest.skip("PostgreSQL server binaries (pg_ctl, initdb) are not installed")
     with server() as address:
         yield address
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """The scheduler address of a local Dask cluster shared by the session's tests."""
+    if not os.environ.get("CI"):
+        pytest.importorskip("distributed")
+    from tests._dask import local_cluster
+
+    with local_cluster() as cluster:
+        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="session")

@@ -375,14 +375,6 @@ def test_eval_a_latent_group_model(split, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def dask_cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(scope="module")
 def split_data(tmp_path_factory) -> Path:
     """A folder of 3 Parquet files with every prompt's rows dealt over the files."""
     frame = rlchf.synthetic.population(30, 4, 40, rng=8, kind="ranking",

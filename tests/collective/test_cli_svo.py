@@ -362,14 +362,6 @@ def test_llm_real_model_one_sample(monkeypatch: pytest.MonkeyPatch, chat_model: 
 
 
 @pytest.fixture(scope="module")
-def dask_cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(scope="module")
 def parquet_survey(tmp_path_factory) -> tuple[Path, Path]:
     """The demo survey as one Parquet file and as a folder of 3 files (rows dealt at random)."""
     frame = pd.read_csv(DEMO)

@@ -28,16 +28,6 @@ def folder(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    pytest.importorskip("distributed")
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
-
-
 def test_winners_written_as_parquet(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "winners.parquet"
     result = runner.invoke(app, ["winners", str(folder), "--rule", "schulze", "--out",
@@ -77,14 +67,14 @@ def test_json_lists_the_table_without_out(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("margins", [False, True])
-def test_both_engines_write_the_same_rows(folder: Path, tmp_path: Path, cluster: str,
+def test_both_engines_write_the_same_rows(folder: Path, tmp_path: Path, dask_cluster: str,
                                           margins: bool) -> None:
     flag = ["--margins"] if margins else ["--rule", "instant_runoff"]
     memory = runner.invoke(app, ["winners", str(folder), *flag, "--out",
                                  str(tmp_path / "memory.parquet")])
     assert memory.exit_code == 0, memory.output
     dask = runner.invoke(app, ["winners", str(folder), *flag, "--engine", "dask",
-                               "--scheduler", cluster, "--out", str(tmp_path / "dask")])
+                               "--scheduler", dask_cluster, "--out", str(tmp_path / "dask")])
     assert dask.exit_code == 0, dask.output
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask"),
                                   pd.read_parquet(tmp_path / "memory.parquet"),
@@ -94,7 +84,7 @@ def test_both_engines_write_the_same_rows(folder: Path, tmp_path: Path, cluster:
     summary = _words(memory.stdout).split(" in ")[0]
     assert summary == _words(dask.stdout).split(" in ")[0]
     as_json = runner.invoke(app, ["winners", str(folder), *flag, "--engine", "dask",
-                                  "--scheduler", cluster, "--out", str(tmp_path / "again"),
+                                  "--scheduler", dask_cluster, "--out", str(tmp_path / "again"),
                                   "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     doc = json.loads(as_json.stdout)

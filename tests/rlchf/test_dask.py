@@ -7,10 +7,7 @@ rows spread over several files with every prompt's rows split across files.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +17,11 @@ import pytest
 pytest.importorskip("distributed")
 
 import dask
-from distributed import Client, LocalCluster
 
 import rlchf
 from rlchf import RLCHFError, synthetic
 from rlchf.dask import PairsFolder, aggregate_pairs_dask, parquet_files
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
+from tests._dask import kill_a_busy_worker
 
 
 def split_across_files(frame: pd.DataFrame, folder: Path, files: int, seed: int) -> Path:
@@ -70,20 +60,20 @@ def test_prompts_are_split_across_files(ranking: Path) -> None:
     {"rule": "copeland"},
     {"rule": "borda", "pairs": "adjacent", "tie_break": "response_id"},
 ])
-def test_ranking_rows_are_the_in_memory_rows(cluster: str, ranking: Path, options) -> None:
+def test_ranking_rows_are_the_in_memory_rows(dask_cluster: str, ranking: Path, options) -> None:
     expected = in_memory(ranking, "ranking", **options)
     got = aggregate_pairs_dask(ranking, kind="ranking", features=["group"],
-                               scheduler=cluster, **options)
+                               scheduler=dask_cluster, **options)
     assert len(expected) > 100
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
-def test_pairwise_rows_written_to_a_folder(cluster: str, pairwise: Path, tmp_path: Path
+def test_pairwise_rows_written_to_a_folder(dask_cluster: str, pairwise: Path, tmp_path: Path
                                            ) -> None:
     expected = in_memory(pairwise, "pairwise", rule="pairwise_majority")
     steps = []
     written = aggregate_pairs_dask(pairwise, kind="pairwise", rule="pairwise_majority",
-                                   out=tmp_path / "pairs", scheduler=cluster,
+                                   out=tmp_path / "pairs", scheduler=dask_cluster,
                                    progress=lambda d, t: steps.append((d, t)))
     assert isinstance(written, PairsFolder)
     assert written.pairs == len(expected) and written.prompts == 30
@@ -94,9 +84,9 @@ def test_pairwise_rows_written_to_a_folder(cluster: str, pairwise: Path, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pairs"]  # no temporary left
 
 
-def test_the_scheduler_comes_from_the_environment(cluster: str, pairwise: Path,
+def test_the_scheduler_comes_from_the_environment(dask_cluster: str, pairwise: Path,
                                                   monkeypatch) -> None:
-    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_cluster)
     got = aggregate_pairs_dask(pairwise, kind="pairwise", rule="pairwise_majority")
     pd.testing.assert_frame_equal(got, in_memory(pairwise, "pairwise",
                                                  rule="pairwise_majority"), check_dtype=False)
@@ -106,7 +96,7 @@ def test_the_scheduler_comes_from_the_environment(cluster: str, pairwise: Path,
         aggregate_pairs_dask(pairwise, kind="pairwise", rule="pairwise_majority")
 
 
-def test_a_malformed_row_is_named_by_file_and_row(cluster: str, ranking: Path,
+def test_a_malformed_row_is_named_by_file_and_row(dask_cluster: str, ranking: Path,
                                                   tmp_path: Path) -> None:
     bad = tmp_path / "in"
     bad.mkdir()
@@ -117,7 +107,7 @@ def test_a_malformed_row_is_named_by_file_and_row(cluster: str, ranking: Path,
         frame.to_parquet(bad / f.name, index=False, row_group_size=3)
     out = tmp_path / "pairs"
     with pytest.raises(rlchf.PreferenceDataError) as info:
-        aggregate_pairs_dask(bad, kind="ranking", out=out, scheduler=cluster)
+        aggregate_pairs_dask(bad, kind="ranking", out=out, scheduler=dask_cluster)
     message = str(info.value)
     assert f"Row 7 of {bad / 'part-00002.parquet'}:" in message, message
     assert "'annotator_id'" in message and "(shuffled partition " in message
@@ -155,33 +145,9 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     source = tmp_path / "in"
     synthetic.write_parquet(source, 6000, partitions=6, rng=3, kind="ranking")
     expected = in_memory(source, "ranking")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster, \
-            Client(cluster) as client:
-        pids = client.run(os.getpid)
-        outcome: list[object] = []
-
-        def run() -> None:
-            try:
-                outcome.append(aggregate_pairs_dask(source, kind="ranking", out=tmp_path / "out",
-                                                    scheduler=cluster.scheduler_address))
-            except Exception as exc:  # handed to the test thread
-                outcome.append(exc)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        deadline = time.monotonic() + 60
-        busy: list[str] = []
-        while not busy and thread.is_alive() and time.monotonic() < deadline:
-            busy = [w for w, tasks in client.processing().items() if tasks]
-            time.sleep(0.01)
-        assert busy and thread.is_alive(), "the run ended before a worker could be killed"
-        os.kill(pids[busy[0]], signal.SIGKILL)
-        thread.join(120)
-        assert not thread.is_alive()
-        client.wait_for_workers(2, timeout=30)
-        assert pids[busy[0]] not in client.run(os.getpid).values()
-    assert isinstance(outcome[0], PairsFolder), outcome
+    outcome = kill_a_busy_worker(lambda scheduler: aggregate_pairs_dask(
+        source, kind="ranking", out=tmp_path / "out", scheduler=scheduler))
+    assert isinstance(outcome, PairsFolder), outcome
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)
 
@@ -214,16 +180,16 @@ def test_unreadable_or_mismatched_files_are_named_before_the_cluster(tmp_path: P
         aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler="tcp://127.0.0.1:1")
 
 
-def test_a_missing_column_names_the_files(cluster: str, tmp_path: Path) -> None:
+def test_a_missing_column_names_the_files(dask_cluster: str, tmp_path: Path) -> None:
     _tied(tmp_path / "in").drop(columns="label").to_parquet(tmp_path / "in" / "a.parquet")
     with pytest.raises(rlchf.PreferenceDataError,
                        match=r"^the rows of .*a\.parquet: pairwise data needs the column"):
-        aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler=cluster)
+        aggregate_pairs_dask(tmp_path / "in", kind="pairwise", scheduler=dask_cluster)
 
 
-def test_no_pairs_at_all(cluster: str, tmp_path: Path) -> None:
+def test_no_pairs_at_all(dask_cluster: str, tmp_path: Path) -> None:
     _tied(tmp_path / "in").to_parquet(tmp_path / "in" / "a.parquet", index=False)
-    options = {"kind": "pairwise", "rule": "pairwise_majority", "scheduler": cluster}
+    options = {"kind": "pairwise", "rule": "pairwise_majority", "scheduler": dask_cluster}
     got = aggregate_pairs_dask(tmp_path / "in", **options)
     assert list(got.columns) == ["prompt_id", "prompt", "chosen", "rejected", "margin"]
     assert len(got) == 0

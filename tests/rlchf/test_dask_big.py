@@ -8,9 +8,9 @@ workers (and more than both together); 57 MB of Parquet on disk (dictionary-enco
 needs about 170 MiB just to start and import pandas, pyarrow and rlchf, so a row group must
 stay small. At 400 MiB with 7,919-row groups the workers once sat at Dask's pause threshold
 (80 %) and the shuffle stalled (killed after 10 minutes); since ``_common.dask`` keeps local
-workers from pausing and sizes the shuffle buffers to the limit, that run takes 97 s. More, smaller row groups cost time (the
-P2P shuffle's shards grow with partitions^2): 4,001-row groups took 126 s, 9,001-row groups
-40 s but peaked at 81 % of the limit.
+workers from pausing and sizes the shuffle buffers to the limit, that run takes 97 s.
+More, smaller row groups cost time (the P2P shuffle's shards grow with partitions^2):
+4,001-row groups took 126 s, 9,001-row groups 40 s but peaked at 81 % of the limit.
 
 Measured on the shared 2-core machine (load average ~2): the Dask run 61 s, each worker's
 resident memory peaking at 330 MiB (66 % of its limit, below the 80 % pause threshold) and

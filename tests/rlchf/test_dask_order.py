@@ -16,28 +16,20 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from distributed import LocalCluster
 
 import rlchf
 from rlchf import synthetic
 from rlchf.dask import aggregate_pairs_dask
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
-
-
 @pytest.mark.parametrize("files", [2, 5, 8])
-def test_folder_rows_are_the_in_memory_rows(cluster: str, tmp_path: Path, files: int
+def test_folder_rows_are_the_in_memory_rows(dask_cluster: str, tmp_path: Path, files: int
                                             ) -> None:
     source = tmp_path / "in"
     synthetic.write_parquet(source, 400, partitions=files, rng=files, kind="pairwise")
     expected = rlchf.aggregate_pairs(rlchf.read_preferences(source, kind="pairwise"))
     written = aggregate_pairs_dask(source, kind="pairwise", out=tmp_path / "pairs",
-                                   scheduler=cluster)
+                                   scheduler=dask_cluster)
     assert len(written.files) == files
     got = pd.read_parquet(tmp_path / "pairs")
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=True)

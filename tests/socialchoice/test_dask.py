@@ -6,11 +6,7 @@ several files, so that every election's rows are split across files.
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +15,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from distributed import Client, LocalCluster
-
 import socialchoice as sc
 from socialchoice.dask import TableFolder, margins_table_dask, winners_table_dask
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
+from tests._dask import kill_a_busy_worker
 
 
 def ballots(seed: int, elections: int) -> pd.DataFrame:
@@ -80,18 +68,18 @@ def test_elections_are_split_across_files(table: Path) -> None:
 
 @pytest.mark.parametrize("rule", ["copeland", "instant_runoff", "ranked_pairs"])
 @pytest.mark.parametrize("weight", [None, "w"])
-def test_winners_are_the_in_memory_rows(cluster: str, table: Path, rule: str, weight) -> None:
+def test_winners_are_the_in_memory_rows(dask_cluster: str, table: Path, rule: str, weight) -> None:
     expected = sc.winners_table(in_memory(table), rule, weight=weight, **COLUMNS)
-    got = winners_table_dask(table, rule, weight=weight, scheduler=cluster, **COLUMNS)
+    got = winners_table_dask(table, rule, weight=weight, scheduler=dask_cluster, **COLUMNS)
     assert len(expected) > 150 and expected["winner"].any()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
-def test_margins_written_to_a_folder(cluster: str, table: Path, tmp_path: Path) -> None:
+def test_margins_written_to_a_folder(dask_cluster: str, table: Path, tmp_path: Path) -> None:
     expected = sc.margins_table(in_memory(table), weight="w", **COLUMNS)
     steps = []
     written = margins_table_dask(table, weight="w", out=tmp_path / "margins",
-                                 scheduler=cluster, progress=lambda d, t: steps.append((d, t)),
+                                 scheduler=dask_cluster, progress=lambda d, t: steps.append((d, t)),
                                  **COLUMNS)
     assert isinstance(written, TableFolder)
     assert (written.rows, written.elections, written.tied) == (len(expected), 60, None)
@@ -103,7 +91,7 @@ def test_margins_written_to_a_folder(cluster: str, table: Path, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("extra", [0, 8])
-def test_a_malformed_row_is_named_by_file_and_row(cluster: str, table: Path,
+def test_a_malformed_row_is_named_by_file_and_row(dask_cluster: str, table: Path,
                                                   tmp_path: Path, extra: int) -> None:
     # with many unused columns, reading only the needed ones would let Dask fuse row
     # groups into one partition and name the wrong row
@@ -117,7 +105,7 @@ def test_a_malformed_row_is_named_by_file_and_row(cluster: str, table: Path,
             frame.loc[57, "position"] = 1.5
         frame.to_parquet(bad / f.name, index=False, row_group_size=25)
     with pytest.raises(sc.ProfileError) as info:
-        winners_table_dask(bad, "copeland", out=tmp_path / "out", scheduler=cluster,
+        winners_table_dask(bad, "copeland", out=tmp_path / "out", scheduler=dask_cluster,
                            **COLUMNS)
     message = str(info.value)
     assert f"Row 57 of {bad / 'part-00002.parquet'}: the 'position' column holds 1.5" \
@@ -126,10 +114,10 @@ def test_a_malformed_row_is_named_by_file_and_row(cluster: str, table: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # nothing left
 
 
-def test_a_rule_refusing_a_ballot_names_its_file(cluster: str, table: Path) -> None:
+def test_a_rule_refusing_a_ballot_names_its_file(dask_cluster: str, table: Path) -> None:
     with pytest.raises(sc.RuleInputError, match=r"Row \d+ of .*part-0000\d\.parquet: "
                                                 r"borda is defined on strict"):
-        winners_table_dask(table, "borda", scheduler=cluster, **COLUMNS)
+        winners_table_dask(table, "borda", scheduler=dask_cluster, **COLUMNS)
 
 
 def test_bad_input_is_refused_before_the_cluster(table: Path, tmp_path: Path) -> None:
@@ -146,12 +134,12 @@ def test_bad_input_is_refused_before_the_cluster(table: Path, tmp_path: Path) ->
         margins_table_dask(tmp_path / "nothing", **nowhere)
 
 
-def test_synthetic_rlchf_rankings_work_with_the_defaults(cluster: str, tmp_path: Path
+def test_synthetic_rlchf_rankings_work_with_the_defaults(dask_cluster: str, tmp_path: Path
                                                         ) -> None:
     from rlchf import synthetic
 
     synthetic.write_parquet(tmp_path, 40, partitions=3, rng=4, kind="ranking")
-    got = winners_table_dask(tmp_path, "schulze", scheduler=cluster)
+    got = winners_table_dask(tmp_path, "schulze", scheduler=dask_cluster)
     pd.testing.assert_frame_equal(got, sc.winners_table(pd.read_parquet(tmp_path), "schulze"),
                                   check_dtype=False)
 
@@ -161,36 +149,11 @@ def test_a_killed_worker_is_replaced_and_the_output_is_complete(tmp_path: Path) 
     its tasks, and the folder holds exactly the in-memory rows."""
     source = split_across_files(ballots(3, 3000), tmp_path / "in", 6, 4)
     expected = sc.winners_table(in_memory(source), "copeland", **COLUMNS)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster, \
-            Client(cluster) as client:
-        pids = client.run(os.getpid)
-        outcome: list[object] = []
-
-        def run() -> None:
-            try:
-                outcome.append(winners_table_dask(
-                    source, "copeland", out=tmp_path / "out",
-                    scheduler=cluster.scheduler_address, **COLUMNS))
-            except Exception as exc:  # handed to the test thread
-                outcome.append(exc)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        deadline = time.monotonic() + 60
-        busy: list[str] = []
-        while not busy and thread.is_alive() and time.monotonic() < deadline:
-            busy = [w for w, tasks in client.processing().items() if tasks]
-            time.sleep(0.01)
-        assert busy and thread.is_alive(), "the run ended before a worker could be killed"
-        os.kill(pids[busy[0]], signal.SIGKILL)
-        thread.join(120)
-        assert not thread.is_alive()
-        client.wait_for_workers(2, timeout=30)
-        assert pids[busy[0]] not in client.run(os.getpid).values()
-    assert isinstance(outcome[0], TableFolder), outcome
+    outcome = kill_a_busy_worker(lambda scheduler: winners_table_dask(
+        source, "copeland", out=tmp_path / "out", scheduler=scheduler, **COLUMNS))
+    assert isinstance(outcome, TableFolder), outcome
     tied = int((expected.groupby("election")["winner"].sum() > 1).sum())
-    assert (outcome[0].elections, outcome[0].tied) == (3000, tied) and tied > 50
+    assert (outcome.elections, outcome.tied) == (3000, tied) and tied > 50
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)
 
@@ -202,13 +165,13 @@ def test_missing_dask_says_how_to_install(table: Path, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("files", [2, 5])
-def test_a_written_folder_is_in_the_in_memory_order(cluster: str, tmp_path: Path,
+def test_a_written_folder_is_in_the_in_memory_order(dask_cluster: str, tmp_path: Path,
                                                     files: int) -> None:
     """Whatever the number of parts (the sort pass once interleaved two parts' rows)."""
     from rlchf import synthetic
 
     synthetic.write_parquet(tmp_path / "in", 400, partitions=files, rng=files, kind="ranking")
     expected = sc.winners_table(pd.read_parquet(tmp_path / "in"), "copeland")
-    winners_table_dask(tmp_path / "in", "copeland", out=tmp_path / "out", scheduler=cluster)
+    winners_table_dask(tmp_path / "in", "copeland", out=tmp_path / "out", scheduler=dask_cluster)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out"), expected,
                                   check_dtype=False)

@@ -15,17 +15,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from distributed import LocalCluster
 
 import svo
 from svo.dask import ScoredSurvey, score_dask
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      memory_limit="1GiB", dashboard_address="127.0.0.1:0") as cluster:
-        yield cluster.scheduler_address
 
 
 def wide_survey(n: int, seed: int) -> pd.DataFrame:
@@ -104,10 +96,10 @@ def test_long_respondents_are_split_across_files(long: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["wide", "long"])
-def test_the_rows_are_the_in_memory_rows(cluster: str, name: str, request) -> None:
+def test_the_rows_are_the_in_memory_rows(dask_cluster: str, name: str, request) -> None:
     folder = request.getfixturevalue(name)
     expected, survey, summary = in_memory(folder)
-    got = score_dask(folder, scheduler=cluster)
+    got = score_dask(folder, scheduler=dask_cluster)
     assert isinstance(got, ScoredSurvey) and got.path is None and len(expected) > 100
     pd.testing.assert_frame_equal(got.table, expected)
     same_report(got.report, survey.report)
@@ -115,11 +107,11 @@ def test_the_rows_are_the_in_memory_rows(cluster: str, name: str, request) -> No
 
 
 @pytest.mark.parametrize("name", ["wide", "long"])
-def test_a_written_folder_holds_the_in_memory_rows(cluster: str, name: str, request,
+def test_a_written_folder_holds_the_in_memory_rows(dask_cluster: str, name: str, request,
                                                    tmp_path: Path) -> None:
     folder = request.getfixturevalue(name)
     expected, _, _ = in_memory(folder)
-    got = score_dask(folder, out=tmp_path / "scored", scheduler=cluster)
+    got = score_dask(folder, out=tmp_path / "scored", scheduler=dask_cluster)
     assert got.table is None and got.path == tmp_path / "scored" and got.rows == len(expected)
     assert got.files == tuple(sorted((tmp_path / "scored").glob("*.parquet")))
     pd.testing.assert_frame_equal(pd.read_parquet(got.path), expected)
@@ -138,10 +130,10 @@ def spoiled_wide(tmp_path: Path) -> Path:
     return deal(frame, tmp_path / "in", 3, 8)
 
 
-def test_coerce_drops_and_reports_the_same_respondents(cluster: str, tmp_path: Path) -> None:
+def test_coerce_drops_and_reports_the_same_respondents(dask_cluster: str, tmp_path: Path) -> None:
     folder = spoiled_wide(tmp_path)
     expected, survey, summary = in_memory(folder, errors="coerce")
-    got = score_dask(folder, errors="coerce", scheduler=cluster)
+    got = score_dask(folder, errors="coerce", scheduler=dask_cluster)
     pd.testing.assert_frame_equal(got.table, expected)
     same_report(got.report, survey.report)
     same_summary(got.summary, summary)
@@ -152,7 +144,7 @@ def test_coerce_drops_and_reports_the_same_respondents(cluster: str, tmp_path: P
     assert all("is also on row" in p.message and ".parquet" in p.message for p in repeated)
 
 
-def test_a_long_survey_with_bad_rows_is_coerced_the_same(cluster: str, tmp_path: Path
+def test_a_long_survey_with_bad_rows_is_coerced_the_same(dask_cluster: str, tmp_path: Path
                                                           ) -> None:
     rows = long_survey(wide_survey(80, 9), 10)
     rows.loc[3, "choice"] = 12
@@ -162,14 +154,14 @@ def test_a_long_survey_with_bad_rows_is_coerced_the_same(cluster: str, tmp_path:
     rows = pd.concat([rows, rows.loc[[again]]], ignore_index=True)  # an answer given twice
     folder = deal(rows, tmp_path / "in", 2, 11, row_group_size=200)
     expected, survey, summary = in_memory(folder, errors="coerce")
-    got = score_dask(folder, errors="coerce", scheduler=cluster)
+    got = score_dask(folder, errors="coerce", scheduler=dask_cluster)
     pd.testing.assert_frame_equal(got.table, expected)
     same_report(got.report, survey.report)
     same_summary(got.summary, summary)
     assert got.report.n_dropped >= 3
 
 
-def test_a_malformed_row_is_named_by_file_row_and_partition(cluster: str, wide: Path,
+def test_a_malformed_row_is_named_by_file_row_and_partition(dask_cluster: str, wide: Path,
                                                             tmp_path: Path) -> None:
     bad = tmp_path / "in"
     bad.mkdir()
@@ -179,7 +171,7 @@ def test_a_malformed_row_is_named_by_file_row_and_partition(cluster: str, wide: 
             frame.loc[45, "item4"] = 9
         frame.to_parquet(bad / f.name, index=False, row_group_size=40)
     with pytest.raises(svo.ChoiceError) as info:
-        score_dask(bad, out=tmp_path / "scored", scheduler=cluster)
+        score_dask(bad, out=tmp_path / "scored", scheduler=dask_cluster)
     message = str(info.value)
     assert f"row 45 of {bad / 'part-01.parquet'}, respondent" in message, message
     assert "column 'item4': option 9 is out of range" in message
@@ -187,7 +179,7 @@ def test_a_malformed_row_is_named_by_file_row_and_partition(cluster: str, wide: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # nothing left behind
 
 
-def test_an_id_repeated_across_files_is_refused_naming_both_rows(cluster: str,
+def test_an_id_repeated_across_files_is_refused_naming_both_rows(dask_cluster: str,
                                                                  tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -196,7 +188,7 @@ def test_an_id_repeated_across_files_is_refused_naming_both_rows(cluster: str,
     frame.iloc[10:].assign(respondent=lambda f: f["respondent"].replace("r12", "r3")
                            ).to_parquet(folder / "b.parquet", index=False)
     with pytest.raises(svo.SurveyError) as info:
-        score_dask(folder, scheduler=cluster)
+        score_dask(folder, scheduler=dask_cluster)
     message = str(info.value)
     assert f"row 3 of {folder / 'a.parquet'}, respondent 'r3'" in message, message
     assert f"is also on row 2 of {folder / 'b.parquet'}; expected unique ids" in message
@@ -217,7 +209,7 @@ def test_bad_input_fails_before_the_cluster(wide: Path, tmp_path: Path) -> None:
 
 
 def test_a_malformed_long_row_names_its_file_and_the_shuffled_partition(
-        cluster: str, long: Path, tmp_path: Path) -> None:
+        dask_cluster: str, long: Path, tmp_path: Path) -> None:
     bad = tmp_path / "in"
     bad.mkdir()
     for f in sorted(long.glob("*.parquet")):
@@ -226,7 +218,7 @@ def test_a_malformed_long_row_names_its_file_and_the_shuffled_partition(
             frame.loc[33, "choice"] = -1
         frame.to_parquet(bad / f.name, index=False, row_group_size=300)
     with pytest.raises(svo.ChoiceError) as info:
-        score_dask(bad, scheduler=cluster)
+        score_dask(bad, scheduler=dask_cluster)
     message = str(info.value)
     assert f"row 33 of {bad / 'part-02.parquet'}, respondent" in message, message
     assert "column 'choice': option -1 is out of range" in message
@@ -234,22 +226,22 @@ def test_a_malformed_long_row_names_its_file_and_the_shuffled_partition(
 
 
 @pytest.mark.parametrize("name", ["wide", "long"])
-def test_every_respondent_dropped_leaves_an_empty_table(cluster: str, name: str,
+def test_every_respondent_dropped_leaves_an_empty_table(dask_cluster: str, name: str,
                                                         tmp_path: Path) -> None:
     frame = wide_survey(30, 4).assign(item2=20.0)
     folder = deal(frame if name == "wide" else long_survey(frame, 1), tmp_path / "in", 2, 3)
     expected, survey, _ = in_memory(folder, errors="coerce")
-    got = score_dask(folder, errors="coerce", scheduler=cluster)
+    got = score_dask(folder, errors="coerce", scheduler=dask_cluster)
     assert len(expected) == 0 and got.report.n_dropped == 30
     same_report(got.report, survey.report)
     assert list(got.table.columns) == list(expected.columns) and len(got.table) == 0
-    written = score_dask(folder, errors="coerce", out=tmp_path / "scored", scheduler=cluster)
+    written = score_dask(folder, errors="coerce", out=tmp_path / "scored", scheduler=dask_cluster)
     assert written.rows == 0 and len(written.files) == 1
     assert list(pd.read_parquet(written.path).columns) == list(expected.columns)
     assert (written.summary.n, written.summary.angle_mean) == (0, None)
 
 
-def test_ids_in_a_named_index_and_options_one_to_nine(cluster: str, tmp_path: Path) -> None:
+def test_ids_in_a_named_index_and_options_one_to_nine(dask_cluster: str, tmp_path: Path) -> None:
     frame = wide_survey(150, 12).rename(columns={"respondent": "pid"}).set_index("pid")
     frame[[f"item{k}" for k in range(1, 16)]] += 1  # options numbered 1–9
     folder = tmp_path / "in"
@@ -259,7 +251,7 @@ def test_ids_in_a_named_index_and_options_one_to_nine(cluster: str, tmp_path: Pa
     frame.to_parquet(tmp_path / "whole.parquet")
     survey = svo.read_survey(tmp_path / "whole.parquet", id_column="pid", option_base=1)
     expected = svo.scored_table(survey)
-    got = score_dask(folder, id_column="pid", option_base=1, scheduler=cluster)
+    got = score_dask(folder, id_column="pid", option_base=1, scheduler=dask_cluster)
     pd.testing.assert_frame_equal(got.table, expected)
     assert got.table["mean_self"].notna().sum() == survey.report.n_scorable > 100
 
@@ -271,11 +263,11 @@ def test_missing_dask_says_how_to_install(wide: Path, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("files", [2, 5])
-def test_a_written_long_folder_is_in_the_in_memory_order(cluster: str, tmp_path: Path,
+def test_a_written_long_folder_is_in_the_in_memory_order(dask_cluster: str, tmp_path: Path,
                                                          files: int) -> None:
     """Whatever the number of parts (the sort pass once interleaved two parts' rows)."""
     folder = deal(long_survey(wide_survey(300, files), files), tmp_path / "in", files, files,
                   row_group_size=300)
     expected, _, _ = in_memory(folder)
-    score_dask(folder, out=tmp_path / "scored", scheduler=cluster)
+    score_dask(folder, out=tmp_path / "scored", scheduler=dask_cluster)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "scored"), expected)

@@ -57,6 +57,7 @@ __all__ = [
     "run_partition",
     "staging",
     "worker_settings",
+    "write_in_order",
 ]
 
 #: The environment variable naming an existing Dask scheduler (``tcp://host:8786``).
@@ -385,6 +386,33 @@ def read_sorted(folder: Path, by: str, then: Sequence[str] = ()) -> Any:
     keys = [by, *then]
     return unsorted.sort_values(by).map_partitions(
         _sorted_part, keys, meta=unsorted._meta.drop(columns=keys))
+
+
+def write_in_order(client: Any, table: Any, extras: Sequence[Any], target: Path,
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[tuple[Path, ...], int, list[Any]]:
+    """Write the lazy results of :func:`run_partition` to the new folder ``target`` in input
+    order; the written parts, their rows and the computed ``extras`` (lazy per-partition
+    counts computed in the same pass).
+
+    Pass 1 writes the unsorted parts (computing ``extras`` alongside), pass 2 reads them back
+    sorted (:func:`read_sorted`); the result is renamed into place only when complete.
+    ``progress(done, 2)`` follows the passes.
+    """
+    from .progress import report
+
+    names = {"write_index": False, "name_function": part_name}
+    with staging(target) as tmp:
+        report(progress, 0, 2)
+        write = table.to_parquet(tmp / "unsorted", compute=False, **names)
+        _, *computed = client.compute([write, *extras], sync=True)
+        report(progress, 1, 2)
+        ordered = read_sorted(tmp / "unsorted", FIRST, [POS])
+        client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names), sync=True)
+        os.replace(tmp / "sorted", target)
+        report(progress, 2, 2)
+    written, n = count_rows(target)
+    return written, n, computed
 
 
 def count_rows(folder: Path) -> tuple[tuple[Path, ...], int]:

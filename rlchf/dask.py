@@ -210,19 +210,8 @@ def _to_frame(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
 def _to_folder(client: Any, data: _Data, kind: str, feats: tuple[str, ...],
                options: dict, target: Path, progress: Callable[[int, int], None] | None
                ) -> PairsFolder:
-    """Pass 1 writes unsorted pairs, pass 2 sorts them by first appearance; then rename."""
-    names = {"write_index": False, "name_function": _dask.part_name}
-    with _dask.staging(target) as tmp:
-        report(progress, 0, 2)
-        pairs, counts = _pairs_graph(data, kind, feats, options)
-        write = pairs.to_parquet(tmp / "unsorted", compute=False, **names)
-        _, per_part = client.compute([write, counts], sync=True)
-        report(progress, 1, 2)
-        ordered = _dask.read_sorted(tmp / "unsorted", FIRST, [POS])
-        client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
-                       sync=True)
-        os.replace(tmp / "sorted", target)
-        report(progress, 2, 2)
-    written, n = _dask.count_rows(target)
+    """The pairs, written in input order (:func:`_common.dask.write_in_order`)."""
+    pairs, counts = _pairs_graph(data, kind, feats, options)
+    written, n, (per_part,) = _dask.write_in_order(client, pairs, [counts], target, progress)
     return PairsFolder(target, written, n, int(per_part.sum()))
 

@@ -139,22 +139,10 @@ def _to_frame(client: Any, job: _Job, progress: Progress) -> pd.DataFrame:
 
 
 def _to_folder(client: Any, job: _Job, target: Path, progress: Progress) -> TableFolder:
-    """Pass 1 writes the unsorted table, pass 2 sorts it by first appearance; then rename."""
-
-    names = {"write_index": False, "name_function": _dask.part_name}
-    with _dask.staging(target) as tmp:
-        report(progress, 0, 2)
-        table, counts, tied = _graph(job)
-        write = table.to_parquet(tmp / "unsorted", compute=False, **names)
-        _, per_part, tied_per_part = client.compute(
-            [write, counts, counts if tied is None else tied], sync=True)
-        report(progress, 1, 2)
-        ordered = _dask.read_sorted(tmp / "unsorted", FIRST, [POS])
-        client.compute(ordered.to_parquet(tmp / "sorted", compute=False, **names),
-                       sync=True)
-        os.replace(tmp / "sorted", target)
-        report(progress, 2, 2)
-    written, n = _dask.count_rows(target)
+    """The table, written in input order (:func:`_common.dask.write_in_order`)."""
+    table, counts, tied = _graph(job)
+    written, n, (per_part, tied_per_part) = _dask.write_in_order(
+        client, table, [counts, counts if tied is None else tied], target, progress)
     return TableFolder(target, written, n, int(per_part.sum()),
                        None if tied is None else int(tied_per_part.sum()))
 

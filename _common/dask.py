@@ -21,6 +21,7 @@ messages read as the caller's.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -40,6 +41,7 @@ __all__ = [
     "SCHEDULER_ENV",
     "SHIFT",
     "Origins",
+    "check_address",
     "concat_in_order",
     "count_rows",
     "dask_client",
@@ -237,29 +239,39 @@ def dask_client(scheduler: str | None, memory_limit: str | int, n_workers: int,
                 func: str, error: type[Exception]) -> Iterator[Any]:
     """A client of ``scheduler`` (or $DASK_SCHEDULER_ADDRESS), else of a LocalCluster of
     ``n_workers`` processes (one thread each, a nanny restarting a dead worker) with
-    ``memory_limit`` each (checked by :func:`memory_bytes` first)."""
+    ``memory_limit`` each (checked by :func:`memory_bytes` first). Within it, text read from
+    Parquet keeps pandas' string dtype, as in memory."""
     import dask
     from distributed import Client, LocalCluster
 
     limit = memory_bytes(memory_limit, func, error)
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address is not None:
+        check_address(address, error)
         try:
             client = Client(address, set_as_default=False)
         except OSError as exc:  # a refused or timed-out connection
             raise error(f"Cannot reach the Dask scheduler at {address} ({exc}); start it, "
                         f"or leave out the address (and ${SCHEDULER_ENV}) to run on a "
                         "local cluster.") from None
-        with client, _killed_workers(func, error):
+        with client, _killed_workers(func, error), dask.config.set(_SAME_STRINGS):
             yield client
         return
     # an HTTP server starts whatever dashboard_address says; a free localhost port keeps
-    # it private and avoids the "port 8787 is already in use" warning of a second cluster
-    with dask.config.set(worker_settings(limit)), \
+    # it private and avoids the "port 8787 is already in use" warning of a second cluster.
+    # The workers' own logs stay quiet: a failed task comes back as the caller's error
+    # (naming file and row), which a worker's "Compute Failed" traceback would only bury.
+    with dask.config.set({**worker_settings(limit), **_SAME_STRINGS}), \
             LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                         memory_limit=limit, dashboard_address="127.0.0.1:0") as cluster, \
+                         memory_limit=limit, dashboard_address="127.0.0.1:0",
+                         silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster, set_as_default=False) as client, _killed_workers(func, error):
         yield client
+
+
+#: Text read from Parquet keeps pandas' own string dtype (as ``pandas.read_parquet`` and the
+#: in-memory paths give) instead of Dask's ``string[pyarrow]``, so results are ``.equals``.
+_SAME_STRINGS = {"dataframe.convert-string": False}
 
 
 @contextmanager
@@ -326,6 +338,27 @@ def worker_settings(limit: int) -> dict[str, int | bool]:
     return {"distributed.p2p.comm.buffer": min(max(limit // 8, floor), 2**30),
             "distributed.p2p.storage.buffer": min(max(limit // 16, floor), 100 * 2**20),
             "distributed.worker.memory.pause": False}
+
+
+def check_address(address: str, error: type[Exception]) -> None:
+    """``error`` unless ``address`` reads as a Dask scheduler address (``tcp://host:port``);
+    Dask itself would print a traceback and wait a minute on one without a port.
+
+    >>> check_address("tcp://10.0.0.5:8786", ValueError)
+    >>> check_address("10.0.0.5", ValueError)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '10.0.0.5' is not a Dask scheduler address: expected tcp://host:port (...).
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise error(f"{address!r} is not a Dask scheduler address: expected tcp://host:port "
+                    f"({exc}).") from None
 
 
 def new_folder(out: str | os.PathLike[str], func: str, error: type[Exception]) -> Path:

@@ -19,15 +19,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ._console import fail, stderr
 
 __all__ = [
+    "DEFAULT_MEMORY",
+    "PARQUET",
     "WRITERS",
     "Engine",
+    "check_dask_paths",
     "check_engine",
     "count_progress",
     "engine_option",
     "memory_limit_option",
+    "out_option",
     "scheduler_option",
     "table_writer",
 ]
+
+
+#: A local Dask worker's memory limit when --memory-limit is not given.
+DEFAULT_MEMORY = "1GiB"
+#: The suffixes --engine dask reads as one Parquet file.
+PARQUET = (".parquet", ".pq")
 
 
 class Engine(enum.StrEnum):
@@ -55,16 +65,59 @@ def scheduler_option() -> Any:
 
 
 def memory_limit_option() -> Any:
-    """``--memory-limit SIZE``: ``Annotated[str, memory_limit_option()] = "1GiB"``."""
-    return typer.Option("--memory-limit", metavar="SIZE",
+    """``--memory-limit SIZE``: ``Annotated[str | None, memory_limit_option()] = None``."""
+    return typer.Option("--memory-limit", metavar="SIZE", show_default=False,
                         help="With --engine dask on a local cluster: each worker's memory "
-                             "limit.")
+                             f"limit, at least 256MiB [default: {DEFAULT_MEMORY}].")
 
 
-def check_engine(engine: Engine, scheduler: str | None) -> None:
-    """A usage error (exit 2) for ``--scheduler`` without ``--engine dask``."""
-    if engine is not Engine.dask and scheduler is not None:
-        fail("--scheduler needs --engine dask.", code=2)
+def out_option(metavar: str, help: str) -> Any:
+    """``--out``: a file for the memory engine, a new folder for the Dask engine (so an
+    existing folder reaches the command, which says what is wrong with it)."""
+    return typer.Option("--out", metavar=metavar, help=help, show_default=False)
+
+
+def check_engine(engine: Engine, scheduler: str | None, memory_limit: str | None) -> str:
+    """Usage errors (exit 2): ``--scheduler`` or ``--memory-limit`` without ``--engine dask``,
+    a scheduler that is not an address, a memory limit that is not a size of at least
+    256MiB. The memory limit to use."""
+    from _common.dask import check_address, memory_bytes
+
+    if engine is not Engine.dask:
+        for flag, value in (("--scheduler", scheduler), ("--memory-limit", memory_limit)):
+            if value is not None:
+                fail(f"{flag} needs --engine dask.", code=2)
+        return DEFAULT_MEMORY
+    if scheduler is not None:
+        try:
+            check_address(scheduler, ValueError)
+        except ValueError as exc:
+            fail(f"--scheduler {exc}", code=2)
+    memory_limit = DEFAULT_MEMORY if memory_limit is None else memory_limit
+    try:
+        memory_bytes(memory_limit, "", ValueError)
+    except ValueError:
+        fail(f"--memory-limit {memory_limit}: expected a size of at least 256MiB, such as "
+             "1GiB, 1500MB or a number of bytes.", code=2)
+    return memory_limit
+
+
+def check_dask_paths(source: Path, out: Path | None, what: str) -> Path:
+    """Usage errors (exit 2) of ``--engine dask``'s input and ``--out``; the output folder.
+
+    ``what`` names what is written (``"its pairs"``, ...).
+    """
+    if source.suffix.lower() not in PARQUET and not source.is_dir():
+        fail(f"{source}: --engine dask reads a Parquet file or a folder of them.", code=2)
+    if out is None:
+        fail(f"--engine dask writes {what} to a folder; give --out FOLDER.", code=2)
+    if out.exists():
+        fail(f"--out {out} already exists: --engine dask writes a new folder; remove it or "
+             "give another name.", code=2)
+    if out.suffix:
+        fail(f"--out {out}: --engine dask writes a folder of Parquet parts; give a name "
+             "without a suffix.", code=2)
+    return out
 
 
 #: Writers of a result table, by the suffix of ``--out``.
@@ -77,7 +130,10 @@ WRITERS: dict[str, Callable[[Any, Path], None]] = {
 
 
 def table_writer(out: Path) -> Callable[[Any, Path], None]:
-    """The writer for ``out``'s suffix; an unknown suffix is a usage error (exit 2)."""
+    """The writer for ``out``'s suffix; a folder or an unknown suffix is a usage error."""
+    if out.is_dir():
+        fail(f"--out {out} is a directory; the in-memory engine writes one file ending in "
+             f"{', '.join(WRITERS)}.", code=2)
     writer = WRITERS.get(out.suffix.lower())
     if writer is None:
         fail(f"--out {out}: the file name must end in {', '.join(WRITERS)}.", code=2)

@@ -49,10 +49,12 @@ from ._console import (
 )
 from ._engine import (
     Engine,
+    check_dask_paths,
     check_engine,
     count_progress,
     engine_option,
     memory_limit_option,
+    out_option,
     scheduler_option,
     table_writer,
 )
@@ -137,9 +139,9 @@ def aggregate_command(
     rule: Annotated[str, typer.Option(
         "--rule", "-r", help="A voting rule (see `collective rules`) or 'pairwise_majority'."
     )] = "copeland",
-    out: Annotated[Path | None, path_option(
-        "--out", "PAIRS", "Write the pairs here (.parquet, .csv or .jsonl); with --engine "
-        "dask, a new folder of Parquet parts.")] = None,
+    out: Annotated[Path | None, out_option(
+        "PAIRS", "Write the pairs here (.parquet, .csv or .jsonl); with --engine dask, a new "
+        "folder of Parquet parts.")] = None,
     features: Annotated[str | None, typer.Option(
         "--features", help="Comma-separated annotator feature columns to declare.")] = None,
     pairs: Annotated[PairsChoice, typer.Option(
@@ -158,7 +160,7 @@ def aggregate_command(
     engine: Annotated[Engine, engine_option(
         "shuffled by prompt and aggregated on a Dask cluster (same rows)")] = Engine.memory,
     scheduler: Annotated[str | None, scheduler_option()] = None,
-    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
+    memory_limit: Annotated[str | None, memory_limit_option()] = None,
 ) -> None:
     """Aggregate each prompt's judgments in DATA with a voting rule into training pairs.
 
@@ -170,7 +172,7 @@ def aggregate_command(
     if rule != "pairwise_majority" and rule not in sc.RULES:
         fail(f"unknown rule {rule!r}; valid rules are: pairwise_majority, "
              f"{', '.join(sc.rule_names())}.", code=2)
-    check_engine(engine, scheduler)
+    memory_limit = check_engine(engine, scheduler, memory_limit)
     if engine is Engine.dask:
         options = {"kind": kind.value, "rule": rule, "features": _features(features),
                    "pairs": pairs.value, "tie_break": tie_break.value,
@@ -217,13 +219,7 @@ def _aggregate_dask(data: Path, out: Path | None, options: dict[str, Any],
     import socialchoice as sc
     from rlchf.dask import aggregate_pairs_dask
 
-    if data.suffix.lower() not in (".parquet", ".pq") and not data.is_dir():
-        fail(f"{data}: --engine dask reads a Parquet file or a folder of them.", code=2)
-    if out is None:
-        fail("--engine dask writes its pairs to a folder; give --out FOLDER.", code=2)
-    if out.suffix:
-        fail(f"--out {out}: --engine dask writes a folder of Parquet parts; give a name "
-             "without a suffix.", code=2)
+    out = check_dask_paths(data, out, "its pairs")
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
     try:

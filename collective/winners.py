@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from ._console import fail, format_option, path_option, simple_table, stdout, time_limit_option
+from ._console import fail, format_option, simple_table, stdout, time_limit_option
 from ._engine import (
     Engine,
+    check_dask_paths,
     check_engine,
     count_progress,
     engine_option,
     memory_limit_option,
+    out_option,
     scheduler_option,
     table_writer,
 )
@@ -134,13 +136,7 @@ def _run_dask(table: Path, out: Path | None, rule: str | None, columns: dict[str
     import socialchoice as sc
     from socialchoice.dask import margins_table_dask, winners_table_dask
 
-    if table.suffix.lower() not in _PARQUET and not table.is_dir():
-        fail(f"{table}: --engine dask reads a Parquet file or a folder of them.", code=2)
-    if out is None:
-        fail("--engine dask writes its table to a folder; give --out FOLDER.", code=2)
-    if out.suffix:
-        fail(f"--out {out}: --engine dask writes a folder of Parquet parts; give a name "
-             "without a suffix.", code=2)
+    out = check_dask_paths(table, out, "its table")
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
     try:
@@ -181,9 +177,9 @@ def winners_command(
     margins: Annotated[bool, typer.Option(
         "--margins", help="Write each election's pairwise margins (election, a, b, margin; "
         "every ordered pair) instead of its winners.")] = False,
-    out: Annotated[Path | None, path_option(
-        "--out", "OUT", "Write the table here (.parquet, .csv or .jsonl); with --engine dask, "
-        "a new folder of Parquet parts.")] = None,
+    out: Annotated[Path | None, out_option(
+        "OUT", "Write the table here (.parquet, .csv or .jsonl); with --engine dask, a new "
+        "folder of Parquet parts.")] = None,
     election: Annotated[str, typer.Option(
         "--election", metavar="COL", help="The election (prompt) column.")] = "prompt_id",
     voter: Annotated[str, typer.Option(
@@ -206,7 +202,7 @@ def winners_command(
     engine: Annotated[Engine, engine_option(
         "shuffled by election and computed on a Dask cluster (same rows)")] = Engine.memory,
     scheduler: Annotated[str | None, scheduler_option()] = None,
-    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
+    memory_limit: Annotated[str | None, memory_limit_option()] = None,
 ) -> None:
     """Winners (or margins) of every election of a long ballot table, in memory or on Dask.
 
@@ -225,7 +221,7 @@ def winners_command(
     columns = {"election": election, "voter": voter, "candidate": candidate, "rank": rank,
                "weight": weight}
     limit = time_limit or None
-    check_engine(engine, scheduler)
+    memory_limit = check_engine(engine, scheduler, memory_limit)
     if engine is Engine.dask:
         cluster = {"scheduler": scheduler, "memory_limit": memory_limit}
         _run_dask(table, out, rule, columns, limit, fmt, show, cluster)

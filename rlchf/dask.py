@@ -166,8 +166,8 @@ def aggregate_pairs_dask(
     ...     _ = synthetic.write_parquet(tmp, 30, partitions=3, rng=0, kind="ranking")
     ...     pairs = aggregate_pairs_dask(tmp, kind="ranking", n_workers=1)
     ...     same = aggregate_pairs(read_preferences(tmp, kind="ranking"))
-    >>> len(pairs), (pairs.to_numpy() == same.to_numpy()).all()
-    (180, np.True_)
+    >>> len(pairs), pairs.equals(same)
+    (180, True)
     """
     _dask.require_dask(_FUNC, RLCHFError)
     kind, feats = check_kind_features(kind, features, _FUNC)

@@ -182,10 +182,10 @@ def score_dask(
         ``$DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``n_workers`` worker processes
         (one thread each, a nanny restarting a dead worker) started for this call.
     memory_limit : str or int, default "1GiB"
-        Each local worker's memory limit. A worker holds one row group at a time (a few
-        times its size while it is checked and scored) on top of about 250 MB of its own;
-        Dask pauses a worker above 80% of its limit, so much below 1GiB (or with row groups
-        of more than a few hundred thousand respondents) the run slows down to a crawl.
+        Each local worker's memory limit, at least 256MiB. A worker holds one row group at a
+        time (a few times its size while it is checked and scored) on top of about 250 MB of
+        its own; a worker above 95 % of its limit is restarted and its tasks retried, so
+        keep row groups to a few hundred thousand respondents under a 1GiB limit.
     n_workers : int, default 2
         Local worker processes.
     progress : callable, optional

@@ -18,21 +18,16 @@ from rich.text import Text
 import svo
 
 from .._console import fail, stdout
-from .._engine import count_progress
+from .._engine import check_dask_paths, count_progress
 from .._output import to_json
 from ._common import TableFormat
 from ._score_report import _print_report, _print_summary, _report_dict
 
 __all__ = ["score_on_dask"]
 
-_PARQUET = (".parquet", ".pq")
-
-
 def _refuse(survey: Path, out: Path | None, pictures: dict[str, Any],
             fmt: TableFormat) -> Path:
     """The usage errors of ``--engine dask`` (exit 2); the output folder."""
-    if survey.suffix.lower() not in _PARQUET and not survey.is_dir():
-        fail(f"{survey}: --engine dask reads a Parquet file or a folder of them.", code=2)
     asked = [flag for flag, value in pictures.items() if value is not None]
     if asked:
         fail(f"{', '.join(asked)} need every score in this process; with --engine dask, "
@@ -41,12 +36,7 @@ def _refuse(survey: Path, out: Path | None, pictures: dict[str, Any],
     if fmt is TableFormat.csv:
         fail("--format csv prints the whole scored table; with --engine dask it is written "
              "to --out FOLDER (read it with pandas.read_parquet).", code=2)
-    if out is None:
-        fail("--engine dask writes the scored table to a folder; give --out FOLDER.", code=2)
-    if out.suffix:
-        fail(f"--out {out}: --engine dask writes a folder of Parquet parts; give a name "
-             "without a suffix.", code=2)
-    return out
+    return check_dask_paths(survey, out, "the scored table")
 
 
 def score_on_dask(survey: Path, out: Path | None, pictures: dict[str, Any], fmt: TableFormat,

@@ -22,7 +22,9 @@ from .._engine import (
     check_engine,
     engine_option,
     memory_limit_option,
+    out_option,
     scheduler_option,
+    table_writer,
 )
 from .._output import records, to_json
 from ._common import Errors, TableFormat
@@ -83,12 +85,11 @@ def score_command(
     ],
     out: Annotated[
         Path | None,
-        path_option(
-            "--out",
+        out_option(
             "SCORED.csv",
-            "Write the scored table: respondent, the demographic columns, mean_self, "
-            "mean_other, angle, category, transitive, ia_index; with --engine dask, a new "
-            "folder of Parquet parts.",
+            "Write the scored table (.csv, .parquet or .jsonl): respondent, the demographic "
+            "columns, mean_self, mean_other, angle, category, transitive, ia_index; with "
+            "--engine dask, a new folder of Parquet parts.",
         ),
     ] = None,
     plot: Annotated[
@@ -154,12 +155,12 @@ def score_command(
     engine: Annotated[Engine, engine_option(
         "scored on a Dask cluster (same rows; no --plot, --circle, --by)")] = Engine.memory,
     scheduler: Annotated[str | None, scheduler_option()] = None,
-    memory_limit: Annotated[str, memory_limit_option()] = "1GiB",
+    memory_limit: Annotated[str | None, memory_limit_option()] = None,
 ) -> None:
     """Validate and score the SVO slider survey in SURVEY (Murphy et al. 2011)."""
     _picture(plot, "--plot")
     _picture(circle, "--circle")
-    check_engine(engine, scheduler)
+    memory_limit = check_engine(engine, scheduler, memory_limit)
     if engine is Engine.dask:
         options = {"errors": errors.value, "option_base": option_base, "id_column": id_column}
         score_on_dask(survey_path, out, {"--plot": plot, "--circle": circle, "--by": by}, fmt,
@@ -168,6 +169,7 @@ def score_command(
     if survey_path.is_dir():
         fail(f"{survey_path} is a directory: the in-memory engine reads one survey file; "
              "score a folder of Parquet files with --engine dask.", code=2)
+    writer = None if out is None else table_writer(out)
     confidence = 0.95
     try:
         survey = svo.read_survey(
@@ -185,7 +187,7 @@ def score_command(
             )
     except svo.SVOError as exc:
         fail(exc.worded(CLI_CONTROLS), code=2)
-    written = _write(table, result.scores, survey, by, out, plot, circle)
+    written = _write(table, result.scores, survey, by, (out, writer), plot, circle)
     report = survey.report
     if fmt is TableFormat.csv:
         stderr().print(report.summary(), markup=False, soft_wrap=True)
@@ -222,13 +224,16 @@ def _check_by(survey: svo.Survey, by: str | None, path: Path) -> None:
 
 
 def _write(table: pd.DataFrame, scores: pd.DataFrame, survey: svo.Survey, by: str | None,
-           out: Path | None, plot: Path | None, circle: Path | None) -> list[Path]:
-    """Write the scored table and the pictures asked for; the paths written."""
+           out: tuple[Path | None, Any], plot: Path | None, circle: Path | None
+           ) -> list[Path]:
+    """Write the scored table (``out``: path and writer) and the pictures asked for; the
+    paths written."""
     written: list[Path] = []
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, index=False)
-        written.append(out)
+    path, writer = out
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer(table, path)
+        written.append(path)
     if plot is not None:
         written.append(_save(svo.plot_angles(_with_by(scores, survey, by), by=by), plot))
     if circle is not None:

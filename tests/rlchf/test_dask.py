@@ -219,3 +219,16 @@ def test_a_task_whose_workers_keep_dying_ends_with_a_typed_error(tmp_path: Path)
                                             r"running one task died .*larger memory_limit"):
         with dask_client(None, "512MiB", 1, "aggregate_pairs_dask", RLCHFError) as client:
             client.compute(dask.delayed(_die)(pd.DataFrame()), sync=True)
+
+
+def test_a_scheduler_address_without_a_port_fails_at_once(tmp_path: Path) -> None:
+    synthetic.write_parquet(tmp_path, 5, partitions=1, rng=0, kind="ranking")
+    with pytest.raises(RLCHFError, match="'nonsense' is not a Dask scheduler address: "
+                                         "expected tcp://host:port"):
+        aggregate_pairs_dask(tmp_path, kind="ranking", scheduler="nonsense")
+
+
+def test_the_frame_equals_the_in_memory_frame_dtypes_included(dask_cluster: str,
+                                                              ranking: Path) -> None:
+    got = aggregate_pairs_dask(ranking, kind="ranking", scheduler=dask_cluster)
+    assert got.equals(in_memory(ranking, "ranking")), (got.dtypes, )

@@ -23,8 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
+from _common.parquet import read_parquet_data
+
 from ._console import fail, format_option, simple_table, stdout, time_limit_option
 from ._engine import (
+    PARQUET,
     Engine,
     check_dask_paths,
     check_engine,
@@ -42,24 +45,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["winners_command"]
 
-_PARQUET = (".parquet", ".pq")
-
-
 def _read(path: Path) -> pd.DataFrame:
     """TABLE for the memory engine: a CSV file, a Parquet file or a folder of Parquet files."""
     import pandas as pd
 
-    if path.is_dir() or path.suffix.lower() in _PARQUET:
-        reader, what = pd.read_parquet, "Parquet"
-    elif path.suffix.lower() == ".csv":
-        reader, what = pd.read_csv, "CSV"
-    else:
+    if path.is_dir() or path.suffix.lower() in PARQUET:
+        try:
+            return read_parquet_data(path, ValueError)
+        except ValueError as exc:
+            fail(str(exc))
+    if path.suffix.lower() != ".csv":
         fail(f"{path}: TABLE must be a .csv or .parquet file or a folder of Parquet files.",
              code=2)
     try:
-        return reader(path)
-    except (OSError, ValueError) as exc:  # pyarrow's and pandas' parse errors are ValueErrors
-        fail(f"{path}: cannot be read as {what} ({exc}).")
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:  # pandas' parse errors are ValueErrors
+        fail(f"{path}: cannot be read as CSV ({exc}).")
 
 
 def _summary(kind: str, rule: str | None, elections: int, rows: int, tied: int | None,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from _common.parquet import read_parquet_data
 from _common.sources import Source, read_bytes, source_name
 from _common.validation import check_choice
 
@@ -171,9 +172,7 @@ def read_preferences(
     if isinstance(source, str | os.PathLike) and Path(source).is_dir():
         fmt = check_choice(format or "parquet", "format", "read_preferences", ["parquet"],
                            error=PreferenceDataError)
-        if not any(Path(source).glob("*.parquet")):
-            raise PreferenceDataError(f"{label}: the folder holds no .parquet files.")
-        df = _read_parquet(source, label)
+        df = read_parquet_data(source, PreferenceDataError, label)
     else:
         data, label = read_bytes(source, name=name, error=PreferenceDataError)
         fmt = _format(source, format, label)

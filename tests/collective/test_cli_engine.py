@@ -97,3 +97,18 @@ def test_a_malformed_row_on_dask_prints_only_the_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"Error: Row 3 of {part}:"), lines
+
+
+@pytest.mark.parametrize("name", ["rlchf aggregate", "winners"])
+def test_a_folder_whose_files_disagree_names_the_column(name, tmp_path) -> None:
+    from rlchf import synthetic
+
+    synthetic.write_parquet(tmp_path / "rankings", 20, partitions=2, rng=1, kind="ranking")
+    part = sorted((tmp_path / "rankings").glob("*.parquet"))[1]
+    frame = pd.read_parquet(part)
+    frame["rank"] = frame["rank"].astype(float) + 0.5
+    frame.to_parquet(part, index=False)
+    result = _run(name, {"rankings": tmp_path / "rankings"})
+    assert result.exit_code == 1
+    assert "the files of this folder disagree: the column 'rank' is int64 in part-00000" \
+        f".parquet but double in {part.name}" in _words(result.output), result.output

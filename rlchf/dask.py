@@ -37,7 +37,7 @@ from _common.validation import check_int
 from ._aggregate import COLUMNS, aggregate_pairs
 from ._data import PreferenceData
 from ._errors import PreferenceDataError, RLCHFError
-from ._validate import check_kind_features
+from ._validate import _check_columns, check_kind_features
 
 __all__ = ["SCHEDULER_ENV", "PairsFolder", "aggregate_pairs_dask", "parquet_files"]
 
@@ -175,6 +175,7 @@ def aggregate_pairs_dask(
     files = parquet_files(source)
     # unreadable files and different columns fail here, before the cluster starts
     data = (files, _dask.row_group_origins(files, PreferenceDataError))
+    _check_columns(_empty(files[0]), kind, feats, str(files[0]))
     target = None if out is None else _dask.new_folder(out, _FUNC, RLCHFError)
     options = {"rule": rule, "pairs": pairs, "tie_break": tie_break, "time_limit": time_limit}
     # the options are checked here, on a tiny valid data set, before any cluster starts
@@ -183,6 +184,13 @@ def aggregate_pairs_dask(
         if target is None:
             return _to_frame(client, data, kind, feats, options, progress)
         return _to_folder(client, data, kind, feats, options, target, progress)
+
+
+def _empty(file: Path) -> pd.DataFrame:
+    """The columns of a Parquet file (every file has them), as an empty frame."""
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(file).empty_table().to_pandas()
 
 
 def _check_options(kind: str, options: dict) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["README", "RESULTS", "splice_sections", "update_readme", "write_section"]
+__all__ = ["README", "RESULTS", "kept_sections", "splice_sections", "update_readme",
+           "write_section"]
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -34,6 +35,21 @@ def splice_sections(sections: list[list[str]]) -> None:
     if START in readme and END in readme:
         provenance = readme.split(START, 1)[1].split("\n")[1]
         update_readme(provenance, "\n".join(kept))
+
+
+def kept_sections(titles: set[str], text: str | None = None) -> list[str]:
+    r"""The sections of RESULTS.md (or of ``text``) whose titles are not in ``titles``, in
+    their order: what a whole run keeps of the opt-in sections it does not run (the 10
+    million judgment Dask run, DPO, the model's value cards), so they are not lost.
+
+    >>> old = "# Benchmark results\n\n### A\nold a\n\n### Opt-in\nkept\n"
+    >>> kept_sections({"### A"}, old)
+    ['### Opt-in\nkept\n']
+    """
+    if text is None:
+        text = RESULTS.read_text() if RESULTS.exists() else ""
+    blocks = ["### " + b for b in text.split("\n### ")[1:]]
+    return [b.rstrip() + "\n" for b in blocks if b.split("\n", 1)[0] not in titles]
 
 
 def write_section(section: list[str]) -> None:

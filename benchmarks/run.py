@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 import pref_voting
-from _results import RESULTS, splice_sections, update_readme
+from _results import RESULTS, kept_sections, splice_sections, update_readme
 from app_scale import app_scale
 from app_store import app_store
 from cli_startup import cli_startup
@@ -91,6 +91,9 @@ def main() -> None:
         "",
     ]
     body = "\n".join(line for s in sections for line in [*s, ""])
+    # opt-in sections this run does not produce stay, after the ones it wrote
+    kept = kept_sections({s[0] for s in sections})
+    body += "".join(block + "\n" for block in kept)
     text = "\n".join(header) + body
     RESULTS.write_text(text)
     if not quick:  # the README shows the full-size run only

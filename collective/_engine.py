@@ -29,6 +29,7 @@ __all__ = [
     "engine_option",
     "memory_limit_option",
     "out_option",
+    "rule_errors",
     "scheduler_option",
     "table_writer",
 ]
@@ -138,6 +139,20 @@ def table_writer(out: Path) -> Callable[[Any, Path], None]:
     if writer is None:
         fail(f"--out {out}: the file name must end in {', '.join(WRITERS)}.", code=2)
     return writer
+
+
+@contextmanager
+def rule_errors(rule: str | None, errors: tuple[type[Exception], ...]) -> Iterator[None]:
+    """Exit 1 with one line for a rule's time limit or one of the library's ``errors``."""
+    import socialchoice as sc
+
+    try:
+        yield
+    except sc.TimeLimitError as exc:
+        fail(f"rule {rule} did not finish within --time-limit {exc.time_limit:g} s; raise "
+             "--time-limit SECONDS (0 = no limit) to get the exact answer.")
+    except errors as exc:
+        fail(str(exc))
 
 
 @contextmanager

@@ -55,6 +55,7 @@ from ._engine import (
     engine_option,
     memory_limit_option,
     out_option,
+    rule_errors,
     scheduler_option,
     table_writer,
 )
@@ -181,7 +182,7 @@ def aggregate_command(
         return
     writer = table_writer(out) if out is not None else None
     quiet = fmt is OutputFormat.json
-    try:
+    with rule_errors(rule, (rlchf.RLCHFError, sc.SocialChoiceError)):
         with count_progress("Reading", disable=quiet):
             prefs = rlchf.read_preferences(data, kind=kind.value,
                                            features=_features(features))
@@ -191,11 +192,6 @@ def aggregate_command(
                                           tie_break=tie_break.value,
                                           time_limit=time_limit or None, progress=progress)
         seconds = time.perf_counter() - start
-    except sc.TimeLimitError as exc:
-        fail(f"rule {rule} did not finish within --time-limit {exc.time_limit:g} s; raise "
-             "--time-limit SECONDS (0 = no limit) to get the exact answer.")
-    except (rlchf.RLCHFError, sc.SocialChoiceError) as exc:
-        fail(str(exc))
     if writer is not None:
         writer(table, out)
     prompts = len(prefs.prompt_ids)
@@ -222,16 +218,10 @@ def _aggregate_dask(data: Path, out: Path | None, options: dict[str, Any],
     out = check_dask_paths(data, out, "its pairs")
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
-    try:
-        with count_progress("Aggregating on Dask (2 passes)", disable=quiet) as progress:
-            result = aggregate_pairs_dask(data, out=out, scheduler=scheduler,
-                                          memory_limit=memory_limit, progress=progress,
-                                          **options)
-    except sc.TimeLimitError as exc:
-        fail(f"rule {options['rule']} did not finish within --time-limit "
-             f"{exc.time_limit:g} s; raise --time-limit SECONDS (0 = no limit).")
-    except (rlchf.RLCHFError, sc.SocialChoiceError) as exc:
-        fail(str(exc))
+    with rule_errors(options["rule"], (rlchf.RLCHFError, sc.SocialChoiceError)), \
+            count_progress("Aggregating on Dask (2 passes)", disable=quiet) as progress:
+        result = aggregate_pairs_dask(data, out=out, scheduler=scheduler,
+                                      memory_limit=memory_limit, progress=progress, **options)
     seconds = time.perf_counter() - start
     if quiet:
         typer.echo(to_json({"rule": options["rule"], "kind": options["kind"], "engine": "dask",

@@ -35,6 +35,7 @@ from ._engine import (
     engine_option,
     memory_limit_option,
     out_option,
+    rule_errors,
     scheduler_option,
     table_writer,
 )
@@ -98,18 +99,12 @@ def _run_memory(table: Path, out: Path | None, rule: str | None, columns: dict[s
     quiet = fmt is OutputFormat.json
     frame = _read(table)
     start = time.perf_counter()
-    try:
-        with count_progress("Computing", disable=quiet):
-            if rule is None:
-                result = sc.margins_table(frame, name=table.name, **columns)
-            else:
-                result = sc.winners_table(frame, rule, time_limit=time_limit, name=table.name,
-                                          **columns)
-    except sc.TimeLimitError as exc:
-        fail(f"rule {rule} did not finish within --time-limit {exc.time_limit:g} s; raise "
-             "--time-limit SECONDS (0 = no limit) to get the exact answer.")
-    except sc.SocialChoiceError as exc:
-        fail(str(exc))
+    with rule_errors(rule, (sc.SocialChoiceError,)), count_progress("Computing", disable=quiet):
+        if rule is None:
+            result = sc.margins_table(frame, name=table.name, **columns)
+        else:
+            result = sc.winners_table(frame, rule, time_limit=time_limit, name=table.name,
+                                      **columns)
     seconds = time.perf_counter() - start
     if writer is not None:
         writer(result, out)
@@ -140,19 +135,14 @@ def _run_dask(table: Path, out: Path | None, rule: str | None, columns: dict[str
     out = check_dask_paths(table, out, "its table")
     quiet = fmt is OutputFormat.json
     start = time.perf_counter()
-    try:
-        with count_progress("Computing on Dask (2 passes)", disable=quiet) as progress:
-            if rule is None:
-                result = margins_table_dask(table, out=out, progress=progress, **cluster,
-                                            **columns)
-            else:
-                result = winners_table_dask(table, rule, out=out, progress=progress,
-                                            time_limit=time_limit, **cluster, **columns)
-    except sc.TimeLimitError as exc:
-        fail(f"rule {rule} did not finish within --time-limit {exc.time_limit:g} s; raise "
-             "--time-limit SECONDS (0 = no limit).")
-    except sc.SocialChoiceError as exc:
-        fail(str(exc))
+    with rule_errors(rule, (sc.SocialChoiceError,)), \
+            count_progress("Computing on Dask (2 passes)", disable=quiet) as progress:
+        if rule is None:
+            result = margins_table_dask(table, out=out, progress=progress, **cluster,
+                                        **columns)
+        else:
+            result = winners_table_dask(table, rule, out=out, progress=progress,
+                                        time_limit=time_limit, **cluster, **columns)
     seconds = time.perf_counter() - start
     kind = "margins" if rule is None else "winners"
     if quiet:
